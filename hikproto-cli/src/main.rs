@@ -1,0 +1,2 @@
+//! The `hikproto` command line.
+fn main() {}

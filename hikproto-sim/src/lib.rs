@@ -1,0 +1,1 @@
+//! hikproto-sim: a simulated fleet of Hikvision devices.

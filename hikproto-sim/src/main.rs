@@ -1,0 +1,2 @@
+//! The `hikproto-sim` binary.
+fn main() {}

@@ -1,0 +1,214 @@
+//! Raw requests and responses.
+
+use bytes::Bytes;
+
+use crate::error::{Error, Result};
+use crate::isapi::status::ResponseStatus;
+use crate::xml::{Element, FromXml};
+
+/// HTTP methods ISAPI uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// GET
+    Get,
+    /// PUT
+    Put,
+    /// POST
+    Post,
+    /// DELETE
+    Delete,
+}
+
+impl Method {
+    /// The method's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Put => "PUT",
+            Self::Post => "POST",
+            Self::Delete => "DELETE",
+        }
+    }
+
+    /// Parses a method name (case-insensitive).
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.to_ascii_uppercase().as_str() {
+            "GET" => Ok(Self::Get),
+            "PUT" => Ok(Self::Put),
+            "POST" => Ok(Self::Post),
+            "DELETE" => Ok(Self::Delete),
+            other => Err(Error::invalid(format!("unsupported HTTP method {other:?}"))),
+        }
+    }
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Body {
+    /// No body.
+    #[default]
+    Empty,
+    /// An XML document.
+    Xml(String),
+    /// A JSON document.
+    Json(String),
+    /// Raw bytes with a content type.
+    Raw {
+        /// Content type.
+        content_type: String,
+        /// Bytes.
+        bytes: Bytes,
+    },
+}
+
+impl Body {
+    /// The bytes to send.
+    pub fn bytes(&self) -> Bytes {
+        match self {
+            Self::Empty => Bytes::new(),
+            Self::Xml(s) | Self::Json(s) => Bytes::copy_from_slice(s.as_bytes()),
+            Self::Raw { bytes, .. } => bytes.clone(),
+        }
+    }
+
+    /// The content type header, if any.
+    pub fn content_type(&self) -> Option<&str> {
+        match self {
+            Self::Empty => None,
+            Self::Xml(_) => Some("application/xml; charset=\"UTF-8\""),
+            Self::Json(_) => Some("application/json"),
+            Self::Raw { content_type, .. } => Some(content_type),
+        }
+    }
+}
+
+/// A request to a device: method, path with query, body, and whether to authenticate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// Method.
+    pub method: Method,
+    /// Path and query, e.g. `/ISAPI/System/Network/EZVIZ?security=1&iv=…`.
+    pub path: String,
+    /// Body.
+    pub body: Body,
+    /// Whether to authenticate (false for `/SDK/activateStatus`, activation, session capabilities…).
+    pub authenticate: bool,
+}
+
+impl Request {
+    /// A request with the given method and path.
+    pub fn new(method: Method, path: &str) -> Self {
+        Self {
+            method,
+            path: path.to_owned(),
+            body: Body::Empty,
+            authenticate: true,
+        }
+    }
+
+    /// GET `path`.
+    pub fn get(path: &str) -> Self {
+        Self::new(Method::Get, path)
+    }
+
+    /// PUT `path`.
+    pub fn put(path: &str) -> Self {
+        Self::new(Method::Put, path)
+    }
+
+    /// POST `path`.
+    pub fn post(path: &str) -> Self {
+        Self::new(Method::Post, path)
+    }
+
+    /// DELETE `path`.
+    pub fn delete(path: &str) -> Self {
+        Self::new(Method::Delete, path)
+    }
+
+    /// Sets an XML body.
+    #[must_use]
+    pub fn xml(mut self, el: &Element) -> Self {
+        self.body = Body::Xml(el.to_xml());
+        self
+    }
+
+    /// Sets a JSON body.
+    #[must_use]
+    pub fn json(mut self, v: &serde_json::Value) -> Self {
+        self.body = Body::Json(v.to_string());
+        self
+    }
+
+    /// Sets a raw body.
+    #[must_use]
+    pub fn body(mut self, body: Body) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Sends without credentials (for the endpoints devices serve before login).
+    #[must_use]
+    pub fn without_auth(mut self) -> Self {
+        self.authenticate = false;
+        self
+    }
+
+    /// `METHOD path` for messages (query string dropped: it may carry secrets such as `loginPassword`).
+    pub fn describe(&self) -> String {
+        let path = self.path.split('?').next().unwrap_or("");
+        format!("{} {}", self.method.as_str(), path)
+    }
+}
+
+/// A device's answer.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// HTTP status.
+    pub status: u16,
+    /// Content type, if sent.
+    pub content_type: Option<String>,
+    /// Body bytes (bounded by the client's response cap).
+    pub body: Bytes,
+    /// What was asked (`METHOD path`), for error messages.
+    pub request: String,
+}
+
+impl Response {
+    /// Parses the body as XML.
+    pub fn xml(&self) -> Result<Element> {
+        Element::parse(&self.body)
+    }
+
+    /// Decodes the body into a typed model.
+    pub fn model<T: FromXml>(&self) -> Result<T> {
+        T::from_xml(&self.body)
+    }
+
+    /// Parses the body as JSON; a JSON `ResponseStatus` that is not a success becomes an error.
+    pub fn json(&self) -> Result<serde_json::Value> {
+        let v: serde_json::Value = serde_json::from_slice(&self.body)
+            .map_err(|e| Error::decode(format!("JSON answer to {}", self.request), e))?;
+        if looks_like_status(&v) {
+            let st = ResponseStatus::from_json_value(&v)?;
+            st.into_result(&self.request, self.status)?;
+        }
+        Ok(v)
+    }
+
+    /// Reads the body as a `ResponseStatus` (XML or JSON). An empty body on 2xx counts as OK.
+    pub fn status(&self) -> Result<ResponseStatus> {
+        let trimmed = self.body.iter().position(|b| !b.is_ascii_whitespace());
+        let st = match trimmed {
+            None => ResponseStatus::ok(),
+            Some(i) if self.body[i] == b'{' => ResponseStatus::from_json(&self.body)?,
+            Some(_) => ResponseStatus::from_xml(&self.body)?,
+        };
+        st.into_result(&self.request, self.status)
+    }
+}
+
+fn looks_like_status(v: &serde_json::Value) -> bool {
+    v.get("ResponseStatus").is_some()
+        || (v.get("statusCode").is_some() && v.get("subStatusCode").is_some())
+}

@@ -1,0 +1,205 @@
+//! The one error type of hikproto.
+//!
+//! Variants are grouped by what a caller can *do* about them:
+//!
+//! | group | variants | what to do |
+//! |---|---|---|
+//! | reach the device | [`Error::Transport`], [`Error::Timeout`], [`Error::Tls`] | check the address, the network, the certificate |
+//! | credentials | [`Error::CredentialsRejected`], [`Error::Locked`], [`Error::CredentialLatched`] | supply other credentials, or wait |
+//! | the device said no | [`Error::Device`], [`Error::NotSupported`], [`Error::NotActivated`], [`Error::AlreadyActivated`] | read the [`ResponseStatus`] |
+//! | what came back | [`Error::Decode`], [`Error::TooLarge`] | report it: the device or the network sent something unexpected |
+//! | what went in | [`Error::InvalidInput`] | fix the argument; nothing was sent |
+//!
+//! Messages never contain secrets, and a source error is chained, never repeated in the message.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::isapi::status::ResponseStatus;
+
+/// A `Result` with hikproto's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong talking to a device.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The device could not be reached, or the connection broke.
+    #[error("transport error talking to {host}")]
+    Transport {
+        /// The host (and port) hikproto was talking to.
+        host: String,
+        /// What went wrong underneath.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
+
+    /// The operation did not finish within its deadline.
+    #[error("{operation} timed out after {after:?}")]
+    Timeout {
+        /// What was being done (for example `"connect"` or `"GET /ISAPI/System/deviceInfo"`).
+        operation: String,
+        /// The deadline that expired.
+        after: Duration,
+    },
+
+    /// TLS failed: certificate not trusted, fingerprint pin mismatch, handshake error.
+    #[error("TLS error: {reason}")]
+    Tls {
+        /// Plain-words reason.
+        reason: String,
+    },
+
+    /// The device rejected the credentials. hikproto will not retry them: supply new ones.
+    #[error("credentials rejected for user {user:?}{}", attempts_hint(*.attempts_left))]
+    CredentialsRejected {
+        /// The user name that was rejected (never the password).
+        user: String,
+        /// Login attempts the device says remain before it locks (`retryLoginTime` / `retryTimes`).
+        attempts_left: Option<u32>,
+    },
+
+    /// The account or client address is locked after too many failed logins.
+    #[error("account {user:?} is locked{}", lock_hint(*.retry_after))]
+    Locked {
+        /// The user name that is locked.
+        user: String,
+        /// How long until the device lifts the lock (`unlockTime` / `resLockTime`), when it says.
+        retry_after: Option<Duration>,
+    },
+
+    /// hikproto refused to send credentials that this device already rejected.
+    ///
+    /// This is the lock-out guard: a rejected credential is never sent again until the caller
+    /// supplies new credentials (see [`crate::auth::LockoutGuard`]).
+    #[error(
+        "not sending credentials for user {user:?} again: the device rejected them; supply new credentials"
+    )]
+    CredentialLatched {
+        /// The user whose credential is latched.
+        user: String,
+    },
+
+    /// The device answered with a `ResponseStatus` that is not a success.
+    #[error("device refused {request}: {}", status.describe())]
+    Device {
+        /// Method and path of the request.
+        request: String,
+        /// HTTP status code of the answer.
+        http_status: u16,
+        /// The decoded `ResponseStatus`.
+        status: Box<ResponseStatus>,
+    },
+
+    /// The device does not support this operation (HTTP 404/405/501, or `notSupport`).
+    #[error("not supported by the device: {what}")]
+    NotSupported {
+        /// What was asked for.
+        what: String,
+    },
+
+    /// The device is not activated: it needs an admin password first.
+    #[error("the device is not activated")]
+    NotActivated,
+
+    /// Activation was asked of a device that is already activated.
+    #[error("the device is already activated")]
+    AlreadyActivated,
+
+    /// A response (or a file) could not be decoded.
+    #[error("could not decode {what}: {reason}")]
+    Decode {
+        /// What was being decoded (for example `"DeviceInfo"`).
+        what: String,
+        /// Plain-words reason, without secrets.
+        reason: String,
+    },
+
+    /// A response was larger than the configured cap.
+    #[error("response too large: more than {limit} bytes")]
+    TooLarge {
+        /// The cap that was exceeded.
+        limit: usize,
+    },
+
+    /// An argument was invalid; nothing was sent.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+}
+
+fn attempts_hint(left: Option<u32>) -> String {
+    match left {
+        Some(n) => format!(" ({n} attempts left before lock-out)"),
+        None => String::new(),
+    }
+}
+
+fn lock_hint(after: Option<Duration>) -> String {
+    match after {
+        Some(d) => format!(" for another {}", human_duration(d)),
+        None => String::new(),
+    }
+}
+
+/// Formats a duration the way the device web UI does: seconds under a minute, else minutes.
+pub fn human_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    if s < 60 {
+        format!("{s} s")
+    } else {
+        format!("{} min", s.div_ceil(60))
+    }
+}
+
+impl Error {
+    /// Builds a [`Error::Decode`].
+    pub fn decode(what: impl Into<String>, reason: impl fmt::Display) -> Self {
+        Self::Decode {
+            what: what.into(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// Builds an [`Error::InvalidInput`].
+    pub fn invalid(reason: impl Into<String>) -> Self {
+        Self::InvalidInput(reason.into())
+    }
+
+    /// Builds an [`Error::Transport`].
+    pub fn transport(
+        host: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        Self::Transport {
+            host: host.into(),
+            source: source.into(),
+        }
+    }
+
+    /// The device's `ResponseStatus`, when the device refused the request.
+    pub fn response_status(&self) -> Option<&ResponseStatus> {
+        match self {
+            Self::Device { status, .. } => Some(status),
+            _ => None,
+        }
+    }
+
+    /// True when the error is about credentials (rejected, locked or latched).
+    pub fn is_auth(&self) -> bool {
+        matches!(
+            self,
+            Self::CredentialsRejected { .. } | Self::Locked { .. } | Self::CredentialLatched { .. }
+        )
+    }
+
+    /// True when trying again later, unchanged, may succeed (transport trouble, timeouts, a busy device).
+    ///
+    /// Credential errors are never retryable: retrying them is how accounts get locked.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Transport { .. } | Self::Timeout { .. } => true,
+            Self::Device { status, .. } => status.status_code == 2,
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Typed ISAPI models, one module per resource family.
+//!
+//! Every model decodes from an [`Element`](crate::xml::Element) tree, so it reads any of the
+//! namespaces devices use and keeps what it does not know.
+
+pub mod device_info;
+pub mod status;
+pub mod user_check;

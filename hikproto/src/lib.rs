@@ -1,0 +1,31 @@
+//! # hikproto
+//!
+//! The management protocols of Hikvision IP cameras, NVRs and DVRs, in Rust: ISAPI over HTTP with
+//! lock-out-safe authentication, SADP discovery on the LAN, activation, Hik-Connect (EZVIZ)
+//! platform access and verification codes, ISUP keys, network settings, the "Error 2020" doctor
+//! and every self-service password-recovery route.
+//!
+//! Layers, data flowing one way: bytes ⇄ codecs ([`xml`], [`sadp`]) ⇄ typed models ([`isapi`]) ⇄
+//! operations (methods on [`Device`]) ⇄ transports ([`client`]).
+//!
+//! ```no_run
+//! # async fn run() -> hikproto::Result<()> {
+//! let dev = hikproto::Device::builder("192.0.2.10")
+//!     .credentials("admin", "Passw0rd!x")
+//!     .build()?;
+//! let info = dev.device_info().await?;
+//! println!("{:?} runs {:?}", info.model, info.firmware_version);
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod client;
+pub mod error;
+pub mod isapi;
+pub mod keys;
+pub mod xml;
+
+pub use client::{Device, DeviceBuilder, TlsMode};
+pub use error::{Error, Result};
+pub use keys::{Credentials, Secret};
