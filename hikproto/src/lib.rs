@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 pub mod client;
+pub mod decode;
 pub mod error;
 pub mod isapi;
 pub mod keys;
