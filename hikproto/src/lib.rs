@@ -23,6 +23,7 @@
 pub mod client;
 pub mod decode;
 pub mod error;
+pub mod fleet;
 pub mod isapi;
 pub mod keys;
 pub mod xml;
