@@ -31,3 +31,7 @@ pub mod xml;
 pub use client::{Device, DeviceBuilder, TlsMode};
 pub use error::{Error, Result};
 pub use keys::{Credentials, Secret};
+
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
