@@ -20,12 +20,15 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod auth;
+pub mod blocking;
 pub mod client;
 pub mod error;
 pub mod isapi;
 pub mod keys;
 pub mod xml;
 
-pub use client::{Device, DeviceBuilder, TlsMode};
+pub use auth::{AuthMode, LockoutGuard};
+pub use client::{Device, DeviceBuilder, RequestStats, TlsMode};
 pub use error::{Error, Result};
 pub use keys::{Credentials, Secret};
