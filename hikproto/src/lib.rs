@@ -20,6 +20,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod auth;
+pub mod blocking;
 pub mod client;
 pub mod decode;
 pub mod error;
@@ -28,7 +30,8 @@ pub mod isapi;
 pub mod keys;
 pub mod xml;
 
-pub use client::{Device, DeviceBuilder, TlsMode};
+pub use auth::{AuthMode, LockoutGuard};
+pub use client::{Device, DeviceBuilder, RequestStats, TlsMode};
 pub use error::{Error, Result};
 pub use keys::{Credentials, Secret};
 
