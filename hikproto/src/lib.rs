@@ -21,9 +21,11 @@
 #![warn(missing_docs)]
 
 pub mod client;
+pub mod crypto;
 pub mod error;
 pub mod isapi;
 pub mod keys;
+pub mod sadp;
 pub mod xml;
 
 pub use client::{Device, DeviceBuilder, TlsMode};
