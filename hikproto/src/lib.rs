@@ -23,11 +23,13 @@
 pub mod auth;
 pub mod blocking;
 pub mod client;
+pub mod crypto;
 pub mod decode;
 pub mod error;
 pub mod fleet;
 pub mod isapi;
 pub mod keys;
+pub mod sadp;
 pub mod xml;
 
 pub use auth::{AuthMode, LockoutGuard};
