@@ -279,4 +279,20 @@ mod tests {
         assert!(base_url("10.0.0.5/ISAPI", false).is_err());
         assert!(base_url("user@10.0.0.5", false).is_err());
     }
+
+    #[test]
+    fn every_tls_mode_builds() {
+        for mode in [
+            TlsMode::Verify,
+            TlsMode::PinSha256([1; 32]),
+            TlsMode::DangerAcceptInvalidCerts,
+        ] {
+            let b = crate::Device::builder("127.0.0.1:1").https(true).tls(mode);
+            assert!(Http::new(&b).is_ok());
+        }
+        let b = crate::Device::builder("127.0.0.1:1")
+            .https(true)
+            .add_root_certificate_der(b"not DER".to_vec());
+        assert!(Http::new(&b).is_err());
+    }
 }
