@@ -20,7 +20,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod auth;
 pub mod client;
+pub mod crypto;
 pub mod error;
 pub mod isapi;
 pub mod keys;
