@@ -22,8 +22,10 @@
 
 pub mod client;
 pub mod error;
+pub mod hikconnect;
 pub mod isapi;
 pub mod keys;
+pub mod reset;
 pub mod xml;
 
 pub use client::{Device, DeviceBuilder, TlsMode};
