@@ -21,7 +21,9 @@
 #![warn(missing_docs)]
 
 pub mod client;
+pub mod decode;
 pub mod error;
+pub mod fleet;
 pub mod hikconnect;
 pub mod isapi;
 pub mod keys;
@@ -31,3 +33,7 @@ pub mod xml;
 pub use client::{Device, DeviceBuilder, TlsMode};
 pub use error::{Error, Result};
 pub use keys::{Credentials, Secret};
+
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
