@@ -102,6 +102,9 @@ async fn run(args: Args) -> hikproto_sim::Result<()> {
         builder = builder.state_file(path);
     }
     let site = builder.start().await?;
+    // Install the signal handlers before announcing the devices, so a supervisor that stops
+    // us right after reading the list is handled gracefully.
+    let stop = Stop::install();
     if args.json {
         let list: Vec<_> = site
             .devices()
@@ -139,29 +142,42 @@ async fn run(args: Args) -> hikproto_sim::Result<()> {
         }
         println!("ready");
     }
-    wait_for_stop().await;
+    stop.wait().await;
     site.shutdown().await;
     Ok(())
 }
 
-async fn wait_for_stop() {
+/// Ctrl-C and SIGTERM, registered up front.
+struct Stop {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Stop {
+    fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let signals = signal(SignalKind::terminate())
+                .and_then(|t| Ok((t, signal(SignalKind::interrupt())?)))
+                .ok();
+            Self { signals }
+        }
+        #[cfg(not(unix))]
+        {
+            Self {}
         }
     }
-    #[cfg(not(unix))]
-    {
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some((mut term, mut int)) = self.signals {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+            return;
+        }
         let _ = tokio::signal::ctrl_c().await;
     }
 }

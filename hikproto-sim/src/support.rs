@@ -7,7 +7,8 @@
 //! "support" with [`answer_export`] and [`answer_email_qr`]:
 //!
 //! * export string = Base64 of `HIKSIM1|<serial>|<unix time>|<nonce>`;
-//! * reply file content = Base64 of `HIKSIM1R|<serial>|<unix time>|<hex HMAC(TEST_KEY, export)>`;
+//! * reply file content = Base64 of
+//!   `HIKSIM1R|<serial>|<unix time>|<nonce>|<hex HMAC(TEST_KEY, export)>`;
 //!   the device accepts it only for its own serial, only for its *latest* export (a new export
 //!   invalidates older replies) and only within [`EXPORT_VALIDITY_SECS`];
 //! * e-mail QR payload = Base64 of `HIKSIM1M|<serial>|<unix time>|<nonce>|<reserved e-mail>`;
@@ -75,22 +76,22 @@ fn fields(b64: &str, tag: &str, n: usize) -> Option<Vec<String>> {
 pub fn answer_export(export: &str) -> Result<String, SupportError> {
     let f = fields(export, "HIKSIM1", 4).ok_or(SupportError::Invalid)?;
     let mac = hex::encode(hmac_sha256(TEST_KEY, export.trim().as_bytes()));
-    Ok(B64.encode(format!("HIKSIM1R|{}|{}|{mac}", f[1], f[2])))
+    Ok(B64.encode(format!("HIKSIM1R|{}|{}|{}|{mac}", f[1], f[2], f[3])))
 }
 
 /// Device side: checks a reply against the device's serial and its latest export.
 /// (Expiry is checked by the device from the export time.)
 pub fn verify_reply(reply: &str, serial: &str, latest_export: &str) -> Result<(), SupportError> {
-    let f = fields(reply, "HIKSIM1R", 4).ok_or(SupportError::Invalid)?;
+    let f = fields(reply, "HIKSIM1R", 5).ok_or(SupportError::Invalid)?;
     if f[1] != serial {
         return Err(SupportError::OtherDevice);
     }
     let mac = hex::encode(hmac_sha256(TEST_KEY, latest_export.trim().as_bytes()));
-    if crate::crypto::ct_eq(&mac, &f[3]) {
+    if crate::crypto::ct_eq(&mac, &f[4]) {
         Ok(())
     } else {
         let export = fields(latest_export, "HIKSIM1", 4).ok_or(SupportError::Invalid)?;
-        if export[2] != f[2] {
+        if export[3] != f[3] {
             Err(SupportError::Expired)
         } else {
             Err(SupportError::Invalid)

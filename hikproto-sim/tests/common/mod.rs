@@ -69,11 +69,24 @@ pub async fn send(
     req.push_str("\r\n");
     s.write_all(req.as_bytes()).await?;
     s.write_all(body).await?;
-    let mut buf = Vec::new();
-    tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut buf))
-        .await
-        .map_err(|_| std::io::Error::other("read timeout"))??;
+    let buf = read_all(&mut s).await?;
     parse_response(&buf)
+}
+
+/// Reads until EOF; a reset after some bytes keeps the bytes (truncated answers).
+pub async fn read_all<S: tokio::io::AsyncRead + Unpin>(s: &mut S) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), s.read(&mut chunk)).await {
+            Err(_) => return Err(std::io::Error::other("read timeout")),
+            Ok(Ok(0)) => break,
+            Ok(Ok(n)) => buf.extend_from_slice(&chunk[..n]),
+            Ok(Err(e)) if buf.is_empty() => return Err(e),
+            Ok(Err(_)) => break,
+        }
+    }
+    Ok(buf)
 }
 
 pub fn parse_response(buf: &[u8]) -> std::io::Result<Resp> {
@@ -220,4 +233,115 @@ pub async fn digest(
 
 pub fn xml_body(el: &Element) -> Vec<u8> {
     el.to_xml().into_bytes()
+}
+
+/// Client-side crypto written in the test from the protocol description.
+pub mod client_crypto {
+    use aes::cipher::block_padding::{NoPadding, Pkcs7};
+    use aes::cipher::{BlockDecryptMut, BlockEncryptMut, KeyInit, KeyIvInit};
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD as B64;
+    use rsa::traits::PublicKeyParts;
+    use sha2::Digest as _;
+
+    pub fn sha256_hex(s: impl AsRef<[u8]>) -> String {
+        hex::encode(sha2::Sha256::digest(s.as_ref()))
+    }
+
+    pub fn rsa_key(bits: usize) -> rsa::RsaPrivateKey {
+        rsa::RsaPrivateKey::new(&mut rand::thread_rng(), bits).unwrap()
+    }
+
+    /// `base64(hex(n))` of the public modulus.
+    pub fn public_key_b64(k: &rsa::RsaPrivateKey) -> String {
+        B64.encode(hex::encode(k.n().to_bytes_be()))
+    }
+
+    /// Decrypts the device's `base64(hex(RSA(R)))` challenge into `R`.
+    pub fn open_challenge(k: &rsa::RsaPrivateKey, b64: &str) -> String {
+        let hex_text = B64.decode(b64).unwrap();
+        let ct = hex::decode(hex_text).unwrap();
+        String::from_utf8(k.decrypt(rsa::Pkcs1v15Encrypt, &ct).unwrap()).unwrap()
+    }
+
+    /// Legacy activation password: AES-128-ECB, zero padding.
+    pub fn seal_ecb(r: &str, pw: &str) -> String {
+        let key = hex::decode(r).unwrap();
+        let mut plain = format!("{}{pw}", &r[..16]).into_bytes();
+        while plain.len() % 16 != 0 {
+            plain.push(0);
+        }
+        let ct = ecb::Encryptor::<aes::Aes128>::new_from_slice(&key)
+            .unwrap()
+            .encrypt_padded_vec_mut::<NoPadding>(&plain);
+        B64.encode(hex::encode(ct))
+    }
+
+    /// V3 activation password: AES-CBC with PKCS#7.
+    pub fn seal_cbc(r: &str, pw: &str, iv: &[u8; 16]) -> String {
+        let key = hex::decode(r).unwrap();
+        let plain = format!("{}{pw}", &r[..16]);
+        let ct = cbc::Encryptor::<aes::Aes128>::new_from_slices(&key, iv)
+            .unwrap()
+            .encrypt_padded_vec_mut::<Pkcs7>(plain.as_bytes());
+        B64.encode(hex::encode(ct))
+    }
+
+    /// The `security=1` key (irreversible form, `iterations` SHA-256 rounds in all).
+    pub fn field_key(user: &str, pw: &str, salt: &str, iterations: u32) -> [u8; 16] {
+        let irr = sha256_hex(format!("{user}{salt}{pw}"));
+        let mut h = sha256_hex(format!("{irr}AaBbCcDd1234!@#$"));
+        for _ in 1..iterations {
+            h = sha256_hex(&h);
+        }
+        let mut k = [0u8; 16];
+        hex::decode_to_slice(&h[..32], &mut k).unwrap();
+        k
+    }
+
+    pub fn enc_field(key: &[u8; 16], iv: &[u8; 16], v: &str) -> String {
+        let inner = B64.encode(v);
+        hex::encode(
+            cbc::Encryptor::<aes::Aes128>::new(key.into(), iv.into())
+                .encrypt_padded_vec_mut::<Pkcs7>(inner.as_bytes()),
+        )
+    }
+
+    pub fn dec_field(key: &[u8; 16], iv: &[u8; 16], v: &str) -> String {
+        let ct = hex::decode(v).unwrap();
+        let inner = cbc::Decryptor::<aes::Aes128>::new(key.into(), iv.into())
+            .decrypt_padded_vec_mut::<Pkcs7>(&ct)
+            .unwrap();
+        String::from_utf8(B64.decode(inner).unwrap()).unwrap()
+    }
+
+    /// The session-login hash, irreversible form without salt2.
+    pub fn session_hash(
+        user: &str,
+        pw: &str,
+        salt: &str,
+        challenge: &str,
+        iterations: u32,
+    ) -> String {
+        let mut h = sha256_hex(format!("{user}{salt}{pw}"));
+        h = sha256_hex(format!("{h}{challenge}"));
+        for _ in 2..iterations {
+            h = sha256_hex(&h);
+        }
+        h
+    }
+}
+
+/// Reads the per-user salt from the session capabilities (unauthenticated).
+pub async fn salt_of(addr: &str, user: &str) -> String {
+    let r = send(
+        addr,
+        "GET",
+        &format!("/ISAPI/Security/sessionLogin/capabilities?username={user}"),
+        &[],
+        b"",
+    )
+    .await
+    .unwrap();
+    r.xml().text_at("salt").unwrap().to_owned()
 }
