@@ -27,9 +27,11 @@ pub mod crypto;
 pub mod decode;
 pub mod error;
 pub mod fleet;
+pub mod hikconnect;
 pub mod isapi;
 pub mod keys;
 pub mod sadp;
+pub mod reset;
 pub mod xml;
 
 pub use auth::{AuthMode, LockoutGuard};

@@ -12,6 +12,8 @@
 //!   refuse nonce reuse, and never a second credential for one rejection.
 //! * [`session`] is the web UI's session login: capabilities, the three password-hash
 //!   variants, the login document, the cookie, expiry detection.
+//! * [`field_cipher`] is the `security=1` sensitive-field cipher (AES-128-CBC, key from the
+//!   session-login salt).
 //! * [`lockout`] remembers rejected credentials per device and user so they are not sent again.
 //!
 //! Logs (`tracing`, target `hikproto::auth`) describe the flow at debug level and never contain
@@ -19,6 +21,7 @@
 
 pub mod challenge;
 pub mod digest;
+pub mod field_cipher;
 pub mod flow;
 pub mod lockout;
 pub mod session;

@@ -16,6 +16,7 @@
 
 mod builder;
 mod engine;
+mod ops;
 mod request;
 mod session;
 mod stats;
