@@ -15,6 +15,7 @@
 //! ```
 
 mod builder;
+mod ops;
 mod request;
 mod transport;
 

@@ -77,6 +77,18 @@ impl Inner {
             .and_then(|c| c.as_ref().map(|c| c.user.clone()))
     }
 
+    /// The credentials requests are sent with (typed operations derive field keys from them).
+    pub(crate) fn credentials(&self) -> Option<Credentials> {
+        self.credentials.lock().ok().and_then(|c| c.clone())
+    }
+
+    /// Replaces the credentials (after activation or a password change of the logged-in user).
+    pub(crate) fn set_credentials(&self, creds: Option<Credentials>) {
+        if let Ok(mut c) = self.credentials.lock() {
+            *c = creds;
+        }
+    }
+
     pub(crate) async fn execute(&self, req: Request) -> Result<Response> {
         let what = req.describe();
         match tokio::time::timeout(self.request_timeout, self.execute_inner(req)).await {
