@@ -3,11 +3,13 @@
 //! * `provisioning` — capabilities, activation, the `security=1` field key;
 //! * `users` — list, add, delete, change password;
 //! * `platform` — Hik-Connect (EZVIZ) platform access, the verification code, ISUP (Ehome);
-//! * `network` — interfaces, addressing, DNS, admin ports, time and NTP.
+//! * `network` — interfaces, addressing, DNS, admin ports, time and NTP;
+//! * `recovery` — password-recovery routes and their preparation.
 
 mod network;
 mod platform;
 mod provisioning;
+mod recovery;
 mod users;
 
 use crate::error::{Error, Result};
