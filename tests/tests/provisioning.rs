@@ -255,6 +255,15 @@ async fn verification_code_set_read_and_check() {
         let code = VerificationCode::new(CODE).unwrap();
         let st = dev.set_verification_code(&code).await.unwrap();
         assert!(st.is_success());
+        // the camera offers the secretKey endpoint and security=1; legacy firmware gets the
+        // read-modify-write of the EZVIZ document in clear
+        let stats = sim.stats();
+        let via_secret_key = stats.hits_method("PUT", "/ISAPI/System/Network/EZVIZ/secretKey");
+        let via_ezviz = stats.hits_method("PUT", "/ISAPI/System/Network/EZVIZ");
+        assert_eq!(
+            (via_secret_key, via_ezviz),
+            if i == 0 { (1, 0) } else { (0, 1) }
+        );
         assert_eq!(sim.verification_code().unwrap().expose(), CODE);
         let read = dev.verification_code().await.unwrap().expect("readable");
         assert!(read.matches(CODE), "device {i}");
@@ -506,4 +515,37 @@ fn secrets_never_appear_in_debug_logs_or_errors() {
             "{s} appears in Debug/Display output: {shown}"
         );
     }
+}
+
+#[tokio::test]
+async fn nvr_documents_keep_their_namespace() {
+    let site = site(vec![DeviceConfig::nvr(0).with_admin(ADMIN_PW)]).await;
+    let sim = site.device(0);
+    let dev = admin(sim, ADMIN_PW);
+    let e = dev.ezviz().await.unwrap();
+    assert_eq!(e.namespace(), Some(hikproto::xml::ns::ISAPI_V20));
+    assert_eq!(
+        e.to_element(None).namespace(),
+        Some(hikproto::xml::ns::ISAPI_V20),
+        "a write echoes the device's namespace"
+    );
+    let code = VerificationCode::new(CODE).unwrap();
+    dev.enable_platform_access(&code).await.unwrap();
+    assert!(
+        dev.wait_until_registered(Duration::from_secs(10))
+            .await
+            .unwrap()
+            .is_registered()
+    );
+    let caps = dev.capabilities().await.unwrap();
+    assert!(caps.supports_ezviz() && caps.supports_field_encryption());
+    assert_eq!(
+        caps.verification_code_modification()
+            .unwrap()
+            .code_type
+            .as_deref(),
+        Some("normal"),
+        "a code is set now"
+    );
+    site.shutdown().await;
 }
