@@ -9,6 +9,7 @@
 //! live only here so that they can follow real firmware in one place.
 
 use base64::Engine as _;
+use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::keys::Secret;
@@ -74,14 +75,25 @@ pub fn certification_body(
 }
 
 /// What a reset-by-GUID request carries (device side: the simulator decodes it with this).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `Debug` shows neither the GUID nor the password.
+#[derive(Clone, PartialEq, Eq)]
 pub struct GuidCertification {
-    /// The GUID file bytes.
-    pub guid: Vec<u8>,
+    /// The GUID file bytes (zeroized on drop).
+    pub guid: Zeroizing<Vec<u8>>,
     /// The new admin password.
     pub new_password: Secret,
     /// Whether an NVR should push the new password to its cameras.
     pub sync_camera_passwords: bool,
+}
+
+impl std::fmt::Debug for GuidCertification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GuidCertification")
+            .field("guid_len", &self.guid.len())
+            .field("new_password", &self.new_password)
+            .field("sync_camera_passwords", &self.sync_camera_passwords)
+            .finish()
+    }
 }
 
 impl GuidCertification {
@@ -95,7 +107,7 @@ impl GuidCertification {
             .decode(data.trim())
             .map_err(|_| Error::decode(WHAT, "<GUIDFileData> is not base64"))?;
         Ok(Self {
-            guid,
+            guid: Zeroizing::new(guid),
             new_password: Secret::new(el.text_at("password").unwrap_or("")),
             sync_camera_passwords: el.bool_at("syncIPCPassword").unwrap_or(false),
         })
@@ -134,7 +146,8 @@ mod tests {
         );
         let parsed = Element::parse(body.to_xml().as_bytes()).unwrap();
         let c = GuidCertification::from_element(&parsed).unwrap();
-        assert_eq!(c.guid, guid);
+        assert_eq!(*c.guid, guid);
+        assert!(!format!("{c:?}").contains("N3wPassword"));
         assert_eq!(c.new_password.expose(), "N3wPassword!");
         assert!(c.sync_camera_passwords);
         assert!(GuidCertification::from_element(&Element::new("GUIDFileCertification")).is_err());
