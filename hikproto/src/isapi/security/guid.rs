@@ -18,7 +18,7 @@ use crate::xml::Element;
 /// `PUT` the admin password here to receive the GUID file.
 pub const EXPORT_PATH: &str = "/ISAPI/Security/GUIDFileData";
 /// `PUT` the GUID file and a new password here to reset (inferred path).
-pub const CERTIFICATION_PATH: &str = "/ISAPI/Security/GUIDFileCertification";
+pub const CERTIFICATION_PATH: &str = "/ISAPI/Security/GUIDFileData/certification";
 /// Largest GUID-export answer accepted (SADP 3.1 files are 512 bytes).
 pub const MAX_EXPORT: usize = 4096;
 
@@ -51,14 +51,14 @@ pub fn file_from_export_answer(body: &[u8]) -> Result<Vec<u8>> {
     Ok(body.to_vec())
 }
 
-/// The import (reset) body: `GUIDFileCertification{GUIDFileData (base64), password, syncIPCPassword?}`.
+/// The import (reset) body: `GUIDCertification{GUIDFileData (base64), password, syncIPCPassword?}`.
 pub fn certification_body(
     guid: &[u8],
     new_password: &Secret,
     sync_camera_passwords: bool,
     namespace: Option<&str>,
 ) -> Element {
-    let mut el = Element::new("GUIDFileCertification");
+    let mut el = Element::new("GUIDCertification");
     if let Some(ns) = namespace {
         el = el.with_namespace(ns);
     }
@@ -99,7 +99,7 @@ impl std::fmt::Debug for GuidCertification {
 impl GuidCertification {
     /// Decodes a [`certification_body`] document.
     pub fn from_element(el: &Element) -> Result<Self> {
-        const WHAT: &str = "GUIDFileCertification";
+        const WHAT: &str = "GUIDCertification";
         let data = el
             .text_at("GUIDFileData")
             .ok_or_else(|| Error::decode(WHAT, "missing <GUIDFileData>"))?;
@@ -150,8 +150,8 @@ mod tests {
         assert!(!format!("{c:?}").contains("N3wPassword"));
         assert_eq!(c.new_password.expose(), "N3wPassword!");
         assert!(c.sync_camera_passwords);
-        assert!(GuidCertification::from_element(&Element::new("GUIDFileCertification")).is_err());
-        let bad = Element::new("GUIDFileCertification").push_text("GUIDFileData", "***");
+        assert!(GuidCertification::from_element(&Element::new("GUIDCertification")).is_err());
+        let bad = Element::new("GUIDCertification").push_text("GUIDFileData", "***");
         assert!(GuidCertification::from_element(&bad).is_err());
     }
 }
