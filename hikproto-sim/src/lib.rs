@@ -1,1 +1,3 @@
 //! hikproto-sim: a simulated fleet of Hikvision devices.
+
+pub mod sadp;
