@@ -9,7 +9,7 @@
 //! `Types`, a trailing NUL).
 //!
 //! It is an independent implementation: it parses requests with [`hikproto::xml::Element`] only
-//! and does its own cryptography ([`crypto`]), so a bug shared by client and device code cannot
+//! and does its own cryptography (a private `crypto` module), so a bug shared by client and device code cannot
 //! pass the tests. Where the vendor keeps a secret (support desk, mailed codes) it uses the test
 //! schemes of [`tokens`].
 //!
