@@ -192,13 +192,15 @@ extern "C" {
 // Decodes an ISAPI document (XML in any of the namespaces devices use, or the JSON form) and
 // writes it as JSON text into `buf` (NUL-terminated UTF-8).
 //
-// The output is always an object `{"root": ..., "typed": ..., "value": ...}`:
+// The output is always an object `{"root": ..., "typed": ..., "kind": ..., "value": ...}`:
 // - `root`: the document's root element name (`"DeviceInfo"`), or for JSON the single
 //   top-level key, or `null`;
 // - `typed`: `true` when hikproto knows the document type and `value` is its decoded model
-//   (`DeviceInfo`, `ResponseStatus`, `userCheck`; fields in camelCase as in
+//   (every model the core's decoder knows: `DeviceInfo`, `ResponseStatus`, `userCheck`, …;
+//   fields in camelCase as in
 //   `hikproto_device_info_json`), `false` when `value` is a generic view: an element with
 //   children becomes an object, a leaf its text, repeated elements an array;
+// - `kind`: the model's name when `typed` (for example `"UserCheck"`), else `null`;
 // - `value`: the decoded content.
 //
 // `doc`/`doc_len`: the bytes (not NUL-terminated; `doc` may be NULL only if `doc_len` is 0).

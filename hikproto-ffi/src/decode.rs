@@ -2,10 +2,8 @@
 
 use std::ffi::c_char;
 
-use hikproto_core::isapi::device_info::DeviceInfo;
-use hikproto_core::isapi::status::ResponseStatus;
-use hikproto_core::isapi::user_check::UserCheck;
-use hikproto_core::xml::{Element, FromXml};
+use hikproto_core::decode::{decode_any, known_roots};
+use hikproto_core::xml::Element;
 use serde_json::{Value, json};
 
 use crate::buffer::{bytes_arg, write_str};
@@ -13,7 +11,10 @@ use crate::error::{Fail, hikproto_error};
 use crate::panic::ffi_call;
 use crate::result::hikproto_result;
 
-/// Decodes one ISAPI document into the envelope `{"root", "typed", "value"}`.
+/// Decodes one ISAPI document into the envelope `{"root", "typed", "kind", "value"}`.
+///
+/// Typed decoding is the core's [`decode_any`], so every model the core learns appears here
+/// without a change; other documents get a generic view.
 pub(crate) fn decode_document(doc: &[u8]) -> Result<Value, Fail> {
     let first = doc.iter().find(|b| !b.is_ascii_whitespace()).copied();
     match first {
@@ -23,19 +24,13 @@ pub(crate) fn decode_document(doc: &[u8]) -> Result<Value, Fail> {
     }
 }
 
-fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, Fail> {
-    serde_json::to_value(v).map_err(|e| Fail::new(hikproto_result::Decode, e.to_string()))
-}
-
 fn decode_xml(doc: &[u8]) -> Result<Value, Fail> {
     let el = Element::parse(doc)?;
-    let typed = match el.name.as_str() {
-        "DeviceInfo" => Some(to_value(&DeviceInfo::from_element(&el)?)?),
-        "ResponseStatus" => Some(to_value(&ResponseStatus::from_element(&el)?)?),
-        "userCheck" | "UserCheck" => Some(to_value(&UserCheck::from_any(&el))?),
-        _ => None,
-    };
-    Ok(envelope(Some(&el.name), typed, || el.to_json()))
+    if known_roots().contains(&el.name.as_str()) {
+        let d = decode_any(doc)?;
+        return Ok(typed(Some(&el.name), &d.kind, d.value));
+    }
+    Ok(generic(Some(&el.name), el.to_json()))
 }
 
 fn decode_json(doc: &[u8]) -> Result<Value, Fail> {
@@ -45,41 +40,38 @@ fn decode_json(doc: &[u8]) -> Result<Value, Fail> {
         Value::Object(m) if m.len() == 1 => m.keys().next().cloned(),
         _ => None,
     };
-    let is_status = v.get("ResponseStatus").is_some()
-        || (v.get("statusCode").is_some() && v.get("subStatusCode").is_some());
-    let typed = if is_status {
-        Some(to_value(&ResponseStatus::from_json_value(&v)?)?)
-    } else {
-        None
+    let is_status = v.get("ResponseStatus").is_some() || v.get("statusCode").is_some();
+    if is_status {
+        let d = decode_any(doc)?;
+        return Ok(typed(Some("ResponseStatus"), &d.kind, d.value));
+    }
+    let value = match (&root, v) {
+        (Some(r), Value::Object(mut m)) => m.remove(r).unwrap_or(Value::Null),
+        (_, v) => v,
     };
-    let root = if is_status {
-        Some("ResponseStatus".to_owned())
-    } else {
-        root
-    };
-    Ok(envelope(root.as_deref(), typed, || match (&root, &v) {
-        (Some(r), Value::Object(m)) => m.get(r).cloned().unwrap_or(Value::Null),
-        _ => v.clone(),
-    }))
+    Ok(generic(root.as_deref(), value))
 }
 
-fn envelope(root: Option<&str>, typed: Option<Value>, generic: impl FnOnce() -> Value) -> Value {
-    match typed {
-        Some(value) => json!({ "root": root, "typed": true, "value": value }),
-        None => json!({ "root": root, "typed": false, "value": generic() }),
-    }
+fn typed(root: Option<&str>, kind: &str, value: Value) -> Value {
+    json!({ "root": root, "typed": true, "kind": kind, "value": value })
+}
+
+fn generic(root: Option<&str>, value: Value) -> Value {
+    json!({ "root": root, "typed": false, "kind": null, "value": value })
 }
 
 /// Decodes an ISAPI document (XML in any of the namespaces devices use, or the JSON form) and
 /// writes it as JSON text into `buf` (NUL-terminated UTF-8).
 ///
-/// The output is always an object `{"root": ..., "typed": ..., "value": ...}`:
+/// The output is always an object `{"root": ..., "typed": ..., "kind": ..., "value": ...}`:
 /// - `root`: the document's root element name (`"DeviceInfo"`), or for JSON the single
 ///   top-level key, or `null`;
 /// - `typed`: `true` when hikproto knows the document type and `value` is its decoded model
-///   (`DeviceInfo`, `ResponseStatus`, `userCheck`; fields in camelCase as in
+///   (every model the core's decoder knows: `DeviceInfo`, `ResponseStatus`, `userCheck`, …;
+///   fields in camelCase as in
 ///   `hikproto_device_info_json`), `false` when `value` is a generic view: an element with
 ///   children becomes an object, a leaf its text, repeated elements an array;
+/// - `kind`: the model's name when `typed` (for example `"UserCheck"`), else `null`;
 /// - `value`: the decoded content.
 ///
 /// `doc`/`doc_len`: the bytes (not NUL-terminated; `doc` may be NULL only if `doc_len` is 0).
@@ -121,6 +113,7 @@ mod tests {
         .unwrap();
         assert_eq!(v["root"], "DeviceInfo");
         assert_eq!(v["typed"], true);
+        assert_eq!(v["kind"], "DeviceInfo");
         assert_eq!(v["value"]["model"], "DS-2CD2043G2-I");
 
         let v = decode_document(b"<Foo><a>1</a><a>2</a><b>x</b></Foo>").unwrap();

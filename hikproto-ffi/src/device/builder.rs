@@ -3,14 +3,14 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
-use hikproto_core::{Device, Secret, TlsMode};
+use hikproto_core::blocking::Device;
+use hikproto_core::{Secret, TlsMode};
 
 use crate::buffer::{bytes_arg, secret_arg, str_arg};
 use crate::error::{Fail, hikproto_error};
 use crate::handle::{BoxCastable, check_out, free_box, try_mut, try_ref, write_out};
 use crate::panic::{ffi_call, ffi_call_plain, ffi_value};
 use crate::result::hikproto_result;
-use crate::runtime::with_runtime;
 
 use super::hikproto_device;
 
@@ -115,7 +115,9 @@ impl BuilderInner {
                 Fail::invalid("TLS mode is PIN_SHA256 but no fingerprint was set")
             })?),
         };
-        let mut b = Device::builder(self.authority()).https(self.https).tls(tls);
+        let mut b = hikproto_core::Device::builder(self.authority())
+            .https(self.https)
+            .tls(tls);
         if let (Some(user), Some(password)) = (&self.user, &self.password) {
             b = b.credentials(user.clone(), password.clone());
         }
@@ -131,8 +133,8 @@ impl BuilderInner {
         for der in &self.roots_der {
             b = b.add_root_certificate_der(der.clone());
         }
-        // reqwest's client is built inside the runtime so its connector finds a reactor.
-        with_runtime(|| b.build())?.map_err(Fail::from)
+        // built on the shared runtime (see `crate::runtime`)
+        Ok(b.build_blocking()?)
     }
 }
 
@@ -149,25 +151,12 @@ fn names_port(host: &str) -> bool {
     host.matches(':').count() == 1
 }
 
-/// Parses a SHA-256 fingerprint written as 64 hex digits, with optional `:` or space separators
-/// (`openssl x509 -fingerprint -sha256` style).
+/// Parses a SHA-256 fingerprint (64 hex digits, `:` separators allowed) with the core's parser.
 pub(crate) fn parse_fingerprint(s: &str) -> Result<[u8; 32], Fail> {
-    let digits: Vec<u8> = s
-        .bytes()
-        .filter(|b| !matches!(b, b':' | b' ' | b'-'))
-        .collect();
-    let bad =
-        || Fail::invalid("fingerprint must be 64 hex digits (SHA-256), ':' separators allowed");
-    if digits.len() != 64 {
-        return Err(bad());
+    match TlsMode::pin_from_hex(s)? {
+        TlsMode::PinSha256(fp) => Ok(fp),
+        _ => Err(Fail::invalid("not a SHA-256 fingerprint")),
     }
-    let mut out = [0u8; 32];
-    for (i, pair) in digits.chunks(2).enumerate() {
-        let hi = (pair[0] as char).to_digit(16).ok_or_else(bad)?;
-        let lo = (pair[1] as char).to_digit(16).ok_or_else(bad)?;
-        out[i] = (hi * 16 + lo) as u8;
-    }
-    Ok(out)
 }
 
 /// Creates a builder for the device at `host` (a name, an IPv4 address, or an IPv6 literal,

@@ -7,7 +7,7 @@ pub use builder::*;
 use std::ffi::c_char;
 
 use bytes::Bytes;
-use hikproto_core::Device;
+use hikproto_core::blocking::Device;
 use hikproto_core::client::{Body, Method, Request};
 
 use crate::buffer::{bytes_arg, opt_str_arg, secret_arg, str_arg, write_str};
@@ -16,7 +16,6 @@ use crate::handle::{BoxCastable, check_out, free_box, try_ref, write_out};
 use crate::panic::{ffi_call, ffi_call_plain, ffi_value};
 use crate::response::hikproto_response;
 use crate::result::hikproto_result;
-use crate::runtime::block_on;
 
 /// A handle to one device: its address, credentials, connection pool and authentication state.
 ///
@@ -85,7 +84,14 @@ pub extern "C" fn hikproto_device_base_url(
     len: usize,
     out_n: *mut usize,
 ) -> hikproto_result {
-    ffi_call_plain(|| write_str(try_ref(device, "device")?.base_url(), buf, len, out_n))
+    ffi_call_plain(|| {
+        write_str(
+            try_ref(device, "device")?.async_device().base_url(),
+            buf,
+            len,
+            out_n,
+        )
+    })
 }
 
 /// Reads `GET /ISAPI/System/deviceInfo` and writes it as a JSON object into `buf`
@@ -114,7 +120,7 @@ pub extern "C" fn hikproto_device_info_json(
         if out_n.is_null() {
             return Err(Fail::null("out_n"));
         }
-        let info = block_on(dev.device_info())??;
+        let info = dev.device_info()?;
         let json = serde_json::to_string(&info)
             .map_err(|e| Fail::new(hikproto_result::Decode, e.to_string()))?;
         write_str(&json, buf, len, out_n)
@@ -169,7 +175,7 @@ pub extern "C" fn hikproto_device_request(
         if flags & HIKPROTO_REQUEST_NO_AUTH != 0 {
             req = req.without_auth();
         }
-        let resp = block_on(dev.request(req))??;
+        let resp = dev.request(req)?;
         write_out(out, resp);
         Ok(())
     })
