@@ -172,6 +172,27 @@ typedef struct hikproto_device_builder hikproto_device_builder;
 // Messages never contain passwords, verification codes or keys.
 typedef struct hikproto_error hikproto_error;
 
+// A set of devices to run one operation over, with its limits.
+//
+// Methods: `_new`, `_add_device`, `_len`, `_set_concurrency`, `_set_per_host_limit`,
+// `_set_deadline_ms`, `_set_progress_callback`, `_device_info`, `_get_json`, `_free`.
+//
+// Defaults: 32 devices at once, one operation at a time per device address, no deadline
+// beyond each device's own timeouts. One device's failure never affects the others.
+//
+// Ownership: the caller owns the fleet and releases it with `hikproto_fleet_free`; devices
+// added are shared with the caller's handles, which may be freed independently.
+// Thread-safety: setters and `_add_device` must not race with each other or with a run; runs
+// themselves only read the fleet.
+typedef struct hikproto_fleet hikproto_fleet;
+
+// The outcomes of one fleet run, in the order the devices were added.
+//
+// Methods: `_len`, `_ok_count`, `_code`, `_json`, `_free`.
+// Ownership: the caller owns it and releases it with `hikproto_fleet_results_free`.
+// Thread-safety: immutable; may be read from several threads at once.
+typedef struct hikproto_fleet_results hikproto_fleet_results;
+
 // A device's successful answer to `hikproto_device_request`: HTTP status, content type and
 // body bytes.
 //
@@ -181,6 +202,18 @@ typedef struct hikproto_error hikproto_error;
 // Ownership: the caller owns it and releases it with `hikproto_response_free`.
 // Thread-safety: immutable; may be read from several threads at once.
 typedef struct hikproto_response hikproto_response;
+
+// Progress callback of a fleet run: called once per device as it finishes, with the caller's
+// `userdata`, the number of devices finished so far, the total, the device's base URL
+// (NUL-terminated, valid only during the call) and whether it succeeded.
+//
+// Called from the library's runtime threads, possibly from several at once: it must be
+// thread-safe, return quickly, and not call back into hikproto.
+typedef void (*hikproto_fleet_progress_cb)(void *userdata,
+                                           size_t done,
+                                           size_t total,
+                                           const char *device,
+                                           bool ok);
 
 // Every code, in numeric order (for tests and for `from_u32`).
 #define hikproto_result_ALL { hikproto_result_Ok, hikproto_result_NullParameter, hikproto_result_InvalidUtf8, hikproto_result_InvalidArgument, hikproto_result_InsufficientSize, hikproto_result_Transport, hikproto_result_Timeout, hikproto_result_Tls, hikproto_result_CredentialsRejected, hikproto_result_CredentialLatched, hikproto_result_Locked, hikproto_result_DeviceRefused, hikproto_result_NotSupported, hikproto_result_NotActivated, hikproto_result_AlreadyActivated, hikproto_result_Decode, hikproto_result_TooLarge, hikproto_result_SimFailed, hikproto_result_SimNoSuchDevice, hikproto_result_Panic, hikproto_result_Runtime, hikproto_result_Other, }
@@ -397,6 +430,80 @@ bool hikproto_error_is_retryable(const struct hikproto_error *err);
 
 // Releases an error object. NULL is a no-op. The pointer must not be used afterwards.
 void hikproto_error_free(struct hikproto_error *err);
+
+// Creates an empty fleet. Writes it to `*out` on success only.
+// Ownership: the caller frees it with `hikproto_fleet_free`.
+hikproto_result hikproto_fleet_new(struct hikproto_fleet **out);
+
+// Adds a device. The fleet shares the handle's connections, credentials and lock-out state;
+// `device` may be freed afterwards without affecting the fleet.
+hikproto_result hikproto_fleet_add_device(struct hikproto_fleet *fleet,
+                                          const struct hikproto_device *device);
+
+// The number of devices in the fleet (0 for NULL).
+size_t hikproto_fleet_len(const struct hikproto_fleet *fleet);
+
+// How many devices are worked on at once (0 gives `INVALID_ARGUMENT`).
+hikproto_result hikproto_fleet_set_concurrency(struct hikproto_fleet *fleet, size_t n);
+
+// How many operations run at once against one device address (default 1; 0 gives
+// `INVALID_ARGUMENT`).
+hikproto_result hikproto_fleet_set_per_host_limit(struct hikproto_fleet *fleet, size_t n);
+
+// A deadline in milliseconds for each device's whole operation (0 removes it); past it the
+// device's outcome is `HIKPROTO_RESULT_TIMEOUT`.
+hikproto_result hikproto_fleet_set_deadline_ms(struct hikproto_fleet *fleet, uint64_t ms);
+
+// Sets (or, with a NULL `cb`, removes) the progress callback; see `hikproto_fleet_progress_cb`
+// for the threads it runs on. `userdata` is passed back untouched.
+hikproto_result hikproto_fleet_set_progress_callback(struct hikproto_fleet *fleet,
+                                                     hikproto_fleet_progress_cb cb,
+                                                     void *userdata);
+
+// Reads `/ISAPI/System/deviceInfo` from every device. Blocks until all have finished.
+//
+// On success (the run itself worked, whatever each device answered) writes a results object
+// to `*out`; each entry's `value` is the JSON of `hikproto_device_info_json`.
+hikproto_result hikproto_fleet_device_info(const struct hikproto_fleet *fleet,
+                                           struct hikproto_fleet_results **out,
+                                           struct hikproto_error **err_out);
+
+// GETs `path` (an ISAPI resource, starting with `/`) from every device and decodes each answer
+// as `hikproto_isapi_to_json` does (`{"root", "typed", "kind", "value"}`). Blocks until all
+// have finished. Writes a results object to `*out` on success.
+hikproto_result hikproto_fleet_get_json(const struct hikproto_fleet *fleet,
+                                        const char *path,
+                                        struct hikproto_fleet_results **out,
+                                        struct hikproto_error **err_out);
+
+// Releases a fleet (not the devices' caller handles). NULL is a no-op.
+void hikproto_fleet_free(struct hikproto_fleet *fleet);
+
+// The number of outcomes (the fleet's device count at the run), 0 for NULL.
+size_t hikproto_fleet_results_len(const struct hikproto_fleet_results *results);
+
+// How many devices succeeded, 0 for NULL.
+size_t hikproto_fleet_results_ok_count(const struct hikproto_fleet_results *results);
+
+// The result code of device `index` (in the order added): `HIKPROTO_RESULT_OK` or the code of
+// its failure. `NULL_PARAMETER` for NULL, `INVALID_ARGUMENT` for an index out of range.
+hikproto_result hikproto_fleet_results_code(const struct hikproto_fleet_results *results,
+                                            size_t index);
+
+// Writes all outcomes as a JSON array into `buf` (NUL-terminated). Each entry:
+// `{"index", "device", "ok", "elapsedMs", "value"}` on success, or
+// `{"index", "device", "ok": false, "elapsedMs", "error": {"code", "name", "message",
+// "httpStatus", "statusCode", "subStatusCode", "errorCode", "retryAfterSecs", "attemptsLeft",
+// "retryable"}}`. Buffer contract: on success `*out_n` is the text length; when `len` is too
+// small, `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included
+// (the results stay in the object: ask again with a larger buffer).
+hikproto_result hikproto_fleet_results_json(const struct hikproto_fleet_results *results,
+                                            char *buf,
+                                            size_t len,
+                                            size_t *out_n);
+
+// Releases a results object. NULL is a no-op.
+void hikproto_fleet_results_free(struct hikproto_fleet_results *results);
 
 // The HTTP status of the answer (2xx), or 0 when `response` is NULL.
 uint16_t hikproto_response_status(const struct hikproto_response *response);

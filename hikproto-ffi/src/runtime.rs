@@ -16,7 +16,6 @@ use std::future::Future;
 use crate::error::Fail;
 use crate::result::hikproto_result;
 
-#[allow(dead_code, reason = "used by the simulator, discovery and fleet entry points")]
 fn runtime_fail(e: hikproto_core::Error) -> Fail {
     Fail::new(
         hikproto_result::Runtime,
@@ -25,7 +24,6 @@ fn runtime_fail(e: hikproto_core::Error) -> Fail {
 }
 
 /// Runs a future to completion on the shared runtime, blocking the calling thread.
-#[allow(dead_code, reason = "used by the simulator, discovery and fleet entry points")]
 pub(crate) fn block_on<F>(f: F) -> Result<F::Output, Fail>
 where
     F: Future + Send,
@@ -35,7 +33,10 @@ where
 }
 
 /// Runs `f` with the shared runtime entered (for constructors that need a reactor).
-#[allow(dead_code, reason = "used by the simulator, discovery and fleet entry points")]
+#[allow(
+    dead_code,
+    reason = "used by the simulator, discovery and fleet entry points"
+)]
 pub(crate) fn with_runtime<T>(f: impl FnOnce() -> T) -> Result<T, Fail> {
     let rt = hikproto_core::blocking::runtime().map_err(runtime_fail)?;
     let _guard = rt.enter();
