@@ -37,6 +37,31 @@
 // endpoints devices serve before login, such as `/SDK/activateStatus`).
 #define HIKPROTO_REQUEST_NO_AUTH 1
 
+// Flag for `hikproto_sim_start`: also serve HTTPS with one self-signed certificate for the
+// site (see `hikproto_sim_device_https_port` and `hikproto_sim_device_cert_sha256`).
+#define HIKPROTO_SIM_HTTPS 1
+
+// Fault for `hikproto_sim_device_set_fault`: delay every answer by `latency_ms`.
+#define HIKPROTO_SIM_FAULT_LATENCY 1
+
+// Fault: accept new connections and close them at once, without an answer.
+#define HIKPROTO_SIM_FAULT_DROP_CONNECTIONS 2
+
+// Fault: announce the full body length but close the connection halfway.
+#define HIKPROTO_SIM_FAULT_TRUNCATED_BODIES 3
+
+// Fault: answer every request with HTTP 500 and a `deviceError` status.
+#define HIKPROTO_SIM_FAULT_HTTP_500 4
+
+// Fault: send malformed XML in every successful answer.
+#define HIKPROTO_SIM_FAULT_GARBAGE_XML 5
+
+// Fault: label every answer `text/plain`.
+#define HIKPROTO_SIM_FAULT_WRONG_CONTENT_TYPE 6
+
+// Fault: accept connections but never read from nor answer them (a stuck peer).
+#define HIKPROTO_SIM_FAULT_STOP_READING 7
+
 // The result of every fallible hikproto call.
 //
 // Numbers are stable and grouped in bands by what the caller can do about them. A number is
@@ -137,7 +162,8 @@ typedef uint32_t hikproto_tls_mode;
 // A handle to one device: its address, credentials, connection pool and authentication state.
 //
 // Methods: `hikproto_device_new`, `hikproto_device_builder_build` (constructors),
-// `_base_url`, `_info_json`, `_request`, `_free`.
+// `_base_url`, `_info_json`, `_get_json`, `_request`, `_recovery_plan_json`, `_login`,
+// `_logout`, `_set_credentials`, `_credentials_latched`, `_clear_credential_latch`, `_free`.
 //
 // Ownership: the caller owns the handle and releases it with `hikproto_device_free`.
 // Thread-safety: safe to use from several threads at once (calls take a `const` pointer and
@@ -202,6 +228,22 @@ typedef struct hikproto_fleet_results hikproto_fleet_results;
 // Ownership: the caller owns it and releases it with `hikproto_response_free`.
 // Thread-safety: immutable; may be read from several threads at once.
 typedef struct hikproto_response hikproto_response;
+
+// A running simulated site: N devices, each serving ISAPI on its own loopback port, with a
+// simulated Hik-Connect platform behind them. For tests and demos; nothing leaves loopback.
+//
+// Methods: `hikproto_sim_start`, `hikproto_sim_start_config` (constructors),
+// `_device_count`, `_device_port`, `_device_https_port`, `_device_url`, `_device_serial`,
+// `_device_cert_sha256`, `_device_stats_json`, `_device_set_fault`, `_device_clear_faults`,
+// `_device_unlock`, `_stop`, `_free`.
+//
+// The site runs on the library's runtime threads until `hikproto_sim_stop` or
+// `hikproto_sim_free`.
+// Ownership: the caller owns the handle and releases it with `hikproto_sim_free` (which
+// stops the site first if needed).
+// Thread-safety: every function may be called from several threads at once, except `_free`,
+// which must be the last call.
+typedef struct hikproto_sim hikproto_sim;
 
 // Progress callback of a fleet run: called once per device as it finishes, with the caller's
 // `userdata`, the number of devices finished so far, the total, the device's base URL
@@ -387,6 +429,58 @@ hikproto_result hikproto_device_builder_build(const struct hikproto_device_build
 // Releases a builder and wipes the password it holds. NULL is a no-op.
 void hikproto_device_builder_free(struct hikproto_device_builder *builder);
 
+// Replaces the handle's credentials (for every thread using it). The password is copied into
+// memory that is wiped when replaced or freed. A credential the device already rejected stays
+// refused (`HIKPROTO_RESULT_CREDENTIAL_LATCHED`): supplying different credentials is how to go
+// on.
+hikproto_result hikproto_device_set_credentials(const struct hikproto_device *device,
+                                                const char *user,
+                                                const char *password);
+
+// True when the handle's current credentials are latched: the device rejected them (or was
+// locked) and hikproto will not send them again. False for NULL.
+bool hikproto_device_credentials_latched(const struct hikproto_device *device);
+
+// Forgets that the device rejected this handle's user, so its credentials are sent again.
+//
+// Use it only when you know the device now accepts them (its lock was lifted, or its password
+// was reset to match): each rejected try counts toward the device's lock-out.
+hikproto_result hikproto_device_clear_credential_latch(const struct hikproto_device *device);
+
+// Checks the credentials with one login and no hidden retries (in session mode it opens the
+// session). A rejection gives `CREDENTIALS_REJECTED` or `LOCKED` and latches the credential.
+// Blocks until done.
+hikproto_result hikproto_device_login(const struct hikproto_device *device,
+                                      struct hikproto_error **err_out);
+
+// Closes the session if one is open (a no-op otherwise). Blocks until done.
+hikproto_result hikproto_device_logout(const struct hikproto_device *device,
+                                       struct hikproto_error **err_out);
+
+// GETs `path` (an ISAPI resource starting with `/`) and writes the answer decoded as
+// `hikproto_isapi_to_json` does (`{"root", "typed", "kind", "value"}`) into `buf`.
+//
+// Buffer contract: on success `*out_n` is the text length; when `len` is too small,
+// `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included (a retry
+// repeats the request). Blocks until done; errors as for `hikproto_device_request`.
+hikproto_result hikproto_device_get_json(const struct hikproto_device *device,
+                                         const char *path,
+                                         char *buf,
+                                         size_t len,
+                                         size_t *out_n,
+                                         struct hikproto_error **err_out);
+
+// Gathers the device's password-recovery facts over ISAPI (reset capabilities, security
+// questions, reserved e-mail, GUID, Hik-Connect) and writes the recovery plan as JSON into
+// `buf`: the routes this device offers, in the order to try them, each with what it needs and
+// why it is or is not available. Buffer contract as for `hikproto_device_get_json`.
+// Blocks until done.
+hikproto_result hikproto_device_recovery_plan_json(const struct hikproto_device *device,
+                                                   char *buf,
+                                                   size_t len,
+                                                   size_t *out_n,
+                                                   struct hikproto_error **err_out);
+
 // The result code of the failed call. NULL gives `HIKPROTO_RESULT_NULL_PARAMETER`.
 //
 // Thread-safety: any thread.
@@ -568,6 +662,101 @@ hikproto_result hikproto_result_describe(uint32_t code, char *buf, size_t len, s
 //
 // Ownership: the string is static; do not free it. Thread-safety: any thread, any time.
 const char *hikproto_result_name(uint32_t code);
+
+// Starts a simulated site of `n_devices` cameras (1 to 1000) on 127.0.0.1, each on its own
+// ephemeral port.
+//
+// `password`: NUL-terminated UTF-8; the devices are activated with user `admin` and this
+// password. NULL leaves them in factory state (not activated). `flags`: 0 or
+// `HIKPROTO_SIM_HTTPS`; unknown bits give `INVALID_ARGUMENT`.
+//
+// Returns `HIKPROTO_RESULT_OK` and writes the handle to `*out`; on failure `*out` is left
+// untouched and `*err_out` (when not NULL) receives the details (`HIKPROTO_RESULT_SIM_FAILED`).
+// Ownership: the caller frees `*out` with `hikproto_sim_free`.
+hikproto_result hikproto_sim_start(size_t n_devices,
+                                   const char *password,
+                                   uint32_t flags,
+                                   struct hikproto_sim **out,
+                                   struct hikproto_error **err_out);
+
+// Starts a simulated site described by a configuration file (TOML, or JSON when the name ends
+// in `.json`; the format of `hikproto-sim --config`). Otherwise as `hikproto_sim_start`.
+hikproto_result hikproto_sim_start_config(const char *config_path,
+                                          struct hikproto_sim **out,
+                                          struct hikproto_error **err_out);
+
+// The number of simulated devices (0 for NULL).
+size_t hikproto_sim_device_count(const struct hikproto_sim *sim);
+
+// Writes device `index`'s ISAPI (HTTP) port on 127.0.0.1 to `*out_port`.
+// `HIKPROTO_RESULT_SIM_NO_SUCH_DEVICE` for an index out of range.
+hikproto_result hikproto_sim_device_port(const struct hikproto_sim *sim,
+                                         size_t index,
+                                         uint16_t *out_port);
+
+// Writes device `index`'s HTTPS port to `*out_port`; `INVALID_ARGUMENT` when the site was
+// started without `HIKPROTO_SIM_HTTPS`.
+hikproto_result hikproto_sim_device_https_port(const struct hikproto_sim *sim,
+                                               size_t index,
+                                               uint16_t *out_port);
+
+// Writes device `index`'s ISAPI base URL (`http://127.0.0.1:PORT`) into `buf`
+// (NUL-terminated). Buffer contract: on success `*out_n` is the length; when `len` is too
+// small, `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included.
+hikproto_result hikproto_sim_device_url(const struct hikproto_sim *sim,
+                                        size_t index,
+                                        char *buf,
+                                        size_t len,
+                                        size_t *out_n);
+
+// Writes device `index`'s serial number into `buf` (NUL-terminated; buffer contract as for
+// `hikproto_sim_device_url`).
+hikproto_result hikproto_sim_device_serial(const struct hikproto_sim *sim,
+                                           size_t index,
+                                           char *buf,
+                                           size_t len,
+                                           size_t *out_n);
+
+// Writes the SHA-256 fingerprint of device `index`'s HTTPS certificate as 64 lowercase hex
+// digits into `buf` (ready for `hikproto_device_builder_set_tls_pin_sha256`); buffer contract
+// as for `hikproto_sim_device_url`. `INVALID_ARGUMENT` when the site does not serve HTTPS.
+hikproto_result hikproto_sim_device_cert_sha256(const struct hikproto_sim *sim,
+                                                size_t index,
+                                                char *buf,
+                                                size_t len,
+                                                size_t *out_n);
+
+// Writes device `index`'s counters as a JSON object into `buf` (buffer contract as for
+// `hikproto_sim_device_url`): `requests`, `connections`, `challenges`, `logins`,
+// `auth_failures`, `locks`, `locked_rejections`, `repeated_rejected_credentials` (times a
+// credential the device had already rejected was sent again), `stale_nonces`, and more.
+hikproto_result hikproto_sim_device_stats_json(const struct hikproto_sim *sim,
+                                               size_t index,
+                                               char *buf,
+                                               size_t len,
+                                               size_t *out_n);
+
+// Switches fault `fault` (one of `HIKPROTO_SIM_FAULT_*`) on (`on` true) or off for device
+// `index`. `latency_ms` is used by `HIKPROTO_SIM_FAULT_LATENCY` only. Several faults may be
+// active at once; each stays until switched off.
+hikproto_result hikproto_sim_device_set_fault(const struct hikproto_sim *sim,
+                                              size_t index,
+                                              uint32_t fault,
+                                              uint32_t latency_ms,
+                                              bool on);
+
+// Switches every fault of device `index` off.
+hikproto_result hikproto_sim_device_clear_faults(const struct hikproto_sim *sim, size_t index);
+
+// Lifts every login lock on device `index` (what waiting out the lock time would do).
+hikproto_result hikproto_sim_device_unlock(const struct hikproto_sim *sim, size_t index);
+
+// Stops serving: every device becomes unreachable. The handle stays valid (counters remain
+// readable) and must still be freed. Stopping twice is harmless; NULL is a no-op.
+void hikproto_sim_stop(const struct hikproto_sim *sim);
+
+// Stops the site if it is running and releases the handle. NULL is a no-op.
+void hikproto_sim_free(struct hikproto_sim *sim);
 
 // The library version as a static NUL-terminated string, for example `"0.1.0"`.
 //

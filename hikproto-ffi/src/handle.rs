@@ -59,6 +59,16 @@ pub(crate) fn write_out<T: BoxCastable>(out: *mut *mut T, inner: T::Inner) {
     unsafe { out.write(into_raw::<T>(inner)) };
 }
 
+/// Writes a plain value through an out-pointer that may not be NULL.
+pub(crate) fn write_value<T>(out: *mut T, what: &'static str, v: T) -> Result<(), Fail> {
+    if out.is_null() {
+        return Err(Fail::null(what));
+    }
+    // SAFETY: non-NULL; the caller passes a writable slot.
+    unsafe { out.write(v) };
+    Ok(())
+}
+
 impl Fail {
     /// A `NULL_PARAMETER` failure naming the argument.
     pub(crate) fn null(what: &'static str) -> Self {

@@ -45,6 +45,7 @@ mod panic;
 pub mod response;
 pub mod result;
 mod runtime;
+pub mod sim;
 pub mod version;
 
 pub use decode::hikproto_isapi_to_json;
@@ -53,4 +54,5 @@ pub use error::*;
 pub use fleet::*;
 pub use response::*;
 pub use result::*;
+pub use sim::*;
 pub use version::*;

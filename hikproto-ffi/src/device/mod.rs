@@ -1,8 +1,10 @@
 //! `hikproto_device`: one device handle and the operations on it.
 
 mod builder;
+mod ops;
 
 pub use builder::*;
+pub use ops::*;
 
 use std::ffi::c_char;
 
@@ -20,7 +22,8 @@ use crate::result::hikproto_result;
 /// A handle to one device: its address, credentials, connection pool and authentication state.
 ///
 /// Methods: `hikproto_device_new`, `hikproto_device_builder_build` (constructors),
-/// `_base_url`, `_info_json`, `_request`, `_free`.
+/// `_base_url`, `_info_json`, `_get_json`, `_request`, `_recovery_plan_json`, `_login`,
+/// `_logout`, `_set_credentials`, `_credentials_latched`, `_clear_credential_latch`, `_free`.
 ///
 /// Ownership: the caller owns the handle and releases it with `hikproto_device_free`.
 /// Thread-safety: safe to use from several threads at once (calls take a `const` pointer and
@@ -161,11 +164,7 @@ pub extern "C" fn hikproto_device_request(
         let dev = try_ref(device, "device")?;
         let method = Method::parse(str_arg(method, "method")?)?;
         let path = str_arg(path, "path")?;
-        if !path.starts_with('/') || path.chars().any(char::is_control) || path.contains(' ') {
-            return Err(Fail::invalid(
-                "path must start with '/' and contain no spaces or control characters",
-            ));
-        }
+        check_path(path)?;
         if flags & !KNOWN_FLAGS != 0 {
             return Err(Fail::invalid(format!("unknown request flags {flags:#x}")));
         }
@@ -179,6 +178,16 @@ pub extern "C" fn hikproto_device_request(
         write_out(out, resp);
         Ok(())
     })
+}
+
+/// Checks a request path: starts with `/`, no spaces or control characters.
+pub(crate) fn check_path(path: &str) -> Result<(), Fail> {
+    if !path.starts_with('/') || path.chars().any(char::is_control) || path.contains(' ') {
+        return Err(Fail::invalid(
+            "path must start with '/' and contain no spaces or control characters",
+        ));
+    }
+    Ok(())
 }
 
 fn make_body(body: &[u8], content_type: Option<&str>) -> Body {
