@@ -7,7 +7,7 @@
  *    numbers in bands; hikproto_result_describe() explains one.
  *  - A last `hikproto_error **err_out` parameter is optional: pass NULL, or the address of a
  *    pointer; it is set to NULL and, on failure, receives an error object that the caller
- *    frees with hikproto_error_free().
+ *    frees with hikproto_error_free() (HIKPROTO_RESULT_INSUFFICIENT_SIZE makes none).
  *  - Handles are opaque; every _new has a _free, and _free(NULL) is a no-op. Constructors
  *    write their out-pointer only on success.
  *  - Strings in: NUL-terminated UTF-8. Strings out: caller buffers (buf, len, out_n),
@@ -92,7 +92,8 @@ enum hikproto_result
   HIKPROTO_RESULT_INVALID_UTF8 = 101,
   // An argument had a value the function does not accept.
   HIKPROTO_RESULT_INVALID_ARGUMENT = 102,
-  // The caller's buffer is too small; the needed size was written to `*out_n`.
+  // The caller's buffer is too small; the needed size was written to `*out_n`. No error
+  // object is made for this code.
   HIKPROTO_RESULT_INSUFFICIENT_SIZE = 103,
   // The device could not be reached, or the connection broke.
   HIKPROTO_RESULT_TRANSPORT = 200,

@@ -11,7 +11,8 @@
 //! - **Errors.** Calls that can fail for reasons beyond their arguments take a last
 //!   `hikproto_error **err_out`: NULL, or the address of a pointer that is set to NULL and, on
 //!   failure, receives a detailed error object (message, HTTP status, device status fields,
-//!   lock-out hints) to free with `hikproto_error_free`.
+//!   lock-out hints) to free with `hikproto_error_free`. `HIKPROTO_RESULT_INSUFFICIENT_SIZE`
+//!   makes no error object, so a size query needs no clean-up.
 //! - **Handles.** Opaque pointers with `_new`/`_free` pairs; `_free(NULL)` is a no-op.
 //!   Constructors return a code and write their out-pointer only on success.
 //! - **Strings in** are NUL-terminated UTF-8 (checked: `HIKPROTO_RESULT_INVALID_UTF8`).

@@ -13,7 +13,9 @@ use crate::handle::into_raw;
 use crate::result::hikproto_result;
 
 /// Runs a fallible export body. `*err_out` (when `err_out` is not NULL) is set to NULL first and
-/// receives a new error object when the call fails, panics included.
+/// receives a new error object when the call fails, panics included — except for
+/// `INSUFFICIENT_SIZE`, which is the expected answer to a size query and makes no object, so
+/// the two-call sizing pattern never leaks one.
 pub(crate) fn ffi_call(
     err_out: *mut *mut hikproto_error,
     f: impl FnOnce() -> Result<(), Fail>,
@@ -28,7 +30,7 @@ pub(crate) fn ffi_call(
         Err(payload) => Fail::panic(&*payload),
     };
     let code = fail.code;
-    if !err_out.is_null() {
+    if !err_out.is_null() && code != hikproto_result::InsufficientSize {
         // Building the object only allocates; should even that unwind, the code still goes back.
         if let Ok(obj) = catch_unwind(AssertUnwindSafe(|| into_raw::<hikproto_error>(fail))) {
             // SAFETY: as above.
@@ -73,6 +75,16 @@ mod tests {
         assert_eq!(hikproto_error_code(err), hikproto_result::Panic);
         hikproto_error_free(err);
         assert_eq!(ffi_value(7, || panic!("getter")), 7);
+    }
+
+    #[test]
+    fn a_size_query_makes_no_error_object() {
+        let mut err: *mut hikproto_error = ptr::null_mut();
+        let code = ffi_call(&mut err, || {
+            Err(Fail::new(hikproto_result::InsufficientSize, "too small"))
+        });
+        assert_eq!(code, hikproto_result::InsufficientSize);
+        assert!(err.is_null());
     }
 
     #[test]

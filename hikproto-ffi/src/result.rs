@@ -34,7 +34,8 @@ pub enum hikproto_result {
     InvalidUtf8 = 101,
     /// An argument had a value the function does not accept.
     InvalidArgument = 102,
-    /// The caller's buffer is too small; the needed size was written to `*out_n`.
+    /// The caller's buffer is too small; the needed size was written to `*out_n`. No error
+    /// object is made for this code.
     InsufficientSize = 103,
 
     /// The device could not be reached, or the connection broke.

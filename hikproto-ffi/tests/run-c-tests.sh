@@ -92,9 +92,11 @@ fi
 
 for src in "${SOURCES[@]}"; do
   name=$(basename "$src" .c)
+  args=()
+  [ "$name" = info ] && args=(--sim) # the README example reads a simulated camera
   # 1. plain
   if "$CC" "${CFLAGS[@]}" "$src" -o "$BUILD/plain/$name" "${DYN_LIBS[@]}"; then
-    run "$name" "$BUILD/logs/$name.log" "$BUILD/plain/$name"
+    run "$name" "$BUILD/logs/$name.log" "$BUILD/plain/$name" "${args[@]}"
   else
     fail "$name (compile)"
     continue
@@ -103,14 +105,14 @@ for src in "${SOURCES[@]}"; do
   if [ "$have_valgrind" = 1 ]; then
     run "$name (valgrind)" "$BUILD/logs/$name.valgrind.log" \
       valgrind --quiet --leak-check=full --error-exitcode=1 \
-      --suppressions="$FFI/tests/c/valgrind.supp" "$BUILD/plain/$name"
+      --suppressions="$FFI/tests/c/valgrind.supp" "$BUILD/plain/$name" "${args[@]}"
   fi
   # 3. AddressSanitizer
   if [ "$have_asan" = 1 ]; then
     if "$CC" "${CFLAGS[@]}" -fsanitize=address -fno-omit-frame-pointer "$src" \
       -o "$BUILD/asan/$name" "${DYN_LIBS[@]}"; then
       ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
-        run "$name (asan)" "$BUILD/logs/$name.asan.log" "$BUILD/asan/$name"
+        run "$name (asan)" "$BUILD/logs/$name.asan.log" "$BUILD/asan/$name" "${args[@]}"
     else
       fail "$name (asan compile)"
     fi
@@ -135,6 +137,31 @@ if command -v pkg-config >/dev/null 2>&1; then
   fi
 else
   echo "static pkg-config link left out: pkg-config is not installed"
+fi
+
+# The example's own build files, as a user runs them, against a generated hikproto.pc.
+if command -v pkg-config >/dev/null 2>&1; then
+  EX=$BUILD/example
+  mkdir -p "$EX/pc"
+  cp "$FFI/examples/c/info.c" "$FFI/examples/c/Makefile" "$FFI/examples/c/CMakeLists.txt" "$EX/"
+  make -s -C "$FFI" pc PREFIX="$ROOT" LIBDIR="$LIBDIR" INCLUDEDIR="$FFI/include" PC_OUT="$EX/pc/hikproto.pc"
+  if PKG_CONFIG_PATH="$EX/pc" make -s -C "$EX" info CC="$CC" >"$BUILD/logs/example-make.log" 2>&1; then
+    LD_LIBRARY_PATH="$LIBDIR" run "examples/c/Makefile: info --sim" "$BUILD/logs/example-make-run.log" "$EX/info" --sim
+  else
+    fail "examples/c/Makefile (build)"
+    tail -n 20 "$BUILD/logs/example-make.log"
+  fi
+  if command -v cmake >/dev/null 2>&1; then
+    if PKG_CONFIG_PATH="$EX/pc" cmake -S "$EX" -B "$EX/cmake-build" >"$BUILD/logs/example-cmake.log" 2>&1 &&
+      cmake --build "$EX/cmake-build" >>"$BUILD/logs/example-cmake.log" 2>&1; then
+      LD_LIBRARY_PATH="$LIBDIR" run "examples/c/CMakeLists.txt: info --sim" "$BUILD/logs/example-cmake-run.log" "$EX/cmake-build/info" --sim
+    else
+      fail "examples/c/CMakeLists.txt (build)"
+      tail -n 20 "$BUILD/logs/example-cmake.log"
+    fi
+  else
+    echo "CMake example build left out: cmake is not installed (apt-get install cmake)"
+  fi
 fi
 
 finish

@@ -46,9 +46,11 @@ static void test_info_and_request(const hikproto_sim *sim) {
   /* too small: the needed size comes back, the buffer is untouched */
   char small[8] = "unset";
   size_t needed = 0;
-  CHECK_RESULT(hikproto_device_info_json(dev, small, sizeof small, &needed, NULL),
+  err = NULL;
+  CHECK_RESULT(hikproto_device_info_json(dev, small, sizeof small, &needed, &err),
                HIKPROTO_RESULT_INSUFFICIENT_SIZE);
   CHECK(needed == n + 1 && strcmp(small, "unset") == 0);
+  CHECK(err == NULL); /* a size query makes no error object */
 
   /* raw request */
   hikproto_response *resp = NULL;
