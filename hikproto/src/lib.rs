@@ -22,6 +22,7 @@
 
 pub mod client;
 pub mod decode;
+pub mod doctor;
 pub mod error;
 pub mod isapi;
 pub mod keys;
