@@ -32,6 +32,7 @@
 
 pub mod facts;
 pub mod finding;
+pub mod inputs;
 pub mod policy;
 mod remedy;
 pub mod report;
@@ -42,6 +43,7 @@ pub use facts::{
     PlatformFacts, Reachability, SadpView, Supplied, TimeFacts, UserInputs,
 };
 pub use finding::{Confidence, Evidence, Finding, FixAction, Step};
+pub use inputs::{label_facts, supplied};
 pub use policy::{FirmwareRange, Policy};
 pub use report::{FleetSummary, Folded, Report, UnknownFact, diagnose};
 pub use rules::ids;
