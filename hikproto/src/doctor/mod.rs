@@ -30,6 +30,7 @@
 //! password"; in apps it is reported for a wrong or stale verification code, binding conflicts
 //! and a device that cannot reach the platform. The rules cover all of these.
 
+pub mod clock;
 pub mod facts;
 pub mod finding;
 pub mod inputs;
