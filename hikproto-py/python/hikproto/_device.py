@@ -1,0 +1,152 @@
+"""``hikproto.Device``: the blocking client for one device."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, Mapping, Optional, Type, Union
+
+from . import _hikproto
+from ._models import DeviceInfo, Response, ResponseStatus
+from ._ops import convert
+
+JsonValue = Any
+
+
+class Device:
+    """One Hikvision device (camera, NVR, DVR), reached over ISAPI.
+
+    Every method blocks with the GIL released, so threads run concurrently; one ``Device`` may
+    be shared between threads. Use it as a context manager to close its connections::
+
+        with hikproto.Device("10.0.0.5", "admin", "Passw0rd!x") as dev:
+            print(dev.device_info().model)
+
+    ``verify=False`` accepts any certificate (prefer ``pin_sha256=`` with the device's SHA-256
+    certificate fingerprint). ``timeout`` bounds each whole operation, in seconds.
+    """
+
+    __slots__ = ("_inner",)
+
+    def __init__(
+        self,
+        host: str,
+        user: Optional[str] = None,
+        password: Optional[str] = None,
+        *,
+        port: Optional[int] = None,
+        https: bool = False,
+        verify: bool = True,
+        pin_sha256: Optional[str] = None,
+        timeout: float = 15.0,
+        connect_timeout: Optional[float] = None,
+    ) -> None:
+        self._inner = _hikproto.Device(
+            host,
+            user,
+            password,
+            port=port,
+            https=https,
+            verify=verify,
+            pin_sha256=pin_sha256,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+        )
+
+    # -- plumbing --------------------------------------------------------------------------------
+
+    def _call(self, op: str, **kwargs: Any) -> Any:
+        return convert(op, self._inner.call(op, kwargs))
+
+    @property
+    def base_url(self) -> str:
+        """The base URL requests go to, e.g. ``http://10.0.0.5:80``."""
+        return self._inner.base_url
+
+    @property
+    def user(self) -> Optional[str]:
+        """The user name this handle logs in with."""
+        return self._inner.user
+
+    @property
+    def closed(self) -> bool:
+        """True after ``close()``."""
+        return self._inner.closed
+
+    def close(self) -> None:
+        """Closes the handle; later calls raise ``InvalidArgumentError``."""
+        self._inner.close()
+
+    def __enter__(self) -> "Device":
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return repr(self._inner)
+
+    # -- identity --------------------------------------------------------------------------------
+
+    def device_info(self) -> DeviceInfo:
+        """Model, serial, firmware and MAC (``GET /ISAPI/System/deviceInfo``)."""
+        result: DeviceInfo = self._call("device_info")
+        return result
+
+    # -- raw ISAPI -------------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Union[bytes, str, None] = None,
+        *,
+        content_type: Optional[str] = None,
+        authenticate: bool = True,
+    ) -> Response:
+        """Sends any request through the authentication engine. Refusals raise typed errors."""
+        result: Response = self._call(
+            "request",
+            method=method,
+            path=path,
+            body=body,
+            content_type=content_type,
+            authenticate=authenticate,
+        )
+        return result
+
+    def get_xml(self, path: str) -> str:
+        """GETs an XML resource and returns the document text (checked to be well-formed)."""
+        result: str = self._call("get_xml", path=path)
+        return result
+
+    def put_xml(self, path: str, xml: str) -> ResponseStatus:
+        """PUTs an XML document; returns the device's ``ResponseStatus``."""
+        result: ResponseStatus = self._call("put_xml", path=path, xml=xml)
+        return result
+
+    def post_xml(self, path: str, xml: str) -> str:
+        """POSTs an XML document; returns the answer's text."""
+        result: str = self._call("post_xml", path=path, xml=xml)
+        return result
+
+    def delete(self, path: str) -> ResponseStatus:
+        """DELETEs a resource; returns the device's ``ResponseStatus``."""
+        result: ResponseStatus = self._call("delete", path=path)
+        return result
+
+    def get_json(self, path: str) -> JsonValue:
+        """GETs a JSON resource (``format=json`` added)."""
+        return self._call("get_json", path=path)
+
+    def put_json(self, path: str, body: Mapping[str, Any]) -> JsonValue:
+        """PUTs a JSON document; a refusing ``ResponseStatus`` raises ``DeviceError``."""
+        return self._call("put_json", path=path, body=body)
+
+    def post_json(self, path: str, body: Mapping[str, Any]) -> JsonValue:
+        """POSTs a JSON document; a refusing ``ResponseStatus`` raises ``DeviceError``."""
+        return self._call("post_json", path=path, body=body)
