@@ -4,5 +4,7 @@
 //! namespaces devices use and keeps what it does not know.
 
 pub mod device_info;
+pub mod security;
 pub mod status;
+pub mod system;
 pub mod user_check;
