@@ -5,6 +5,8 @@ use std::collections::BTreeSet;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 
+use hikproto::Secret;
+
 use crate::errors::invalid;
 
 /// The keyword arguments of one operation call.
@@ -61,6 +63,12 @@ impl<'a, 'py> Args<'a, 'py> {
             }),
             None => Ok(None),
         }
+    }
+
+    /// A required secret (password, code, key): the Python string is copied into a [`Secret`].
+    pub(crate) fn secret(&mut self, name: &'static str) -> PyResult<Secret> {
+        let s: String = self.req(name)?;
+        Ok(Secret::new(s))
     }
 
     /// Bytes given as `bytes` or `str` (UTF-8).

@@ -43,7 +43,7 @@ fn decode(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<(String, Py<PyAny
 /// The operation names `Device.call` accepts.
 #[pyfunction]
 fn operations() -> Vec<&'static str> {
-    ops::NAMES.to_vec()
+    ops::names()
 }
 
 /// The extension module.

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any, Mapping, Optional, Type, Union
+import os
+from typing import Any, Mapping, Optional, Sequence, Tuple, Type, Union
 
 from . import _hikproto
-from ._models import DeviceInfo, Response, ResponseStatus
+from ._models import DeviceInfo, Record, Response, ResponseStatus
 from ._ops import convert
 
 JsonValue = Any
+#: Security-question answers: ``{question_id: answer}`` or ``[(question_id, answer), ...]``.
+Answers = Union[Mapping[int, str], Sequence[Tuple[int, str]]]
+PathLike = Union[str, "os.PathLike[str]"]
 
 
 class Device:
@@ -150,3 +154,91 @@ class Device:
     def post_json(self, path: str, body: Mapping[str, Any]) -> JsonValue:
         """POSTs a JSON document; a refusing ``ResponseStatus`` raises ``DeviceError``."""
         return self._call("post_json", path=path, body=body)
+
+    # -- password recovery -----------------------------------------------------------------------
+
+    def extern_security_capabilities(self) -> Record:
+        """The reset methods the device offers (readable before login)."""
+        result: Record = self._call("extern_security_capabilities")
+        return result
+
+    def reset_capabilities(self) -> Record:
+        """The reset flags of the device's security capabilities (needs the password)."""
+        result: Record = self._call("reset_capabilities")
+        return result
+
+    def security_questions(self) -> Record:
+        """The security questions and which are answered (answers are never returned)."""
+        result: Record = self._call("security_questions")
+        return result
+
+    def security_email(self) -> Record:
+        """The reserved e-mail address for password resets, if set."""
+        result: Record = self._call("security_email")
+        return result
+
+    def recovery_facts(self) -> Record:
+        """Everything recovery planning needs to know, gathered from the device."""
+        result: Record = self._call("recovery_facts")
+        return result
+
+    def recovery_plan(self) -> Record:
+        """Every reset route for this device, self-service first, with what each needs."""
+        result: Record = self._call("recovery_plan")
+        return result
+
+    def set_security_questions(self, answers: Answers, admin_password: str) -> ResponseStatus:
+        """Sets the security-question answers (``{question_id: answer}``)."""
+        result: ResponseStatus = self._call("set_security_questions", answers=answers, admin_password=admin_password)
+        return result
+
+    def set_security_email(self, address: str, admin_password: str) -> ResponseStatus:
+        """Sets the reserved e-mail address for password resets."""
+        result: ResponseStatus = self._call("set_security_email", address=address, admin_password=admin_password)
+        return result
+
+    def export_guid_file(self, admin_password: str, path: PathLike) -> Record:
+        """Exports the GUID reset file to ``path`` (written atomically, with a sidecar)."""
+        result: Record = self._call("export_guid_file", admin_password=admin_password, path=str(path))
+        return result
+
+    def reset_with_security_answers(self, answers: Answers, new_password: str, *, user: str = "admin", sync_camera_passwords: bool = False) -> Record:
+        """Resets the admin password by answering the security questions."""
+        result: Record = self._call("reset_with_security_answers", answers=answers, new_password=new_password, user=user, sync_camera_passwords=sync_camera_passwords)
+        return result
+
+    def reset_with_guid_file(self, path: PathLike, new_password: str, *, user: str = "admin", sync_camera_passwords: bool = False) -> Record:
+        """Resets the admin password with a GUID file exported earlier."""
+        result: Record = self._call("reset_with_guid_file", path=str(path), new_password=new_password, user=user, sync_camera_passwords=sync_camera_passwords)
+        return result
+
+    def email_reset_qr(self) -> Record:
+        """The QR payload to mail to the vendor for an e-mailed reset code."""
+        result: Record = self._call("email_reset_qr")
+        return result
+
+    def app_reset_qr(self) -> Record:
+        """The QR payload to scan with the Hik-Connect app for a reset code."""
+        result: Record = self._call("app_reset_qr")
+        return result
+
+    def reset_with_email_code(self, code: str, new_password: str, *, user: str = "admin", sync_camera_passwords: bool = False) -> Record:
+        """Resets the admin password with the code mailed to the reserved address."""
+        result: Record = self._call("reset_with_email_code", code=code, new_password=new_password, user=user, sync_camera_passwords=sync_camera_passwords)
+        return result
+
+    def reset_with_app_code(self, code: str, new_password: str, *, user: str = "admin", sync_camera_passwords: bool = False) -> Record:
+        """Resets the admin password with the code the Hik-Connect app shows."""
+        result: Record = self._call("reset_with_app_code", code=code, new_password=new_password, user=user, sync_camera_passwords=sync_camera_passwords)
+        return result
+
+    def factory_reset(self, mode: str = "basic") -> ResponseStatus:
+        """Restores factory settings: ``basic`` keeps network and users, ``full`` makes the device inactive."""
+        result: ResponseStatus = self._call("factory_reset", mode=mode)
+        return result
+
+    def reboot(self) -> ResponseStatus:
+        """Reboots the device."""
+        result: ResponseStatus = self._call("reboot")
+        return result
+

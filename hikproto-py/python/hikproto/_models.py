@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Mapping, Optional, Type, TypeVar
 
 __all__ = [
     "Model",
+    "Record",
     "DeviceInfo",
     "ResponseStatus",
     "Response",
@@ -183,3 +184,79 @@ class FleetResult(Model):
 def many(cls: Type[_M], items: Optional[List[Mapping[str, Any]]]) -> List[_M]:
     """Builds a list of models from a list of dicts (``None`` → empty)."""
     return [cls._from_raw(it) for it in (items or [])]
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return Record(value)
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, Record):
+        return value.to_dict()
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    return value
+
+
+class Record:
+    """A frozen result with attribute access, for the richer nested results (recovery plans,
+    capabilities, discovery answers, diagnoses). Keys are snake_case; nested objects are
+    ``Record``s and lists are tuples. Unknown attributes raise ``AttributeError``; ``to_dict()``
+    gives plain dicts and lists back."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        frozen = {snake(str(k)): _freeze(v) for k, v in data.items()}
+        object.__setattr__(self, "_data", frozen)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._data[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __getitem__(self, name: str) -> Any:
+        return self._data[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._data
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The field's value, or ``default`` when the device did not report it."""
+        return self._data.get(name, default)
+
+    def keys(self) -> List[str]:
+        """The field names."""
+        return list(self._data)
+
+    def __dir__(self) -> List[str]:
+        return sorted(set(self._data) | {"to_dict", "get", "keys"})
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Record) and self._data == other._data
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={v!r}" for k, v in self._data.items())
+        return f"Record({inner})"
+
+    def to_dict(self) -> Dict[str, Any]:
+        """Plain dicts and lists, snake_case keys."""
+        return {k: _thaw(v) for k, v in self._data.items()}
+
+
+def record(raw: Any) -> Any:
+    """A ``Record`` from a dict (other values unchanged)."""
+    return Record(raw) if isinstance(raw, Mapping) else raw

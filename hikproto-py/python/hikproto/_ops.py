@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Union
 
-from ._models import DeviceInfo, Response, ResponseStatus
+from ._models import DeviceInfo, Response, ResponseStatus, record
 
 Converter = Callable[[Any], Any]
 
@@ -29,6 +29,24 @@ CONVERTERS: Dict[str, Converter] = {
     "get_json": _same,
     "put_json": _same,
     "post_json": _same,
+    # recovery
+    "extern_security_capabilities": record,
+    "reset_capabilities": record,
+    "security_questions": record,
+    "security_email": record,
+    "recovery_facts": record,
+    "recovery_plan": record,
+    "set_security_questions": ResponseStatus._from_raw,
+    "set_security_email": ResponseStatus._from_raw,
+    "export_guid_file": record,
+    "reset_with_security_answers": record,
+    "reset_with_guid_file": record,
+    "email_reset_qr": record,
+    "app_reset_qr": record,
+    "reset_with_email_code": record,
+    "reset_with_app_code": record,
+    "factory_reset": ResponseStatus._from_raw,
+    "reboot": ResponseStatus._from_raw,
 }
 
 

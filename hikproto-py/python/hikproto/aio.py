@@ -14,8 +14,9 @@ from types import TracebackType
 from typing import Any, Awaitable, Callable, Iterable, List, Mapping, Optional, Type, Union
 
 from . import _hikproto
+from ._device import Answers, PathLike
 from ._device import Device as _SyncDevice
-from ._models import DeviceInfo, FleetProgress, FleetResult, Response, ResponseStatus
+from ._models import DeviceInfo, FleetProgress, FleetResult, Record, Response, ResponseStatus
 from ._ops import convert, op_name
 
 __all__ = ["Device", "Fleet"]
@@ -146,6 +147,93 @@ class Device:
     async def post_json(self, path: str, body: Mapping[str, Any]) -> JsonValue:
         """POSTs a JSON document."""
         return await self._call("post_json", path=path, body=body)
+
+    # -- password recovery -----------------------------------------------------------------------
+
+    async def extern_security_capabilities(self) -> Record:
+        """The reset methods the device offers (readable before login)."""
+        result: Record = await self._call("extern_security_capabilities")
+        return result
+
+    async def reset_capabilities(self) -> Record:
+        """The reset flags of the device's security capabilities (needs the password)."""
+        result: Record = await self._call("reset_capabilities")
+        return result
+
+    async def security_questions(self) -> Record:
+        """The security questions and which are answered (answers are never returned)."""
+        result: Record = await self._call("security_questions")
+        return result
+
+    async def security_email(self) -> Record:
+        """The reserved e-mail address for password resets, if set."""
+        result: Record = await self._call("security_email")
+        return result
+
+    async def recovery_facts(self) -> Record:
+        """Everything recovery planning needs to know, gathered from the device."""
+        result: Record = await self._call("recovery_facts")
+        return result
+
+    async def recovery_plan(self) -> Record:
+        """Every reset route for this device, self-service first, with what each needs."""
+        result: Record = await self._call("recovery_plan")
+        return result
+
+    async def set_security_questions(self, answers: Answers, admin_password: str) -> ResponseStatus:
+        """Sets the security-question answers (``{question_id: answer}``)."""
+        result: ResponseStatus = await self._call("set_security_questions", answers=answers, admin_password=admin_password)
+        return result
+
+    async def set_security_email(self, address: str, admin_password: str) -> ResponseStatus:
+        """Sets the reserved e-mail address for password resets."""
+        result: ResponseStatus = await self._call("set_security_email", address=address, admin_password=admin_password)
+        return result
+
+    async def export_guid_file(self, admin_password: str, path: PathLike) -> Record:
+        """Exports the GUID reset file to ``path`` (written atomically, with a sidecar)."""
+        result: Record = await self._call("export_guid_file", admin_password=admin_password, path=str(path))
+        return result
+
+    async def reset_with_security_answers(self, answers: Answers, new_password: str, *, user: str = "admin", sync_camera_passwords: bool = False) -> Record:
+        """Resets the admin password by answering the security questions."""
+        result: Record = await self._call("reset_with_security_answers", answers=answers, new_password=new_password, user=user, sync_camera_passwords=sync_camera_passwords)
+        return result
+
+    async def reset_with_guid_file(self, path: PathLike, new_password: str, *, user: str = "admin", sync_camera_passwords: bool = False) -> Record:
+        """Resets the admin password with a GUID file exported earlier."""
+        result: Record = await self._call("reset_with_guid_file", path=str(path), new_password=new_password, user=user, sync_camera_passwords=sync_camera_passwords)
+        return result
+
+    async def email_reset_qr(self) -> Record:
+        """The QR payload to mail to the vendor for an e-mailed reset code."""
+        result: Record = await self._call("email_reset_qr")
+        return result
+
+    async def app_reset_qr(self) -> Record:
+        """The QR payload to scan with the Hik-Connect app for a reset code."""
+        result: Record = await self._call("app_reset_qr")
+        return result
+
+    async def reset_with_email_code(self, code: str, new_password: str, *, user: str = "admin", sync_camera_passwords: bool = False) -> Record:
+        """Resets the admin password with the code mailed to the reserved address."""
+        result: Record = await self._call("reset_with_email_code", code=code, new_password=new_password, user=user, sync_camera_passwords=sync_camera_passwords)
+        return result
+
+    async def reset_with_app_code(self, code: str, new_password: str, *, user: str = "admin", sync_camera_passwords: bool = False) -> Record:
+        """Resets the admin password with the code the Hik-Connect app shows."""
+        result: Record = await self._call("reset_with_app_code", code=code, new_password=new_password, user=user, sync_camera_passwords=sync_camera_passwords)
+        return result
+
+    async def factory_reset(self, mode: str = "basic") -> ResponseStatus:
+        """Restores factory settings: ``basic`` keeps network and users, ``full`` makes the device inactive."""
+        result: ResponseStatus = await self._call("factory_reset", mode=mode)
+        return result
+
+    async def reboot(self) -> ResponseStatus:
+        """Reboots the device."""
+        result: ResponseStatus = await self._call("reboot")
+        return result
 
 
 AnyDevice = Union[Device, _SyncDevice]

@@ -12,6 +12,8 @@ use hikproto::client::{Body, Method, Request, Response};
 use hikproto::xml::Element;
 use hikproto::{Device, Error};
 
+mod recovery;
+
 use crate::args::Args;
 use crate::convert::to_py;
 use crate::errors::invalid;
@@ -33,6 +35,7 @@ pub(crate) enum Op {
     GetJson(String),
     PutJson(String, serde_json::Value),
     PostJson(String, serde_json::Value),
+    Recovery(recovery::Recovery),
 }
 
 /// What an operation returns, before conversion to Python.
@@ -45,8 +48,13 @@ pub(crate) enum Out {
     Raw(Response),
 }
 
-/// The operation names, for error messages and the Python layer's checks.
-pub(crate) const NAMES: &[&str] = &[
+/// Every operation name, for error messages and `operations()`.
+pub(crate) fn names() -> Vec<&'static str> {
+    [CORE_NAMES, recovery::NAMES].concat()
+}
+
+/// The raw-ISAPI and identity operations.
+const CORE_NAMES: &[&str] = &[
     "device_info",
     "request",
     "get_xml",
@@ -70,6 +78,10 @@ impl Op {
     /// Parses an operation from its name and keyword arguments.
     pub(crate) fn parse(name: &str, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
         let mut a = Args::new(name, kwargs);
+        if let Some(r) = recovery::Recovery::parse(name, &mut a)? {
+            a.finish()?;
+            return Ok(Self::Recovery(r));
+        }
         let op = match name {
             "device_info" => Self::DeviceInfo,
             "request" => {
@@ -112,7 +124,7 @@ impl Op {
             other => {
                 return Err(invalid(format!(
                     "unknown operation {other:?}; known: {}",
-                    NAMES.join(", ")
+                    names().join(", ")
                 )));
             }
         };
@@ -158,6 +170,7 @@ impl Op {
             Self::GetJson(path) => Ok(Out::Json(dev.get_json(&path).await?)),
             Self::PutJson(path, body) => Ok(Out::Json(dev.put_json(&path, &body).await?)),
             Self::PostJson(path, body) => Ok(Out::Json(dev.post_json(&path, &body).await?)),
+            Self::Recovery(r) => r.run(dev).await,
         }
     }
 }
