@@ -6,6 +6,7 @@ use std::time::Duration;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use hikproto::auth::AuthMode;
 use hikproto::{Device, TlsMode};
 
 use crate::errors::{invalid, to_py_err};
@@ -64,7 +65,7 @@ impl PyDevice {
 impl PyDevice {
     #[new]
     #[pyo3(signature = (host, user=None, password=None, *, port=None, https=false, verify=true,
-                        pin_sha256=None, timeout=15.0, connect_timeout=None))]
+                        pin_sha256=None, timeout=15.0, connect_timeout=None, auth="auto"))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         host: &str,
@@ -76,7 +77,19 @@ impl PyDevice {
         pin_sha256: Option<&str>,
         timeout: f64,
         connect_timeout: Option<f64>,
+        auth: &str,
     ) -> PyResult<Self> {
+        let auth = match auth {
+            "auto" => AuthMode::Auto,
+            "digest" => AuthMode::Digest,
+            "basic" => AuthMode::Basic,
+            "session" => AuthMode::Session,
+            other => {
+                return Err(invalid(format!(
+                    "auth must be \"auto\", \"digest\", \"basic\" or \"session\", not {other:?}"
+                )));
+            }
+        };
         let host = host.trim();
         let addr = match port {
             Some(p) if host.contains(':') && !host.starts_with('[') => format!("[{host}]:{p}"),
@@ -91,7 +104,8 @@ impl PyDevice {
         let mut b = Device::builder(addr)
             .https(https)
             .timeout(timeout)
-            .connect_timeout(connect);
+            .connect_timeout(connect)
+            .auth_mode(auth);
         b = match (pin_sha256, verify) {
             (Some(pin), _) => b.tls(TlsMode::PinSha256(parse_pin(pin)?)),
             (None, false) => b.tls(TlsMode::DangerAcceptInvalidCerts),
@@ -134,6 +148,31 @@ impl PyDevice {
         if let Ok(mut g) = self.inner.write() {
             *g = None;
         }
+    }
+
+    /// Replaces the credentials (and lifts the latch a rejected password left).
+    fn set_credentials(&self, user: String, password: String) -> PyResult<()> {
+        self.device()?.set_credentials(user, password);
+        Ok(())
+    }
+
+    /// True when the device rejected this handle's password and it will not be sent again.
+    #[getter]
+    fn credentials_latched(&self) -> PyResult<bool> {
+        Ok(self.device()?.credentials_latched())
+    }
+
+    /// What this handle sent so far: `requests_sent`, `unauthorized_seen`, `auth_round_trips`,
+    /// `credentials_sent`, `session_logins`.
+    fn request_stats(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {
+        let s = self.device()?.stats();
+        let d = PyDict::new(py);
+        d.set_item("requests_sent", s.requests_sent)?;
+        d.set_item("unauthorized_seen", s.unauthorized_seen)?;
+        d.set_item("auth_round_trips", s.auth_round_trips)?;
+        d.set_item("credentials_sent", s.credentials_sent)?;
+        d.set_item("session_logins", s.session_logins)?;
+        Ok(d.unbind())
     }
 
     /// Runs operation `op` with keyword arguments `kwargs`, blocking (GIL released).

@@ -101,6 +101,13 @@ create_exception!(
     "An argument was invalid; nothing was sent."
 );
 
+create_exception!(
+    hikproto,
+    SimulatorError,
+    HikprotoError,
+    "The simulator could not start or refused a platform/support action."
+);
+
 /// Adds the exception classes to the module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -126,6 +133,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "InvalidArgumentError",
         py.get_type::<InvalidArgumentError>(),
     )?;
+    m.add("SimulatorError", py.get_type::<SimulatorError>())?;
     Ok(())
 }
 
@@ -254,4 +262,9 @@ fn build(py: Python<'_>, e: Error) -> PyErr {
 /// An [`InvalidArgumentError`] with this message (for arguments rejected in the binding itself).
 pub(crate) fn invalid(msg: impl Into<String>) -> PyErr {
     InvalidArgumentError::new_err(msg.into())
+}
+
+/// Maps a simulator-side error (start-up, platform, support desk) onto [`SimulatorError`].
+pub(crate) fn simulator_error(e: impl std::error::Error + 'static) -> PyErr {
+    SimulatorError::new_err(message(&e))
 }

@@ -15,6 +15,8 @@ mod errors;
 mod fleet;
 mod ops;
 mod runtime;
+mod sadp;
+mod sim;
 
 use pyo3::prelude::*;
 
@@ -57,6 +59,10 @@ mod _hikproto {
     use super::fleet::PyFleet;
     #[pymodule_export]
     use super::operations;
+    #[pymodule_export]
+    use super::sadp::{PySadpClient, PySadpDevice, sadp_discover};
+    #[pymodule_export]
+    use super::sim::PySimulator;
 
     use pyo3::prelude::*;
 

@@ -23,6 +23,7 @@ from ._hikproto import (
     HikprotoError,
     InvalidArgumentError,
     LockedError,
+    SimulatorError,
     NotActivatedError,
     NotSupportedError,
     TimeoutError,
@@ -36,9 +37,11 @@ from ._models import (
     FleetProgress,
     FleetResult,
     Model,
+    Record,
     Response,
     ResponseStatus,
 )
+from . import aio, sadp, sim  # noqa: E402  (submodules need the names above)
 
 
 def decode(data: Union[bytes, str]) -> Decoded:
@@ -75,4 +78,9 @@ __all__ = [
     "AlreadyActivatedError",
     "DecodeError",
     "InvalidArgumentError",
+    "SimulatorError",
+    "Record",
+    "aio",
+    "sadp",
+    "sim",
 ]

@@ -186,6 +186,14 @@ def many(cls: Type[_M], items: Optional[List[Mapping[str, Any]]]) -> List[_M]:
     return [cls._from_raw(it) for it in (items or [])]
 
 
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _key(name: str) -> str:
+    """Identifier-like keys become snake_case; others (``"GET /ISAPI/..."``) stay verbatim."""
+    return snake(name) if _IDENT.match(name) else name
+
+
 def _freeze(value: Any) -> Any:
     if isinstance(value, Mapping):
         return Record(value)
@@ -211,7 +219,7 @@ class Record:
     __slots__ = ("_data",)
 
     def __init__(self, data: Mapping[str, Any]) -> None:
-        frozen = {snake(str(k)): _freeze(v) for k, v in data.items()}
+        frozen = {_key(str(k)): _freeze(v) for k, v in data.items()}
         object.__setattr__(self, "_data", frozen)
 
     def __getattr__(self, name: str) -> Any:

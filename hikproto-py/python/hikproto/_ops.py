@@ -21,6 +21,8 @@ def _response(raw: Any) -> Response:
 
 CONVERTERS: Dict[str, Converter] = {
     "device_info": DeviceInfo._from_raw,
+    "login": _same,
+    "logout": _same,
     "request": _response,
     "get_xml": _same,
     "put_xml": ResponseStatus._from_raw,

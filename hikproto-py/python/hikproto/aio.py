@@ -41,6 +41,7 @@ class Device:
         pin_sha256: Optional[str] = None,
         timeout: float = 15.0,
         connect_timeout: Optional[float] = None,
+        auth: str = "auto",
     ) -> None:
         self._inner = _hikproto.Device(
             host,
@@ -52,6 +53,7 @@ class Device:
             pin_sha256=pin_sha256,
             timeout=timeout,
             connect_timeout=connect_timeout,
+            auth=auth,
         )
 
     async def _call(self, op: str, **kwargs: Any) -> Any:
@@ -90,6 +92,28 @@ class Device:
 
     def __repr__(self) -> str:
         return repr(self._inner)
+
+    def set_credentials(self, user: str, password: str) -> None:
+        """Replaces the credentials (and lifts the latch a rejected password left)."""
+        self._inner.set_credentials(user, password)
+
+    @property
+    def credentials_latched(self) -> bool:
+        """True when the device rejected this handle's password: it will not be sent again
+        until ``set_credentials`` gives new ones."""
+        return self._inner.credentials_latched
+
+    def request_stats(self) -> Record:
+        """What this handle sent so far (``requests_sent``, ``credentials_sent``, …)."""
+        return Record(self._inner.request_stats())
+
+    async def login(self) -> None:
+        """Logs in now (session mode opens the session; other modes check the credentials)."""
+        await self._call("login")
+
+    async def logout(self) -> None:
+        """Closes the session (session mode)."""
+        await self._call("logout")
 
     async def device_info(self) -> DeviceInfo:
         """Model, serial, firmware and MAC."""

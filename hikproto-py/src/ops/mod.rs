@@ -36,6 +36,8 @@ pub(crate) enum Op {
     PutJson(String, serde_json::Value),
     PostJson(String, serde_json::Value),
     Recovery(recovery::Recovery),
+    Login,
+    Logout,
 }
 
 /// What an operation returns, before conversion to Python.
@@ -56,6 +58,8 @@ pub(crate) fn names() -> Vec<&'static str> {
 /// The raw-ISAPI and identity operations.
 const CORE_NAMES: &[&str] = &[
     "device_info",
+    "login",
+    "logout",
     "request",
     "get_xml",
     "put_xml",
@@ -84,6 +88,8 @@ impl Op {
         }
         let op = match name {
             "device_info" => Self::DeviceInfo,
+            "login" => Self::Login,
+            "logout" => Self::Logout,
             "request" => {
                 let method: String = a.req("method")?;
                 let method = Method::parse(&method).map_err(crate::errors::to_py_err)?;
@@ -171,6 +177,14 @@ impl Op {
             Self::PutJson(path, body) => Ok(Out::Json(dev.put_json(&path, &body).await?)),
             Self::PostJson(path, body) => Ok(Out::Json(dev.post_json(&path, &body).await?)),
             Self::Recovery(r) => r.run(dev).await,
+            Self::Login => {
+                dev.login().await?;
+                Ok(Out::Json(serde_json::Value::Null))
+            }
+            Self::Logout => {
+                dev.logout().await?;
+                Ok(Out::Json(serde_json::Value::Null))
+            }
         }
     }
 }
