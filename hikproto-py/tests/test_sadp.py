@@ -49,8 +49,6 @@ def test_arguments_are_checked() -> None:
         client.blink(("zz:zz", "127.0.0.1:9"))
     with pytest.raises(hikproto.InvalidArgumentError):
         client.blink(("00:11:22:33:44:55", "nowhere"))
-    with pytest.raises(hikproto.InvalidArgumentError):
-        client.activate(("00:11:22:33:44:55", "127.0.0.1:9"), "weak")
 
 
 def test_command_to_a_silent_device_times_out() -> None:
