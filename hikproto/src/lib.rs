@@ -30,8 +30,8 @@ pub mod fleet;
 pub mod hikconnect;
 pub mod isapi;
 pub mod keys;
-pub mod sadp;
 pub mod reset;
+pub mod sadp;
 pub mod xml;
 
 pub use auth::{AuthMode, LockoutGuard};
