@@ -66,3 +66,7 @@ pub use faults::Fault;
 pub use platform::{Platform, PlatformError, PlatformRecord};
 pub use site::{BlockingSite, SimDevice, Site, SiteBuilder};
 pub use stats::DeviceStats;
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

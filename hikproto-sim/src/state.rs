@@ -155,6 +155,8 @@ pub(crate) struct DeviceRuntime {
     /// The admin password was accepted with a `riskPassword` warning.
     pub(crate) risky_password: bool,
     pub(crate) recovery: RecoveryRuntime,
+    /// When the device (last) started, for `deviceUpTime`.
+    pub(crate) started: Instant,
 }
 
 impl DeviceRuntime {
@@ -189,6 +191,7 @@ impl DeviceRuntime {
             ezviz_changed_at: Instant::now(),
             risky_password: false,
             recovery: RecoveryRuntime::default(),
+            started: Instant::now(),
             cfg,
         }
     }
