@@ -20,12 +20,26 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod auth;
+pub mod blocking;
 pub mod client;
+pub mod crypto;
+pub mod decode;
+pub mod doctor;
 pub mod error;
+pub mod fleet;
+pub mod hikconnect;
 pub mod isapi;
 pub mod keys;
+pub mod reset;
+pub mod sadp;
 pub mod xml;
 
-pub use client::{Device, DeviceBuilder, TlsMode};
+pub use auth::{AuthMode, LockoutGuard};
+pub use client::{Device, DeviceBuilder, RequestStats, TlsMode};
 pub use error::{Error, Result};
 pub use keys::{Credentials, Secret};
+
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

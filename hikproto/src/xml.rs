@@ -66,7 +66,7 @@ pub struct Element {
     /// Concatenated text content directly inside this element, trimmed.
     pub text: String,
     /// Child elements, in document order.
-    pub children: Vec<Element>,
+    pub children: Vec<Self>,
 }
 
 fn local(name: &str) -> &str {
@@ -110,8 +110,8 @@ impl Element {
         let mut reader = Reader::from_reader(input);
         reader.config_mut().trim_text(false);
         reader.config_mut().check_end_names = true;
-        let mut stack: Vec<Element> = Vec::new();
-        let mut root: Option<Element> = None;
+        let mut stack: Vec<Self> = Vec::new();
+        let mut root: Option<Self> = None;
         let mut count = 0usize;
         let mut buf = Vec::new();
         loop {
@@ -179,7 +179,7 @@ impl Element {
         root.ok_or_else(|| Error::decode(WHAT, "empty document"))
     }
 
-    fn close(stack: &mut Vec<Self>, root: &mut Option<Self>, mut el: Self) {
+    fn close(stack: &mut [Self], root: &mut Option<Self>, mut el: Self) {
         let trimmed = el.text.trim();
         if trimmed.len() != el.text.len() {
             el.text = trimmed.to_owned();

@@ -2,11 +2,12 @@
 
 use std::time::Duration;
 
+use crate::auth::{AuthMode, LockoutGuard};
 use crate::error::{Error, Result};
 use crate::keys::{Credentials, Secret};
 
 use super::Device;
-use super::transport::Inner;
+use super::engine::Inner;
 
 /// How HTTPS certificates are checked.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -23,6 +24,16 @@ pub enum TlsMode {
     DangerAcceptInvalidCerts,
 }
 
+impl TlsMode {
+    /// [`TlsMode::PinSha256`] from a fingerprint written as 64 hex digits, with or without `:`
+    /// separators (`AB:CD:…` as browsers show it, or `abcd…`).
+    pub fn pin_from_hex(fingerprint: &str) -> Result<Self> {
+        super::tls::parse_fingerprint(fingerprint)
+            .map(Self::PinSha256)
+            .ok_or_else(|| Error::invalid("a SHA-256 fingerprint is 64 hex digits"))
+    }
+}
+
 /// Builder for [`Device`].
 #[derive(Debug, Clone)]
 pub struct DeviceBuilder {
@@ -34,6 +45,8 @@ pub struct DeviceBuilder {
     pub(crate) max_response_bytes: usize,
     pub(crate) tls: TlsMode,
     pub(crate) extra_roots_der: Vec<Vec<u8>>,
+    pub(crate) auth_mode: AuthMode,
+    pub(crate) lockout_guard: LockoutGuard,
 }
 
 impl DeviceBuilder {
@@ -47,6 +60,8 @@ impl DeviceBuilder {
             max_response_bytes: 8 * 1024 * 1024,
             tls: TlsMode::Verify,
             extra_roots_der: Vec::new(),
+            auth_mode: AuthMode::Auto,
+            lockout_guard: LockoutGuard::global(),
         }
     }
 
@@ -99,10 +114,33 @@ impl DeviceBuilder {
         self
     }
 
+    /// Chooses how to authenticate (default [`AuthMode::Auto`]: header-driven Digest/Basic).
+    #[must_use]
+    pub fn auth_mode(mut self, mode: AuthMode) -> Self {
+        self.auth_mode = mode;
+        self
+    }
+
+    /// Uses this lock-out guard instead of the process-wide one ([`LockoutGuard::global`]).
+    /// Handles sharing a guard never re-send a credential one of them saw rejected.
+    #[must_use]
+    pub fn lockout_guard(mut self, guard: LockoutGuard) -> Self {
+        self.lockout_guard = guard;
+        self
+    }
+
     /// Builds the handle. No network traffic happens until the first request.
     pub fn build(self) -> Result<Device> {
         if self.host.trim().is_empty() {
             return Err(Error::invalid("host is empty"));
+        }
+        if self.request_timeout.is_zero() || self.connect_timeout.is_zero() {
+            return Err(Error::invalid("timeouts must be greater than zero"));
+        }
+        if self.max_response_bytes == 0 {
+            return Err(Error::invalid(
+                "the response size cap must be greater than zero",
+            ));
         }
         Ok(Device {
             inner: std::sync::Arc::new(Inner::new(self)?),

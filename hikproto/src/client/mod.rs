@@ -15,23 +15,40 @@
 //! ```
 
 mod builder;
+mod engine;
+mod ops;
 mod request;
+mod session;
+mod stats;
+pub mod tls;
 mod transport;
 
 pub use builder::{DeviceBuilder, TlsMode};
 pub use request::{Body, Method, Request, Response};
+pub use session::SessionHeartbeat;
+pub use stats::RequestStats;
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use crate::auth::{AuthMode, LockoutGuard, NonceReuse};
 use crate::error::{Error, Result};
 use crate::isapi::device_info::{self, DeviceInfo};
 use crate::isapi::status::ResponseStatus;
+use crate::isapi::user_check::{self, LoginOutcome, UserCheck};
+use crate::keys::{Credentials, Secret};
 use crate::xml::{Element, FromXml};
 
-/// A handle to one device. Clone it freely; clones share connections and authentication state.
+/// A handle to one device. Clone it freely; clones share connections and authentication state
+/// (the cached digest challenge, the session, the counters and the lock-out latch).
+///
+/// Authentication follows [`AuthMode`] (see [`crate::auth`]): in the default mode the first
+/// request probes without credentials and answers the device's strongest challenge, and later
+/// requests answer the cached challenge pre-emptively (one round trip each). A credential the
+/// device rejected is never sent again automatically ([`LockoutGuard`]).
 #[derive(Clone)]
 pub struct Device {
-    pub(crate) inner: Arc<transport::Inner>,
+    pub(crate) inner: Arc<engine::Inner>,
 }
 
 impl std::fmt::Debug for Device {
@@ -132,6 +149,142 @@ impl Device {
     /// Reads `GET /ISAPI/System/deviceInfo`.
     pub async fn device_info(&self) -> Result<DeviceInfo> {
         self.get(device_info::PATH).await
+    }
+
+    /// The `host:port` this handle talks to (the key of the lock-out latch).
+    pub fn host(&self) -> &str {
+        &self.inner.host
+    }
+
+    /// The authentication mode chosen at build time.
+    pub fn auth_mode(&self) -> AuthMode {
+        self.inner.mode
+    }
+
+    /// Replaces the credentials (for this handle and its clones). The cached challenge and any
+    /// open session are forgotten. A credential this device rejected before stays refused
+    /// ([`Error::CredentialLatched`]) — supplying *different* credentials is how to go on;
+    /// see [`Device::clear_credential_latch`] for the exception.
+    pub fn set_credentials(&self, user: impl Into<String>, password: impl Into<Secret>) {
+        self.inner
+            .set_credentials(Some(Credentials::new(user, password)));
+    }
+
+    /// Drops the credentials: later requests are sent without any.
+    pub fn clear_credentials(&self) {
+        self.inner.set_credentials(None);
+    }
+
+    /// Forgets that the device rejected this handle's user (every credential of that user on
+    /// this device). Use it only when you know the device now accepts the credential (for
+    /// example after its password was reset to match): each rejected try counts toward the
+    /// device's lock-out.
+    pub fn clear_credential_latch(&self) {
+        if let Some(user) = self.user() {
+            self.inner.guard.clear(&self.inner.host, &user);
+        }
+    }
+
+    /// True when the current credentials are latched (the device rejected them before).
+    pub fn credentials_latched(&self) -> bool {
+        self.inner
+            .credentials()
+            .is_some_and(|c| self.inner.guard.is_latched(&self.inner.host, &c))
+    }
+
+    /// The lock-out guard this handle uses.
+    pub fn lockout_guard(&self) -> &LockoutGuard {
+        &self.inner.guard
+    }
+
+    /// Request counters (shared by clones): requests sent, 401s seen, authentication round trips.
+    pub fn stats(&self) -> RequestStats {
+        self.inner.counters.snapshot()
+    }
+
+    /// Whether the device accepts digest nonce reuse, as far as this handle has seen.
+    pub fn nonce_reuse(&self) -> NonceReuse {
+        self.inner.nonce_reuse()
+    }
+
+    /// Checks the credentials with one login and no hidden retries.
+    ///
+    /// In [`AuthMode::Session`] this opens the session (if none is open). Otherwise it reads
+    /// `GET /ISAPI/Security/userCheck` (a probe and one authenticated try the first time).
+    /// A rejection gives [`Error::CredentialsRejected`] or [`Error::Locked`] and latches the
+    /// credential.
+    pub async fn login(&self) -> Result<()> {
+        let Some(creds) = self.inner.credentials() else {
+            return Err(Error::invalid(
+                "login needs credentials and none were given",
+            ));
+        };
+        if self.inner.mode == AuthMode::Session {
+            if self.inner.session.is_open() {
+                return Ok(());
+            }
+            self.inner.guard.check(&self.inner.host, &creds)?;
+            let fut = self.inner.session_login(&creds, u64::MAX);
+            return tokio::time::timeout(self.inner.http.request_timeout, fut)
+                .await
+                .map_err(|_| Error::Timeout {
+                    operation: "session login".into(),
+                    after: self.inner.http.request_timeout,
+                })?;
+        }
+        let resp = self.request(Request::get(user_check::PATH)).await?;
+        let check = UserCheck::from_xml(&resp.body).unwrap_or_default();
+        if check.status_value == Some(401) {
+            // a 200 whose body says 401: the device rejected the credentials
+            let outcome = LoginOutcome::from_body(&resp.body);
+            self.inner.guard.latch(&self.inner.host, &creds, &outcome);
+            return Err(outcome.into_error(&creds.user));
+        }
+        Ok(())
+    }
+
+    /// True while an ISAPI session is open ([`AuthMode::Session`]).
+    pub fn session_open(&self) -> bool {
+        self.inner.session.is_open()
+    }
+
+    /// Sends one `PUT /ISAPI/Security/sessionHeartbeat` (logging in first, or again once if the
+    /// session expired). Only in [`AuthMode::Session`].
+    pub async fn session_heartbeat(&self) -> Result<()> {
+        self.require_session_mode()?;
+        self.request(Request::put(crate::auth::session::HEARTBEAT_PATH))
+            .await?
+            .status()
+            .map(drop)
+    }
+
+    /// Starts a background task that sends a heartbeat every `every` (the web UI uses 30 s).
+    /// Needs a running tokio runtime. Only in [`AuthMode::Session`].
+    pub fn spawn_session_heartbeat(&self, every: Duration) -> Result<SessionHeartbeat> {
+        self.require_session_mode()?;
+        if every.is_zero() {
+            return Err(Error::invalid(
+                "the heartbeat interval must be greater than zero",
+            ));
+        }
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(Error::invalid(
+                "spawn_session_heartbeat needs a running tokio runtime",
+            ));
+        }
+        Ok(SessionHeartbeat::spawn(Arc::downgrade(&self.inner), every))
+    }
+
+    /// Ends the ISAPI session (`PUT /ISAPI/Security/sessionLogout`), if one is open.
+    pub async fn logout(&self) -> Result<()> {
+        self.inner.session_logout().await
+    }
+
+    fn require_session_mode(&self) -> Result<()> {
+        if self.inner.mode != AuthMode::Session {
+            return Err(Error::invalid("session heartbeats need AuthMode::Session"));
+        }
+        Ok(())
     }
 }
 

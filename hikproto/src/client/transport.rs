@@ -1,188 +1,165 @@
-//! The HTTP transport under [`Device`](super::Device): reqwest + rustls, bounded bodies,
-//! deadlines, and the hand-off to the authentication engine.
+//! The HTTP layer under [`Device`](super::Device): reqwest + rustls (ring provider), bounded
+//! bodies, TLS modes, and error mapping. It sends exactly what it is told; the authentication
+//! decisions live in [`super::engine`].
 
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderValue};
 
 use crate::error::{Error, Result};
-use crate::isapi::status::{ResponseStatus, status_error};
-use crate::isapi::user_check::LoginOutcome;
-use crate::keys::Credentials;
-use crate::xml::FromXml;
+use crate::keys::Secret;
 
 use super::builder::{DeviceBuilder, TlsMode};
-use super::request::{Request, Response};
+use super::request::{Method, Request};
+use super::tls::{PinVerifier, format_fingerprint, pinned_config};
 
-pub(crate) struct Inner {
-    pub(crate) base: String,
-    pub(crate) host: String,
-    http: reqwest::Client,
-    credentials: Mutex<Option<Credentials>>,
-    request_timeout: Duration,
-    max_body: usize,
+/// What came back from one HTTP exchange, before any interpretation.
+#[derive(Debug)]
+pub(crate) struct RawResponse {
+    pub(crate) status: u16,
+    pub(crate) www_authenticate: Vec<String>,
+    pub(crate) set_cookie: Vec<String>,
+    pub(crate) content_type: Option<String>,
+    pub(crate) body: Bytes,
 }
 
-impl Inner {
-    pub(crate) fn new(b: DeviceBuilder) -> Result<Self> {
+/// At most this many `WWW-Authenticate` / `Set-Cookie` values are kept from one response.
+const MAX_AUTH_HEADERS: usize = 16;
+
+pub(crate) struct Http {
+    client: reqwest::Client,
+    /// `scheme://host:port` (no trailing slash).
+    pub(crate) base: String,
+    /// `host:port`, the key for the lock-out guard and for messages.
+    pub(crate) authority: String,
+    pub(crate) request_timeout: Duration,
+    max_body: usize,
+    pin: Option<Arc<PinVerifier>>,
+}
+
+impl Http {
+    pub(crate) fn new(b: &DeviceBuilder) -> Result<Self> {
+        // idempotent: the first caller in the process installs ring; a different provider
+        // installed by the application is kept
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let scheme = if b.https { "https" } else { "http" };
-        let host = b.host.trim().trim_end_matches('/').to_owned();
-        let host = host
-            .strip_prefix("http://")
-            .or_else(|| host.strip_prefix("https://"))
-            .unwrap_or(&host)
-            .to_owned();
+        let (base, authority) = base_url(&b.host, b.https)?;
         let mut builder = reqwest::Client::builder()
             .connect_timeout(b.connect_timeout)
             .timeout(b.request_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(4)
+            .user_agent(concat!("hikproto/", env!("CARGO_PKG_VERSION")))
             .no_proxy();
-        match b.tls {
+        let mut pin = None;
+        match &b.tls {
             TlsMode::Verify => {
+                let mut roots = Vec::new();
                 for der in &b.extra_roots_der {
-                    let cert = reqwest::Certificate::from_der(der)
-                        .map_err(|e| Error::invalid(format!("bad root certificate: {e}")))?;
-                    builder = builder.add_root_certificate(cert);
+                    roots.push(
+                        reqwest::Certificate::from_der(der)
+                            .map_err(|e| Error::invalid(format!("bad root certificate: {e}")))?,
+                    );
+                }
+                if !roots.is_empty() {
+                    builder = builder.tls_certs_merge(roots);
                 }
             }
             TlsMode::DangerAcceptInvalidCerts => {
+                tracing::warn!(
+                    host = %authority,
+                    "TLS certificate verification is OFF for this device (DangerAcceptInvalidCerts)"
+                );
                 builder = builder.tls_danger_accept_invalid_certs(true);
             }
-            TlsMode::PinSha256(_) => {
-                return Err(Error::invalid(
-                    "certificate pinning is not available in this build",
-                ));
+            TlsMode::PinSha256(fp) => {
+                let (config, verifier) = pinned_config(*fp).map_err(|e| Error::Tls {
+                    reason: format!("could not build the pinned TLS configuration: {e}"),
+                })?;
+                builder = builder.tls_backend_preconfigured(config);
+                pin = Some(verifier);
             }
         }
-        let http = builder
+        let client = builder
             .build()
-            .map_err(|e| Error::transport(host.clone(), e))?;
+            .map_err(|e| Error::transport(authority.clone(), e))?;
         Ok(Self {
-            base: format!("{scheme}://{host}"),
-            host,
-            http,
-            credentials: Mutex::new(b.credentials),
+            client,
+            base,
+            authority,
             request_timeout: b.request_timeout,
             max_body: b.max_response_bytes,
+            pin,
         })
     }
 
-    pub(crate) fn user(&self) -> Option<String> {
-        self.credentials
-            .lock()
-            .ok()
-            .and_then(|c| c.as_ref().map(|c| c.user.clone()))
-    }
-
-    pub(crate) async fn execute(&self, req: Request) -> Result<Response> {
-        let what = req.describe();
-        match tokio::time::timeout(self.request_timeout, self.execute_inner(req)).await {
-            Ok(r) => r,
-            Err(_) => Err(Error::Timeout {
-                operation: what,
-                after: self.request_timeout,
-            }),
-        }
-    }
-
-    async fn execute_inner(&self, req: Request) -> Result<Response> {
-        let first = self.send(&req, None).await?;
-        if first.status != 401 || !req.authenticate {
-            return finish(first);
-        }
-        let creds = self.credentials.lock().ok().and_then(|c| c.clone());
-        let Some(creds) = creds else {
-            return Err(Error::invalid(format!(
-                "{} needs credentials and none were given",
-                req.describe()
-            )));
-        };
-        let challenge = first
-            .0
-            .iter()
-            .find(|h| h.trim_start().to_ascii_lowercase().starts_with("digest"))
-            .cloned();
-        let header = match challenge {
-            Some(c) => {
-                let mut prompt = digest_auth::parse(&c)
-                    .map_err(|e| Error::decode("WWW-Authenticate", format!("{e:?}")))?;
-                let uri = req.path.clone();
-                let ctx = digest_auth::AuthContext::new(
-                    creds.user.as_str(),
-                    creds.password.expose(),
-                    uri.as_str(),
-                );
-                prompt
-                    .respond(&ctx)
-                    .map_err(|e| Error::decode("WWW-Authenticate", format!("{e:?}")))?
-                    .to_header_string()
-            }
-            None => {
-                use base64::Engine as _;
-                let raw = format!("{}:{}", creds.user, creds.password.expose());
-                format!(
-                    "Basic {}",
-                    base64::engine::general_purpose::STANDARD.encode(raw)
-                )
-            }
-        };
-        let second = self.send(&req, Some(header)).await?;
-        if second.status == 401 {
-            return Err(LoginOutcome::from_body(&second.body).into_error(&creds.user));
-        }
-        finish(second)
-    }
-
-    async fn send(&self, req: &Request, auth: Option<String>) -> Result<Raw> {
+    /// Sends `req` with the given `Authorization` and `Cookie` values (both sensitive: never
+    /// logged) and reads the bounded body.
+    pub(crate) async fn send(
+        &self,
+        req: &Request,
+        body: &Bytes,
+        authorization: Option<&Secret>,
+        cookie: Option<&Secret>,
+    ) -> Result<RawResponse> {
         let url = format!("{}{}", self.base, req.path);
-        let method = reqwest::Method::from_bytes(req.method.as_str().as_bytes())
-            .map_err(|e| Error::invalid(e.to_string()))?;
-        let mut rb = self.http.request(method, &url);
+        let method = match req.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Put => reqwest::Method::PUT,
+            Method::Post => reqwest::Method::POST,
+            Method::Delete => reqwest::Method::DELETE,
+        };
+        let mut rb = self.client.request(method, &url);
         if let Some(ct) = req.body.content_type() {
-            rb = rb.header("Content-Type", ct);
+            rb = rb.header(CONTENT_TYPE, ct);
         }
-        if let Some(a) = auth {
-            rb = rb.header("Authorization", a);
+        if let Some(a) = authorization {
+            rb = rb.header(AUTHORIZATION, sensitive(a)?);
         }
-        rb = rb.body(req.body.bytes());
-        let resp = rb.send().await.map_err(|e| self.map_reqwest(e))?;
+        if let Some(c) = cookie {
+            rb = rb.header(COOKIE, sensitive(c)?);
+        }
+        rb = rb.body(body.clone());
+        let resp = rb.send().await.map_err(|e| self.map_error(e, req))?;
         let status = resp.status().as_u16();
-        let headers: Vec<String> = resp
-            .headers()
-            .get_all("www-authenticate")
-            .iter()
-            .filter_map(|v| v.to_str().ok().map(str::to_owned))
-            .collect();
-        let content_type = resp
-            .headers()
-            .get("content-type")
+        let headers = resp.headers();
+        let strings = |name: &str| -> Vec<String> {
+            headers
+                .get_all(name)
+                .iter()
+                .take(MAX_AUTH_HEADERS)
+                .filter_map(|v| v.to_str().ok().map(str::to_owned))
+                .collect()
+        };
+        let www_authenticate = strings("www-authenticate");
+        let set_cookie = strings("set-cookie");
+        let content_type = headers
+            .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = self.read_bounded(resp).await?;
-        Ok(Raw(
-            headers,
-            Response {
-                status,
-                content_type,
-                body,
-                request: req.describe(),
-            },
-        ))
+        let body = self.read_bounded(resp, req).await?;
+        tracing::trace!(status, request = %req.describe(), bytes = body.len(), "response");
+        Ok(RawResponse {
+            status,
+            www_authenticate,
+            set_cookie,
+            content_type,
+            body,
+        })
     }
 
-    async fn read_bounded(&self, mut resp: reqwest::Response) -> Result<Bytes> {
-        if let Some(len) = resp.content_length() {
-            if len as usize > self.max_body {
-                return Err(Error::TooLarge {
-                    limit: self.max_body,
-                });
-            }
+    async fn read_bounded(&self, mut resp: reqwest::Response, req: &Request) -> Result<Bytes> {
+        if resp
+            .content_length()
+            .is_some_and(|len| len > self.max_body as u64)
+        {
+            return Err(Error::TooLarge {
+                limit: self.max_body,
+            });
         }
         let mut buf = BytesMut::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| self.map_reqwest(e))? {
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.map_error(e, req))? {
             if buf.len() + chunk.len() > self.max_body {
                 return Err(Error::TooLarge {
                     limit: self.max_body,
@@ -193,59 +170,141 @@ impl Inner {
         Ok(buf.freeze())
     }
 
-    fn map_reqwest(&self, e: reqwest::Error) -> Error {
+    fn map_error(&self, e: reqwest::Error, req: &Request) -> Error {
         if e.is_timeout() {
             return Error::Timeout {
-                operation: format!("request to {}", self.host),
+                operation: req.describe(),
                 after: self.request_timeout,
             };
         }
-        Error::transport(self.host.clone(), e)
-    }
-}
-
-struct Raw(Vec<String>, Response);
-
-impl std::ops::Deref for Raw {
-    type Target = Response;
-    fn deref(&self) -> &Response {
-        &self.1
-    }
-}
-
-fn finish(raw: Raw) -> Result<Response> {
-    let resp = raw.1;
-    if (200..300).contains(&resp.status) {
-        if let Ok(el) = crate::xml::Element::parse(&resp.body) {
-            if el.name == ResponseStatus::ROOT {
-                let st = ResponseStatus::from_element(&el)?;
-                st.into_result(&resp.request, resp.status)?;
+        if let Some(v) = &self.pin {
+            if let Some(seen) = v.take_mismatch() {
+                return Error::Tls {
+                    reason: format!(
+                        "certificate pin mismatch: {} presented SHA-256 {}, the pin is {}",
+                        self.authority,
+                        format_fingerprint(&seen),
+                        format_fingerprint(&v.pin())
+                    ),
+                };
             }
         }
-        return Ok(resp);
-    }
-    if resp.status == 401 {
-        return Err(LoginOutcome::from_body(&resp.body).into_error(""));
-    }
-    let trimmed = resp.body.iter().position(|b| !b.is_ascii_whitespace());
-    let status = match trimmed {
-        Some(i) if resp.body[i] == b'{' => ResponseStatus::from_json(&resp.body).ok(),
-        Some(_) => ResponseStatus::from_xml(&resp.body).ok(),
-        None => None,
-    };
-    match status {
-        Some(st) => Err(status_error(st, &resp.request, resp.status)),
-        None if matches!(resp.status, 404 | 405 | 501) => {
-            Err(Error::NotSupported { what: resp.request })
+        if let Some(tls) = find_rustls_error(&e) {
+            return Error::Tls {
+                reason: format!("{} refused: {tls}", self.authority),
+            };
         }
-        None => Err(Error::Device {
-            request: resp.request.clone(),
-            http_status: resp.status,
-            status: Box::new(ResponseStatus {
-                status_code: 3,
-                status_string: format!("HTTP {}", resp.status),
-                ..ResponseStatus::default()
-            }),
-        }),
+        Error::transport(self.authority.clone(), e)
+    }
+}
+
+fn sensitive(s: &Secret) -> Result<HeaderValue> {
+    let mut v = HeaderValue::from_str(s.expose())
+        .map_err(|_| Error::invalid("credentials contain characters not allowed in a header"))?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+/// Finds a rustls error in a chain (it may sit inside an `io::Error`, whose `source()` skips it).
+fn find_rustls_error<'e>(e: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
+    let mut cur: Option<&'e (dyn std::error::Error + 'static)> = Some(e);
+    let mut depth = 0;
+    while let Some(err) = cur {
+        if let Some(t) = err.downcast_ref::<rustls::Error>() {
+            return Some(t);
+        }
+        depth += 1;
+        if depth > 16 {
+            break;
+        }
+        // an io::Error's source() skips the error it wraps: descend into it instead
+        cur = match err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    None
+}
+
+/// `("scheme://host:port", "host:port")` from what the caller typed (`10.0.0.5`,
+/// `10.0.0.5:8080`, `[::1]:80`, `https://cam.local`).
+pub(crate) fn base_url(host: &str, https: bool) -> Result<(String, String)> {
+    let h = host.trim().trim_end_matches('/');
+    let (https, h) = if let Some(rest) = h.strip_prefix("https://") {
+        (true, rest)
+    } else if let Some(rest) = h.strip_prefix("http://") {
+        (https, rest)
+    } else {
+        (https, h)
+    };
+    if h.is_empty() || h.contains(['/', '?', '#', '@', ' ']) {
+        return Err(Error::invalid(format!(
+            "host {host:?} must be a host name or address with an optional port"
+        )));
+    }
+    let scheme = if https { "https" } else { "http" };
+    let url = reqwest::Url::parse(&format!("{scheme}://{h}"))
+        .map_err(|e| Error::invalid(format!("host {host:?}: {e}")))?;
+    let name = url
+        .host_str()
+        .ok_or_else(|| Error::invalid(format!("host {host:?} has no host name")))?;
+    let port = url
+        .port_or_known_default()
+        .unwrap_or(if https { 443 } else { 80 });
+    let authority = format!("{name}:{port}");
+    Ok((format!("{scheme}://{authority}"), authority))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(
+            base_url("10.0.0.5", false).unwrap(),
+            ("http://10.0.0.5:80".into(), "10.0.0.5:80".into())
+        );
+        assert_eq!(
+            base_url("10.0.0.5:8080/", false).unwrap().0,
+            "http://10.0.0.5:8080"
+        );
+        assert_eq!(
+            base_url("https://cam.local", false).unwrap(),
+            ("https://cam.local:443".into(), "cam.local:443".into())
+        );
+        assert_eq!(base_url("[::1]:81", true).unwrap().1, "[::1]:81");
+        assert!(base_url("", false).is_err());
+        assert!(base_url("10.0.0.5/ISAPI", false).is_err());
+        assert!(base_url("user@10.0.0.5", false).is_err());
+    }
+
+    #[test]
+    fn rustls_errors_are_found_inside_nested_io_errors() {
+        let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let inner = std::io::Error::new(std::io::ErrorKind::InvalidData, tls);
+        let outer = std::io::Error::other(inner);
+        let found = find_rustls_error(&outer).expect("found");
+        assert!(matches!(found, rustls::Error::InvalidCertificate(_)));
+        assert!(find_rustls_error(&std::io::Error::other("plain")).is_none());
+    }
+
+    #[test]
+    fn every_tls_mode_builds() {
+        for mode in [
+            TlsMode::Verify,
+            TlsMode::PinSha256([1; 32]),
+            TlsMode::DangerAcceptInvalidCerts,
+        ] {
+            let b = crate::Device::builder("127.0.0.1:1").https(true).tls(mode);
+            assert!(Http::new(&b).is_ok());
+        }
+        let b = crate::Device::builder("127.0.0.1:1")
+            .https(true)
+            .add_root_certificate_der(b"not DER".to_vec());
+        assert!(Http::new(&b).is_err());
     }
 }

@@ -18,35 +18,63 @@ pub const PATH: &str = "/ISAPI/System/deviceInfo";
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)] // field names are the device's element names
 pub struct DeviceInfo {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
+    #[serde(rename = "deviceID", skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_location: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub system_contact: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub firmware_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub firmware_released_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub boot_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub boot_released_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hardware_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub encoder_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub encoder_released_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub decoder_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub decoder_released_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub software_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub capacity: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub used_capacity: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_type: Option<String>,
+    #[serde(rename = "telecontrolID", skip_serializing_if = "Option::is_none")]
     pub telecontrol_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub support_beep: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub support_video_loss: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub firmware_version_info: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub manufacturer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_serial_number: Option<String>,
-    #[serde(rename = "OEMCode")]
+    #[serde(rename = "OEMCode", skip_serializing_if = "Option::is_none")]
     pub oem_code: Option<String>,
     /// `DetailAbnormalStatus` flags (`hardDiskFull`, `ethernetBroken`, …) that the device reports.
     pub abnormal_status: BTreeMap<String, bool>,

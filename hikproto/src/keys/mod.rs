@@ -3,8 +3,22 @@
 //! [`Secret`] zeroizes its bytes on drop and prints as `[redacted]` in `Debug` and `Display`, so a
 //! secret cannot leak through logs, error messages or `{:?}`. Read it with [`Secret::expose`] at
 //! the one place that needs the clear text.
+//!
+//! The typed secrets built on it check their format before anything is sent to a device:
+//!
+//! * [`Password`] — the device password policy ([`PasswordPolicy`]) with strength levels
+//!   ([`Strength`]) and a typed list of reasons ([`PasswordIssue`]);
+//! * [`VerificationCode`] — the Hik-Connect (EZVIZ) device verification code, with generation
+//!   from the operating system's CSPRNG;
+//! * [`IsupKey`] — the ISUP (Ehome) encryption key.
 
 use std::fmt;
+
+mod codes;
+mod password;
+
+pub use codes::{CodeIssue, IsupKey, VerificationCode};
+pub use password::{Password, PasswordCheck, PasswordIssue, PasswordPolicy, PolicyLevel, Strength};
 
 use zeroize::{Zeroize, ZeroizeOnDrop};
 

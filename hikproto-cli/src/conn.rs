@@ -1,0 +1,94 @@
+//! Connection options shared by every command that talks to one device over ISAPI.
+
+use std::time::Duration;
+
+use hikproto::{Device, Secret, TlsMode};
+
+use crate::output::CliError;
+
+/// Environment variable holding the device password.
+pub(crate) const PASSWORD_ENV: &str = "HIKPROTO_PASSWORD";
+
+/// Where the device is and how to reach it.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct ConnArgs {
+    /// Device address: HOST or HOST:PORT.
+    #[arg(long)]
+    pub(crate) host: String,
+    /// Use HTTPS (certificate verified unless pinned or explicitly accepted).
+    #[arg(long)]
+    pub(crate) https: bool,
+    /// User name to log in with.
+    #[arg(long, default_value = "admin")]
+    pub(crate) user: String,
+    /// Trust exactly the certificate with this SHA-256 fingerprint (hex, colons allowed).
+    #[arg(long, value_name = "HEX")]
+    pub(crate) pin_sha256: Option<String>,
+    /// Accept any certificate (gives up protection against interception; prefer --pin-sha256).
+    #[arg(long)]
+    pub(crate) insecure_accept_invalid_certs: bool,
+    /// Deadline for each operation, in seconds.
+    #[arg(long, default_value_t = 15)]
+    pub(crate) timeout: u64,
+}
+
+impl ConnArgs {
+    /// Builds a device handle, reading the password from the environment or a prompt.
+    pub(crate) fn device(&self) -> Result<Device, CliError> {
+        let password = read_password(&format!("Password for {}@{}: ", self.user, self.host))?;
+        self.device_with(Some(password))
+    }
+
+    /// Builds a device handle with the given password (or none, for unauthenticated calls).
+    pub(crate) fn device_with(&self, password: Option<Secret>) -> Result<Device, CliError> {
+        let mut b = Device::builder(&self.host)
+            .https(self.https)
+            .timeout(Duration::from_secs(self.timeout))
+            .connect_timeout(Duration::from_secs(self.timeout.min(10)));
+        if let Some(p) = password {
+            b = b.credentials(&self.user, p);
+        }
+        if let Some(pin) = &self.pin_sha256 {
+            b = b.tls(TlsMode::PinSha256(parse_fingerprint(pin)?));
+        } else if self.insecure_accept_invalid_certs {
+            b = b.tls(TlsMode::DangerAcceptInvalidCerts);
+        }
+        Ok(b.build()?)
+    }
+}
+
+/// Parses a SHA-256 fingerprint written as hex, with or without colons.
+pub(crate) fn parse_fingerprint(s: &str) -> Result<[u8; 32], CliError> {
+    let clean: String = s
+        .chars()
+        .filter(|c| *c != ':' && !c.is_whitespace())
+        .collect();
+    let bytes = (0..clean.len())
+        .step_by(2)
+        .map(|i| {
+            clean
+                .get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect::<Option<Vec<u8>>>()
+        .filter(|b| b.len() == 32 && clean.len() == 64)
+        .ok_or_else(|| CliError::Usage("--pin-sha256 takes 64 hex digits".into()))?;
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&bytes);
+    Ok(out)
+}
+
+/// Reads a secret from `HIKPROTO_PASSWORD`, or prompts on the terminal without echo.
+pub(crate) fn read_password(prompt: &str) -> Result<Secret, CliError> {
+    read_secret(PASSWORD_ENV, prompt)
+}
+
+/// Reads a secret from the named environment variable, or prompts on the terminal without echo.
+pub(crate) fn read_secret(env: &str, prompt: &str) -> Result<Secret, CliError> {
+    if let Ok(v) = std::env::var(env) {
+        return Ok(Secret::new(v));
+    }
+    rpassword::prompt_password(prompt)
+        .map(Secret::new)
+        .map_err(|e| CliError::Usage(format!("set {env} or run from a terminal: {e}")))
+}

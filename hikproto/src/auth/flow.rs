@@ -1,0 +1,367 @@
+//! The header-driven challenge/retry state machine (Digest and Basic), without I/O.
+//!
+//! One [`AuthCall`] drives one request; the [`AuthState`] it reads and updates is shared by all
+//! calls to the same device. The transport asks [`AuthCall::next_attempt`] what to send, sends
+//! it, and feeds the status and `WWW-Authenticate` headers back to [`AuthCall::on_response`],
+//! which answers with a [`Verdict`].
+//!
+//! Rules, in order of importance:
+//!
+//! 1. **A credential is never sent twice for the same rejection.** A 401 to a freshly
+//!    challenged answer is final ([`Verdict::Rejected`]). The only second try inside one call is
+//!    after a 401 to a *reused* nonce (or to a pre-emptive Basic answer when the device stopped
+//!    offering Basic), and that second try uses a *fresh* challenge; its 401 is final.
+//! 2. **`stale=true` is not a rejection.** The answer is recomputed with the new nonce (at most
+//!    [`MAX_STALE_RETRIES`] times per call).
+//! 3. **Steady state costs one round trip.** After a success the challenge is cached and the
+//!    next call answers it pre-emptively with the next nonce count (`nc`).
+//! 4. **Devices that reject nonce reuse are detected.** When a reused nonce is refused and the
+//!    fresh retry succeeds, and the refused reuse was the nonce's *first* reuse (or reuse never
+//!    worked on this device), the device is switched to fresh-challenge mode
+//!    ([`NonceReuse::Rejected`]): every later call probes without credentials, then makes one
+//!    authenticated try. A reuse refused after earlier reuses worked is read as the nonce's
+//!    lifetime running out (some firmware does not set `stale`), and reuse continues.
+//! 5. **Basic only when offered**, and never when Digest is offered too (in
+//!    [`SchemeFilter::Any`]); never blind.
+
+use crate::error::{Error, Result};
+use crate::keys::{Credentials, Secret};
+
+use super::challenge::{
+    Challenge, SchemeFilter, describe_offered, parse_www_authenticate, strongest,
+};
+use super::digest::{DigestNonce, basic_header};
+
+/// A 401 with `stale=true` is answered again at most this many times per call.
+pub const MAX_STALE_RETRIES: u8 = 2;
+
+/// At most this many HTTP exchanges are made for one call (a hard stop for any loop).
+pub const MAX_EXCHANGES: u8 = 5;
+
+/// Whether the device accepts a nonce answered several times (with increasing `nc`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NonceReuse {
+    /// Not known yet.
+    #[default]
+    Unknown,
+    /// A reused nonce was accepted at least once.
+    Accepted,
+    /// The device refuses reused nonces: every call gets a fresh challenge.
+    Rejected,
+}
+
+/// What answers the next call pre-emptively.
+#[derive(Debug, Clone, Default)]
+enum Cached {
+    #[default]
+    None,
+    Digest(Box<DigestNonce>),
+    Basic,
+}
+
+/// Authentication state shared by every call to one device.
+#[derive(Debug, Clone, Default)]
+pub struct AuthState {
+    cached: Cached,
+    reuse: NonceReuse,
+}
+
+impl AuthState {
+    /// Whether the device accepts nonce reuse, as far as is known.
+    pub fn nonce_reuse(&self) -> NonceReuse {
+        self.reuse
+    }
+
+    /// Forgets the cached challenge (for example after the credentials changed).
+    pub fn forget_challenge(&mut self) {
+        self.cached = Cached::None;
+    }
+
+    /// True when the next call will answer pre-emptively (no probe).
+    pub fn has_cached_challenge(&self) -> bool {
+        match &self.cached {
+            Cached::None => false,
+            Cached::Basic => true,
+            Cached::Digest(_) => self.reuse != NonceReuse::Rejected,
+        }
+    }
+}
+
+/// What kind of exchange an attempt is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptKind {
+    /// No credentials: to learn the challenge (or the endpoint needs none).
+    Probe,
+    /// Answer to a challenge received in this call (Digest or Basic).
+    Fresh,
+    /// Pre-emptive answer with a cached digest nonce and the next `nc`.
+    Reused,
+    /// Pre-emptive Basic answer to a device that offered Basic before.
+    PreemptiveBasic,
+}
+
+/// What to send next.
+#[derive(Debug)]
+pub struct Attempt {
+    /// The `Authorization` header value, or `None` for a probe.
+    pub authorization: Option<Secret>,
+    /// What kind of exchange this is.
+    pub kind: AttemptKind,
+}
+
+/// What a response means for the call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Hand the response to the caller (credentials, if sent, were accepted).
+    Done,
+    /// Ask [`AuthCall::next_attempt`] again; this exchange was authentication overhead.
+    Retry,
+    /// The device rejected the credentials: final. Read the body for lock information and latch.
+    Rejected,
+    /// The device offers no scheme this call may use (the text lists what it offered).
+    NoUsableChallenge {
+        /// What the device offered, for example `"Basic"` or `"no WWW-Authenticate challenge"`.
+        offered: String,
+        /// True when the 401 carried no challenge at all.
+        none_at_all: bool,
+    },
+    /// Authentication did not converge (for example `stale=true` forever).
+    Failed(String),
+}
+
+#[derive(Debug)]
+enum Next {
+    Start,
+    Probe,
+    Answer(Challenge),
+}
+
+/// One request's walk through the challenge/response exchange.
+#[derive(Debug)]
+pub struct AuthCall<'a> {
+    filter: SchemeFilter,
+    creds: &'a Credentials,
+    method: &'a str,
+    uri: &'a str,
+    body: &'a [u8],
+    next: Next,
+    last: Option<AttemptKind>,
+    /// The nonce and nc of the last reused answer.
+    reused: Option<(String, u32)>,
+    /// The nc at which a reused nonce was refused in this call.
+    reuse_refused_at: Option<u32>,
+    /// The fresh digest nonce answered last (cached on success).
+    fresh: Option<DigestNonce>,
+    fresh_basic: bool,
+    stale_retries: u8,
+    exchanges: u8,
+}
+
+impl<'a> AuthCall<'a> {
+    /// Starts a call. `uri` is the exact request target (path and query).
+    pub fn new(
+        filter: SchemeFilter,
+        creds: &'a Credentials,
+        method: &'a str,
+        uri: &'a str,
+        body: &'a [u8],
+    ) -> Self {
+        Self {
+            filter,
+            creds,
+            method,
+            uri,
+            body,
+            next: Next::Start,
+            last: None,
+            reused: None,
+            reuse_refused_at: None,
+            fresh: None,
+            fresh_basic: false,
+            stale_retries: 0,
+            exchanges: 0,
+        }
+    }
+
+    /// What to send next.
+    pub fn next_attempt(&mut self, state: &mut AuthState) -> Result<Attempt> {
+        if self.exchanges >= MAX_EXCHANGES {
+            return Err(Error::decode(
+                "authentication",
+                "too many exchanges for one request",
+            ));
+        }
+        self.exchanges += 1;
+        self.fresh = None;
+        self.fresh_basic = false;
+        let next = std::mem::replace(&mut self.next, Next::Probe);
+        let (authorization, kind) = match next {
+            Next::Start => self.preemptive(state)?,
+            Next::Probe => (None, AttemptKind::Probe),
+            Next::Answer(Challenge::Digest(d)) => {
+                let mut n = DigestNonce::new(d);
+                let h = n.respond(self.creds, self.method, self.uri, self.body)?;
+                self.fresh = Some(n);
+                (Some(h), AttemptKind::Fresh)
+            }
+            Next::Answer(Challenge::Basic { .. }) => {
+                self.fresh_basic = true;
+                (Some(basic_header(self.creds)?), AttemptKind::Fresh)
+            }
+            Next::Answer(Challenge::Other { .. }) => (None, AttemptKind::Probe),
+        };
+        tracing::debug!(?kind, exchange = self.exchanges, "auth attempt");
+        self.last = Some(kind);
+        Ok(Attempt {
+            authorization,
+            kind,
+        })
+    }
+
+    fn preemptive(&mut self, state: &mut AuthState) -> Result<(Option<Secret>, AttemptKind)> {
+        let digest_ok = self.filter != SchemeFilter::BasicOnly;
+        let basic_ok = self.filter != SchemeFilter::DigestOnly;
+        match &mut state.cached {
+            Cached::Digest(n)
+                if digest_ok && state.reuse != NonceReuse::Rejected && !n.is_exhausted() =>
+            {
+                let h = n.respond(self.creds, self.method, self.uri, self.body)?;
+                self.reused = Some((n.challenge().nonce.clone(), n.uses()));
+                tracing::debug!(nc = n.uses(), "answering the cached digest challenge");
+                Ok((Some(h), AttemptKind::Reused))
+            }
+            Cached::Basic if basic_ok => Ok((
+                Some(basic_header(self.creds)?),
+                AttemptKind::PreemptiveBasic,
+            )),
+            _ => Ok((None, AttemptKind::Probe)),
+        }
+    }
+
+    /// Interprets the answer to the last attempt.
+    pub fn on_response<'h, I>(
+        &mut self,
+        state: &mut AuthState,
+        status: u16,
+        www_authenticate: I,
+    ) -> Verdict
+    where
+        I: IntoIterator<Item = &'h str>,
+    {
+        let Some(last) = self.last else {
+            return Verdict::Failed("response before any attempt".into());
+        };
+        if status != 401 {
+            self.on_accepted(state, last);
+            return Verdict::Done;
+        }
+        let challenges = parse_www_authenticate(www_authenticate);
+        let best = strongest(&challenges, self.filter).cloned();
+        match last {
+            AttemptKind::Probe => match best {
+                Some(c) => {
+                    tracing::debug!(chosen = %c, offered = %describe_offered(&challenges), "challenge received");
+                    self.next = Next::Answer(c);
+                    Verdict::Retry
+                }
+                None => Verdict::NoUsableChallenge {
+                    offered: describe_offered(&challenges),
+                    none_at_all: challenges.is_empty(),
+                },
+            },
+            AttemptKind::Fresh => {
+                let stale = challenges.iter().any(Challenge::is_stale_digest);
+                if stale && !self.fresh_basic {
+                    if self.stale_retries >= MAX_STALE_RETRIES {
+                        return Verdict::Failed(
+                            "the device keeps declaring fresh nonces stale".into(),
+                        );
+                    }
+                    self.stale_retries += 1;
+                    tracing::debug!("stale nonce: answering the new challenge");
+                    return self.answer_or_probe(best);
+                }
+                tracing::debug!("credentials rejected on a fresh challenge: final");
+                Verdict::Rejected
+            }
+            AttemptKind::Reused => {
+                let (nonce, nc) = self.reused.take().unwrap_or_default();
+                if let Cached::Digest(n) = &state.cached {
+                    if n.challenge().nonce == nonce {
+                        state.cached = Cached::None;
+                    }
+                }
+                if challenges.iter().any(Challenge::is_stale_digest) {
+                    if self.stale_retries >= MAX_STALE_RETRIES {
+                        return Verdict::Failed("the device keeps declaring nonces stale".into());
+                    }
+                    self.stale_retries += 1;
+                    tracing::debug!(nc, "stale cached nonce: answering the new challenge");
+                } else {
+                    tracing::debug!(nc, "reused nonce refused: one fresh try");
+                    self.reuse_refused_at = Some(nc);
+                }
+                self.answer_or_probe(best)
+            }
+            AttemptKind::PreemptiveBasic => {
+                let still_basic = challenges.is_empty()
+                    || challenges
+                        .iter()
+                        .any(|c| matches!(c, Challenge::Basic { .. }));
+                state.cached = Cached::None;
+                if still_basic {
+                    tracing::debug!("basic credentials rejected: final");
+                    return Verdict::Rejected;
+                }
+                tracing::debug!("device stopped offering Basic: one fresh try");
+                match best {
+                    Some(c) => {
+                        self.next = Next::Answer(c);
+                        Verdict::Retry
+                    }
+                    None => Verdict::NoUsableChallenge {
+                        offered: describe_offered(&challenges),
+                        none_at_all: false,
+                    },
+                }
+            }
+        }
+    }
+
+    fn answer_or_probe(&mut self, best: Option<Challenge>) -> Verdict {
+        self.next = match best {
+            Some(c) => Next::Answer(c),
+            None => Next::Probe,
+        };
+        Verdict::Retry
+    }
+
+    fn on_accepted(&mut self, state: &mut AuthState, last: AttemptKind) {
+        match last {
+            AttemptKind::Probe | AttemptKind::PreemptiveBasic => {}
+            AttemptKind::Reused => {
+                if state.reuse == NonceReuse::Unknown {
+                    state.reuse = NonceReuse::Accepted;
+                }
+            }
+            AttemptKind::Fresh if self.fresh_basic => state.cached = Cached::Basic,
+            AttemptKind::Fresh => {
+                if let Some(refused_nc) = self.reuse_refused_at {
+                    if refused_nc <= 2 || state.reuse != NonceReuse::Accepted {
+                        tracing::debug!(
+                            "device refuses nonce reuse: switching to fresh challenges"
+                        );
+                        state.reuse = NonceReuse::Rejected;
+                    }
+                }
+                if let Some(n) = self.fresh.take() {
+                    state.cached = if state.reuse == NonceReuse::Rejected {
+                        Cached::None
+                    } else {
+                        Cached::Digest(Box::new(n))
+                    };
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,308 @@
+//! Bounded concurrent runs of one operation over many devices.
+//!
+//! All device traffic is I/O-bound, so one process drives thousands of devices through a
+//! [`Fleet`]: a global concurrency limit, a per-host limit (devices are fragile: one request at a
+//! time per device by default) and an optional per-account limit (the same user name across many
+//! devices, e.g. when a lock-out policy or an upstream directory is shared), a deadline per device,
+//! and a progress hook. One device's failure never affects the others; results come back in input
+//! order, each with its own typed error.
+//!
+//! ```no_run
+//! # async fn run(devices: Vec<hikproto::Device>) {
+//! use hikproto::fleet::Fleet;
+//! let results = Fleet::new()
+//!     .concurrency(64)
+//!     .run(devices, |dev| async move { dev.device_info().await })
+//!     .await;
+//! let ok = results.iter().filter(|r| r.outcome.is_ok()).count();
+//! println!("{ok} devices answered");
+//! # }
+//! ```
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::Semaphore;
+
+use crate::client::Device;
+use crate::error::{Error, Result};
+
+/// Progress of a fleet run, given to the progress hook after each device finishes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    /// Devices finished so far.
+    pub done: usize,
+    /// Devices in the run.
+    pub total: usize,
+    /// The device that just finished (its base URL).
+    pub device: String,
+    /// Whether it succeeded.
+    pub ok: bool,
+}
+
+/// The result for one device.
+#[derive(Debug)]
+pub struct DeviceResult<T> {
+    /// Position of the device in the input.
+    pub index: usize,
+    /// The device's base URL.
+    pub device: String,
+    /// What the operation returned, or its typed error.
+    pub outcome: Result<T>,
+    /// How long the operation took (waiting for a slot not included).
+    pub elapsed: Duration,
+}
+
+type ProgressHook = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// A bounded concurrent runner. See the [module docs](self).
+#[derive(Clone)]
+pub struct Fleet {
+    concurrency: usize,
+    per_host: usize,
+    per_account: Option<usize>,
+    deadline: Option<Duration>,
+    progress: Option<ProgressHook>,
+}
+
+impl std::fmt::Debug for Fleet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fleet")
+            .field("concurrency", &self.concurrency)
+            .field("per_host", &self.per_host)
+            .field("per_account", &self.per_account)
+            .field("deadline", &self.deadline)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Fleet {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Fleet {
+    /// A runner with 32 concurrent devices, one operation at a time per device, no account limit.
+    pub fn new() -> Self {
+        Self {
+            concurrency: 32,
+            per_host: 1,
+            per_account: None,
+            deadline: None,
+            progress: None,
+        }
+    }
+
+    /// How many devices are worked on at once (at least 1).
+    #[must_use]
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    /// How many operations run at once against one device address (`host:port`; default 1).
+    #[must_use]
+    pub fn per_host_limit(mut self, n: usize) -> Self {
+        self.per_host = n.max(1);
+        self
+    }
+
+    /// How many operations run at once with the same user name across the fleet.
+    #[must_use]
+    pub fn per_account_limit(mut self, n: usize) -> Self {
+        self.per_account = Some(n.max(1));
+        self
+    }
+
+    /// A deadline for each device's whole operation; past it the device gets [`Error::Timeout`].
+    #[must_use]
+    pub fn deadline(mut self, d: Duration) -> Self {
+        self.deadline = Some(d);
+        self
+    }
+
+    /// Called after each device finishes (from the task that ran it; keep it quick).
+    #[must_use]
+    pub fn on_progress(mut self, hook: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(hook));
+        self
+    }
+
+    /// Runs `op` on every device and returns one result per device, in input order.
+    pub async fn run<T, F, Fut>(&self, devices: Vec<Device>, op: F) -> Vec<DeviceResult<T>>
+    where
+        T: Send + 'static,
+        F: Fn(Device) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<T>> + Send + 'static,
+    {
+        let total = devices.len();
+        let global = Arc::new(Semaphore::new(self.concurrency));
+        let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
+        let mut accounts: HashMap<String, Arc<Semaphore>> = HashMap::new();
+        let op = Arc::new(op);
+        let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut set = tokio::task::JoinSet::new();
+        for (index, dev) in devices.into_iter().enumerate() {
+            let host_sem = hosts
+                .entry(dev.base_url().to_owned())
+                .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
+                .clone();
+            let acct_sem = match (self.per_account, dev.user()) {
+                (Some(n), Some(user)) => Some(
+                    accounts
+                        .entry(user)
+                        .or_insert_with(|| Arc::new(Semaphore::new(n)))
+                        .clone(),
+                ),
+                _ => None,
+            };
+            let global = global.clone();
+            let op = op.clone();
+            let deadline = self.deadline;
+            let progress = self.progress.clone();
+            let done = done.clone();
+            set.spawn(async move {
+                let name = dev.base_url().to_owned();
+                // Acquire in a fixed order (account, host, global) so runs cannot deadlock.
+                let _a = match &acct_sem {
+                    Some(s) => s.acquire().await.ok(),
+                    None => None,
+                };
+                let _h = host_sem.acquire().await.ok();
+                let _g = global.acquire().await.ok();
+                let t0 = Instant::now();
+                // A panicking operation becomes that device's error; the run goes on.
+                let fut = async move {
+                    use futures_util::FutureExt as _;
+                    match std::panic::AssertUnwindSafe(op(dev)).catch_unwind().await {
+                        Ok(r) => r,
+                        Err(_) => Err(Error::invalid("the operation panicked")),
+                    }
+                };
+                let outcome = match deadline {
+                    Some(d) => match tokio::time::timeout(d, fut).await {
+                        Ok(r) => r,
+                        Err(_) => Err(Error::Timeout {
+                            operation: format!("fleet operation on {name}"),
+                            after: d,
+                        }),
+                    },
+                    None => fut.await,
+                };
+                let elapsed = t0.elapsed();
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                if let Some(p) = progress {
+                    p(&Progress {
+                        done: n,
+                        total,
+                        device: name.clone(),
+                        ok: outcome.is_ok(),
+                    });
+                }
+                DeviceResult {
+                    index,
+                    device: name,
+                    outcome,
+                    elapsed,
+                }
+            });
+        }
+        let mut out: Vec<DeviceResult<T>> = Vec::with_capacity(total);
+        while let Some(r) = set.join_next().await {
+            match r {
+                Ok(r) => out.push(r),
+                Err(e) => tracing::error!("fleet task was cancelled: {e}"),
+            }
+        }
+        out.sort_by_key(|r| r.index);
+        out
+    }
+}
+
+/// Summary counts of a finished run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Summary {
+    /// Devices that succeeded.
+    pub ok: usize,
+    /// Devices that failed.
+    pub failed: usize,
+    /// Failures that were credential problems (rejected, locked, latched).
+    pub auth_failures: usize,
+}
+
+impl Summary {
+    /// Counts a run's results.
+    pub fn of<T>(results: &[DeviceResult<T>]) -> Self {
+        let mut s = Self::default();
+        for r in results {
+            match &r.outcome {
+                Ok(_) => s.ok += 1,
+                Err(e) => {
+                    s.failed += 1;
+                    if e.is_auth() {
+                        s.auth_failures += 1;
+                    }
+                }
+            }
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dev(host: &str) -> Device {
+        Device::builder(host).build().unwrap()
+    }
+
+    #[tokio::test]
+    async fn order_limits_panics_and_deadlines() {
+        let running = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let peak = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen2 = seen.clone();
+        let devices: Vec<Device> = (0..20)
+            .map(|i| dev(&format!("127.0.0.1:{}", 1000 + i)))
+            .collect();
+        let (r2, p2) = (running.clone(), peak.clone());
+        let results = Fleet::new()
+            .concurrency(4)
+            .deadline(Duration::from_millis(200))
+            .on_progress(move |p| seen2.lock().unwrap().push(p.done))
+            .run(devices, move |d| {
+                let (running, peak) = (r2.clone(), p2.clone());
+                async move {
+                    use std::sync::atomic::Ordering::SeqCst;
+                    let now = running.fetch_add(1, SeqCst) + 1;
+                    peak.fetch_max(now, SeqCst);
+                    let port: u16 = d.base_url().rsplit(':').next().unwrap().parse().unwrap();
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    running.fetch_sub(1, SeqCst);
+                    match port % 5 {
+                        0 => panic!("boom"),
+                        1 => {
+                            tokio::time::sleep(Duration::from_secs(5)).await;
+                            Ok(port)
+                        }
+                        _ => Ok(port),
+                    }
+                }
+            })
+            .await;
+        assert_eq!(results.len(), 20);
+        assert!(results.iter().enumerate().all(|(i, r)| r.index == i));
+        assert!(peak.load(std::sync::atomic::Ordering::SeqCst) <= 4);
+        let s = Summary::of(&results);
+        assert_eq!((s.ok, s.failed), (12, 8));
+        assert!(matches!(results[1].outcome, Err(Error::Timeout { .. })));
+        assert!(matches!(results[0].outcome, Err(Error::InvalidInput(_))));
+        let mut p = seen.lock().unwrap().clone();
+        p.sort_unstable();
+        assert_eq!(p, (1..=20).collect::<Vec<_>>());
+    }
+}

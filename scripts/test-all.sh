@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The one test command: everything CI checks, from a clean checkout.
+#   fmt, clippy -D warnings, cargo test, rustdoc -D warnings, the C suite, the Python suite, fuzz smoke runs.
+# Installs what it needs itself (a Python venv with maturin and pytest under .venv/).
+# Exits non-zero when any step fails; prints a summary line per step and a closing "N passed, M failed".
+set -u -o pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+export RUST_BACKTRACE=1
+passed=0; failed=0; failed_steps=()
+
+step() {
+  local name=$1; shift
+  local t0=$SECONDS
+  echo "::: $name"
+  if "$@"; then
+    passed=$((passed + 1)); echo "::: $name ok ($((SECONDS - t0)) s)"
+  else
+    failed=$((failed + 1)); failed_steps+=("$name"); echo "::: $name FAILED ($((SECONDS - t0)) s)"
+  fi
+}
+
+python_env() {
+  local venv="$ROOT/.venv"
+  if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv" || return 1
+  fi
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/scripts/requirements-test.txt"
+}
+
+python_suite() {
+  local venv="$ROOT/.venv"
+  [ -d "$ROOT/hikproto-py/python" ] || { echo "no Python package"; return 1; }
+  rm -rf "$ROOT/target/wheels"
+  (cd "$ROOT/hikproto-py" && "$venv/bin/maturin" build --release --locked --out "$ROOT/target/wheels" --quiet) || return 1
+  "$venv/bin/pip" install --quiet --force-reinstall --no-deps "$ROOT"/target/wheels/*.whl || return 1
+  local dirs=("$ROOT/hikproto-py/tests")
+  [ -d "$ROOT/hikproto-sim/tests" ] && ls "$ROOT"/hikproto-sim/tests/*.py >/dev/null 2>&1 && dirs+=("$ROOT/hikproto-sim/tests")
+  (cd "$ROOT" && "$venv/bin/python" -m pytest -q -p no:cacheprovider "${dirs[@]}")
+}
+
+c_suite() {
+  bash "$ROOT/hikproto-ffi/tests/run-c-tests.sh"
+}
+
+fuzz_smoke() {
+  [ -x "$ROOT/fuzz/smoke.sh" ] || { echo "no fuzz targets"; return 0; }
+  bash "$ROOT/fuzz/smoke.sh"
+}
+
+step "cargo fmt --check" cargo fmt --all -- --check
+step "cargo clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D warnings
+step "cargo test" cargo test --workspace --exclude hikproto-py --locked
+step "cargo doc -D warnings" env RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --locked --quiet
+if [ -f "$ROOT/hikproto-ffi/tests/run-c-tests.sh" ]; then
+  step "C suite (plain, valgrind, ASan)" c_suite
+fi
+if [ -d "$ROOT/hikproto-py/tests" ]; then
+  step "python venv" python_env
+  step "Python suite" python_suite
+fi
+step "fuzz smoke runs" fuzz_smoke
+
+echo
+if [ "$failed" -ne 0 ]; then
+  echo "failed steps: ${failed_steps[*]}"
+fi
+echo "steps: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
