@@ -52,6 +52,7 @@ mod http;
 mod persist;
 pub mod platform;
 pub mod sadp;
+mod sadp_link;
 mod site;
 mod state;
 mod stats;

@@ -100,7 +100,7 @@ impl SiteBuilder {
         self
     }
 
-    /// First UDP port of the SADP responders.
+    /// UDP port of the site's SADP responder (0 = any free port).
     #[must_use]
     pub fn sadp_port(mut self, port: u16) -> Self {
         self.config.sadp_port = Some(port);
@@ -340,13 +340,6 @@ impl SimDevice {
         self.shared.mark_dirty();
         r
     }
-
-    /// Hands the SADP responder the device's shared state (the responder lives in
-    /// `crate::sadp`, written separately; it reads and changes the same state as ISAPI).
-    #[allow(dead_code)]
-    pub(crate) fn shared_state(&self) -> &Arc<DeviceShared> {
-        &self.shared
-    }
 }
 
 /// A running simulated site. Dropping it stops the listeners; prefer [`Site::shutdown`].
@@ -357,6 +350,7 @@ pub struct Site {
     config: SiteConfig,
     shutdown_tx: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    sadp: Option<crate::sadp::Responder>,
 }
 
 impl Site {
@@ -445,8 +439,9 @@ impl Site {
             config,
             shutdown_tx,
             tasks,
+            sadp: None,
         };
-        site.spawn_udp_responders(&shutdown_rx);
+        site.start_sadp().await?;
         if let Some(path) = site.config.state_file.clone() {
             site.save()?;
             site.tasks.push(tokio::spawn(persist_loop(
@@ -459,10 +454,41 @@ impl Site {
         Ok(site)
     }
 
-    /// Where the SADP responders start: one UDP task per device, bound to
-    /// `sadp_port + index` on the site's address, serving `SimDevice::shared_state()`.
-    /// The responder itself lives in `crate::sadp` and is wired in here.
-    fn spawn_udp_responders(&mut self, _shutdown: &watch::Receiver<bool>) {}
+    /// Starts the SADP responder when the site has a `sadp_port`: one UDP socket on the site's
+    /// address answering for every device, reading and changing the same state as ISAPI.
+    async fn start_sadp(&mut self) -> Result<()> {
+        let Some(port) = self.config.sadp_port else {
+            return Ok(());
+        };
+        let regs = self
+            .devices
+            .iter()
+            .map(|d| {
+                crate::sadp::Registration::new(
+                    Arc::new(crate::sadp_link::SiteSadpDevice(d.shared.clone())),
+                    crate::sadp::Quirks::default(),
+                )
+            })
+            .collect();
+        let cfg = crate::sadp::ResponderConfig {
+            bind: SocketAddr::new(self.config.bind, port),
+            ..crate::sadp::ResponderConfig::loopback()
+        };
+        let responder = crate::sadp::Responder::start(cfg, regs)
+            .await
+            .map_err(|e| SimError::io(format!("binding the SADP responder on port {port}"), e))?;
+        let addr = responder.local_addr();
+        for d in &mut self.devices {
+            d.sadp_addr = Some(addr);
+        }
+        self.sadp = Some(responder);
+        Ok(())
+    }
+
+    /// The SADP responder, when the site runs one.
+    pub fn sadp(&self) -> Option<&crate::sadp::Responder> {
+        self.sadp.as_ref()
+    }
 
     /// The devices.
     pub fn devices(&self) -> &[SimDevice] {
@@ -519,6 +545,9 @@ impl Site {
     /// Stops every listener and connection, then writes the state file one last time.
     pub async fn shutdown(mut self) {
         let _ = self.shutdown_tx.send(true);
+        if let Some(r) = self.sadp.take() {
+            r.shutdown().await;
+        }
         for t in self.tasks.drain(..) {
             let _ = tokio::time::timeout(Duration::from_secs(3), t).await;
         }
