@@ -391,10 +391,13 @@ impl Site {
             let https_addr = https.as_ref().map(local).transpose()?;
             let shared = Arc::new(DeviceShared::new(i, dcfg.clone(), platform.clone()));
             platform.register_device(&dcfg.serial, &shared);
-            if let (Some(account), Some(code)) =
-                (&dcfg.ezviz.bound_account, &dcfg.verification_code)
-            {
-                platform.preload(&dcfg.serial, account, code.clone());
+            let held = dcfg
+                .ezviz
+                .bound_code
+                .clone()
+                .or_else(|| dcfg.verification_code.clone());
+            if let (Some(account), Some(code)) = (&dcfg.ezviz.bound_account, held) {
+                platform.preload(&dcfg.serial, account, code);
             }
             tasks.push(tokio::spawn(crate::http::serve(
                 shared.clone(),

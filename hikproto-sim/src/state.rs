@@ -73,7 +73,13 @@ impl DeviceShared {
 
     /// A copy of the current configuration (what would be persisted).
     pub(crate) fn snapshot(&self) -> DeviceConfig {
-        self.lock().cfg.clone()
+        let rt = self.lock();
+        let mut cfg = rt.cfg.clone();
+        let binding = self.platform.state().binding_of(&cfg.serial);
+        drop(rt);
+        cfg.ezviz.bound_account = binding.as_ref().map(|(a, _)| a.clone());
+        cfg.ezviz.bound_code = binding.map(|(_, c)| c);
+        cfg
     }
 }
 
