@@ -33,8 +33,6 @@ mod bridge;
 pub mod files;
 mod method;
 mod plan;
-#[cfg(test)]
-mod plan_tests;
 mod refusal;
 mod sadp_facts;
 
