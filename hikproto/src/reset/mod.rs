@@ -138,6 +138,16 @@ pub struct ResetOutcome {
     pub sync_camera_passwords_requested: bool,
 }
 
+impl ResetOutcome {
+    /// True when the device accepted the new password but flagged it as risky (statusCode 1,
+    /// `riskPassword`): the device UI will insist on a change at the next login.
+    pub fn password_is_risky(&self) -> bool {
+        self.status
+            .sub_status_code
+            .eq_ignore_ascii_case("riskPassword")
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod test_support {
     use std::path::PathBuf;
