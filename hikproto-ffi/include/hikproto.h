@@ -37,6 +37,12 @@
 // endpoints devices serve before login, such as `/SDK/activateStatus`).
 #define HIKPROTO_REQUEST_NO_AUTH 1
 
+// Password policy for `hikproto_password_check_json`: the standard rules (cameras, NVRs).
+#define HIKPROTO_PASSWORD_POLICY_STANDARD 0
+
+// Password policy for `hikproto_password_check_json`: the stricter DVR rules.
+#define HIKPROTO_PASSWORD_POLICY_DVR 1
+
 // Flag for `hikproto_sim_start`: also serve HTTPS with one self-signed certificate for the
 // site (see `hikproto_sim_device_https_port` and `hikproto_sim_device_cert_sha256`).
 #define HIKPROTO_SIM_HTTPS 1
@@ -599,6 +605,43 @@ hikproto_result hikproto_fleet_results_json(const struct hikproto_fleet_results 
 
 // Releases a results object. NULL is a no-op.
 void hikproto_fleet_results_free(struct hikproto_fleet_results *results);
+
+// Checks a device password for `user` against the device password policy and writes the
+// verdict as JSON into `buf`:
+// `{"acceptable": bool, "strength": "...", "level": 0-3, "issues": [...], "explanation": "..."}`.
+// The password is only read; it never appears in the output.
+//
+// `policy`: `HIKPROTO_PASSWORD_POLICY_STANDARD` or `HIKPROTO_PASSWORD_POLICY_DVR`.
+// Buffer contract: on success `*out_n` is the text length; when `len` is too small,
+// `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included.
+// Pure; any thread.
+hikproto_result hikproto_password_check_json(const char *user,
+                                             const char *password,
+                                             uint32_t policy,
+                                             char *buf,
+                                             size_t len,
+                                             size_t *out_n);
+
+// Checks a Hik-Connect verification code (6–12 letters and digits, not trivially guessable,
+// not derived from `serial` when one is given) and writes `{"acceptable": bool, "issues":
+// [...], "explanation": "..."}` into `buf`. `serial` may be NULL. The code never appears in
+// the output. Buffer contract as for `hikproto_password_check_json`.
+hikproto_result hikproto_verification_code_check_json(const char *code,
+                                                      const char *serial,
+                                                      char *buf,
+                                                      size_t len,
+                                                      size_t *out_n);
+
+// Generates a random verification code of `code_len` characters (6–12; 0 means the default,
+// 10) with at least one letter and one digit, and writes it NUL-terminated into `buf`.
+//
+// The library's copy is wiped before returning; the caller owns the one in `buf` and should
+// wipe it when done. Buffer contract as for `hikproto_password_check_json` (a too-small
+// buffer gets nothing, and a new code is made on the next call).
+hikproto_result hikproto_verification_code_generate(size_t code_len,
+                                                    char *buf,
+                                                    size_t len,
+                                                    size_t *out_n);
 
 // The HTTP status of the answer (2xx), or 0 when `response` is NULL.
 uint16_t hikproto_response_status(const struct hikproto_response *response);
