@@ -51,6 +51,7 @@ mod handlers;
 mod http;
 mod persist;
 pub mod platform;
+pub mod sadp;
 mod site;
 mod state;
 mod stats;

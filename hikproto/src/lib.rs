@@ -25,13 +25,14 @@ pub mod blocking;
 pub mod client;
 pub mod crypto;
 pub mod decode;
+pub mod doctor;
 pub mod error;
 pub mod fleet;
 pub mod hikconnect;
 pub mod isapi;
 pub mod keys;
-pub mod sadp;
 pub mod reset;
+pub mod sadp;
 pub mod xml;
 
 pub use auth::{AuthMode, LockoutGuard};

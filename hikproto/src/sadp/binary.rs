@@ -430,7 +430,7 @@ mod tests {
             "fe80::20c:29ff:feaa:bbcc".parse::<Ipv6Addr>().unwrap()
         );
         // Ethernet padding after the SADP part is ignored
-        let mut padded = bytes.clone();
+        let mut padded = bytes;
         padded.extend_from_slice(&[0; 20]);
         assert_eq!(Frame::parse(&padded).unwrap(), f);
     }

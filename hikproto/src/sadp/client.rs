@@ -4,6 +4,10 @@
 //! hands each reply to the command waiting for its UUID, so any number of commands can run
 //! concurrently. Every command has a deadline ([`ClientOptions::timeout`]).
 //!
+//! Password-bearing commands run `exchangecode` and then the command; a device keeps one session
+//! key per client, so the client serialises these pairs per device (by MAC) while commands to
+//! different devices run in parallel.
+//!
 //! Only requests that neither change state nor mint tokens are resent while waiting
 //! (`getsecurityquestion`, `getPasswordResetType`, `getUnbindStatus`, `lamp`). Everything else is
 //! sent once: a duplicate could count twice against the device's lock-out, or invalidate the
@@ -110,6 +114,7 @@ type Pending = Arc<Mutex<HashMap<String, Waiter>>>;
 struct Inner {
     ep: Endpoint,
     pending: Pending,
+    sessions: Mutex<HashMap<MacAddr, Arc<tokio::sync::Mutex<()>>>>,
     keypair: OnceCell<Arc<ExchangeKeyPair>>,
     options: ClientOptions,
     task: JoinHandle<()>,
@@ -163,6 +168,7 @@ impl SadpClient {
             inner: Arc::new(Inner {
                 ep,
                 pending,
+                sessions: Mutex::default(),
                 keypair: OnceCell::new(),
                 options,
                 task,
@@ -260,7 +266,37 @@ impl SadpClient {
             .cloned()
     }
 
+    /// Holds the per-device session lock while `f` runs (an exchange and the command it protects).
+    pub(crate) async fn with_session<T>(
+        &self,
+        mac: MacAddr,
+        f: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let lock = {
+            let mut s = self
+                .inner
+                .sessions
+                .lock()
+                .map_err(|_| Error::invalid("SADP client state poisoned"))?;
+            Arc::clone(s.entry(mac).or_default())
+        };
+        let out = {
+            let _held = lock.lock().await;
+            f.await
+        };
+        if let Ok(mut s) = self.inner.sessions.lock() {
+            // the map's entry and our clone: nobody else waits, forget the device
+            if Arc::strong_count(&lock) == 2 {
+                s.remove(&mac);
+            }
+        }
+        out
+    }
+
     /// Runs `exchangecode` with a device and returns the session key for its next command.
+    ///
+    /// Prefer the typed commands: they hold the device's session lock across the exchange and
+    /// the command. Use this directly only for one command at a time per device.
     pub async fn exchange_code(&self, target: &DeviceTarget) -> Result<SessionKey> {
         let kp = self.keypair().await?;
         let probe = Probe::exchange_code(target.mac, &kp.public_key_base64()?);

@@ -181,10 +181,13 @@ impl SadpClient {
         t: &DeviceTarget,
         build: impl FnOnce(&SessionKey) -> Result<Probe>,
     ) -> Result<Reply> {
-        let key = self.exchange_code(t).await?;
-        let probe = build(&key)?;
-        drop(key);
-        self.exchange(t, &probe, false).await?.check(&t.user)
+        self.with_session(t.mac, async {
+            let key = self.exchange_code(t).await?;
+            let probe = build(&key)?;
+            drop(key);
+            self.exchange(t, &probe, false).await?.check(&t.user)
+        })
+        .await
     }
 
     /// A MAC-only query, checked.

@@ -1,0 +1,84 @@
+//! End-to-end tests: the hikproto SADP client against this responder, over loopback unicast
+//! (and, as root, multicast inside a network namespace).
+
+mod commands;
+mod discovery;
+mod netns;
+mod recovery;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hikproto::sadp::{
+    ClientOptions, DeviceTarget, DiscoverOptions, SadpClient, SadpErrorCode, discover,
+};
+use hikproto::{Error, Secret};
+
+use super::{DeviceView, MemoryDevice, Quirks, Registration, Responder, ResponderConfig};
+
+/// The admin password of the activated test devices.
+pub(super) const PW: &str = "Sim-Passw0rd!";
+
+pub(super) struct One {
+    pub(super) responder: Responder,
+    pub(super) dev: Arc<MemoryDevice>,
+}
+
+/// One responder serving one device.
+pub(super) async fn one(view: DeviceView, quirks: Quirks, cfg: ResponderConfig) -> One {
+    let dev = MemoryDevice::new(view);
+    let responder = Responder::start(cfg, vec![Registration::new(dev.clone(), quirks)])
+        .await
+        .expect("responder starts");
+    One { responder, dev }
+}
+
+/// An activated camera on its own loopback responder.
+pub(super) async fn activated(index: u32) -> One {
+    one(
+        DeviceView::camera(index).with_password(PW),
+        Quirks::default(),
+        ResponderConfig::loopback(),
+    )
+    .await
+}
+
+pub(super) async fn client() -> SadpClient {
+    SadpClient::new(ClientOptions {
+        bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+        timeout: Duration::from_secs(3),
+        resend_interval: Duration::from_millis(300),
+        ..ClientOptions::default()
+    })
+    .await
+    .expect("client starts")
+}
+
+/// Discovers the device behind one responder and returns its command target.
+pub(super) async fn target_of(addr: SocketAddr) -> DeviceTarget {
+    let found = discover(&fast(vec![addr]).expect(1))
+        .await
+        .expect("discovery runs");
+    assert_eq!(found.len(), 1, "the responder at {addr} answered");
+    found[0].target()
+}
+
+pub(super) fn fast(addrs: Vec<SocketAddr>) -> DiscoverOptions {
+    DiscoverOptions {
+        timeout: Duration::from_secs(3),
+        resend_interval: Duration::from_millis(200),
+        ..DiscoverOptions::unicast(addrs)
+    }
+    .bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+}
+
+pub(super) fn secret(s: &str) -> Secret {
+    Secret::new(s)
+}
+
+/// The SDK code of a SADP error, failing the test with the error when there is none.
+#[track_caller]
+pub(super) fn code_of(e: &Error) -> SadpErrorCode {
+    SadpErrorCode::from_error(e).unwrap_or_else(|| panic!("no SADP code in {e:?}"))
+}
