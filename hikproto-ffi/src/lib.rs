@@ -39,6 +39,7 @@
 mod buffer;
 pub mod decode;
 pub mod device;
+pub mod discovery;
 pub mod error;
 pub mod fleet;
 mod handle;
@@ -52,6 +53,7 @@ pub mod version;
 
 pub use decode::hikproto_isapi_to_json;
 pub use device::*;
+pub use discovery::*;
 pub use error::*;
 pub use fleet::*;
 pub use keys::*;
