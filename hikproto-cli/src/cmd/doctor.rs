@@ -208,7 +208,9 @@ async fn one(
     })
     .await;
     if out.json {
-        out.print(&ex, String::new);
+        // A new code is revealed on purpose: the user asked for --fix and must enter it.
+        let v = serde_json::json!({ "doctor": ex, "newCode": new_code(&ex) });
+        out.print(&v, String::new);
     } else if ex.fixes.is_empty() {
         print!("{}", ex.report.render_human());
         if a.fix {
@@ -221,6 +223,14 @@ async fn one(
         }
     }
     Ok(exit(ex.current().healthy))
+}
+
+/// The verification code a fix set, in clear (for the one place that shows it).
+fn new_code(ex: &Examination) -> Option<String> {
+    ex.fixes
+        .iter()
+        .find_map(|f| f.new_code.as_ref())
+        .map(|c| c.expose().to_owned())
 }
 
 fn exit(healthy: bool) -> ExitCode {
@@ -290,6 +300,12 @@ async fn fleet(
                 })
                 .await;
                 if !json {
+                    for f in ex.fixes.iter().filter(|f| !f.applied) {
+                        println!("{host}  fix FAILED: {}: {}", f.fix.description, f.message);
+                    }
+                    if let Some(code) = new_code(&ex) {
+                        println!("{host}  new verification code (shown once): {code}");
+                    }
                     // one line per device, as each finishes
                     println!("{}", ex.current().summary_line());
                 }
@@ -303,7 +319,14 @@ async fn fleet(
         .iter()
         .map(|e| e.fixes.iter().filter(|f| f.applied).count())
         .sum();
-    let v = serde_json::json!({ "devices": exams, "summary": summary, "fixesApplied": fixes });
+    // New codes are revealed on purpose: the user asked for --fix and must enter them in the app.
+    let codes: serde_json::Map<String, serde_json::Value> = exams
+        .iter()
+        .filter_map(|e| Some((e.report.target.clone(), new_code(e)?.into())))
+        .collect();
+    let v = serde_json::json!({
+        "devices": exams, "summary": summary, "fixesApplied": fixes, "newCodes": codes,
+    });
     out.print(&v, || {
         let mut s = summary.render_human();
         if a.fix {

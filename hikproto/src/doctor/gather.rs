@@ -44,6 +44,27 @@ fn unreachable(e: &Error) -> bool {
     )
 }
 
+/// The error with its sources (transport errors keep the cause, e.g. "connection refused",
+/// in a source). hikproto's errors and their sources carry no secrets.
+fn chain(e: &Error) -> String {
+    let mut s = e.to_string();
+    let mut src = std::error::Error::source(e);
+    let mut depth = 0;
+    while let Some(x) = src {
+        let t = x.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        src = x.source();
+        depth += 1;
+        if depth > 6 {
+            break;
+        }
+    }
+    clip(&s)
+}
+
 fn reason(e: &Error) -> String {
     match e {
         Error::NotSupported { .. } => "not supported by the device".to_owned(),
@@ -91,9 +112,7 @@ pub async fn gather(dev: &Device, sadp: Option<&ProbeMatch>, inputs: &UserInputs
             f.activated = Fact::Known(s.activated);
         }
         Err(e) if unreachable(&e) => {
-            f.reachability = Fact::Known(Reachability::Unreachable {
-                error: e.to_string(),
-            });
+            f.reachability = Fact::Known(Reachability::Unreachable { error: chain(&e) });
             f.activated = Fact::unknown("device unreachable");
             f.login = Fact::unknown("device unreachable");
             blind(&mut f, "device unreachable");
@@ -124,9 +143,7 @@ pub async fn gather(dev: &Device, sadp: Option<&ProbeMatch>, inputs: &UserInputs
     let login = login(dev, &user).await;
     match login {
         Err(e) if unreachable(&e) => {
-            f.reachability = Fact::Known(Reachability::Unreachable {
-                error: e.to_string(),
-            });
+            f.reachability = Fact::Known(Reachability::Unreachable { error: chain(&e) });
             f.login = Fact::unknown("device unreachable");
             blind(&mut f, "device unreachable");
             return f;
