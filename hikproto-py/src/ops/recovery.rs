@@ -136,10 +136,10 @@ impl Recovery {
             Self::Email => json(&dev.security_email().await?),
             Self::Facts => json(&dev.recovery_facts().await?),
             Self::Plan => json(&dev.recovery_plan().await?),
-            Self::SetQuestions(ans, pw) => json(&dev.set_security_questions(&ans, &pw).await?),
-            Self::SetEmail(addr, pw) => json(&dev.set_security_email(&addr, &pw).await?),
-            Self::ExportGuid(pw, path) => {
-                let f = dev.export_guid_file(&pw, &path).await?;
+            Self::SetQuestions(ans, _pw) => json(&dev.set_security_questions(&ans).await?),
+            Self::SetEmail(addr, _pw) => json(&dev.set_security_email(&addr).await?),
+            Self::ExportGuid(_pw, path) => {
+                let f = dev.export_guid_file(&path).await?;
                 Ok(Out::Json(serde_json::json!({
                     "path": path.to_string_lossy(),
                     "format": serde_json::to_value(f.format).map_err(|e| Error::decode("GuidFile", e))?,
