@@ -17,7 +17,15 @@ fn demo_runs_every_step() {
     let v: serde_json::Value = serde_json::from_str(&stdout).expect("JSON summary");
     let steps = v["steps"].as_array().expect("steps");
     let names: Vec<&str> = steps.iter().filter_map(|s| s["step"].as_str()).collect();
-    for want in ["discover", "activate", "hik-connect", "fleet", "lockout", "recovery"] {
+    for want in [
+        "discover",
+        "activate",
+        "hik-connect",
+        "fleet",
+        "lockout",
+        "recovery",
+        "doctor",
+    ] {
         assert!(names.contains(&want), "missing step {want}: {names:?}");
     }
     assert!(steps.iter().all(|s| s["ok"] == true), "{stdout}");
@@ -32,5 +40,8 @@ fn demo_human_report_ends_with_the_tally() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     let last = stdout.lines().last().unwrap_or_default();
-    assert!(last.contains("steps succeeded") && last.starts_with("6 of 6"), "{last}");
+    assert!(
+        last.contains("steps succeeded") && last.starts_with("7 of 7"),
+        "{last}"
+    );
 }

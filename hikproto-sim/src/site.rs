@@ -527,9 +527,6 @@ impl Site {
     /// Stops every listener and connection, then writes the state file one last time.
     pub async fn shutdown(mut self) {
         let _ = self.shutdown_tx.send(true);
-        if let Some(r) = self.sadp.take() {
-            r.shutdown().await;
-        }
         for t in self.tasks.drain(..) {
             let _ = tokio::time::timeout(Duration::from_secs(3), t).await;
         }

@@ -2,7 +2,8 @@
 //!
 //! A site of simulated devices is started on 127.0.0.1 (nothing leaves this machine), then:
 //! discovery over SADP, activation of a factory-state camera, Hik-Connect set-up until the camera
-//! registers, a concurrent fleet audit, the lock-out guard at work, and a password recovery.
+//! registers, a concurrent fleet audit, the lock-out guard at work, a password recovery, and the
+//! doctor diagnosing and fixing a camera with two faults.
 //! Each step prints what it did; `--json` prints a summary of every step instead.
 
 use std::process::ExitCode;
@@ -152,6 +153,11 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
     demo.heading(6, "Password recovery by security questions");
     let r = step_recovery(&demo, &site).await;
     demo.record("recovery", t, r);
+
+    let t = Instant::now();
+    demo.heading(7, "Doctor: a camera shows \"Error 2020\" in the app");
+    let r = step_doctor(&demo, &site).await;
+    demo.record("doctor", t, r);
 
     site.shutdown().await;
     let failed = demo.steps.iter().filter(|s| !s.ok).count();
@@ -351,4 +357,15 @@ async fn step_recovery(demo: &Demo<'_>, site: &Site) -> Result<String, CliError>
         info.serial_number.as_deref().unwrap_or("-")
     ));
     Ok("password reset by security answers".into())
+}
+
+async fn step_doctor(demo: &Demo<'_>, site: &Site) -> Result<String, CliError> {
+    // device 3: activated, never touched by the steps above
+    let healthy = crate::cmd::doctor::demo_section(site.device(3), SITE_PASSWORD, demo.out).await?;
+    if !healthy {
+        return Err(CliError::Usage(
+            "the camera is not healthy after the fixes".into(),
+        ));
+    }
+    Ok("two faults diagnosed and fixed; registered".into())
 }
