@@ -48,6 +48,7 @@ async fn doctor_host_fleet_json_and_fix() {
     let site = Site::builder()
         .device(healthy(0))
         .device(broken)
+        .sadp_port(0)
         .start()
         .await
         .unwrap();
@@ -62,7 +63,8 @@ async fn doctor_host_fleet_json_and_fix() {
     assert!(t.contains("No problem found"), "{t}");
 
     // The broken one, as JSON: exit 8 and exactly its findings.
-    let o = hikproto(args(&["--json", "doctor", "--host", &h1])).await;
+    let sadp = site.device(1).sadp_addr().unwrap().to_string();
+    let o = hikproto(args(&["--json", "doctor", "--host", &h1, "--sadp", &sadp])).await;
     printed.push_str(&text(&o));
     assert_eq!(o.status.code(), Some(8), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -74,6 +76,11 @@ async fn doctor_host_fleet_json_and_fix() {
         .collect();
     assert_eq!(ids, ["platform.disabled", "dns.equal"]);
     assert!(v["newCode"].is_null());
+    // The SADP view was read too (`HCPlatformEnable` is evidence next to the ISAPI value).
+    assert_eq!(
+        v["doctor"]["facts"]["sadp"]["known"]["hcPlatformEnabled"], false,
+        "{v}"
+    );
 
     // The fleet, fixed: every device healthy afterwards, one line each and a summary.
     let dir = tempfile::tempdir().unwrap();

@@ -375,9 +375,26 @@ fn lock_out(d: &SimDevice) {
 async fn site_for(c: &Case) -> Site {
     Site::builder()
         .device((c.config)(healthy_config(DeviceConfig::camera(0))))
+        .sadp_port(0)
         .start()
         .await
         .expect("site starts")
+}
+
+/// The device's own SADP reply, asked by unicast on loopback.
+async fn probe(sim: &SimDevice) -> hikproto::sadp::ProbeMatch {
+    use hikproto::sadp::{DiscoverOptions, ProbeTarget, discover};
+    let opts = DiscoverOptions {
+        targets: vec![ProbeTarget::Unicast(
+            sim.sadp_addr().expect("SADP responder"),
+        )],
+        listen_group: None,
+        timeout: Duration::from_secs(3),
+        expect: Some(1),
+        ..DiscoverOptions::default()
+    };
+    let found = discover(&opts).await.expect("SADP discovery");
+    found.first().expect("the device answers SADP").info.clone()
 }
 
 fn device(sim: &SimDevice, password: Option<&str>) -> Device {
@@ -409,8 +426,9 @@ async fn each_simulated_fault_yields_exactly_its_finding() {
             sim.recognise_password(p);
         }
         sim.reset_stats();
+        let pm = probe(sim).await;
         let dev = device(sim, c.password);
-        let ex = doctor::examine(&dev, None, &inputs, &options(false)).await;
+        let ex = doctor::examine(&dev, Some(&pm), &inputs, &options(false)).await;
         let got = ex.report.ids();
         println!("{:<40} {:?} (folded {:?})", c.name, got, ex.report.folded);
         if got != c.want {
@@ -474,9 +492,10 @@ async fn fix_makes_each_fixable_fault_healthy_and_registered() {
         let sim = site.device(0);
         (c.breakit)(sim);
         let inputs = (c.inputs)(sim);
+        let pm = probe(sim).await;
         let dev = device(sim, c.password);
         let mut shown = Vec::new();
-        let ex = doctor::examine_with(&dev, None, &inputs, &options(true), |_, plan| {
+        let ex = doctor::examine_with(&dev, Some(&pm), &inputs, &options(true), |_, plan| {
             shown.extend(plan.iter().map(|p| p.finding));
         })
         .await;

@@ -7,8 +7,13 @@
 //! with its reason; nothing is retried. A rejected login is never repeated: the client's
 //! lock-out guard refuses to send a rejected credential again.
 //!
-//! The platform parameter test's answer shape is not public [inferred]: the gatherer keeps the
+//! The platform parameter test's answer shape is not public (inferred): the gatherer keeps the
 //! device's words and reads a pass/fail only from an obvious boolean or `ok`-like status.
+//!
+//! Not gathered, because no documented endpoint reports them: an NTP failure
+//! ([`TimeFacts::ntp_error`], filled by callers that saw `NTPUnconnect`) and a SADP lock
+//! ([`SadpView::locked`], known only from a SADP command's reply; the gatherer sends none, so as
+//! not to spend login attempts). The account lock comes from the one ISAPI login.
 
 use serde_json::Value;
 
