@@ -446,7 +446,7 @@ impl Site {
             shutdown_tx,
             tasks,
         };
-        site.spawn_udp_responders(&shutdown_rx);
+        site.spawn_udp_responders(&shutdown_rx).await?;
         if let Some(path) = site.config.state_file.clone() {
             site.save()?;
             site.tasks.push(tokio::spawn(persist_loop(
@@ -460,9 +460,21 @@ impl Site {
     }
 
     /// Where the SADP responders start: one UDP task per device, bound to
-    /// `sadp_port + index` on the site's address, serving `SimDevice::shared_state()`.
-    /// The responder itself lives in `crate::sadp` and is wired in here.
-    fn spawn_udp_responders(&mut self, _shutdown: &watch::Receiver<bool>) {}
+    /// `sadp_port + index` on the site's address (ephemeral ports when `sadp_port` is 0),
+    /// serving the device's shared state (see `crate::sadp::site`).
+    async fn spawn_udp_responders(&mut self, shutdown: &watch::Receiver<bool>) -> Result<()> {
+        if let Some(port) = self.config.sadp_port {
+            let tasks = crate::sadp::site::start_for_site(
+                &mut self.devices,
+                self.config.bind,
+                port,
+                shutdown,
+            )
+            .await?;
+            self.tasks.extend(tasks);
+        }
+        Ok(())
+    }
 
     /// The devices.
     pub fn devices(&self) -> &[SimDevice] {
