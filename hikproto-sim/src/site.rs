@@ -100,7 +100,7 @@ impl SiteBuilder {
         self
     }
 
-    /// UDP port of the site's SADP responder (0 = any free port).
+    /// Runs SADP responders: device `i` on UDP `port + i` (any free port when 0).
     #[must_use]
     pub fn sadp_port(mut self, port: u16) -> Self {
         self.config.sadp_port = Some(port);
@@ -527,9 +527,6 @@ impl Site {
     /// Stops every listener and connection, then writes the state file one last time.
     pub async fn shutdown(mut self) {
         let _ = self.shutdown_tx.send(true);
-        if let Some(r) = self.sadp.take() {
-            r.shutdown().await;
-        }
         for t in self.tasks.drain(..) {
             let _ = tokio::time::timeout(Duration::from_secs(3), t).await;
         }
