@@ -17,6 +17,8 @@
  *  - The library runs one internal runtime (2 threads, started on first network use, alive
  *    until exit). Calls block the caller; any number of threads may call at once. Do not use
  *    the library in a child process after fork().
+ *  - SIGPIPE: if the program left it at its default, the first call sets it to ignored (so a
+ *    connection closed by a device cannot kill the process); a handler of your own is kept.
  */
 
 
@@ -47,9 +49,9 @@
 // site (see `hikproto_sim_device_https_port` and `hikproto_sim_device_cert_sha256`).
 #define HIKPROTO_SIM_HTTPS 1
 
-// Flag for `hikproto_sim_start`: also answer SADP on one loopback UDP port for every device
-// (same serial, model and MAC as its ISAPI side, address 127.0.0.1, activated with the same
-// password); see `hikproto_sim_sadp_port`.
+// Flag for `hikproto_sim_start`: every device also answers SADP on a loopback UDP port of its
+// own, sharing its state with the ISAPI side (activation, password, lock-out); see
+// `hikproto_sim_device_sadp_port`.
 #define HIKPROTO_SIM_SADP 2
 
 // Fault for `hikproto_sim_device_set_fault`: delay every answer by `latency_ms`.
@@ -257,9 +259,9 @@ typedef struct hikproto_response hikproto_response;
 // simulated Hik-Connect platform behind them. For tests and demos; nothing leaves loopback.
 //
 // Methods: `hikproto_sim_start`, `hikproto_sim_start_config` (constructors),
-// `_device_count`, `_sadp_port`, `_device_port`, `_device_https_port`, `_device_url`, `_device_serial`,
-// `_device_cert_sha256`, `_device_stats_json`, `_device_set_fault`, `_device_clear_faults`,
-// `_device_unlock`, `_stop`, `_free`.
+// `_device_count`, `_device_port`, `_device_sadp_port`, `_device_https_port`, `_device_url`,
+// `_device_serial`, `_device_cert_sha256`, `_device_stats_json`, `_device_set_fault`,
+// `_device_clear_faults`, `_device_unlock`, `_stop`, `_free`.
 //
 // The site runs on the library's runtime threads until `hikproto_sim_stop` or
 // `hikproto_sim_free`.
@@ -790,10 +792,12 @@ hikproto_result hikproto_sim_start_config(const char *config_path,
 // The number of simulated devices (0 for NULL).
 size_t hikproto_sim_device_count(const struct hikproto_sim *sim);
 
-// Writes the loopback UDP port of the site's SADP responder to `*out_port` (add
+// Writes the loopback UDP port on which device `index` answers SADP to `*out_port` (add
 // `127.0.0.1:PORT` as a `hikproto_discovery` target). `INVALID_ARGUMENT` when the site was
 // started without `HIKPROTO_SIM_SADP`.
-hikproto_result hikproto_sim_sadp_port(const struct hikproto_sim *sim, uint16_t *out_port);
+hikproto_result hikproto_sim_device_sadp_port(const struct hikproto_sim *sim,
+                                              size_t index,
+                                              uint16_t *out_port);
 
 // Writes device `index`'s ISAPI (HTTP) port on 127.0.0.1 to `*out_port`.
 // `HIKPROTO_RESULT_SIM_NO_SUCH_DEVICE` for an index out of range.
