@@ -208,6 +208,18 @@ impl PlatformState {
         }
     }
 
+    /// The account and code of a device's binding.
+    pub(crate) fn binding_of(&self, serial: &str) -> Option<(String, Secret)> {
+        self.bindings
+            .get(serial)
+            .map(|b| (b.account.clone(), b.code.clone()))
+    }
+
+    /// The account a device is bound to.
+    pub(crate) fn account_of(&self, serial: &str) -> Option<String> {
+        self.bindings.get(serial).map(|b| b.account.clone())
+    }
+
     pub(crate) fn unbind(&mut self, serial: &str) -> bool {
         self.bindings.remove(serial).is_some()
     }
