@@ -177,7 +177,10 @@ typedef uint32_t hikproto_tls_mode;
 //
 // Methods: `hikproto_device_new`, `hikproto_device_builder_build` (constructors),
 // `_base_url`, `_info_json`, `_get_json`, `_request`, `_recovery_plan_json`, `_login`,
-// `_logout`, `_set_credentials`, `_credentials_latched`, `_clear_credential_latch`, `_free`.
+// `_logout`, `_set_credentials`, `_credentials_latched`, `_clear_credential_latch`,
+// `_activation_status_json`, `_activate`, `_change_password`, `_platform_json`,
+// `_enable_platform_access`, `_disable_platform_access`, `_set_verification_code`,
+// `_doctor_json`, `_free`.
 //
 // Ownership: the caller owns the handle and releases it with `hikproto_device_free`.
 // Thread-safety: safe to use from several threads at once (calls take a `const` pointer and
@@ -506,6 +509,74 @@ hikproto_result hikproto_device_recovery_plan_json(const struct hikproto_device 
                                                    size_t len,
                                                    size_t *out_n,
                                                    struct hikproto_error **err_out);
+
+// Reads whether the device is activated (`GET /SDK/activateStatus`, no login needed) and
+// writes `{"activated": bool, ...}` into `buf`. Buffer contract: on success `*out_n` is the
+// text length; when `len` is too small, `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is
+// the size needed, NUL included (a retry asks the device again). Blocks until done.
+hikproto_result hikproto_device_activation_status_json(const struct hikproto_device *device,
+                                                       char *buf,
+                                                       size_t len,
+                                                       size_t *out_n,
+                                                       struct hikproto_error **err_out);
+
+// Activates a device in factory state with `admin` and `password` (checked against the
+// password policy first: `INVALID_ARGUMENT` with the reasons). Afterwards the handle logs in
+// as `admin` with this password. `ALREADY_ACTIVATED` when the device has an admin password; a
+// `riskPassword` refusal is `DEVICE_REFUSED` with sub-status `riskPassword`. The password is
+// copied into memory that is wiped. Blocks until done.
+hikproto_result hikproto_device_activate(const struct hikproto_device *device,
+                                         const char *password,
+                                         struct hikproto_error **err_out);
+
+// Changes `user`'s password to `new_password` (policy-checked first). The handle's own
+// password confirms the change; when `user` is the handle's user, the handle switches to the
+// new password. Blocks until done.
+hikproto_result hikproto_device_change_password(const struct hikproto_device *device,
+                                                const char *user,
+                                                const char *new_password,
+                                                struct hikproto_error **err_out);
+
+// Reads the Hik-Connect platform-access settings (`EZVIZ`) and writes them as JSON into
+// `buf`: `enabled`, `registerStatus`, `serverAddress`, `offlineStatus`, `bindStatus`, … The
+// verification code is never included. Buffer contract as for
+// `hikproto_device_activation_status_json`. Blocks until done.
+hikproto_result hikproto_device_platform_json(const struct hikproto_device *device,
+                                              char *buf,
+                                              size_t len,
+                                              size_t *out_n,
+                                              struct hikproto_error **err_out);
+
+// Enables Hik-Connect platform access with verification code `code` (6–12 letters and
+// digits, checked first). The code is copied into memory that is wiped. Blocks until done.
+hikproto_result hikproto_device_enable_platform_access(const struct hikproto_device *device,
+                                                       const char *code,
+                                                       struct hikproto_error **err_out);
+
+// Disables Hik-Connect platform access. Blocks until done.
+hikproto_result hikproto_device_disable_platform_access(const struct hikproto_device *device,
+                                                        struct hikproto_error **err_out);
+
+// Sets the Hik-Connect verification code (checked first). Note: a device already bound to an
+// account keeps working with the platform under the old code until it is re-added there.
+// Blocks until done.
+hikproto_result hikproto_device_set_verification_code(const struct hikproto_device *device,
+                                                      const char *code,
+                                                      struct hikproto_error **err_out);
+
+// Runs the doctor on the device: gathers its facts (one login at most) and writes the
+// diagnosis as JSON into `buf`: the findings, most likely first, each with a stable `id`, the
+// cause in plain words, the evidence, a confidence and the remedy steps.
+//
+// `stored_code`: the verification code the failing app or VMS stores (compared with the
+// device's), or NULL. Buffer contract as for `hikproto_device_activation_status_json` (a retry
+// gathers again). Unreachable facts become findings, not errors. Blocks until done.
+hikproto_result hikproto_device_doctor_json(const struct hikproto_device *device,
+                                            const char *stored_code,
+                                            char *buf,
+                                            size_t len,
+                                            size_t *out_n,
+                                            struct hikproto_error **err_out);
 
 // Creates a search with the LAN defaults. Writes it to `*out` on success only.
 // Ownership: the caller frees it with `hikproto_discovery_free`.
