@@ -41,8 +41,8 @@ pub struct SiteConfig {
     pub cert_per_device: bool,
     /// Keep device state in this file (atomic writes); a restarted site reloads it.
     pub state_file: Option<PathBuf>,
-    /// UDP port of the site's SADP responder, which answers for every device (0 = any free
-    /// port); `None` = no SADP.
+    /// SADP responders: device `i` answers on UDP `sadp_port + i` (any free port when 0);
+    /// `None` = no SADP.
     pub sadp_port: Option<u16>,
     /// The devices.
     pub devices: Vec<DeviceConfig>,

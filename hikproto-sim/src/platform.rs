@@ -215,11 +215,6 @@ impl PlatformState {
             .map(|b| (b.account.clone(), b.code.clone()))
     }
 
-    /// The account a device is bound to.
-    pub(crate) fn account_of(&self, serial: &str) -> Option<String> {
-        self.bindings.get(serial).map(|b| b.account.clone())
-    }
-
     pub(crate) fn unbind(&mut self, serial: &str) -> bool {
         self.bindings.remove(serial).is_some()
     }

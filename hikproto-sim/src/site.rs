@@ -100,7 +100,7 @@ impl SiteBuilder {
         self
     }
 
-    /// UDP port of the site's SADP responder (0 = any free port).
+    /// Runs SADP responders: device `i` on UDP `port + i` (any free port when 0).
     #[must_use]
     pub fn sadp_port(mut self, port: u16) -> Self {
         self.config.sadp_port = Some(port);

@@ -27,7 +27,7 @@ const SITE_PASSWORD: &str = "Demo!Site2024";
 /// Arguments of `hikproto demo`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Number of simulated devices on the site (at least 4).
+    /// Number of simulated devices on the site (at least 5).
     #[arg(long, default_value_t = 6)]
     devices: usize,
 }
@@ -81,7 +81,7 @@ fn sim_err(e: impl std::fmt::Display) -> CliError {
 }
 
 pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
-    let n = a.devices.max(4);
+    let n = a.devices.max(5);
     let mut builder = Site::builder().sadp_port(0).device(DeviceConfig::camera(0));
     for i in 1..n {
         let mut cfg = if i == 1 {
@@ -360,7 +360,7 @@ async fn step_recovery(demo: &Demo<'_>, site: &Site) -> Result<String, CliError>
 }
 
 async fn step_doctor(demo: &Demo<'_>, site: &Site) -> Result<String, CliError> {
-    // device 3: activated, never touched by the steps above
+    // device 3: activated, never touched by the steps above (recovery uses the last one)
     let healthy = crate::cmd::doctor::demo_section(site.device(3), SITE_PASSWORD, demo.out).await?;
     if !healthy {
         return Err(CliError::Usage(
