@@ -17,6 +17,8 @@
  *  - The library runs one internal runtime (2 threads, started on first network use, alive
  *    until exit). Calls block the caller; any number of threads may call at once. Do not use
  *    the library in a child process after fork().
+ *  - SIGPIPE: if the program left it at its default, the first call sets it to ignored (so a
+ *    connection closed by a device cannot kill the process); a handler of your own is kept.
  */
 
 
@@ -47,9 +49,9 @@
 // site (see `hikproto_sim_device_https_port` and `hikproto_sim_device_cert_sha256`).
 #define HIKPROTO_SIM_HTTPS 1
 
-// Flag for `hikproto_sim_start`: also answer SADP on one loopback UDP port for every device
-// (same serial, model and MAC as its ISAPI side, address 127.0.0.1, activated with the same
-// password); see `hikproto_sim_sadp_port`.
+// Flag for `hikproto_sim_start`: every device also answers SADP on a loopback UDP port of its
+// own, sharing its state with the ISAPI side (activation, password, lock-out); see
+// `hikproto_sim_device_sadp_port`.
 #define HIKPROTO_SIM_SADP 2
 
 // Fault for `hikproto_sim_device_set_fault`: delay every answer by `latency_ms`.
@@ -175,7 +177,10 @@ typedef uint32_t hikproto_tls_mode;
 //
 // Methods: `hikproto_device_new`, `hikproto_device_builder_build` (constructors),
 // `_base_url`, `_info_json`, `_get_json`, `_request`, `_recovery_plan_json`, `_login`,
-// `_logout`, `_set_credentials`, `_credentials_latched`, `_clear_credential_latch`, `_free`.
+// `_logout`, `_set_credentials`, `_credentials_latched`, `_clear_credential_latch`,
+// `_activation_status_json`, `_activate`, `_change_password`, `_platform_json`,
+// `_enable_platform_access`, `_disable_platform_access`, `_set_verification_code`,
+// `_doctor_json`, `_free`.
 //
 // Ownership: the caller owns the handle and releases it with `hikproto_device_free`.
 // Thread-safety: safe to use from several threads at once (calls take a `const` pointer and
@@ -257,9 +262,9 @@ typedef struct hikproto_response hikproto_response;
 // simulated Hik-Connect platform behind them. For tests and demos; nothing leaves loopback.
 //
 // Methods: `hikproto_sim_start`, `hikproto_sim_start_config` (constructors),
-// `_device_count`, `_sadp_port`, `_device_port`, `_device_https_port`, `_device_url`, `_device_serial`,
-// `_device_cert_sha256`, `_device_stats_json`, `_device_set_fault`, `_device_clear_faults`,
-// `_device_unlock`, `_stop`, `_free`.
+// `_device_count`, `_device_port`, `_device_sadp_port`, `_device_https_port`, `_device_url`,
+// `_device_serial`, `_device_cert_sha256`, `_device_stats_json`, `_device_set_fault`,
+// `_device_clear_faults`, `_device_unlock`, `_stop`, `_free`.
 //
 // The site runs on the library's runtime threads until `hikproto_sim_stop` or
 // `hikproto_sim_free`.
@@ -504,6 +509,74 @@ hikproto_result hikproto_device_recovery_plan_json(const struct hikproto_device 
                                                    size_t len,
                                                    size_t *out_n,
                                                    struct hikproto_error **err_out);
+
+// Reads whether the device is activated (`GET /SDK/activateStatus`, no login needed) and
+// writes `{"activated": bool, ...}` into `buf`. Buffer contract: on success `*out_n` is the
+// text length; when `len` is too small, `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is
+// the size needed, NUL included (a retry asks the device again). Blocks until done.
+hikproto_result hikproto_device_activation_status_json(const struct hikproto_device *device,
+                                                       char *buf,
+                                                       size_t len,
+                                                       size_t *out_n,
+                                                       struct hikproto_error **err_out);
+
+// Activates a device in factory state with `admin` and `password` (checked against the
+// password policy first: `INVALID_ARGUMENT` with the reasons). Afterwards the handle logs in
+// as `admin` with this password. `ALREADY_ACTIVATED` when the device has an admin password; a
+// `riskPassword` refusal is `DEVICE_REFUSED` with sub-status `riskPassword`. The password is
+// copied into memory that is wiped. Blocks until done.
+hikproto_result hikproto_device_activate(const struct hikproto_device *device,
+                                         const char *password,
+                                         struct hikproto_error **err_out);
+
+// Changes `user`'s password to `new_password` (policy-checked first). The handle's own
+// password confirms the change; when `user` is the handle's user, the handle switches to the
+// new password. Blocks until done.
+hikproto_result hikproto_device_change_password(const struct hikproto_device *device,
+                                                const char *user,
+                                                const char *new_password,
+                                                struct hikproto_error **err_out);
+
+// Reads the Hik-Connect platform-access settings (`EZVIZ`) and writes them as JSON into
+// `buf`: `enabled`, `registerStatus`, `serverAddress`, `offlineStatus`, `bindStatus`, … The
+// verification code is never included. Buffer contract as for
+// `hikproto_device_activation_status_json`. Blocks until done.
+hikproto_result hikproto_device_platform_json(const struct hikproto_device *device,
+                                              char *buf,
+                                              size_t len,
+                                              size_t *out_n,
+                                              struct hikproto_error **err_out);
+
+// Enables Hik-Connect platform access with verification code `code` (6–12 letters and
+// digits, checked first). The code is copied into memory that is wiped. Blocks until done.
+hikproto_result hikproto_device_enable_platform_access(const struct hikproto_device *device,
+                                                       const char *code,
+                                                       struct hikproto_error **err_out);
+
+// Disables Hik-Connect platform access. Blocks until done.
+hikproto_result hikproto_device_disable_platform_access(const struct hikproto_device *device,
+                                                        struct hikproto_error **err_out);
+
+// Sets the Hik-Connect verification code (checked first). Note: a device already bound to an
+// account keeps working with the platform under the old code until it is re-added there.
+// Blocks until done.
+hikproto_result hikproto_device_set_verification_code(const struct hikproto_device *device,
+                                                      const char *code,
+                                                      struct hikproto_error **err_out);
+
+// Runs the doctor on the device: gathers its facts (one login at most) and writes the
+// diagnosis as JSON into `buf`: the findings, most likely first, each with a stable `id`, the
+// cause in plain words, the evidence, a confidence and the remedy steps.
+//
+// `stored_code`: the verification code the failing app or VMS stores (compared with the
+// device's), or NULL. Buffer contract as for `hikproto_device_activation_status_json` (a retry
+// gathers again). Unreachable facts become findings, not errors. Blocks until done.
+hikproto_result hikproto_device_doctor_json(const struct hikproto_device *device,
+                                            const char *stored_code,
+                                            char *buf,
+                                            size_t len,
+                                            size_t *out_n,
+                                            struct hikproto_error **err_out);
 
 // Creates a search with the LAN defaults. Writes it to `*out` on success only.
 // Ownership: the caller frees it with `hikproto_discovery_free`.
@@ -790,10 +863,12 @@ hikproto_result hikproto_sim_start_config(const char *config_path,
 // The number of simulated devices (0 for NULL).
 size_t hikproto_sim_device_count(const struct hikproto_sim *sim);
 
-// Writes the loopback UDP port of the site's SADP responder to `*out_port` (add
+// Writes the loopback UDP port on which device `index` answers SADP to `*out_port` (add
 // `127.0.0.1:PORT` as a `hikproto_discovery` target). `INVALID_ARGUMENT` when the site was
 // started without `HIKPROTO_SIM_SADP`.
-hikproto_result hikproto_sim_sadp_port(const struct hikproto_sim *sim, uint16_t *out_port);
+hikproto_result hikproto_sim_device_sadp_port(const struct hikproto_sim *sim,
+                                              size_t index,
+                                              uint16_t *out_port);
 
 // Writes device `index`'s ISAPI (HTTP) port on 127.0.0.1 to `*out_port`.
 // `HIKPROTO_RESULT_SIM_NO_SUCH_DEVICE` for an index out of range.

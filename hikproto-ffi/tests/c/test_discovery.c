@@ -1,4 +1,4 @@
-/* SADP discovery from C, by unicast to a simulated site's loopback responder (nothing is sent
+/* SADP discovery from C, by unicast to a simulated site's loopback responders (nothing is sent
  * to multicast or broadcast): devices found, their identity matches the ISAPI side, JSON
  * sizing, a silent target, argument checks. */
 #include <stdlib.h>
@@ -25,10 +25,13 @@ int main(void) {
     return finish("test_discovery");
   }
   uint16_t port = 0;
-  CHECK_RESULT(hikproto_sim_sadp_port(sim, &port), HIKPROTO_RESULT_OK);
   char target[64];
-  snprintf(target, sizeof target, "127.0.0.1:%u", (unsigned)port);
-  CHECK_RESULT(hikproto_discovery_add_target(d, target), HIKPROTO_RESULT_OK);
+  for (size_t i = 0; i < 3; i++) {
+    CHECK_RESULT(hikproto_sim_device_sadp_port(sim, i, &port), HIKPROTO_RESULT_OK);
+    snprintf(target, sizeof target, "127.0.0.1:%u", (unsigned)port);
+    CHECK_RESULT(hikproto_discovery_add_target(d, target), HIKPROTO_RESULT_OK);
+  }
+  CHECK_RESULT(hikproto_sim_device_sadp_port(sim, 3, &port), HIKPROTO_RESULT_SIM_NO_SUCH_DEVICE);
   CHECK_RESULT(hikproto_discovery_set_timeout_ms(d, 3000), HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_discovery_set_expect(d, 3), HIKPROTO_RESULT_OK);
   err = NULL;
@@ -69,7 +72,7 @@ int main(void) {
   /* a site without SADP has no SADP port */
   sim = NULL;
   CHECK_RESULT(hikproto_sim_start(1, NULL, 0, &sim, NULL), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_sim_sadp_port(sim, &port), HIKPROTO_RESULT_INVALID_ARGUMENT);
+  CHECK_RESULT(hikproto_sim_device_sadp_port(sim, 0, &port), HIKPROTO_RESULT_INVALID_ARGUMENT);
   hikproto_sim_free(sim);
   hikproto_discovery_free(NULL);
   return finish("test_discovery");
