@@ -43,17 +43,30 @@ fn hex(bytes: &[u8]) -> String {
 
 impl PySimulator {
     fn with_device<T>(&self, i: usize, f: impl FnOnce(&SimDevice) -> PyResult<T>) -> PyResult<T> {
-        let guard = self.site.lock().map_err(|_| invalid("the simulator is unusable"))?;
-        let site = guard.as_ref().ok_or_else(|| invalid("the simulator is stopped"))?;
-        let dev = site
-            .get(i)
-            .ok_or_else(|| invalid(format!("no simulated device {i} (the site has {})", site.len())))?;
+        let guard = self
+            .site
+            .lock()
+            .map_err(|_| invalid("the simulator is unusable"))?;
+        let site = guard
+            .as_ref()
+            .ok_or_else(|| invalid("the simulator is stopped"))?;
+        let dev = site.get(i).ok_or_else(|| {
+            invalid(format!(
+                "no simulated device {i} (the site has {})",
+                site.len()
+            ))
+        })?;
         f(dev)
     }
 
     fn with_site<T>(&self, f: impl FnOnce(&BlockingSite) -> PyResult<T>) -> PyResult<T> {
-        let guard = self.site.lock().map_err(|_| invalid("the simulator is unusable"))?;
-        let site = guard.as_ref().ok_or_else(|| invalid("the simulator is stopped"))?;
+        let guard = self
+            .site
+            .lock()
+            .map_err(|_| invalid("the simulator is unusable"))?;
+        let site = guard
+            .as_ref()
+            .ok_or_else(|| invalid("the simulator is stopped"))?;
         f(site)
     }
 }
@@ -97,14 +110,18 @@ impl PySimulator {
         if let Some(p) = personality {
             let mut base = serde_json::to_value(Personality::camera())
                 .map_err(|e| invalid(format!("personality: {e}")))?;
-            if let (Some(obj), serde_json::Value::Object(over)) = (base.as_object_mut(), from_py(p)?) {
+            if let (Some(obj), serde_json::Value::Object(over)) =
+                (base.as_object_mut(), from_py(p)?)
+            {
                 obj.extend(over);
             }
             let p: Personality = serde_json::from_value(base)
                 .map_err(|e| invalid(format!("invalid personality: {e}")))?;
             b = b.personality(p);
         }
-        let site = py.detach(move || b.start_blocking()).map_err(simulator_error)?;
+        let site = py
+            .detach(move || b.start_blocking())
+            .map_err(simulator_error)?;
         Ok(Self {
             site: Mutex::new(Some(site)),
         })
@@ -196,7 +213,9 @@ impl PySimulator {
 
     /// The verification code device `i` holds (a test helper).
     fn verification_code(&self, i: usize) -> PyResult<Option<String>> {
-        self.with_device(i, |d| Ok(d.verification_code().map(|s| s.expose().to_owned())))
+        self.with_device(i, |d| {
+            Ok(d.verification_code().map(|s| s.expose().to_owned()))
+        })
     }
 
     /// Lifts every lock on device `i`.
@@ -222,7 +241,11 @@ impl PySimulator {
 
     /// Platform side: binds device `serial` to `account` with verification `code`.
     fn platform_bind(&self, serial: &str, account: &str, code: &str) -> PyResult<()> {
-        self.with_site(|s| s.platform().bind(serial, account, code).map_err(simulator_error))
+        self.with_site(|s| {
+            s.platform()
+                .bind(serial, account, code)
+                .map_err(simulator_error)
+        })
     }
 
     /// Platform side: unbinds device `serial`.
@@ -247,7 +270,9 @@ impl PySimulator {
 
     /// The site's current configuration (device state included) as a dict.
     fn snapshot(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let v = self.with_site(|s| serde_json::to_value(s.snapshot()).map_err(|e| invalid(e.to_string())))?;
+        let v = self.with_site(|s| {
+            serde_json::to_value(s.snapshot()).map_err(|e| invalid(e.to_string()))
+        })?;
         to_py(py, &v)
     }
 
@@ -266,7 +291,12 @@ impl PySimulator {
     }
 
     fn __repr__(&self) -> String {
-        match self.site.lock().ok().and_then(|g| g.as_ref().map(|s| s.len())) {
+        match self
+            .site
+            .lock()
+            .ok()
+            .and_then(|g| g.as_ref().map(|s| s.len()))
+        {
             Some(n) => format!("<Simulator running {n} devices>"),
             None => "<Simulator stopped>".to_owned(),
         }

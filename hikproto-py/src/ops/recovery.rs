@@ -63,18 +63,16 @@ fn answers(a: &mut Args<'_, '_>) -> PyResult<Vec<QuestionAnswer>> {
     let v = a.any("answers")?;
     let pairs: Vec<(u32, String)> = match v {
         None => return Err(crate::errors::invalid("missing argument \"answers\"")),
-        Some(v) => {
-            if let Ok(d) = v.cast::<pyo3::types::PyDict>() {
-                d.iter()
-                    .map(|(k, v)| Ok((k.extract::<u32>()?, v.extract::<String>()?)))
-                    .collect::<PyResult<_>>()
-            } else {
-                v.extract::<Vec<(u32, String)>>()
-            }
-            .map_err(|_| {
-                crate::errors::invalid("answers must map question ids (int) to answers (str)")
-            })?
+        Some(v) => if let Ok(d) = v.cast::<pyo3::types::PyDict>() {
+            d.iter()
+                .map(|(k, v)| Ok((k.extract::<u32>()?, v.extract::<String>()?)))
+                .collect::<PyResult<_>>()
+        } else {
+            v.extract::<Vec<(u32, String)>>()
         }
+        .map_err(|_| {
+            crate::errors::invalid("answers must map question ids (int) to answers (str)")
+        })?,
     };
     Ok(pairs
         .into_iter()
