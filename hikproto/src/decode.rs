@@ -218,7 +218,7 @@ mod tests {
             mac: Some(mac),
             device_sn: Some("DS-2CD2386G2-IU20240315CCWR700000000".into()),
             activated: Some(false),
-            types: crate::sadp::ProbeType::parse("inquiry"),
+            types: sadp::ProbeType::parse("inquiry"),
             uuid: "A-B".into(),
             ..ProbeMatch::default()
         };
