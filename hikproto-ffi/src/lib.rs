@@ -39,9 +39,11 @@
 mod buffer;
 pub mod decode;
 pub mod device;
+pub mod discovery;
 pub mod error;
 pub mod fleet;
 mod handle;
+pub mod keys;
 mod panic;
 pub mod response;
 pub mod result;
@@ -51,8 +53,10 @@ pub mod version;
 
 pub use decode::hikproto_isapi_to_json;
 pub use device::*;
+pub use discovery::*;
 pub use error::*;
 pub use fleet::*;
+pub use keys::*;
 pub use response::*;
 pub use result::*;
 pub use sim::*;

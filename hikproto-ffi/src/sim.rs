@@ -5,6 +5,9 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use ::hikproto_sim::sadp::{
+    DeviceView, MemoryDevice, Quirks, Registration, Responder, ResponderConfig,
+};
 use ::hikproto_sim::{Fault, SimDevice, SimError, Site, SiteConfig};
 
 use crate::buffer::{opt_str_arg, str_arg, write_str};
@@ -17,6 +20,13 @@ use crate::runtime::block_on;
 /// Flag for `hikproto_sim_start`: also serve HTTPS with one self-signed certificate for the
 /// site (see `hikproto_sim_device_https_port` and `hikproto_sim_device_cert_sha256`).
 pub const HIKPROTO_SIM_HTTPS: u32 = 1;
+
+/// Flag for `hikproto_sim_start`: also answer SADP on one loopback UDP port for every device
+/// (same serial, model and MAC as its ISAPI side, address 127.0.0.1, activated with the same
+/// password); see `hikproto_sim_sadp_port`.
+pub const HIKPROTO_SIM_SADP: u32 = 2;
+
+const SIM_FLAGS: u32 = HIKPROTO_SIM_HTTPS | HIKPROTO_SIM_SADP;
 
 /// Fault for `hikproto_sim_device_set_fault`: delay every answer by `latency_ms`.
 pub const HIKPROTO_SIM_FAULT_LATENCY: u32 = 1;
@@ -37,7 +47,7 @@ pub const HIKPROTO_SIM_FAULT_STOP_READING: u32 = 7;
 /// simulated Hik-Connect platform behind them. For tests and demos; nothing leaves loopback.
 ///
 /// Methods: `hikproto_sim_start`, `hikproto_sim_start_config` (constructors),
-/// `_device_count`, `_device_port`, `_device_https_port`, `_device_url`, `_device_serial`,
+/// `_device_count`, `_sadp_port`, `_device_port`, `_device_https_port`, `_device_url`, `_device_serial`,
 /// `_device_cert_sha256`, `_device_stats_json`, `_device_set_fault`, `_device_clear_faults`,
 /// `_device_unlock`, `_stop`, `_free`.
 ///
@@ -54,6 +64,8 @@ pub struct hikproto_sim {
 /// The value behind a `hikproto_sim *`.
 pub(crate) struct SimInner {
     site: Mutex<Option<Site>>,
+    sadp: Mutex<Option<Responder>>,
+    sadp_addr: Option<std::net::SocketAddr>,
     devices: Vec<SimDevice>,
 }
 
@@ -68,11 +80,30 @@ impl Drop for SimInner {
 }
 
 impl SimInner {
-    fn start(config: SiteConfig) -> Result<Self, Fail> {
+    fn start(config: SiteConfig, sadp_password: Option<Option<&str>>) -> Result<Self, Fail> {
         let site = block_on(Site::start(config))?.map_err(sim_fail)?;
         let devices = site.devices().to_vec();
+        let sadp = match sadp_password {
+            None => None,
+            Some(password) => {
+                let regs = devices
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| Registration::new(sadp_view(i, d, password), Quirks::default()))
+                    .collect();
+                let started = block_on(Responder::start(ResponderConfig::loopback(), regs))?;
+                Some(started.map_err(|e| {
+                    Fail::new(
+                        hikproto_result::SimFailed,
+                        format!("could not start the SADP responder: {e}"),
+                    )
+                })?)
+            }
+        };
         Ok(Self {
             site: Mutex::new(Some(site)),
+            sadp_addr: sadp.as_ref().map(Responder::local_addr),
+            sadp: Mutex::new(sadp),
             devices,
         })
     }
@@ -87,6 +118,13 @@ impl SimInner {
             // tasks, which also stops it.
             let _ = block_on(site.shutdown());
         }
+        let sadp = match self.sadp.lock() {
+            Ok(mut g) => g.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        if let Some(r) = sadp {
+            let _ = block_on(r.shutdown());
+        }
     }
 
     fn device(&self, index: usize) -> Result<&SimDevice, Fail> {
@@ -100,6 +138,20 @@ impl SimInner {
             )
         })
     }
+}
+
+/// The SADP side of a simulated device: its ISAPI identity, on loopback.
+fn sadp_view(index: usize, d: &SimDevice, password: Option<&str>) -> std::sync::Arc<MemoryDevice> {
+    let mut v = DeviceView::camera(u32::try_from(index).unwrap_or(u32::MAX));
+    v.serial = d.serial().to_owned();
+    v.model = d.model().to_owned();
+    v.mac = d.mac().replace(':', "-");
+    v.ipv4 = std::net::Ipv4Addr::LOCALHOST;
+    v.http_port = d.http_addr().port();
+    if let Some(pw) = password {
+        v = v.with_password(pw);
+    }
+    MemoryDevice::new(v)
 }
 
 fn sim_fail(e: SimError) -> Fail {
@@ -121,8 +173,8 @@ fn hex(bytes: &[u8]) -> String {
 /// ephemeral port.
 ///
 /// `password`: NUL-terminated UTF-8; the devices are activated with user `admin` and this
-/// password. NULL leaves them in factory state (not activated). `flags`: 0 or
-/// `HIKPROTO_SIM_HTTPS`; unknown bits give `INVALID_ARGUMENT`.
+/// password. NULL leaves them in factory state (not activated). `flags`: 0, or
+/// `HIKPROTO_SIM_HTTPS` and/or `HIKPROTO_SIM_SADP`; unknown bits give `INVALID_ARGUMENT`.
 ///
 /// Returns `HIKPROTO_RESULT_OK` and writes the handle to `*out`; on failure `*out` is left
 /// untouched and `*err_out` (when not NULL) receives the details (`HIKPROTO_RESULT_SIM_FAILED`).
@@ -140,16 +192,18 @@ pub extern "C" fn hikproto_sim_start(
         if !(1..=1000).contains(&n_devices) {
             return Err(Fail::invalid("n_devices must be between 1 and 1000"));
         }
-        if flags & !HIKPROTO_SIM_HTTPS != 0 {
+        if flags & !SIM_FLAGS != 0 {
             return Err(Fail::invalid(format!("unknown simulator flags {flags:#x}")));
         }
         let mut b = Site::builder()
             .devices(n_devices)
             .https(flags & HIKPROTO_SIM_HTTPS != 0);
-        if let Some(pw) = opt_str_arg(password, "password")? {
+        let password = opt_str_arg(password, "password")?;
+        if let Some(pw) = password {
             b = b.password(pw);
         }
-        write_out(out, SimInner::start(b.into_config())?);
+        let sadp = (flags & HIKPROTO_SIM_SADP != 0).then_some(password);
+        write_out(out, SimInner::start(b.into_config(), sadp)?);
         Ok(())
     })
 }
@@ -166,7 +220,7 @@ pub extern "C" fn hikproto_sim_start_config(
         check_out(out, "out")?;
         let path = str_arg(config_path, "config_path")?;
         let config = SiteConfig::from_file(Path::new(path)).map_err(sim_fail)?;
-        write_out(out, SimInner::start(config)?);
+        write_out(out, SimInner::start(config, None)?);
         Ok(())
     })
 }
@@ -175,6 +229,22 @@ pub extern "C" fn hikproto_sim_start_config(
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_sim_device_count(sim: *const hikproto_sim) -> usize {
     ffi_value(0, || try_ref(sim, "sim").map_or(0, |s| s.devices.len()))
+}
+
+/// Writes the loopback UDP port of the site's SADP responder to `*out_port` (add
+/// `127.0.0.1:PORT` as a `hikproto_discovery` target). `INVALID_ARGUMENT` when the site was
+/// started without `HIKPROTO_SIM_SADP`.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sim_sadp_port(
+    sim: *const hikproto_sim,
+    out_port: *mut u16,
+) -> hikproto_result {
+    ffi_call_plain(|| {
+        let addr = try_ref(sim, "sim")?
+            .sadp_addr
+            .ok_or_else(|| Fail::invalid("the site does not answer SADP"))?;
+        write_value(out_port, "out_port", addr.port())
+    })
 }
 
 /// Writes device `index`'s ISAPI (HTTP) port on 127.0.0.1 to `*out_port`.

@@ -75,9 +75,10 @@ impl PySimulator {
 impl PySimulator {
     /// Starts `devices` default cameras (activated with `password`, or in factory state when it
     /// is `None`) after the devices of `config` (a dict, or TOML/JSON text), with `personality`
-    /// (a dict of personality fields) for the generated ones.
+    /// (a dict of personality fields) for the generated ones; `sadp` also starts a SADP responder
+    /// per device (unicast, loopback).
     #[new]
-    #[pyo3(signature = (devices=1, *, password=None, personality=None, config=None, https=false))]
+    #[pyo3(signature = (devices=1, *, password=None, personality=None, config=None, https=false, sadp=false))]
     fn new(
         py: Python<'_>,
         devices: usize,
@@ -85,6 +86,7 @@ impl PySimulator {
         personality: Option<&Bound<'_, PyAny>>,
         config: Option<&Bound<'_, PyAny>>,
         https: bool,
+        sadp: bool,
     ) -> PyResult<Self> {
         let cfg = match config {
             None => SiteConfig::default(),
@@ -104,6 +106,10 @@ impl PySimulator {
             }
         };
         let mut b = SiteBuilder::from_config(cfg).devices(devices).https(https);
+        if sadp {
+            // one SADP responder per device on an ephemeral loopback port
+            b = b.sadp_port(0);
+        }
         if let Some(pw) = &password {
             b = b.password(pw);
         }

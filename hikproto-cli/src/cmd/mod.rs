@@ -3,6 +3,7 @@
 pub(crate) mod decode;
 pub(crate) mod demo;
 pub(crate) mod discover;
+pub(crate) mod doctor;
 pub(crate) mod hikconnect;
 pub(crate) mod info;
 pub(crate) mod isup;
@@ -12,4 +13,3 @@ pub(crate) mod recover;
 pub(crate) mod request;
 pub(crate) mod sadp;
 pub(crate) mod users;
-// `doctor` registers here (and in `main.rs`) when its module is merged.

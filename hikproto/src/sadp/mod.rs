@@ -31,6 +31,7 @@
 //! secret fields other than the activation password, where `getUnbindStatus` puts its status, and
 //! the 3.0 form of `PhoneNoReset`. Protocol 3.1 (`_v31`) commands are recognised but not sent.
 
+mod args;
 pub mod binary;
 mod client;
 mod codes;
@@ -43,14 +44,12 @@ mod probe_match;
 mod reply;
 mod transport;
 mod types;
+mod watch;
 
+pub use args::{GuidFile, MAX_ANSWER_LEN, MAX_PASSWORD_LEN, check_verification_code};
 pub use client::{ClientOptions, DeviceTarget, SadpClient};
 pub use codes::{CommandResult, LockInfo, SadpErrorCode, command_error};
-pub use commands::{GuidFile, MAX_ANSWER_LEN, MAX_PASSWORD_LEN, check_verification_code};
-pub use discovery::{
-    DiscoverOptions, DiscoveredDevice, DiscoveryEvent, ProbeTarget, WatchOptions, Watcher,
-    discover, watch,
-};
+pub use discovery::{DiscoverOptions, DiscoveredDevice, ProbeTarget, discover};
 pub use mac::MacAddr;
 pub use message::{DATAGRAM_LIMITS, Message, decode, decode_element, parse_datagram};
 pub use probe::{NetworkParams, Probe, QuestionField};
@@ -61,6 +60,7 @@ pub use reply::{
 };
 pub use transport::Via;
 pub use types::ProbeType;
+pub use watch::{DiscoveryEvent, WatchOptions, Watcher, watch};
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
