@@ -1,7 +1,7 @@
 //! Hik-Connect (EZVIZ) platform access: `/ISAPI/System/Network/EZVIZ` and its companions
 //! (isapi.md §5). Registration is decided by the simulated [`Platform`](crate::Platform).
 //!
-//! Forms the reference leaves open [inf]: `verificationCodeCheck` answers a `ResponseStatus`
+//! Forms the reference leaves open \[inf\]: `verificationCodeCheck` answers a `ResponseStatus`
 //! (OK, or `checkCodeError`); `parameterTest` answers
 //! `{"EZVIZParameterTest": {"registerStatus", "dnsResolve", "serverConnect",
 //! "verificationCodeValid", "offlineStatus"}}`; the app QR code is the four-line label text

@@ -120,7 +120,7 @@ pub(crate) fn start_reboot(rt: &mut DeviceRuntime) {
 ///
 /// `basic` restores defaults but keeps the network and user settings (and the recovery set-up);
 /// `full` returns the device to factory state: inactive, no users, no verification code.
-/// Other modes (for example `part`) are refused with `badParameters` [inf].
+/// Other modes (for example `part`) are refused with `badParameters` \[inf\].
 pub(super) fn factory_reset(c: &mut Call<'_>) -> Reply {
     let mode = c.req.q("mode").unwrap_or("basic").to_ascii_lowercase();
     let cfg = &mut c.rt.cfg;
