@@ -24,17 +24,17 @@ PASSWORD = "Passw0rd!x"
 def site():
     if not pathlib.Path(BINARY).exists():
         pytest.fail(f"hikproto-sim binary not found at {BINARY}; build it with cargo build -p hikproto-sim")
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         [BINARY, "--devices", "2", "--password", PASSWORD, "--json"],
         stdout=subprocess.PIPE,
         text=True,
-    )
-    try:
-        line = proc.stdout.readline()
-        yield json.loads(line)["devices"]
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=10) == 0
+    ) as proc:
+        try:
+            line = proc.stdout.readline()
+            yield json.loads(line)["devices"]
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=10) == 0
 
 
 def test_hikvisionapi_reads_device_info_with_digest(site):
