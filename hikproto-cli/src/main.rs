@@ -29,6 +29,8 @@ struct Cli {
 enum Command {
     /// Run the whole story on an embedded simulated site (no hardware needed).
     Demo(cmd::demo::Args),
+    /// Diagnose "Error 2020" and other verification failures, and say (or do) the fix.
+    Doctor(cmd::doctor::Args),
     /// Show a device's identity and firmware.
     Info(cmd::info::Args),
     /// Send an authenticated raw ISAPI request (like `curl --digest`, with lock-out protection).
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
     let result = rt.block_on(async {
         match cli.command {
             Command::Demo(a) => cmd::demo::run(a, &out).await,
+            Command::Doctor(a) => cmd::doctor::run(a, &out).await,
             Command::Info(a) => cmd::info::run(a, &out).await,
             Command::Request(a) => cmd::request::run(a, &out).await,
             Command::Decode(a) => cmd::decode::run(a, &out).await,

@@ -1,1 +1,63 @@
-//! C ABI for hikproto.
+//! # hikproto C ABI
+//!
+//! `libhikproto.so` / `libhikproto.a` and the header `include/hikproto.h` (generated from this
+//! crate by cbindgen). The Rust core does the work; this crate only wraps it.
+//!
+//! Conventions, the same for every function (the header states them per function too):
+//!
+//! - **Results.** Fallible calls return a [`hikproto_result`] code: stable numbers in bands
+//!   (argument, transport, credentials, lock, device, decode, simulator, library). Describe one
+//!   with `hikproto_result_describe`.
+//! - **Errors.** Calls that can fail for reasons beyond their arguments take a last
+//!   `hikproto_error **err_out`: NULL, or the address of a pointer that is set to NULL and, on
+//!   failure, receives a detailed error object (message, HTTP status, device status fields,
+//!   lock-out hints) to free with `hikproto_error_free`. `HIKPROTO_RESULT_INSUFFICIENT_SIZE`
+//!   makes no error object, so a size query needs no clean-up.
+//! - **Handles.** Opaque pointers with `_new`/`_free` pairs; `_free(NULL)` is a no-op.
+//!   Constructors return a code and write their out-pointer only on success.
+//! - **Strings in** are NUL-terminated UTF-8 (checked: `HIKPROTO_RESULT_INVALID_UTF8`).
+//!   Secrets are copied into memory that is wiped when released.
+//! - **Strings out** go into caller buffers `(buf, len, out_n)`: NUL-terminated; on success
+//!   `*out_n` is the length; on `HIKPROTO_RESULT_INSUFFICIENT_SIZE` `*out_n` is the size
+//!   needed (NUL included) and `buf` is untouched. Structured results are JSON text.
+//! - **Panics** never cross into C: every export runs behind one boundary
+//!   (`HIKPROTO_RESULT_PANIC`, or a neutral value for getters).
+//! - **Threads.** The library owns one multi-threaded runtime (two worker threads, started on
+//!   first network use, alive until exit). Calls block the calling thread; any number of C
+//!   threads may call at once. Do not use the library in the child after `fork()`.
+#![allow(
+    unsafe_code,
+    reason = "this crate is the C ABI: raw pointers cross the boundary here, and only here"
+)]
+#![allow(non_camel_case_types, reason = "C type names follow C conventions")]
+#![allow(
+    clippy::not_unsafe_ptr_arg_deref,
+    reason = "C entry points: every pointer is NULL-checked and the caller contract is documented"
+)]
+#![warn(missing_docs)]
+
+mod buffer;
+pub mod decode;
+pub mod device;
+pub mod discovery;
+pub mod error;
+pub mod fleet;
+mod handle;
+pub mod keys;
+mod panic;
+pub mod response;
+pub mod result;
+mod runtime;
+pub mod sim;
+pub mod version;
+
+pub use decode::hikproto_isapi_to_json;
+pub use device::*;
+pub use discovery::*;
+pub use error::*;
+pub use fleet::*;
+pub use keys::*;
+pub use response::*;
+pub use result::*;
+pub use sim::*;
+pub use version::*;

@@ -25,6 +25,7 @@ pub mod blocking;
 pub mod client;
 pub mod crypto;
 pub mod decode;
+pub mod doctor;
 pub mod error;
 pub mod fleet;
 pub mod hikconnect;

@@ -211,7 +211,7 @@ pub(super) fn qr_code(c: &mut Call<'_>) -> Reply {
         return refuse(c, "lackVerificationCode");
     };
     let cfg = &c.rt.cfg;
-    let short = &cfg.serial[cfg.serial.len().saturating_sub(9)..];
+    let short = cfg.short_serial();
     let text = format!(
         "www.hik-connect.com\r\n{short}\r\n{}\r\n{}\r\n",
         code.expose(),

@@ -10,7 +10,7 @@
 //!    otherwise `irr = password`;
 //! 2. `h = SHA256hex(irr + "AaBbCcDd1234!@#$")`, then `h = SHA256hex(h)` again, `keyIterateNum`
 //!    SHA-256 computations **in all** (so the first hash counts toward the number — the reference
-//!    leaves this open; hikproto's choice is inferred and lives only in [`derive_key_hex`]);
+//!    leaves this open; hikproto's choice is inferred and lives only in `derive_key_hex`);
 //! 3. the AES-128 key is the first 32 hex characters of `h`, hex-decoded (16 bytes).
 //!
 //! A field value is UTF-8 → Base64 → AES-128-CBC (PKCS#7 padding, the request's IV) → lower-case

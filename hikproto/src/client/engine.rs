@@ -77,7 +77,9 @@ impl Inner {
     pub(crate) async fn execute(&self, req: Request) -> Result<Response> {
         let what = req.describe();
         let deadline = self.http.request_timeout;
-        match tokio::time::timeout(deadline, self.execute_inner(&req)).await {
+        let span = tracing::debug_span!("hikproto_request", host = %self.host, request = %what);
+        let fut = tracing::Instrument::instrument(self.execute_inner(&req), span);
+        match tokio::time::timeout(deadline, fut).await {
             Ok(r) => r,
             Err(_) => Err(Error::Timeout {
                 operation: what,

@@ -213,16 +213,18 @@ fn find_rustls_error<'e>(e: &'e (dyn std::error::Error + 'static)) -> Option<&'e
         if let Some(t) = err.downcast_ref::<rustls::Error>() {
             return Some(t);
         }
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            if let Some(t) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-                return Some(t);
-            }
-        }
         depth += 1;
         if depth > 16 {
             break;
         }
-        cur = err.source();
+        // an io::Error's source() skips the error it wraps: descend into it instead
+        cur = match err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
     }
     None
 }
@@ -278,5 +280,31 @@ mod tests {
         assert!(base_url("", false).is_err());
         assert!(base_url("10.0.0.5/ISAPI", false).is_err());
         assert!(base_url("user@10.0.0.5", false).is_err());
+    }
+
+    #[test]
+    fn rustls_errors_are_found_inside_nested_io_errors() {
+        let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let inner = std::io::Error::new(std::io::ErrorKind::InvalidData, tls);
+        let outer = std::io::Error::other(inner);
+        let found = find_rustls_error(&outer).expect("found");
+        assert!(matches!(found, rustls::Error::InvalidCertificate(_)));
+        assert!(find_rustls_error(&std::io::Error::other("plain")).is_none());
+    }
+
+    #[test]
+    fn every_tls_mode_builds() {
+        for mode in [
+            TlsMode::Verify,
+            TlsMode::PinSha256([1; 32]),
+            TlsMode::DangerAcceptInvalidCerts,
+        ] {
+            let b = crate::Device::builder("127.0.0.1:1").https(true).tls(mode);
+            assert!(Http::new(&b).is_ok());
+        }
+        let b = crate::Device::builder("127.0.0.1:1")
+            .https(true)
+            .add_root_certificate_der(b"not DER".to_vec());
+        assert!(Http::new(&b).is_err());
     }
 }

@@ -28,6 +28,16 @@ pub struct ResponseStatus {
     pub error_msg: Option<String>,
     /// `id` returned by a POST that created something.
     pub id: Option<String>,
+    /// `retryTimes` (or `retryLoginTime`): attempts left before a lock, on refusals that count
+    /// attempts (the `AuthenticationFailed` form, wrong reset answers, GUID files or codes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_times: Option<u32>,
+    /// `lockStatus`: `lock`/`locked` → true, `unlock` → false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locked: Option<bool>,
+    /// `resLockTime` (or `unlockTime`): seconds until the lock lifts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lock_remaining_secs: Option<u64>,
 }
 
 impl ResponseStatus {
@@ -63,6 +73,9 @@ impl ResponseStatus {
         if !meaning.is_empty() {
             s.push_str(": ");
             s.push_str(meaning);
+        }
+        if let Some(n) = self.retry_times {
+            s.push_str(&format!(" ({n} attempts left)"));
         }
         s
     }
@@ -104,6 +117,11 @@ impl ResponseStatus {
                 serde_json::Value::String(s) => s.clone(),
                 other => other.to_string(),
             }),
+            retry_times: num("retryTimes").or_else(|| num("retryLoginTime")),
+            locked: s("lockStatus").map(|l| is_locked(&l)),
+            lock_remaining_secs: num("resLockTime")
+                .or_else(|| num("unlockTime"))
+                .map(u64::from),
         })
     }
 
@@ -132,6 +150,11 @@ pub fn status_error(status: ResponseStatus, request: &str, http_status: u16) -> 
     }
 }
 
+fn is_locked(s: &str) -> bool {
+    let s = s.trim().to_ascii_lowercase();
+    s == "lock" || s == "locked"
+}
+
 fn http_to_status_code(http: u32) -> u32 {
     match http {
         200 => 1,
@@ -158,6 +181,11 @@ impl FromXml for ResponseStatus {
                 .unwrap_or(0),
             error_msg: el.string_at("errorMsg"),
             id: el.string_at("id"),
+            retry_times: el
+                .num_at("retryTimes")
+                .or_else(|| el.num_at("retryLoginTime")),
+            locked: el.text_at("lockStatus").map(is_locked),
+            lock_remaining_secs: el.num_at("resLockTime").or_else(|| el.num_at("unlockTime")),
         })
     }
 }
@@ -184,6 +212,15 @@ impl ResponseStatus {
         }
         if let Some(id) = &self.id {
             el = el.push_text("id", id.clone());
+        }
+        if let Some(l) = self.locked {
+            el = el.push_text("lockStatus", if l { "locked" } else { "unlock" });
+        }
+        if let Some(n) = self.retry_times {
+            el = el.push_text("retryTimes", n.to_string());
+        }
+        if let Some(t) = self.lock_remaining_secs {
+            el = el.push_text("resLockTime", t.to_string());
         }
         el
     }
@@ -383,6 +420,33 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.dictionary().unwrap().error_code, 0x4000_0001);
+    }
+
+    #[test]
+    fn lock_bookkeeping_fields() {
+        let x = br#"<ResponseStatus><statusCode>6</statusCode><subStatusCode>SEQCertificateUnmatch</subStatusCode><retryTimes>4</retryTimes></ResponseStatus>"#;
+        let st = ResponseStatus::from_xml(x).unwrap();
+        assert_eq!(st.retry_times, Some(4));
+        assert_eq!(st.locked, None);
+        assert!(
+            st.describe().ends_with("(4 attempts left)"),
+            "{}",
+            st.describe()
+        );
+        let j = br#"{"statusCode":4,"subStatusCode":"badAuthorization","lockStatus":"locked","resLockTime":"600","retryTimes":0}"#;
+        let st = ResponseStatus::from_json(j).unwrap();
+        assert_eq!(
+            (st.locked, st.lock_remaining_secs, st.retry_times),
+            (Some(true), Some(600), Some(0))
+        );
+        let again = ResponseStatus::from_element(&st.to_element(None)).unwrap();
+        assert_eq!(again, st);
+        let plain = ResponseStatus::ok();
+        assert!(
+            !serde_json::to_string(&plain)
+                .unwrap()
+                .contains("retryTimes")
+        );
     }
 
     #[test]

@@ -1,88 +1,66 @@
-//! The two places where recovery depends on shared rules: the device password policy, and
-//! the `security=1` field cipher. Each is one small function so it can follow the shared
-//! implementation in one edit.
+//! The two places where recovery depends on shared rules: the device password policy
+//! ([`crate::keys::PasswordPolicy`]) and the `security=1` field cipher
+//! ([`crate::auth::field_cipher`]). Each is used through one small function here.
 
-use crate::error::{Error, Result};
-use crate::keys::Secret;
+use crate::auth::field_cipher::{FieldCipher, FieldKey, KeyParams};
+use crate::error::Result;
+use crate::keys::{Password, PasswordPolicy, Secret};
 
 /// Checks a new admin password against the device password policy before any reset attempt,
 /// so that a device never sees a password it would refuse (and never counts the attempt).
-///
-/// The rules are the documented base policy (isapi.md §4.5): 8–16 printable ASCII characters
-/// without spaces, at least two of digits / lower case / upper case / symbols, and not
-/// containing the user name (3 characters or more), the user name reversed, or `admin`.
 /// Errors say which rule failed, never the password.
-pub(crate) fn check_new_password(user: &str, password: &Secret) -> Result<()> {
-    let pw = password.expose();
-    let refuse = |why: &str| {
-        Err(Error::invalid(format!(
-            "the new password is refused before sending: {why}"
-        )))
-    };
-    let len = pw.chars().count();
-    if !(8..=16).contains(&len) {
-        return refuse("it must have 8 to 16 characters");
-    }
-    if !pw.bytes().all(|b| b.is_ascii_graphic()) {
-        return refuse("only printable ASCII characters without spaces are accepted");
-    }
-    let classes = [
-        pw.bytes().any(|b| b.is_ascii_digit()),
-        pw.bytes().any(|b| b.is_ascii_lowercase()),
-        pw.bytes().any(|b| b.is_ascii_uppercase()),
-        pw.bytes().any(|b| b.is_ascii_punctuation()),
-    ];
-    if classes.iter().filter(|c| **c).count() < 2 {
-        return refuse("it must mix at least two of digits, lower case, upper case and symbols");
-    }
-    let lower = pw.to_ascii_lowercase();
-    let user = user.trim().to_ascii_lowercase();
-    if user.len() >= 3 {
-        let reversed: String = user.chars().rev().collect();
-        if lower.contains(&user) || lower.contains(&reversed) {
-            return refuse("it must not contain the user name or the user name reversed");
-        }
-    }
-    if lower.contains("admin") {
-        return refuse("it must not contain \"admin\"");
-    }
-    Ok(())
+pub(crate) fn check_new_password(
+    user: &str,
+    password: &Secret,
+    policy: &PasswordPolicy,
+) -> Result<()> {
+    Password::with_policy(user, password.clone(), policy).map(|_| ())
 }
 
-/// How the sensitive fields of a request are protected.
+/// How the sensitive fields of one request are protected.
 ///
 /// The device's `security=1` cipher derives its key from the *current* password, so it can
-/// only protect requests made while the password is known (setting questions, the e-mail,
-/// exporting the GUID file). Until the shared cipher is wired here every request is sent
-/// [`plain`](FieldProtection::plain), which devices without `securityVersion` expect; use
+/// only protect requests made while the password is known (setting the questions, the e-mail,
+/// exporting the GUID file). Requests of the reset routes themselves, and requests to devices
+/// that do not advertise `securityVersion` 1, are sent [`plain`](FieldProtection::plain); use
 /// HTTPS when the network is not trusted.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FieldProtection {
-    query: Option<String>,
+    cipher: Option<FieldCipher>,
 }
 
 impl FieldProtection {
     /// No field encryption.
     pub(crate) fn plain() -> Self {
-        Self { query: None }
+        Self { cipher: None }
     }
 
-    /// The query parameters to add (`security=1&iv=…`), if any.
-    pub(crate) fn query(&self) -> Option<&str> {
-        self.query.as_deref()
+    /// Encryption for `user`/`password` with the device's key parameters, with a fresh IV.
+    pub(crate) fn encrypted(user: &str, password: &Secret, params: &KeyParams) -> Result<Self> {
+        Ok(Self {
+            cipher: Some(FieldKey::derive(user, password, params)?.cipher_random_iv()),
+        })
+    }
+
+    /// True when fields are encrypted.
+    #[cfg(test)]
+    pub(crate) fn is_encrypted(&self) -> bool {
+        self.cipher.is_some()
     }
 
     /// Protects one field value.
     pub(crate) fn encode(&self, value: &str) -> String {
-        value.to_owned()
+        match &self.cipher {
+            Some(c) => c.encrypt(value),
+            None => value.to_owned(),
+        }
     }
 
-    /// `path` with the protection's query parameters added.
+    /// `path` with the protection's query parameters (`security=1&iv=…`) added.
     pub(crate) fn path(&self, path: &str) -> String {
-        match self.query() {
+        match &self.cipher {
+            Some(c) => c.apply_to_path(path),
             None => path.to_owned(),
-            Some(q) if path.contains('?') => format!("{path}&{q}"),
-            Some(q) => format!("{path}?{q}"),
         }
     }
 }
@@ -90,37 +68,41 @@ impl FieldProtection {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
 
     #[test]
-    fn policy_table() {
-        let ok = ["N3wPassword!", "abc12345", "ABCD!@#$", "Passw0rd"];
-        for p in ok {
-            assert!(check_new_password("admin", &Secret::new(p)).is_ok(), "{p}");
-        }
-        let bad = [
-            ("short1A", "admin"),
-            ("waytoolongpassword1", "admin"),
-            ("abcdefgh", "admin"),
-            ("12345678", "admin"),
-            ("pass word1", "admin"),
-            ("pässword1", "admin"),
-            ("xxadmin123", "admin"),
-            ("Nimda1234", "admin"),
-            ("operator12", "operator"),
-            ("Rotarepo12", "operator"),
-        ];
-        for (p, user) in bad {
-            let err = check_new_password(user, &Secret::new(p)).unwrap_err();
+    fn policy_is_applied_without_leaking() {
+        let std = PasswordPolicy::standard();
+        assert!(check_new_password("admin", &Secret::new("N3wPassword!"), &std).is_ok());
+        for p in ["short1A", "abcdefgh", "xxadmin123", "pass word1"] {
+            let err = check_new_password("admin", &Secret::new(p), &std).unwrap_err();
             assert!(matches!(err, Error::InvalidInput(_)));
             assert!(!err.to_string().contains(p), "{err}");
         }
-        assert!(check_new_password("ab", &Secret::new("ab12345678")).is_ok());
+        // the DVR rules are stricter
+        assert!(check_new_password("admin", &Secret::new("Abcd1234!"), &std).is_ok());
+        assert!(
+            check_new_password("admin", &Secret::new("Abcd1234!"), &PasswordPolicy::dvr()).is_err()
+        );
     }
 
     #[test]
-    fn plain_protection() {
+    fn protection_modes() {
         let p = FieldProtection::plain();
+        assert!(!p.is_encrypted());
         assert_eq!(p.encode("x"), "x");
         assert_eq!(p.path("/a?format=json"), "/a?format=json");
+        let params = KeyParams::default();
+        let e = FieldProtection::encrypted("admin", &Secret::new("Passw0rd!"), &params).unwrap();
+        assert!(e.is_encrypted());
+        let enc = e.encode("answer");
+        assert!(
+            enc.len() >= 32 && enc.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{enc}"
+        );
+        assert!(
+            e.path("/a?format=json")
+                .starts_with("/a?format=json&security=1&iv=")
+        );
     }
 }

@@ -33,8 +33,6 @@ mod bridge;
 pub mod files;
 mod method;
 mod plan;
-#[cfg(test)]
-mod plan_tests;
 mod refusal;
 mod sadp_facts;
 
@@ -51,7 +49,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::isapi::status::ResponseStatus;
-use crate::keys::Secret;
+use crate::keys::{PasswordPolicy, Secret};
 
 /// The new admin password for a reset, and how to apply it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +60,9 @@ pub struct NewPassword {
     pub password: Secret,
     /// On an NVR, also push the new password to its cameras (where the device supports it).
     pub sync_camera_passwords: bool,
+    /// The policy checked before sending (standard unless the device is a DVR with the
+    /// stricter rules).
+    pub policy: PasswordPolicy,
 }
 
 impl NewPassword {
@@ -71,7 +72,15 @@ impl NewPassword {
             user: "admin".into(),
             password: password.into(),
             sync_camera_passwords: false,
+            policy: PasswordPolicy::standard(),
         }
+    }
+
+    /// Checks against `policy` instead of the standard rules.
+    #[must_use]
+    pub fn policy(mut self, policy: PasswordPolicy) -> Self {
+        self.policy = policy;
+        self
     }
 
     /// Sets the administrator's user name.
@@ -90,7 +99,7 @@ impl NewPassword {
 
     /// Checks the password against the device policy; nothing is sent when this fails.
     pub fn check(&self) -> Result<()> {
-        check_new_password(&self.user, &self.password)
+        check_new_password(&self.user, &self.password, &self.policy)
     }
 }
 
@@ -129,6 +138,16 @@ pub struct ResetOutcome {
     pub sync_camera_passwords_requested: bool,
 }
 
+impl ResetOutcome {
+    /// True when the device accepted the new password but flagged it as risky (statusCode 1,
+    /// `riskPassword`): the device UI will insist on a change at the next login.
+    pub fn password_is_risky(&self) -> bool {
+        self.status
+            .sub_status_code
+            .eq_ignore_ascii_case("riskPassword")
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod test_support {
     use std::path::PathBuf;
@@ -158,6 +177,13 @@ mod tests {
         assert_eq!(np.user, "admin");
         assert!(np.check().is_ok());
         assert!(NewPassword::new("weak").check().is_err());
+        assert!(NewPassword::new("Abcd1234!").check().is_ok());
+        assert!(
+            NewPassword::new("Abcd1234!")
+                .policy(PasswordPolicy::dvr())
+                .check()
+                .is_err()
+        );
         assert!(!format!("{np:?}").contains("N3wPassword"));
         assert_eq!(
             ResetCode::parse(" 839201 ").unwrap().secret().expose(),

@@ -65,7 +65,25 @@ impl ResetRefusal {
             }
             Error::NotSupported { .. } => Some(Self::NotSupported),
             Error::Device { status, .. } => {
-                Some(Self::from_sub_status(method, &status.sub_status_code))
+                let retry_after = status.lock_remaining_secs.map(Duration::from_secs);
+                if status.locked == Some(true) {
+                    return Some(Self::Locked { retry_after });
+                }
+                Some(
+                    match Self::from_sub_status(method, &status.sub_status_code) {
+                        Self::WrongAnswer { .. } => Self::WrongAnswer {
+                            attempts_left: status.retry_times,
+                        },
+                        Self::GuidMismatch { .. } => Self::GuidMismatch {
+                            attempts_left: status.retry_times,
+                        },
+                        Self::WrongCode { .. } => Self::WrongCode {
+                            attempts_left: status.retry_times,
+                        },
+                        Self::Locked { .. } => Self::Locked { retry_after },
+                        other => other,
+                    },
+                )
             }
             _ => None,
         }
@@ -248,6 +266,40 @@ mod tests {
     #[test]
     fn classify_table() {
         use ResetMethod::*;
+        let counted = |sub: &str, left: u32| {
+            let mut st = ResponseStatus::from_dictionary(sub);
+            st.retry_times = Some(left);
+            Error::Device {
+                request: "PUT /x".into(),
+                http_status: 400,
+                status: Box::new(st),
+            }
+        };
+        let mut locked = ResponseStatus::from_dictionary("MaxPassword attempts");
+        locked.lock_remaining_secs = Some(1800);
+        let locked = Error::Device {
+            request: "PUT /x".into(),
+            http_status: 403,
+            status: Box::new(locked),
+        };
+        assert_eq!(
+            ResetRefusal::classify(SecurityQuestions, &counted("SEQCertificateUnmatch", 5)),
+            Some(ResetRefusal::WrongAnswer {
+                attempts_left: Some(5)
+            })
+        );
+        assert_eq!(
+            ResetRefusal::classify(GuidFile, &counted("GUIDFileDataUnmatch", 0)),
+            Some(ResetRefusal::GuidMismatch {
+                attempts_left: Some(0)
+            })
+        );
+        assert_eq!(
+            ResetRefusal::classify(ReservedEmail, &locked),
+            Some(ResetRefusal::Locked {
+                retry_after: Some(Duration::from_secs(1800))
+            })
+        );
         let cases: Vec<(ResetMethod, Error, Option<ResetRefusal>)> = vec![
             (
                 SecurityQuestions,

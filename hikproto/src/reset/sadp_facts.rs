@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 
+use crate::sadp::{PasswordResetTypes, ProbeMatch};
 use crate::xml::{Element, parse_bool};
 
 /// Which reset methods a device reports as configured (`getPasswordResetType` reply).
@@ -153,6 +154,24 @@ impl SadpResetFacts {
     }
 }
 
+impl From<&ProbeMatch> for SadpResetFacts {
+    fn from(pm: &ProbeMatch) -> Self {
+        Self::from_probe_match(&pm.to_element())
+    }
+}
+
+impl From<&PasswordResetTypes> for SadpConfiguredTypes {
+    fn from(t: &PasswordResetTypes) -> Self {
+        Self {
+            any: t.reset_type_enabled,
+            security_question: t.security_question,
+            guid_file: t.guid_file,
+            security_email: t.security_email,
+            hc_verification_code: t.hc_verification_code,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,7 +187,10 @@ mod tests {
 <SupportGUID>flase</SupportGUID><SupportMailBox>TRUE</SupportMailBox><SyncIPCPassword>true</SyncIPCPassword>
 <SADPVersion>3.0,3.1</SADPVersion><HCPlatformEnable>flase</HCPlatformEnable><EZVIZBindStatus>2</EZVIZBindStatus>
 </ProbeMatch>"#;
-        let f = SadpResetFacts::from_probe_match(&Element::parse(doc).unwrap());
+        let el = Element::parse(doc).unwrap();
+        let f = SadpResetFacts::from_probe_match(&el);
+        let typed = ProbeMatch::from_element(&el).unwrap();
+        assert_eq!(SadpResetFacts::from(&typed), f);
         assert_eq!(
             f.serial.as_deref(),
             Some("DS-2CD2385G1-I20200414AAWRE33842150")
@@ -185,6 +207,13 @@ mod tests {
 
         let types = br#"<ProbeMatch><Types>getPasswordResetType</Types><Result>success</Result><PasswordResetTypeEnabled>true</PasswordResetTypeEnabled><SecurityQuestionEnabled>true</SecurityQuestionEnabled><GuidFileDataEnabled>false</GuidFileDataEnabled></ProbeMatch>"#;
         let c = SadpConfiguredTypes::from_element(&Element::parse(types).unwrap());
+        let typed = PasswordResetTypes {
+            reset_type_enabled: Some(true),
+            security_question: Some(true),
+            guid_file: Some(false),
+            ..PasswordResetTypes::default()
+        };
+        assert_eq!(SadpConfiguredTypes::from(&typed), c);
         assert_eq!(c.security_question, Some(true));
         assert_eq!(c.guid_file, Some(false));
         assert_eq!(c.hc_verification_code, None);

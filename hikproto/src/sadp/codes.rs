@@ -413,7 +413,7 @@ pub fn command_error(
                     sub_status_code: other.as_str().to_owned(),
                     error_code: 0,
                     error_msg: Some(msg),
-                    id: None,
+                    ..ResponseStatus::default()
                 }),
             }
         }

@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::time::SystemTime;
 
+use crate::auth::field_cipher::KeyParams;
+use crate::auth::session;
 use crate::client::{Device, Request};
 use crate::error::{Error, Result};
 use crate::isapi::security::caps::{EXTERN_CAPS_PATH, SECURITY_CAPS_PATH};
@@ -14,7 +16,7 @@ use crate::isapi::security::{
 };
 use crate::isapi::status::ResponseStatus;
 use crate::isapi::system::{FactoryResetMode, REBOOT_PATH};
-use crate::keys::Secret;
+use crate::keys::Credentials;
 use crate::reset::files::GuidFile;
 use crate::reset::{
     DeviceSummary, FieldProtection, NewPassword, RecoveryFacts, RecoveryPlan, ResetCode,
@@ -50,9 +52,50 @@ impl Device {
         }
     }
 
-    /// How sensitive fields are protected on this device (see `reset::bridge`).
-    async fn field_protection(&self) -> FieldProtection {
-        FieldProtection::plain()
+    /// The credentials of this handle: the admin password the preparation requests repeat.
+    fn admin_credentials(&self) -> Result<Credentials> {
+        self.inner
+            .credentials()
+            .ok_or_else(|| Error::invalid("this needs the admin credentials; none were given"))
+    }
+
+    /// How sensitive fields are protected on this device (see `reset::bridge`): the
+    /// `security=1` cipher when `SecurityCap` offers `securityVersion` 1, with the key
+    /// parameters from `SecurityCap` (or, when it lacks them, the session-login capabilities);
+    /// plain otherwise, or when the parameters cannot be read.
+    async fn field_protection(&self, creds: &Credentials) -> Result<FieldProtection> {
+        let cap_doc = match self.get_xml(SECURITY_CAPS_PATH).await {
+            Ok(el) => el,
+            Err(e) if e.is_auth() || unreachable(&e) => return Err(e),
+            Err(_) => return Ok(FieldProtection::plain()),
+        };
+        let Ok(caps) = ResetCapabilities::from_element(&cap_doc) else {
+            return Ok(FieldProtection::plain());
+        };
+        if !caps.security_versions.contains(&1) {
+            return Ok(FieldProtection::plain());
+        }
+        let sec = crate::isapi::security::find(&cap_doc, "SecurityCap").unwrap_or(&cap_doc);
+        let mut params = KeyParams::from_element(sec);
+        let complete = sec.child("isIrreversible").is_some()
+            && (!params.irreversible || params.salt.is_some());
+        if !complete {
+            let path = session::capabilities_path(&creds.user);
+            match self
+                .request(Request::get(&path).without_auth())
+                .await
+                .and_then(|r| r.xml())
+            {
+                Ok(el) => {
+                    let from_session = KeyParams::from_element(&el);
+                    params.irreversible = from_session.irreversible;
+                    params.salt = from_session.salt;
+                }
+                Err(e) if unreachable(&e) => return Err(e),
+                Err(_) => return Ok(FieldProtection::plain()),
+            }
+        }
+        FieldProtection::encrypted(&creds.user, &creds.password, &params)
     }
 
     /// Reads `GET /ISAPI/Security/extern/capabilities`: the reset methods the device offers,
@@ -156,15 +199,15 @@ impl Device {
         Ok(RecoveryPlan::from_facts(&self.recovery_facts().await?))
     }
 
-    /// Sets the three security questions (`PUT questionConfiguration`).
-    ///
-    /// `admin_password` is the current password, which the device asks for again to confirm.
+    /// Sets the three security questions (`PUT questionConfiguration`), as the admin this
+    /// handle logs in as: the device wants the admin password repeated in the request, and
+    /// answers and password are `security=1`-encrypted where the device supports it.
     /// Answers are checked first (three, distinct ids, within the device's length limit).
     pub async fn set_security_questions(
         &self,
         answers: &[QuestionAnswer],
-        admin_password: &Secret,
     ) -> Result<ResponseStatus> {
+        let creds = self.admin_credentials()?;
         let limit = self
             .reset_capabilities()
             .await
@@ -172,23 +215,20 @@ impl Device {
             .and_then(|c| c.answer_len);
         questions::validate_answers(answers, limit, Some(questions::QUESTION_COUNT))?;
         let current = self.get_xml(questions::CONFIG_PATH).await?;
-        let prot = self.field_protection().await;
+        let prot = self.field_protection(&creds).await?;
         let encode = |s: &str| prot.encode(s);
         let body =
-            questions::configuration_body(answers, admin_password, &encode, current.namespace());
+            questions::configuration_body(answers, &creds.password, &encode, current.namespace());
         self.put_xml(&prot.path(questions::CONFIG_PATH), &body)
             .await
     }
 
-    /// Sets the reserved e-mail address (`PUT /ISAPI/Security/email/parameter?format=json`).
-    ///
-    /// `admin_password` is the current password. The address is checked first against the
-    /// device's length limit (read from its capabilities when offered).
-    pub async fn set_security_email(
-        &self,
-        address: &str,
-        admin_password: &Secret,
-    ) -> Result<ResponseStatus> {
+    /// Sets the reserved e-mail address (`PUT /ISAPI/Security/email/parameter?format=json`), as
+    /// the admin this handle logs in as (the admin password is repeated in the request). The
+    /// address is checked first against the device's length limit (from its capabilities when
+    /// offered).
+    pub async fn set_security_email(&self, address: &str) -> Result<ResponseStatus> {
+        let creds = self.admin_credentials()?;
         let address = address.trim();
         let limit = self
             .get_json(email::PARAMETER_CAPS_PATH)
@@ -196,24 +236,25 @@ impl Device {
             .ok()
             .and_then(|v| email::address_limit_from_caps(&v));
         email::validate_address(address, limit)?;
-        let prot = self.field_protection().await;
-        let body = SecurityEmail::set_body(address, &prot.encode(admin_password.expose()));
+        let prot = self.field_protection(&creds).await?;
+        let body = SecurityEmail::set_body(address, &prot.encode(creds.password.expose()));
         self.request(Request::put(&prot.path(email::PARAMETER_PATH)).json(&body))
             .await?
             .status()
     }
 
-    /// Exports the GUID file (`PUT /ISAPI/Security/GUIDFileData`) and writes it, with its
-    /// sidecar, to exactly `path` (owner-only, atomically). `admin_password` is the current
-    /// password. Keep the file safe: it resets the device's password.
-    pub async fn export_guid_file(&self, admin_password: &Secret, path: &Path) -> Result<GuidFile> {
+    /// Exports the GUID file (`PUT /ISAPI/Security/GUIDFileData`, with the admin password this
+    /// handle logs in with) and writes it, with its sidecar, to exactly `path` (owner-only,
+    /// atomically). Keep the file safe: it resets the device's password.
+    pub async fn export_guid_file(&self, path: &Path) -> Result<GuidFile> {
+        let creds = self.admin_credentials()?;
         let serial = match self.device_info().await {
             Ok(info) => info.serial_number,
             Err(e) if e.is_auth() || unreachable(&e) => return Err(e),
             Err(_) => None,
         };
-        let prot = self.field_protection().await;
-        let body = guid::export_body(&prot.encode(admin_password.expose()));
+        let prot = self.field_protection(&creds).await?;
+        let body = guid::export_body(&prot.encode(creds.password.expose()));
         let resp = self
             .request(Request::put(&prot.path(guid::EXPORT_PATH)).xml(&body))
             .await?;

@@ -9,6 +9,7 @@
 //! live only here so that they can follow real firmware in one place.
 
 use base64::Engine as _;
+use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::keys::Secret;
@@ -17,7 +18,7 @@ use crate::xml::Element;
 /// `PUT` the admin password here to receive the GUID file.
 pub const EXPORT_PATH: &str = "/ISAPI/Security/GUIDFileData";
 /// `PUT` the GUID file and a new password here to reset (inferred path).
-pub const CERTIFICATION_PATH: &str = "/ISAPI/Security/GUIDFileCertification";
+pub const CERTIFICATION_PATH: &str = "/ISAPI/Security/GUIDFileData/certification";
 /// Largest GUID-export answer accepted (SADP 3.1 files are 512 bytes).
 pub const MAX_EXPORT: usize = 4096;
 
@@ -50,14 +51,14 @@ pub fn file_from_export_answer(body: &[u8]) -> Result<Vec<u8>> {
     Ok(body.to_vec())
 }
 
-/// The import (reset) body: `GUIDFileCertification{GUIDFileData (base64), password, syncIPCPassword?}`.
+/// The import (reset) body: `GUIDCertification{GUIDFileData (base64), password, syncIPCPassword?}`.
 pub fn certification_body(
     guid: &[u8],
     new_password: &Secret,
     sync_camera_passwords: bool,
     namespace: Option<&str>,
 ) -> Element {
-    let mut el = Element::new("GUIDFileCertification");
+    let mut el = Element::new("GUIDCertification");
     if let Some(ns) = namespace {
         el = el.with_namespace(ns);
     }
@@ -74,20 +75,31 @@ pub fn certification_body(
 }
 
 /// What a reset-by-GUID request carries (device side: the simulator decodes it with this).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `Debug` shows neither the GUID nor the password.
+#[derive(Clone, PartialEq, Eq)]
 pub struct GuidCertification {
-    /// The GUID file bytes.
-    pub guid: Vec<u8>,
+    /// The GUID file bytes (zeroized on drop).
+    pub guid: Zeroizing<Vec<u8>>,
     /// The new admin password.
     pub new_password: Secret,
     /// Whether an NVR should push the new password to its cameras.
     pub sync_camera_passwords: bool,
 }
 
+impl std::fmt::Debug for GuidCertification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GuidCertification")
+            .field("guid_len", &self.guid.len())
+            .field("new_password", &self.new_password)
+            .field("sync_camera_passwords", &self.sync_camera_passwords)
+            .finish()
+    }
+}
+
 impl GuidCertification {
     /// Decodes a [`certification_body`] document.
     pub fn from_element(el: &Element) -> Result<Self> {
-        const WHAT: &str = "GUIDFileCertification";
+        const WHAT: &str = "GUIDCertification";
         let data = el
             .text_at("GUIDFileData")
             .ok_or_else(|| Error::decode(WHAT, "missing <GUIDFileData>"))?;
@@ -95,7 +107,7 @@ impl GuidCertification {
             .decode(data.trim())
             .map_err(|_| Error::decode(WHAT, "<GUIDFileData> is not base64"))?;
         Ok(Self {
-            guid,
+            guid: Zeroizing::new(guid),
             new_password: Secret::new(el.text_at("password").unwrap_or("")),
             sync_camera_passwords: el.bool_at("syncIPCPassword").unwrap_or(false),
         })
@@ -134,11 +146,12 @@ mod tests {
         );
         let parsed = Element::parse(body.to_xml().as_bytes()).unwrap();
         let c = GuidCertification::from_element(&parsed).unwrap();
-        assert_eq!(c.guid, guid);
+        assert_eq!(*c.guid, guid);
+        assert!(!format!("{c:?}").contains("N3wPassword"));
         assert_eq!(c.new_password.expose(), "N3wPassword!");
         assert!(c.sync_camera_passwords);
-        assert!(GuidCertification::from_element(&Element::new("GUIDFileCertification")).is_err());
-        let bad = Element::new("GUIDFileCertification").push_text("GUIDFileData", "***");
+        assert!(GuidCertification::from_element(&Element::new("GUIDCertification")).is_err());
+        let bad = Element::new("GUIDCertification").push_text("GUIDFileData", "***");
         assert!(GuidCertification::from_element(&bad).is_err());
     }
 }

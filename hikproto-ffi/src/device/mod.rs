@@ -1,0 +1,241 @@
+//! `hikproto_device`: one device handle and the operations on it.
+
+mod builder;
+mod ops;
+
+pub use builder::*;
+pub use ops::*;
+
+use std::ffi::c_char;
+
+use bytes::Bytes;
+use hikproto_core::blocking::Device;
+use hikproto_core::client::{Body, Method, Request};
+
+use crate::buffer::{bytes_arg, opt_str_arg, secret_arg, str_arg, write_str};
+use crate::error::{Fail, hikproto_error};
+use crate::handle::{BoxCastable, check_out, free_box, try_ref, write_out};
+use crate::panic::{ffi_call, ffi_call_plain, ffi_value};
+use crate::response::hikproto_response;
+use crate::result::hikproto_result;
+
+/// A handle to one device: its address, credentials, connection pool and authentication state.
+///
+/// Methods: `hikproto_device_new`, `hikproto_device_builder_build` (constructors),
+/// `_base_url`, `_info_json`, `_get_json`, `_request`, `_recovery_plan_json`, `_login`,
+/// `_logout`, `_set_credentials`, `_credentials_latched`, `_clear_credential_latch`, `_free`.
+///
+/// Ownership: the caller owns the handle and releases it with `hikproto_device_free`.
+/// Thread-safety: safe to use from several threads at once (calls take a `const` pointer and
+/// share one connection pool); it must not be freed while another thread is using it.
+/// Every call blocks the calling thread until it completes or its deadline expires.
+pub struct hikproto_device {
+    _private: [u8; 0],
+}
+
+impl BoxCastable for hikproto_device {
+    type Inner = Device;
+}
+
+/// Flag for `hikproto_device_request`: never answer an authentication challenge (for the
+/// endpoints devices serve before login, such as `/SDK/activateStatus`).
+pub const HIKPROTO_REQUEST_NO_AUTH: u32 = 1;
+
+const KNOWN_FLAGS: u32 = HIKPROTO_REQUEST_NO_AUTH;
+
+/// Creates a handle for a device over plain HTTP with default timeouts: the short path for
+/// the common case (use `hikproto_device_builder_new` for HTTPS, pinning and timeouts).
+///
+/// `host` as for `hikproto_device_builder_new`; `port` 0 means 80. `user` and `password` are
+/// both NULL (no credentials) or both set; the password is copied into memory that is wiped
+/// when the handle is freed.
+///
+/// Returns `HIKPROTO_RESULT_OK` and writes the handle to `*out`; on failure `*out` is left
+/// untouched and `*err_out` (when `err_out` is not NULL) receives the details.
+/// Ownership: the caller owns `*out` and frees it with `hikproto_device_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_new(
+    host: *const c_char,
+    port: u16,
+    user: *const c_char,
+    password: *const c_char,
+    out: *mut *mut hikproto_device,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
+        check_out(out, "out")?;
+        let mut b = BuilderInner::new(str_arg(host, "host")?, port)?;
+        match (opt_str_arg(user, "user")?, password.is_null()) {
+            (None, true) => {}
+            (Some(user), false) => b.credentials(user, secret_arg(password, "password")?),
+            (Some(_), true) => return Err(Fail::null("password")),
+            (None, false) => return Err(Fail::null("user")),
+        }
+        write_out(out, b.build()?);
+        Ok(())
+    })
+}
+
+/// Writes the base URL requests go to (`http://host:port`) into `buf` (NUL-terminated).
+///
+/// Buffer contract: on success `*out_n` is the text length; when `len` is too small,
+/// `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_base_url(
+    device: *const hikproto_device,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> hikproto_result {
+    ffi_call_plain(|| {
+        write_str(
+            try_ref(device, "device")?.async_device().base_url(),
+            buf,
+            len,
+            out_n,
+        )
+    })
+}
+
+/// Reads `GET /ISAPI/System/deviceInfo` and writes it as a JSON object into `buf`
+/// (NUL-terminated UTF-8).
+///
+/// JSON shape: the `DeviceInfo` element names in camelCase (`deviceName`, `deviceID` as
+/// `deviceId`, `model`, `serialNumber`, `macAddress`, `firmwareVersion`, `firmwareReleasedDate`,
+/// `hardwareVersion`, `deviceType`, …), `null` where the device sent nothing; `abnormalStatus`
+/// is an object of booleans, `extra` an object of any other elements, `namespace` the XML
+/// namespace the device used.
+///
+/// Buffer contract as for `hikproto_device_base_url`. A too-small buffer costs a repeat of the
+/// request: size it generously (4 KiB holds any device's answer seen so far).
+/// Blocks until the answer arrives or the deadline expires. Errors: any transport,
+/// credential, lock-out or device code, with details in `*err_out`.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_info_json(
+    device: *const hikproto_device,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
+        let dev = try_ref(device, "device")?;
+        if out_n.is_null() {
+            return Err(Fail::null("out_n"));
+        }
+        let info = dev.device_info()?;
+        let json = serde_json::to_string(&info)
+            .map_err(|e| Fail::new(hikproto_result::Decode, e.to_string()))?;
+        write_str(&json, buf, len, out_n)
+    })
+}
+
+/// Sends a raw ISAPI request and returns the device's answer as a `hikproto_response`.
+///
+/// - `method`: `"GET"`, `"PUT"`, `"POST"` or `"DELETE"` (case-insensitive).
+/// - `path`: path and query, starting with `/` (for example `/ISAPI/System/deviceInfo`).
+/// - `body`/`body_len`: the request body (copied); `body` may be NULL when `body_len` is 0.
+/// - `content_type`: NULL to infer it from the body (`<` → XML, `{` or `[` → JSON, else
+///   `application/octet-stream`).
+/// - `flags`: 0, or `HIKPROTO_REQUEST_NO_AUTH`. Unknown bits give `INVALID_ARGUMENT`.
+///
+/// The request goes through the authentication engine. A non-success answer becomes an error
+/// code (a 401 becomes `CREDENTIALS_REJECTED` or `LOCKED`, a refusing `ResponseStatus` becomes
+/// `DEVICE_REFUSED` with its fields in `*err_out`, 404/405/501 `NOT_SUPPORTED`), and no
+/// response object is made. A success (2xx) writes a new response object to `*out`.
+///
+/// Ownership: the caller owns `*out` and frees it with `hikproto_response_free`.
+/// Blocks until the answer arrives or the deadline expires.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments, reason = "a flat C signature")]
+pub extern "C" fn hikproto_device_request(
+    device: *const hikproto_device,
+    method: *const c_char,
+    path: *const c_char,
+    body: *const u8,
+    body_len: usize,
+    content_type: *const c_char,
+    flags: u32,
+    out: *mut *mut hikproto_response,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
+        check_out(out, "out")?;
+        let dev = try_ref(device, "device")?;
+        let method = Method::parse(str_arg(method, "method")?)?;
+        let path = str_arg(path, "path")?;
+        check_path(path)?;
+        if flags & !KNOWN_FLAGS != 0 {
+            return Err(Fail::invalid(format!("unknown request flags {flags:#x}")));
+        }
+        let body = bytes_arg(body, body_len, "body")?;
+        let content_type = opt_str_arg(content_type, "content_type")?;
+        let mut req = Request::new(method, path).body(make_body(body, content_type));
+        if flags & HIKPROTO_REQUEST_NO_AUTH != 0 {
+            req = req.without_auth();
+        }
+        let resp = dev.request(req)?;
+        write_out(out, resp);
+        Ok(())
+    })
+}
+
+/// Checks a request path: starts with `/`, no spaces or control characters.
+pub(crate) fn check_path(path: &str) -> Result<(), Fail> {
+    if !path.starts_with('/') || path.chars().any(char::is_control) || path.contains(' ') {
+        return Err(Fail::invalid(
+            "path must start with '/' and contain no spaces or control characters",
+        ));
+    }
+    Ok(())
+}
+
+fn make_body(body: &[u8], content_type: Option<&str>) -> Body {
+    if body.is_empty() && content_type.is_none() {
+        return Body::Empty;
+    }
+    let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    let content_type = content_type.map_or_else(
+        || {
+            match first {
+                Some(b'<') => "application/xml; charset=\"UTF-8\"",
+                Some(b'{' | b'[') => "application/json",
+                _ => "application/octet-stream",
+            }
+            .to_owned()
+        },
+        str::to_owned,
+    );
+    Body::Raw {
+        content_type,
+        bytes: Bytes::copy_from_slice(body),
+    }
+}
+
+/// Releases a device handle, its connections and the credentials it holds (wiped). NULL is a
+/// no-op. No call on this handle may be running or start afterwards.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_free(device: *mut hikproto_device) {
+    ffi_value((), || free_box(device));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_typed_by_content() {
+        let ct = |b: &[u8]| match make_body(b, None) {
+            Body::Raw { content_type, .. } => content_type,
+            other => format!("{other:?}"),
+        };
+        assert!(ct(b"  <a/>").starts_with("application/xml"));
+        assert_eq!(ct(b"{\"a\":1}"), "application/json");
+        assert_eq!(ct(b"\x00\x01"), "application/octet-stream");
+        assert_eq!(make_body(b"", None), Body::Empty);
+        assert!(matches!(
+            make_body(b"", Some("text/plain")),
+            Body::Raw { .. }
+        ));
+    }
+}

@@ -1,0 +1,132 @@
+//! More operations on a `hikproto_device`: credentials and the lock-out latch, session login,
+//! reading any resource as JSON, the password-recovery plan.
+
+use std::ffi::c_char;
+
+use hikproto_core::client::Request;
+
+use crate::buffer::{secret_arg, str_arg, write_str};
+use crate::decode::decode_document;
+use crate::error::{Fail, hikproto_error};
+use crate::handle::try_ref;
+use crate::panic::{ffi_call, ffi_call_plain, ffi_value};
+use crate::result::hikproto_result;
+
+use super::hikproto_device;
+
+/// Replaces the handle's credentials (for every thread using it). The password is copied into
+/// memory that is wiped when replaced or freed. A credential the device already rejected stays
+/// refused (`HIKPROTO_RESULT_CREDENTIAL_LATCHED`): supplying different credentials is how to go
+/// on.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_set_credentials(
+    device: *const hikproto_device,
+    user: *const c_char,
+    password: *const c_char,
+) -> hikproto_result {
+    ffi_call_plain(|| {
+        let dev = try_ref(device, "device")?;
+        let user = str_arg(user, "user")?;
+        let password = secret_arg(password, "password")?;
+        dev.async_device().set_credentials(user, password);
+        Ok(())
+    })
+}
+
+/// True when the handle's current credentials are latched: the device rejected them (or was
+/// locked) and hikproto will not send them again. False for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_credentials_latched(device: *const hikproto_device) -> bool {
+    ffi_value(false, || {
+        try_ref(device, "device").is_ok_and(|d| d.async_device().credentials_latched())
+    })
+}
+
+/// Forgets that the device rejected this handle's user, so its credentials are sent again.
+///
+/// Use it only when you know the device now accepts them (its lock was lifted, or its password
+/// was reset to match): each rejected try counts toward the device's lock-out.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_clear_credential_latch(
+    device: *const hikproto_device,
+) -> hikproto_result {
+    ffi_call_plain(|| {
+        try_ref(device, "device")?
+            .async_device()
+            .clear_credential_latch();
+        Ok(())
+    })
+}
+
+/// Checks the credentials with one login and no hidden retries (in session mode it opens the
+/// session). A rejection gives `CREDENTIALS_REJECTED` or `LOCKED` and latches the credential.
+/// Blocks until done.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_login(
+    device: *const hikproto_device,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || Ok(try_ref(device, "device")?.login()?))
+}
+
+/// Closes the session if one is open (a no-op otherwise). Blocks until done.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_logout(
+    device: *const hikproto_device,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || Ok(try_ref(device, "device")?.logout()?))
+}
+
+/// GETs `path` (an ISAPI resource starting with `/`) and writes the answer decoded as
+/// `hikproto_isapi_to_json` does (`{"root", "typed", "kind", "value"}`) into `buf`.
+///
+/// Buffer contract: on success `*out_n` is the text length; when `len` is too small,
+/// `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included (a retry
+/// repeats the request). Blocks until done; errors as for `hikproto_device_request`.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_get_json(
+    device: *const hikproto_device,
+    path: *const c_char,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
+        let dev = try_ref(device, "device")?;
+        let path = str_arg(path, "path")?;
+        super::check_path(path)?;
+        if out_n.is_null() {
+            return Err(Fail::null("out_n"));
+        }
+        let resp = dev.request(Request::get(path))?;
+        let json = decode_document(&resp.body)?.to_string();
+        write_str(&json, buf, len, out_n)
+    })
+}
+
+/// Gathers the device's password-recovery facts over ISAPI (reset capabilities, security
+/// questions, reserved e-mail, GUID, Hik-Connect) and writes the recovery plan as JSON into
+/// `buf`: the routes this device offers, in the order to try them, each with what it needs and
+/// why it is or is not available. Buffer contract as for `hikproto_device_get_json`.
+/// Blocks until done.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_recovery_plan_json(
+    device: *const hikproto_device,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
+        let dev = try_ref(device, "device")?;
+        if out_n.is_null() {
+            return Err(Fail::null("out_n"));
+        }
+        let plan = dev.run(dev.async_device().recovery_plan())?;
+        let json = serde_json::to_string(&plan)
+            .map_err(|e| Fail::new(hikproto_result::Decode, e.to_string()))?;
+        write_str(&json, buf, len, out_n)
+    })
+}

@@ -1,0 +1,427 @@
+//! `hikproto_sim`: a simulated site of Hikvision devices on loopback, started from C.
+
+use std::ffi::c_char;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use ::hikproto_sim::sadp::{
+    DeviceView, MemoryDevice, Quirks, Registration, Responder, ResponderConfig,
+};
+use ::hikproto_sim::{Fault, SimDevice, SimError, Site, SiteConfig};
+
+use crate::buffer::{opt_str_arg, str_arg, write_str};
+use crate::error::{Fail, hikproto_error};
+use crate::handle::{BoxCastable, check_out, free_box, try_ref, write_out, write_value};
+use crate::panic::{ffi_call, ffi_call_plain, ffi_value};
+use crate::result::hikproto_result;
+use crate::runtime::block_on;
+
+/// Flag for `hikproto_sim_start`: also serve HTTPS with one self-signed certificate for the
+/// site (see `hikproto_sim_device_https_port` and `hikproto_sim_device_cert_sha256`).
+pub const HIKPROTO_SIM_HTTPS: u32 = 1;
+
+/// Flag for `hikproto_sim_start`: also answer SADP on one loopback UDP port for every device
+/// (same serial, model and MAC as its ISAPI side, address 127.0.0.1, activated with the same
+/// password); see `hikproto_sim_sadp_port`.
+pub const HIKPROTO_SIM_SADP: u32 = 2;
+
+const SIM_FLAGS: u32 = HIKPROTO_SIM_HTTPS | HIKPROTO_SIM_SADP;
+
+/// Fault for `hikproto_sim_device_set_fault`: delay every answer by `latency_ms`.
+pub const HIKPROTO_SIM_FAULT_LATENCY: u32 = 1;
+/// Fault: accept new connections and close them at once, without an answer.
+pub const HIKPROTO_SIM_FAULT_DROP_CONNECTIONS: u32 = 2;
+/// Fault: announce the full body length but close the connection halfway.
+pub const HIKPROTO_SIM_FAULT_TRUNCATED_BODIES: u32 = 3;
+/// Fault: answer every request with HTTP 500 and a `deviceError` status.
+pub const HIKPROTO_SIM_FAULT_HTTP_500: u32 = 4;
+/// Fault: send malformed XML in every successful answer.
+pub const HIKPROTO_SIM_FAULT_GARBAGE_XML: u32 = 5;
+/// Fault: label every answer `text/plain`.
+pub const HIKPROTO_SIM_FAULT_WRONG_CONTENT_TYPE: u32 = 6;
+/// Fault: accept connections but never read from nor answer them (a stuck peer).
+pub const HIKPROTO_SIM_FAULT_STOP_READING: u32 = 7;
+
+/// A running simulated site: N devices, each serving ISAPI on its own loopback port, with a
+/// simulated Hik-Connect platform behind them. For tests and demos; nothing leaves loopback.
+///
+/// Methods: `hikproto_sim_start`, `hikproto_sim_start_config` (constructors),
+/// `_device_count`, `_sadp_port`, `_device_port`, `_device_https_port`, `_device_url`, `_device_serial`,
+/// `_device_cert_sha256`, `_device_stats_json`, `_device_set_fault`, `_device_clear_faults`,
+/// `_device_unlock`, `_stop`, `_free`.
+///
+/// The site runs on the library's runtime threads until `hikproto_sim_stop` or
+/// `hikproto_sim_free`.
+/// Ownership: the caller owns the handle and releases it with `hikproto_sim_free` (which
+/// stops the site first if needed).
+/// Thread-safety: every function may be called from several threads at once, except `_free`,
+/// which must be the last call.
+pub struct hikproto_sim {
+    _private: [u8; 0],
+}
+
+/// The value behind a `hikproto_sim *`.
+pub(crate) struct SimInner {
+    site: Mutex<Option<Site>>,
+    sadp: Mutex<Option<Responder>>,
+    sadp_addr: Option<std::net::SocketAddr>,
+    devices: Vec<SimDevice>,
+}
+
+impl BoxCastable for hikproto_sim {
+    type Inner = SimInner;
+}
+
+impl Drop for SimInner {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+impl SimInner {
+    fn start(config: SiteConfig, sadp_password: Option<Option<&str>>) -> Result<Self, Fail> {
+        let site = block_on(Site::start(config))?.map_err(sim_fail)?;
+        let devices = site.devices().to_vec();
+        let sadp = match sadp_password {
+            None => None,
+            Some(password) => {
+                let regs = devices
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| Registration::new(sadp_view(i, d, password), Quirks::default()))
+                    .collect();
+                let started = block_on(Responder::start(ResponderConfig::loopback(), regs))?;
+                Some(started.map_err(|e| {
+                    Fail::new(
+                        hikproto_result::SimFailed,
+                        format!("could not start the SADP responder: {e}"),
+                    )
+                })?)
+            }
+        };
+        Ok(Self {
+            site: Mutex::new(Some(site)),
+            sadp_addr: sadp.as_ref().map(Responder::local_addr),
+            sadp: Mutex::new(sadp),
+            devices,
+        })
+    }
+
+    fn stop(&self) {
+        let site = match self.site.lock() {
+            Ok(mut g) => g.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        if let Some(site) = site {
+            // Graceful when the runtime can be entered; otherwise dropping the site aborts its
+            // tasks, which also stops it.
+            let _ = block_on(site.shutdown());
+        }
+        let sadp = match self.sadp.lock() {
+            Ok(mut g) => g.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        if let Some(r) = sadp {
+            let _ = block_on(r.shutdown());
+        }
+    }
+
+    fn device(&self, index: usize) -> Result<&SimDevice, Fail> {
+        self.devices.get(index).ok_or_else(|| {
+            Fail::new(
+                hikproto_result::SimNoSuchDevice,
+                format!(
+                    "no simulated device {index} (the site has {})",
+                    self.devices.len()
+                ),
+            )
+        })
+    }
+}
+
+/// The SADP side of a simulated device: its ISAPI identity, on loopback.
+fn sadp_view(index: usize, d: &SimDevice, password: Option<&str>) -> std::sync::Arc<MemoryDevice> {
+    let mut v = DeviceView::camera(u32::try_from(index).unwrap_or(u32::MAX));
+    v.serial = d.serial().to_owned();
+    v.model = d.model().to_owned();
+    v.mac = d.mac().replace(':', "-");
+    v.ipv4 = std::net::Ipv4Addr::LOCALHOST;
+    v.http_port = d.http_addr().port();
+    if let Some(pw) = password {
+        v = v.with_password(pw);
+    }
+    MemoryDevice::new(v)
+}
+
+fn sim_fail(e: SimError) -> Fail {
+    let mut message = e.to_string();
+    let mut cur = std::error::Error::source(&e);
+    while let Some(s) = cur {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        cur = s.source();
+    }
+    Fail::new(hikproto_result::SimFailed, message)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Starts a simulated site of `n_devices` cameras (1 to 1000) on 127.0.0.1, each on its own
+/// ephemeral port.
+///
+/// `password`: NUL-terminated UTF-8; the devices are activated with user `admin` and this
+/// password. NULL leaves them in factory state (not activated). `flags`: 0, or
+/// `HIKPROTO_SIM_HTTPS` and/or `HIKPROTO_SIM_SADP`; unknown bits give `INVALID_ARGUMENT`.
+///
+/// Returns `HIKPROTO_RESULT_OK` and writes the handle to `*out`; on failure `*out` is left
+/// untouched and `*err_out` (when not NULL) receives the details (`HIKPROTO_RESULT_SIM_FAILED`).
+/// Ownership: the caller frees `*out` with `hikproto_sim_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sim_start(
+    n_devices: usize,
+    password: *const c_char,
+    flags: u32,
+    out: *mut *mut hikproto_sim,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
+        check_out(out, "out")?;
+        if !(1..=1000).contains(&n_devices) {
+            return Err(Fail::invalid("n_devices must be between 1 and 1000"));
+        }
+        if flags & !SIM_FLAGS != 0 {
+            return Err(Fail::invalid(format!("unknown simulator flags {flags:#x}")));
+        }
+        let mut b = Site::builder()
+            .devices(n_devices)
+            .https(flags & HIKPROTO_SIM_HTTPS != 0);
+        let password = opt_str_arg(password, "password")?;
+        if let Some(pw) = password {
+            b = b.password(pw);
+        }
+        let sadp = (flags & HIKPROTO_SIM_SADP != 0).then_some(password);
+        write_out(out, SimInner::start(b.into_config(), sadp)?);
+        Ok(())
+    })
+}
+
+/// Starts a simulated site described by a configuration file (TOML, or JSON when the name ends
+/// in `.json`; the format of `hikproto-sim --config`). Otherwise as `hikproto_sim_start`.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sim_start_config(
+    config_path: *const c_char,
+    out: *mut *mut hikproto_sim,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
+        check_out(out, "out")?;
+        let path = str_arg(config_path, "config_path")?;
+        let config = SiteConfig::from_file(Path::new(path)).map_err(sim_fail)?;
+        write_out(out, SimInner::start(config, None)?);
+        Ok(())
+    })
+}
+
+/// The number of simulated devices (0 for NULL).
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sim_device_count(sim: *const hikproto_sim) -> usize {
+    ffi_value(0, || try_ref(sim, "sim").map_or(0, |s| s.devices.len()))
+}
+
+/// Writes the loopback UDP port of the site's SADP responder to `*out_port` (add
+/// `127.0.0.1:PORT` as a `hikproto_discovery` target). `INVALID_ARGUMENT` when the site was
+/// started without `HIKPROTO_SIM_SADP`.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sim_sadp_port(
+    sim: *const hikproto_sim,
+    out_port: *mut u16,
+) -> hikproto_result {
+    ffi_call_plain(|| {
+        let addr = try_ref(sim, "sim")?
+            .sadp_addr
+            .ok_or_else(|| Fail::invalid("the site does not answer SADP"))?;
+        write_value(out_port, "out_port", addr.port())
+    })
+}
+
+/// Writes device `index`'s ISAPI (HTTP) port on 127.0.0.1 to `*out_port`.
+/// `HIKPROTO_RESULT_SIM_NO_SUCH_DEVICE` for an index out of range.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sim_device_port(
+    sim: *const hikproto_sim,
+    index: usize,
+    out_port: *mut u16,
+) -> hikproto_result {
+    ffi_call_plain(|| {
+        let port = try_ref(sim, "sim")?.device(index)?.http_addr().port();
+        write_value(out_port, "out_port", port)
+    })
+}
+
+/// Writes device `index`'s HTTPS port to `*out_port`; `INVALID_ARGUMENT` when the site was
+/// started without `HIKPROTO_SIM_HTTPS`.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sim_device_https_port(
+    sim: *const hikproto_sim,
+    index: usize,
+    out_port: *mut u16,
+) -> hikproto_result {
+    ffi_call_plain(|| {
+        let addr = try_ref(sim, "sim")?
+            .device(index)?
+            .https_addr()
+            .ok_or_else(|| Fail::invalid("the site does not serve HTTPS"))?;
+        write_value(out_port, "out_port", addr.port())
+    })
+}
+
+/// Writes device `index`'s ISAPI base URL (`http://127.0.0.1:PORT`) into `buf`
+/// (NUL-terminated). Buffer contract: on success `*out_n` is the length; when `len` is too
+/// small, `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sim_device_url(
+    sim: *const hikproto_sim,
+    index: usize,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> hikproto_result {
+    ffi_call_plain(|| {
+        let url = try_ref(sim, "sim")?.device(index)?.isapi_url();
+        write_str(&url, buf, len, out_n)
+    })
+}
+
+/// Writes device `index`'s serial number into `buf` (NUL-terminated; buffer contract as for
+/// `hikproto_sim_device_url`).
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sim_device_serial(
+    sim: *const hikproto_sim,
+    index: usize,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> hikproto_result {
+    ffi_call_plain(|| {
+        let dev = try_ref(sim, "sim")?.device(index)?;
+        write_str(dev.serial(), buf, len, out_n)
+    })
+}
+
+/// Writes the SHA-256 fingerprint of device `index`'s HTTPS certificate as 64 lowercase hex
+/// digits into `buf` (ready for `hikproto_device_builder_set_tls_pin_sha256`); buffer contract
+/// as for `hikproto_sim_device_url`. `INVALID_ARGUMENT` when the site does not serve HTTPS.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sim_device_cert_sha256(
+    sim: *const hikproto_sim,
+    index: usize,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> hikproto_result {
+    ffi_call_plain(|| {
+        let fp = try_ref(sim, "sim")?
+            .device(index)?
+            .cert_sha256()
+            .ok_or_else(|| Fail::invalid("the site does not serve HTTPS"))?;
+        write_str(&hex(&fp), buf, len, out_n)
+    })
+}
+
+/// Writes device `index`'s counters as a JSON object into `buf` (buffer contract as for
+/// `hikproto_sim_device_url`): `requests`, `connections`, `challenges`, `logins`,
+/// `auth_failures`, `locks`, `locked_rejections`, `repeated_rejected_credentials` (times a
+/// credential the device had already rejected was sent again), `stale_nonces`, and more.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sim_device_stats_json(
+    sim: *const hikproto_sim,
+    index: usize,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> hikproto_result {
+    ffi_call_plain(|| {
+        let stats = try_ref(sim, "sim")?.device(index)?.stats();
+        let json = serde_json::to_string(&stats)
+            .map_err(|e| Fail::new(hikproto_result::Decode, e.to_string()))?;
+        write_str(&json, buf, len, out_n)
+    })
+}
+
+/// Switches fault `fault` (one of `HIKPROTO_SIM_FAULT_*`) on (`on` true) or off for device
+/// `index`. `latency_ms` is used by `HIKPROTO_SIM_FAULT_LATENCY` only. Several faults may be
+/// active at once; each stays until switched off.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sim_device_set_fault(
+    sim: *const hikproto_sim,
+    index: usize,
+    fault: u32,
+    latency_ms: u32,
+    on: bool,
+) -> hikproto_result {
+    ffi_call_plain(|| {
+        let dev = try_ref(sim, "sim")?.device(index)?;
+        let f = match fault {
+            HIKPROTO_SIM_FAULT_LATENCY => {
+                Fault::Latency(Duration::from_millis(u64::from(latency_ms)))
+            }
+            HIKPROTO_SIM_FAULT_DROP_CONNECTIONS => Fault::DropConnections,
+            HIKPROTO_SIM_FAULT_TRUNCATED_BODIES => Fault::TruncatedBodies,
+            HIKPROTO_SIM_FAULT_HTTP_500 => Fault::Http500,
+            HIKPROTO_SIM_FAULT_GARBAGE_XML => Fault::GarbageXml,
+            HIKPROTO_SIM_FAULT_WRONG_CONTENT_TYPE => Fault::WrongContentType,
+            HIKPROTO_SIM_FAULT_STOP_READING => Fault::StopReading,
+            n => return Err(Fail::invalid(format!("unknown simulator fault {n}"))),
+        };
+        if on {
+            dev.set_fault(f);
+        } else {
+            dev.clear_fault(f);
+        }
+        Ok(())
+    })
+}
+
+/// Switches every fault of device `index` off.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sim_device_clear_faults(
+    sim: *const hikproto_sim,
+    index: usize,
+) -> hikproto_result {
+    ffi_call_plain(|| {
+        try_ref(sim, "sim")?.device(index)?.clear_faults();
+        Ok(())
+    })
+}
+
+/// Lifts every login lock on device `index` (what waiting out the lock time would do).
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sim_device_unlock(
+    sim: *const hikproto_sim,
+    index: usize,
+) -> hikproto_result {
+    ffi_call_plain(|| {
+        try_ref(sim, "sim")?.device(index)?.unlock_all();
+        Ok(())
+    })
+}
+
+/// Stops serving: every device becomes unreachable. The handle stays valid (counters remain
+/// readable) and must still be freed. Stopping twice is harmless; NULL is a no-op.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sim_stop(sim: *const hikproto_sim) {
+    ffi_value((), || {
+        if let Ok(s) = try_ref(sim, "sim") {
+            s.stop();
+        }
+    });
+}
+
+/// Stops the site if it is running and releases the handle. NULL is a no-op.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sim_free(sim: *mut hikproto_sim) {
+    ffi_value((), || free_box(sim));
+}

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# The C suite: builds libhikproto, compiles every tests/c/test_*.c and the README example with
+# the system cc, and runs each one three ways:
+#   1. plain (linked against libhikproto.so);
+#   2. under valgrind --leak-check=full --error-exitcode=1 (no leaks, no errors; "possibly
+#      lost" blocks of the process-lifetime runtime are reported, not failed: see valgrind.supp);
+#   3. built with -fsanitize=address (AddressSanitizer + LeakSanitizer).
+# Plus one static link of test_basics through the generated hikproto.pc (pkg-config --static),
+# which keeps the pkg-config file's Libs.private true.
+#
+# Usage: hikproto-ffi/tests/run-c-tests.sh [--release]   (default: debug build)
+# Env:   CC (default cc), CARGO_TARGET_DIR, HIKPROTO_C_NO_VALGRIND=1 / HIKPROTO_C_NO_ASAN=1 to
+#        leave a mode out (the reason is printed).
+# Exit status is non-zero on any failure; the last line is "N passed, M failed".
+set -u -o pipefail
+
+FFI=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=$(dirname "$FFI")
+PROFILE=debug
+CARGO_FLAGS=()
+if [ "${1:-}" = "--release" ]; then
+  PROFILE=release
+  CARGO_FLAGS=(--release)
+fi
+CC=${CC:-cc}
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+LIBDIR=$TARGET_DIR/$PROFILE
+BUILD=$FFI/tests/c/build
+PER_RUN_TIMEOUT=${HIKPROTO_C_TIMEOUT:-240}
+passed=0
+failed=0
+failures=()
+
+pass() { passed=$((passed + 1)); echo "PASS $1"; }
+fail() { failed=$((failed + 1)); failures+=("$1"); echo "FAIL $1"; }
+
+finish() {
+  echo
+  if [ "$failed" -ne 0 ]; then
+    echo "failed: ${failures[*]}"
+  fi
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit $?
+}
+
+echo "::: building libhikproto ($PROFILE)"
+if ! (cd "$ROOT" && cargo build -p hikproto-ffi --locked "${CARGO_FLAGS[@]}"); then
+  fail "cargo build"
+  finish
+fi
+for f in libhikproto.so libhikproto.a; do
+  [ -f "$LIBDIR/$f" ] || { echo "missing $LIBDIR/$f"; fail "library files"; finish; }
+done
+
+rm -rf "$BUILD"
+mkdir -p "$BUILD/plain" "$BUILD/asan" "$BUILD/static/lib" "$BUILD/logs"
+
+CFLAGS=(-std=c11 -Wall -Wextra -Werror -g -O1 -I"$FFI/include" -I"$FFI/tests/c")
+DYN_LIBS=(-L"$LIBDIR" -lhikproto -Wl,-rpath,"$LIBDIR" -lpthread -ldl -lm)
+
+# run NAME LOG CMD... : runs one program with a deadline, keeps its output in LOG.
+run() {
+  local name=$1 log=$2
+  shift 2
+  if timeout "$PER_RUN_TIMEOUT" "$@" >"$log" 2>&1; then
+    pass "$name"
+  else
+    local rc=$?
+    fail "$name"
+    echo "---- $name (exit $rc), last lines of $log:"
+    tail -n 40 "$log"
+    echo "----"
+  fi
+}
+
+SOURCES=("$FFI"/tests/c/test_*.c)
+[ -f "$FFI/examples/c/info.c" ] && SOURCES+=("$FFI/examples/c/info.c")
+
+have_valgrind=1
+if [ "${HIKPROTO_C_NO_VALGRIND:-}" = "1" ]; then
+  have_valgrind=0
+  echo "valgrind runs left out: HIKPROTO_C_NO_VALGRIND=1"
+elif ! command -v valgrind >/dev/null 2>&1; then
+  have_valgrind=0
+  echo "valgrind runs left out: valgrind is not installed (apt-get install valgrind)"
+fi
+have_asan=1
+if [ "${HIKPROTO_C_NO_ASAN:-}" = "1" ]; then
+  have_asan=0
+  echo "ASan runs left out: HIKPROTO_C_NO_ASAN=1"
+fi
+
+for src in "${SOURCES[@]}"; do
+  name=$(basename "$src" .c)
+  args=()
+  [ "$name" = info ] && args=(--sim) # the README example reads a simulated camera
+  # 1. plain
+  if "$CC" "${CFLAGS[@]}" "$src" -o "$BUILD/plain/$name" "${DYN_LIBS[@]}"; then
+    run "$name" "$BUILD/logs/$name.log" "$BUILD/plain/$name" "${args[@]}"
+  else
+    fail "$name (compile)"
+    continue
+  fi
+  # 2. valgrind
+  if [ "$have_valgrind" = 1 ]; then
+    run "$name (valgrind)" "$BUILD/logs/$name.valgrind.log" \
+      valgrind --quiet --leak-check=full --error-exitcode=1 --errors-for-leak-kinds=definite,indirect \
+      --suppressions="$FFI/tests/c/valgrind.supp" "$BUILD/plain/$name" "${args[@]}"
+  fi
+  # 3. AddressSanitizer
+  if [ "$have_asan" = 1 ]; then
+    if "$CC" "${CFLAGS[@]}" -fsanitize=address -fno-omit-frame-pointer "$src" \
+      -o "$BUILD/asan/$name" "${DYN_LIBS[@]}"; then
+      ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+        run "$name (asan)" "$BUILD/logs/$name.asan.log" "$BUILD/asan/$name" "${args[@]}"
+    else
+      fail "$name (asan compile)"
+    fi
+  fi
+done
+
+# Static link through pkg-config, with the .pc the Makefile produces.
+if command -v pkg-config >/dev/null 2>&1; then
+  cp "$LIBDIR/libhikproto.a" "$BUILD/static/lib/"
+  if make -s -C "$FFI" pc PREFIX="$BUILD/static" LIBDIR="$BUILD/static/lib" \
+    INCLUDEDIR="$FFI/include" PC_OUT="$BUILD/static/lib/pkgconfig/hikproto.pc" &&
+    PC_FLAGS=$(PKG_CONFIG_PATH="$BUILD/static/lib/pkgconfig" pkg-config --static --cflags --libs hikproto) &&
+    # shellcheck disable=SC2086 # word splitting of pkg-config output is intended
+    "$CC" "${CFLAGS[@]}" -I"$FFI/tests/c" "$FFI/tests/c/test_basics.c" -o "$BUILD/static/test_basics" $PC_FLAGS; then
+    if ldd "$BUILD/static/test_basics" | grep -q libhikproto; then
+      fail "static link (pkg-config): the program still loads libhikproto.so"
+    else
+      run "test_basics (static, pkg-config)" "$BUILD/logs/static.log" "$BUILD/static/test_basics"
+    fi
+  else
+    fail "static link (pkg-config)"
+  fi
+else
+  echo "static pkg-config link left out: pkg-config is not installed"
+fi
+
+# The example's own build files, as a user runs them, against a generated hikproto.pc.
+if command -v pkg-config >/dev/null 2>&1; then
+  EX=$BUILD/example
+  mkdir -p "$EX/pc"
+  cp "$FFI/examples/c/info.c" "$FFI/examples/c/Makefile" "$FFI/examples/c/CMakeLists.txt" "$EX/"
+  make -s -C "$FFI" pc PREFIX="$ROOT" LIBDIR="$LIBDIR" INCLUDEDIR="$FFI/include" PC_OUT="$EX/pc/hikproto.pc"
+  if PKG_CONFIG_PATH="$EX/pc" make -s -C "$EX" info CC="$CC" >"$BUILD/logs/example-make.log" 2>&1; then
+    LD_LIBRARY_PATH="$LIBDIR" run "examples/c/Makefile: info --sim" "$BUILD/logs/example-make-run.log" "$EX/info" --sim
+  else
+    fail "examples/c/Makefile (build)"
+    tail -n 20 "$BUILD/logs/example-make.log"
+  fi
+  if command -v cmake >/dev/null 2>&1; then
+    if PKG_CONFIG_PATH="$EX/pc" cmake -S "$EX" -B "$EX/cmake-build" >"$BUILD/logs/example-cmake.log" 2>&1 &&
+      cmake --build "$EX/cmake-build" >>"$BUILD/logs/example-cmake.log" 2>&1; then
+      LD_LIBRARY_PATH="$LIBDIR" run "examples/c/CMakeLists.txt: info --sim" "$BUILD/logs/example-cmake-run.log" "$EX/cmake-build/info" --sim
+    else
+      fail "examples/c/CMakeLists.txt (build)"
+      tail -n 20 "$BUILD/logs/example-cmake.log"
+    fi
+  else
+    echo "CMake example build left out: cmake is not installed (apt-get install cmake)"
+  fi
+fi
+
+finish

@@ -1,0 +1,86 @@
+"""hikproto: manage Hikvision cameras, NVRs and DVRs from Python, on a Rust core.
+
+- ``hikproto.Device``: one device (context manager; blocking, GIL released, thread-safe).
+- ``hikproto.Fleet``: one operation over many devices, concurrently inside Rust.
+- ``hikproto.aio``: the same as awaitables.
+- ``hikproto.sim``: simulated devices for your own tests.
+- Exceptions: everything raised derives from ``hikproto.HikprotoError``.
+"""
+
+from __future__ import annotations
+
+from typing import Union
+
+from . import _hikproto
+from ._device import Device
+from ._fleet import Fleet
+from ._hikproto import (
+    AlreadyActivatedError,
+    AuthenticationError,
+    CredentialLatchedError,
+    DecodeError,
+    DeviceError,
+    HikprotoError,
+    InvalidArgumentError,
+    LockedError,
+    SimulatorError,
+    NotActivatedError,
+    NotSupportedError,
+    TimeoutError,
+    TlsError,
+    TransportError,
+    __version__,
+)
+from ._models import (
+    Decoded,
+    DeviceInfo,
+    FleetProgress,
+    FleetResult,
+    Model,
+    Record,
+    Response,
+    ResponseStatus,
+)
+from . import aio, sadp, sim  # noqa: E402  (submodules need the names above)
+
+
+def decode(data: Union[bytes, str]) -> Decoded:
+    """Recognises any document hikproto models (ISAPI XML or JSON) and decodes it.
+
+    Raises ``DecodeError`` for unknown or malformed documents.
+    """
+    kind, value = _hikproto.decode(data)
+    return Decoded(kind, value)
+
+
+__all__ = [
+    "__version__",
+    "Device",
+    "Fleet",
+    "decode",
+    "Decoded",
+    "DeviceInfo",
+    "FleetProgress",
+    "FleetResult",
+    "Model",
+    "Response",
+    "ResponseStatus",
+    "HikprotoError",
+    "TransportError",
+    "TlsError",
+    "TimeoutError",
+    "AuthenticationError",
+    "LockedError",
+    "CredentialLatchedError",
+    "DeviceError",
+    "NotSupportedError",
+    "NotActivatedError",
+    "AlreadyActivatedError",
+    "DecodeError",
+    "InvalidArgumentError",
+    "SimulatorError",
+    "Record",
+    "aio",
+    "sadp",
+    "sim",
+]

@@ -1,0 +1,270 @@
+//! The exception hierarchy, and the one place where core errors become Python exceptions.
+//!
+//! ```text
+//! HikprotoError
+//! ├── TransportError ── TlsError
+//! ├── TimeoutError
+//! ├── AuthenticationError ── LockedError, CredentialLatchedError
+//! ├── DeviceError ── NotSupportedError, NotActivatedError, AlreadyActivatedError
+//! ├── DecodeError
+//! └── InvalidArgumentError
+//! ```
+//!
+//! Every exception carries its data as attributes (`DeviceError.status_code`,
+//! `LockedError.retry_after`, …); attributes that do not apply are `None`. Messages come from the
+//! core's `Display` (plus the chain of causes) and never contain secrets.
+
+use pyo3::IntoPyObjectExt;
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::PyModule;
+
+use hikproto::Error;
+
+create_exception!(
+    hikproto,
+    HikprotoError,
+    PyException,
+    "Root of every hikproto error."
+);
+create_exception!(
+    hikproto,
+    TransportError,
+    HikprotoError,
+    "The device could not be reached, or the connection broke (`host`)."
+);
+create_exception!(
+    hikproto,
+    TlsError,
+    TransportError,
+    "TLS failed: untrusted certificate, pin mismatch or handshake error."
+);
+create_exception!(
+    hikproto,
+    TimeoutError,
+    HikprotoError,
+    "The operation did not finish in time (`operation`, `after` in seconds)."
+);
+create_exception!(
+    hikproto,
+    AuthenticationError,
+    HikprotoError,
+    "The device rejected the credentials (`user`, `attempts_left`). Never retried automatically."
+);
+create_exception!(
+    hikproto,
+    LockedError,
+    AuthenticationError,
+    "The account or address is locked (`user`, `retry_after` in seconds or None)."
+);
+create_exception!(
+    hikproto,
+    CredentialLatchedError,
+    AuthenticationError,
+    "Credentials this device already rejected were not sent again; supply new ones (`user`)."
+);
+create_exception!(
+    hikproto,
+    DeviceError,
+    HikprotoError,
+    "The device refused the request (`status_code`, `sub_status_code`, `error_code`, `http_status`, …)."
+);
+create_exception!(
+    hikproto,
+    NotSupportedError,
+    DeviceError,
+    "The device does not support this operation."
+);
+create_exception!(
+    hikproto,
+    NotActivatedError,
+    DeviceError,
+    "The device is not activated: it needs an admin password first."
+);
+create_exception!(
+    hikproto,
+    AlreadyActivatedError,
+    DeviceError,
+    "Activation was asked of a device that is already activated."
+);
+create_exception!(
+    hikproto,
+    DecodeError,
+    HikprotoError,
+    "A response or file could not be decoded (`what`)."
+);
+create_exception!(
+    hikproto,
+    InvalidArgumentError,
+    HikprotoError,
+    "An argument was invalid; nothing was sent."
+);
+
+create_exception!(
+    hikproto,
+    SimulatorError,
+    HikprotoError,
+    "The simulator could not start or refused a platform/support action."
+);
+
+/// Adds the exception classes to the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("HikprotoError", py.get_type::<HikprotoError>())?;
+    m.add("TransportError", py.get_type::<TransportError>())?;
+    m.add("TlsError", py.get_type::<TlsError>())?;
+    m.add("TimeoutError", py.get_type::<TimeoutError>())?;
+    m.add("AuthenticationError", py.get_type::<AuthenticationError>())?;
+    m.add("LockedError", py.get_type::<LockedError>())?;
+    m.add(
+        "CredentialLatchedError",
+        py.get_type::<CredentialLatchedError>(),
+    )?;
+    m.add("DeviceError", py.get_type::<DeviceError>())?;
+    m.add("NotSupportedError", py.get_type::<NotSupportedError>())?;
+    m.add("NotActivatedError", py.get_type::<NotActivatedError>())?;
+    m.add(
+        "AlreadyActivatedError",
+        py.get_type::<AlreadyActivatedError>(),
+    )?;
+    m.add("DecodeError", py.get_type::<DecodeError>())?;
+    m.add(
+        "InvalidArgumentError",
+        py.get_type::<InvalidArgumentError>(),
+    )?;
+    m.add("SimulatorError", py.get_type::<SimulatorError>())?;
+    Ok(())
+}
+
+/// The message: the error's own text followed by its causes, `": "`-separated.
+fn message(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let t = c.to_string();
+        if !t.is_empty() && !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        cur = c.source();
+    }
+    s
+}
+
+type Attrs = Vec<(&'static str, Py<PyAny>)>;
+
+fn attr<'py, T: IntoPyObject<'py>>(
+    py: Python<'py>,
+    name: &'static str,
+    v: T,
+) -> (&'static str, Py<PyAny>) {
+    let obj = v.into_py_any(py).unwrap_or_else(|_| py.None());
+    (name, obj)
+}
+
+/// Maps a core error onto its Python exception. This is the only place that does it.
+pub(crate) fn to_py_err(e: Error) -> PyErr {
+    Python::attach(|py| build(py, e))
+}
+
+fn build(py: Python<'_>, e: Error) -> PyErr {
+    let msg = message(&e);
+    let (err, attrs): (PyErr, Attrs) = match &e {
+        Error::Transport { host, .. } => (
+            TransportError::new_err(msg),
+            vec![attr(py, "host", host.as_str())],
+        ),
+        Error::Tls { reason } => (
+            TlsError::new_err(msg),
+            vec![attr(py, "reason", reason.as_str())],
+        ),
+        Error::Timeout { operation, after } => (
+            TimeoutError::new_err(msg),
+            vec![
+                attr(py, "operation", operation.as_str()),
+                attr(py, "after", after.as_secs_f64()),
+            ],
+        ),
+        Error::CredentialsRejected {
+            user,
+            attempts_left,
+        } => (
+            AuthenticationError::new_err(msg),
+            vec![
+                attr(py, "user", user.as_str()),
+                attr(py, "attempts_left", *attempts_left),
+            ],
+        ),
+        Error::Locked { user, retry_after } => (
+            LockedError::new_err(msg),
+            vec![
+                attr(py, "user", user.as_str()),
+                attr(py, "retry_after", retry_after.map(|d| d.as_secs_f64())),
+            ],
+        ),
+        Error::CredentialLatched { user } => (
+            CredentialLatchedError::new_err(msg),
+            vec![attr(py, "user", user.as_str())],
+        ),
+        Error::Device {
+            request,
+            http_status,
+            status,
+        } => (
+            DeviceError::new_err(msg),
+            vec![
+                attr(py, "request", request.as_str()),
+                attr(py, "http_status", *http_status),
+                attr(py, "status_code", status.status_code),
+                attr(py, "status_string", status.status_string.as_str()),
+                attr(py, "sub_status_code", status.sub_status_code.as_str()),
+                attr(py, "error_code", status.error_code),
+                attr(py, "error_msg", status.error_msg.as_deref()),
+            ],
+        ),
+        Error::NotSupported { what } => (
+            NotSupportedError::new_err(msg),
+            vec![
+                attr(py, "request", what.as_str()),
+                attr(py, "sub_status_code", "notSupport"),
+            ],
+        ),
+        Error::NotActivated => (
+            NotActivatedError::new_err(msg),
+            vec![attr(py, "sub_status_code", "notActivated")],
+        ),
+        Error::AlreadyActivated => (
+            AlreadyActivatedError::new_err(msg),
+            vec![attr(py, "sub_status_code", "hasActivated")],
+        ),
+        Error::Decode { what, .. } => (
+            DecodeError::new_err(msg),
+            vec![attr(py, "what", what.as_str())],
+        ),
+        Error::TooLarge { limit } => (
+            DecodeError::new_err(msg),
+            vec![attr(py, "what", "response"), attr(py, "limit", *limit)],
+        ),
+        Error::InvalidInput(_) => (InvalidArgumentError::new_err(msg), Vec::new()),
+        // The core error is non-exhaustive: a variant added later still arrives as a HikprotoError.
+        _ => (HikprotoError::new_err(msg), Vec::new()),
+    };
+    let value = err.value(py);
+    for (name, v) in attrs {
+        // Setting an attribute on a fresh exception instance cannot fail in practice; if it did,
+        // the exception is still raised, only without that attribute.
+        let _ = value.setattr(name, v);
+    }
+    err
+}
+
+/// An [`InvalidArgumentError`] with this message (for arguments rejected in the binding itself).
+pub(crate) fn invalid(msg: impl Into<String>) -> PyErr {
+    InvalidArgumentError::new_err(msg.into())
+}
+
+/// Maps a simulator-side error (start-up, platform, support desk) onto [`SimulatorError`].
+pub(crate) fn simulator_error(e: impl std::error::Error + 'static) -> PyErr {
+    SimulatorError::new_err(message(&e))
+}

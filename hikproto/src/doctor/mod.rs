@@ -1,0 +1,56 @@
+//! The doctor: diagnose "Error 2020" and other verification failures, and say (or do) the fix.
+//!
+//! Three parts, data flowing one way:
+//!
+//! 1. **Facts** ([`facts`]): plain data about one device — the SADP view, `deviceInfo`, platform
+//!    access, network, time, the login — plus what the user supplies (the code their app stores,
+//!    the label QR text, the password). A fact that cannot be read is [`Fact::Unknown`] with the
+//!    reason; nothing is guessed.
+//! 2. **Rules** ([`rules`]): pure functions from facts to [`Finding`]s. Each finding has a stable
+//!    id, the cause in plain words, the evidence, a [`Confidence`], a likelihood, the remedy as
+//!    ordered [`Step`]s, and — for safe, reversible changes only — a [`FixAction`].
+//! 3. **Report** ([`report`]): [`diagnose`] runs the rules, folds symptoms into the causes that
+//!    explain them (a device without DNS is also not registered; the report says so once), and
+//!    orders the findings by likelihood. It serialises to JSON and renders as text.
+//!
+//! ```
+//! use hikproto::doctor::{self, Fact, Facts, PlatformFacts, Policy};
+//!
+//! let mut facts = Facts::new("192.0.2.10");
+//! facts.platform = Fact::Known(PlatformFacts {
+//!     enabled: Some(false),
+//!     ..PlatformFacts::default()
+//! });
+//! let report = doctor::diagnose(&facts, &Policy::default());
+//! assert_eq!(report.ids(), ["platform.disabled"]);
+//! println!("{}", report.render_human());
+//! ```
+//!
+//! What "Error 2020" means depends on who shows it: in the SADP tool it is the SDK's "risky
+//! password"; in apps it is reported for a wrong or stale verification code, binding conflicts
+//! and a device that cannot reach the platform. The rules cover all of these.
+
+pub mod clock;
+pub mod examine;
+pub mod facts;
+pub mod finding;
+pub mod fix;
+pub mod gather;
+pub mod inputs;
+pub mod policy;
+mod remedy;
+pub mod report;
+pub mod rules;
+
+pub use examine::{Examination, Options, examine, examine_with};
+pub use facts::{
+    BindStatus, Fact, Facts, LabelFacts, LoginFacts, LoginState, NetworkFacts, ParameterTest,
+    PlatformFacts, Reachability, SadpView, Supplied, TimeFacts, UserInputs,
+};
+pub use finding::{Confidence, Evidence, Finding, FixAction, Step};
+pub use fix::{FixOutcome, PlannedFix, apply_fixes, planned};
+pub use gather::gather;
+pub use inputs::{label_facts, supplied};
+pub use policy::{FirmwareRange, Policy};
+pub use report::{FleetSummary, Folded, Report, UnknownFact, diagnose};
+pub use rules::ids;

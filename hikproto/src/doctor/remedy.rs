@@ -1,0 +1,88 @@
+//! The building blocks of remedies: device menu paths, command lines and library calls, kept in
+//! one place so that every rule names them the same way.
+//!
+//! Menu paths are those of the device web UI; where the installer guide gives the recorder's
+//! local menu, it is added in brackets. Menus differ between firmware families, so the paths are
+//! guidance, not contracts.
+
+use super::finding::Step;
+
+/// Platform access (Hik-Connect) settings.
+pub(crate) const UI_PLATFORM: &str = "Configuration > Network > Advanced Settings > Platform Access \
+     (recorder: Menu > Configuration > Network > Platform Access)";
+/// IPv4, gateway and DNS settings.
+pub(crate) const UI_TCPIP: &str = "Configuration > Network > Basic Settings > TCP/IP \
+     (recorder: Menu > Configuration > Network > General)";
+/// The device's own network test.
+pub(crate) const UI_NET_DETECT: &str =
+    "Maintenance > Network Detection (recorder: Menu > Maintenance > Net Detect)";
+/// Time settings.
+pub(crate) const UI_TIME: &str = "Configuration > System > System Settings > Time Settings";
+/// Firmware upgrade.
+pub(crate) const UI_UPGRADE: &str =
+    "Maintenance > Upgrade & Maintenance (recorder: Menu > Maintenance > Upgrade)";
+/// User accounts.
+pub(crate) const UI_USERS: &str = "Configuration > System > User Management";
+/// Removing and re-adding a device in the Hik-Connect app.
+pub(crate) const UI_APP_READD: &str =
+    "Hik-Connect app: device > Settings > Delete Device, then + > Scan QR Code / Manual Adding";
+/// Changing the stored code in iVMS-4200.
+pub(crate) const UI_IVMS_MODIFY: &str = "iVMS-4200: Device Management > Device > Modify";
+
+/// The doctor command for one device.
+pub(crate) fn doctor_cli(target: &str) -> String {
+    format!("hikproto doctor --host {target}")
+}
+
+/// The doctor command that applies the safe fixes.
+pub(crate) fn doctor_fix_cli(target: &str) -> String {
+    format!("hikproto doctor --host {target} --fix")
+}
+
+/// Step: let the doctor apply its safe fix.
+pub(crate) fn apply_fix(target: &str, what: &str, call: &str) -> Step {
+    Step::text(format!(
+        "{what} (the doctor can do this: it shows the change, then applies it)"
+    ))
+    .cli(doctor_fix_cli(target))
+    .call(call)
+}
+
+/// Step: run the device's own network test.
+pub(crate) fn network_test() -> Step {
+    Step::text("Run the device's network test and check that the Hik-Connect servers answer without packet loss")
+        .ui(UI_NET_DETECT)
+}
+
+/// Step: re-add the device in the app with the current code.
+pub(crate) fn readd() -> Step {
+    Step::text("In Hik-Connect (or iVMS-4200), remove the device and add it again, entering the device's current verification code")
+        .ui(format!("{UI_APP_READD}; {UI_IVMS_MODIFY}"))
+}
+
+/// Step: run the doctor again to confirm.
+pub(crate) fn rerun(target: &str) -> Step {
+    Step::text("Wait a minute for the device to register, then run the doctor again to confirm")
+        .cli(doctor_cli(target))
+}
+
+/// Library calls named in remedies.
+pub(crate) mod call {
+    /// Apply every safe fix of a report.
+    pub(crate) const APPLY_FIXES: &str = "hikproto::doctor::apply_fixes(&device, &report)";
+    /// Read the platform access settings.
+    pub(crate) const EZVIZ_GET: &str = "Device::ezviz()";
+    /// Unbind the device from its Hik-Connect account.
+    pub(crate) const EZVIZ_UNBIND: &str = "Device::unbind_platform()";
+    /// Activate the device.
+    pub(crate) const ACTIVATE: &str = "Device::activate(&Password)";
+    /// Credential probe (one login).
+    pub(crate) const LOGIN: &str = "Device::login()";
+    /// Change a user's password.
+    pub(crate) const SET_PASSWORD: &str =
+        "Device::change_password(user, &Password, Some(&current_password))";
+    /// Find devices on the LAN.
+    pub(crate) const DISCOVER: &str = "hikproto::sadp::discover(&DiscoverOptions::default())";
+    /// The self-service password-recovery routes of a device.
+    pub(crate) const RECOVERY_PLAN: &str = "Device::recovery_plan()";
+}
