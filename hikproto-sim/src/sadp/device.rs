@@ -241,17 +241,19 @@ pub enum ReplyCheck {
 /// The device state behind a responder entry: read it, write it back, and the device's own
 /// rules where the vendor keeps a secret.
 ///
-/// The responder calls [`SadpDevice::load`], works on the copy and, when a command changed
-/// something, calls [`SadpDevice::store`]; one responder never runs two commands for the same
-/// device at once. The provided methods are the responder's test schemes ([`tokens`]) and
+/// The responder calls [`SadpDevice::load`], works on a copy and, when a command changed
+/// something, calls [`SadpDevice::store`] with the state it loaded and the changed one, so a
+/// device shared with other protocols applies only what SADP changed; one responder never runs
+/// two commands for the same device at once. The provided methods are the responder's test schemes ([`tokens`]) and
 /// password policy ([`is_risky`]); a device that has its own (the simulator's site devices)
 /// overrides them so that SADP and ISAPI agree.
 pub trait SadpDevice: Send + Sync + 'static {
     /// The current state.
     fn load(&self) -> DeviceView;
 
-    /// Writes a changed state back.
-    fn store(&self, view: DeviceView);
+    /// Writes a changed state back: `after` is `before` (what [`SadpDevice::load`] returned)
+    /// with the command's changes.
+    fn store(&self, before: &DeviceView, after: DeviceView);
 
     /// Why the device refuses `password` for `user` as a new password (a SADP `Result` token,
     /// normally `riskPassword`), or `None` when it accepts it.
@@ -345,7 +347,7 @@ impl SadpDevice for MemoryDevice {
         self.view.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    fn store(&self, view: DeviceView) {
+    fn store(&self, _before: &DeviceView, view: DeviceView) {
         *self.view.lock().unwrap_or_else(|e| e.into_inner()) = view;
     }
 }

@@ -154,76 +154,77 @@ impl SadpDevice for SiteDevice {
         }
     }
 
-    fn store(&self, v: DeviceView) {
+    fn store(&self, before: &DeviceView, v: DeviceView) {
         let serial = self.serial();
-        let was_bound = self
-            .shared
-            .platform
-            .record(&serial)
-            .is_some_and(|r| r.account.is_some());
         {
             let mut rt = self.shared.lock();
-            let net = &mut rt.cfg.network;
-            net.ip = v.ipv4.to_string();
-            net.mask = v.mask.to_string();
-            net.gateway = v.gateway.to_string();
-            net.addressing = if v.dhcp { "dynamic" } else { "static" }.into();
-
-            let new_pw = v.admin_password.clone().filter(|_| v.activated);
-            let old_pw = rt
-                .cfg
-                .users
-                .iter()
-                .find(|u| u.id == 1)
-                .filter(|_| rt.cfg.activated)
-                .map(|u| u.password.clone());
-            match (rt.cfg.activated, v.activated, new_pw) {
-                (false, true, Some(pw)) => {
-                    rt.cfg.activated = true;
-                    rt.cfg.users = vec![UserConfig::admin(pw.expose())];
-                    rt.activation_r = None;
-                    apply_password(&mut rt, &pw);
-                }
-                (true, false, _) => {
-                    rt.cfg.activated = false;
-                    rt.cfg.users.clear();
-                    rt.risky_password = false;
-                    rt.drop_logins();
-                    rt.clients.clear();
-                }
-                (true, true, Some(pw)) if old_pw.as_ref() != Some(&pw) => {
-                    if let Some(admin) = rt.cfg.users.iter_mut().find(|u| u.id == 1) {
-                        admin.password = pw.clone();
-                    }
-                    apply_password(&mut rt, &pw);
-                }
-                _ => {}
+            if (before.ipv4, before.mask, before.gateway, before.dhcp)
+                != (v.ipv4, v.mask, v.gateway, v.dhcp)
+            {
+                let net = &mut rt.cfg.network;
+                net.ip = v.ipv4.to_string();
+                net.mask = v.mask.to_string();
+                net.gateway = v.gateway.to_string();
+                net.addressing = if v.dhcp { "dynamic" } else { "static" }.into();
             }
-
-            if rt.cfg.ezviz.enabled != v.platform_enabled
-                || rt.cfg.verification_code != v.verification_code
+            if before.activated != v.activated || before.admin_password != v.admin_password {
+                match (v.activated, v.admin_password.clone()) {
+                    (true, Some(pw)) if !rt.cfg.activated => {
+                        rt.cfg.activated = true;
+                        rt.cfg.users = vec![UserConfig::admin(pw.expose())];
+                        rt.activation_r = None;
+                        apply_password(&mut rt, &pw);
+                    }
+                    (true, Some(pw)) => {
+                        if let Some(admin) = rt.cfg.users.iter_mut().find(|u| u.id == 1) {
+                            admin.password = pw.clone();
+                        }
+                        apply_password(&mut rt, &pw);
+                    }
+                    (false, _) => {
+                        rt.cfg.activated = false;
+                        rt.cfg.users.clear();
+                        rt.risky_password = false;
+                        rt.drop_logins();
+                        rt.clients.clear();
+                    }
+                    (true, None) => {}
+                }
+            }
+            if before.platform_enabled != v.platform_enabled
+                || before.verification_code != v.verification_code
             {
                 rt.cfg.ezviz.enabled = v.platform_enabled;
                 rt.cfg.verification_code = v.verification_code.clone();
                 rt.ezviz_changed_at = Instant::now();
             }
-            rt.cfg.security_questions = v
-                .security_questions
-                .iter()
-                .map(|(id, answer)| crate::config::QuestionConfig {
-                    id: *id,
-                    answer: answer.clone(),
-                })
-                .collect();
-            rt.cfg.reserved_email = v.mailbox.clone();
-            rt.recovery.export = v
-                .export
-                .clone()
-                .map(|(s, at)| (s, at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())));
-            rt.recovery.email_qr = v.mail_qr.clone().map(|(s, at)| (s, system_to_instant(at)));
-            rt.cfg.guid = v.guid.clone();
+            if before.security_questions != v.security_questions {
+                rt.cfg.security_questions = v
+                    .security_questions
+                    .iter()
+                    .map(|(id, answer)| crate::config::QuestionConfig {
+                        id: *id,
+                        answer: answer.clone(),
+                    })
+                    .collect();
+            }
+            if before.mailbox != v.mailbox {
+                rt.cfg.reserved_email = v.mailbox.clone();
+            }
+            if before.export != v.export {
+                rt.recovery.export = v
+                    .export
+                    .clone()
+                    .map(|(s, at)| (s, at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())));
+            }
+            if before.mail_qr != v.mail_qr {
+                rt.recovery.email_qr = v.mail_qr.clone().map(|(s, at)| (s, system_to_instant(at)));
+            }
+            if before.guid != v.guid {
+                rt.cfg.guid = v.guid.clone();
+            }
         }
-        if was_bound && v.bound_account.is_none() {
+        if before.bound_account.is_some() && v.bound_account.is_none() {
             self.shared.platform.state().unbind(&serial);
         }
         self.shared.mark_dirty();

@@ -22,7 +22,7 @@ use super::message::{Message, decode};
 use super::probe::Probe;
 use super::probe_match::ProbeMatch;
 use super::transport::{Endpoint, MAX_DATAGRAM, Via};
-use super::{BROADCAST_ADDR, MAX_SUBNET_SWEEP, MULTICAST_ADDR, new_uuid};
+use super::{BROADCAST_ADDR, MAX_SUBNET_SWEEP, MULTICAST_ADDR, after, new_uuid};
 
 /// Where inquiries go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -289,8 +289,10 @@ pub async fn discover(options: &DiscoverOptions) -> Result<Vec<DiscoveredDevice>
     let mut index: HashMap<MacAddr, usize> = HashMap::new();
     let mut buf = vec![0u8; MAX_DATAGRAM];
     let start = Instant::now();
-    let deadline = start + options.timeout;
-    let mut next_round = start + options.resend_interval;
+    let deadline = start
+        .checked_add(options.timeout)
+        .unwrap_or_else(|| after(options.timeout));
+    let mut next_round = after(options.resend_interval);
     loop {
         if options.expect.is_some_and(|n| found.len() >= n) {
             break;
@@ -324,7 +326,7 @@ pub async fn discover(options: &DiscoverOptions) -> Result<Vec<DiscoveredDevice>
             r = sweep.send_some(&ep, SEND_BURST), if !sweep.queue.is_empty() => r?,
             () = sleep_until(next_round) => {
                 sweep.plan(&options.targets, &answered_ip, &answered_addr, true);
-                next_round += options.resend_interval;
+                next_round = after(options.resend_interval);
             }
             () = sleep_until(deadline) => break,
         }

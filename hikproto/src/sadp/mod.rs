@@ -79,6 +79,13 @@ pub const BROADCAST_ADDR: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::BROADCAST, 
 /// Most addresses one `inquiry_v32` sweep may cover (the SDK's limit; error 2048 beyond).
 pub const MAX_SUBNET_SWEEP: u32 = 4096;
 
+/// `now + d`, saturating far in the future instead of overflowing on absurd durations.
+pub(crate) fn after(d: std::time::Duration) -> tokio::time::Instant {
+    let now = tokio::time::Instant::now();
+    now.checked_add(d)
+        .unwrap_or_else(|| now + std::time::Duration::from_secs(365 * 24 * 3600))
+}
+
 /// A fresh RFC 4122 version-4 UUID in upper case, as the SDK sends them.
 pub fn new_uuid() -> String {
     let mut b: [u8; 16] = rand::random();

@@ -17,8 +17,8 @@ use crate::error::{Error, Result};
 
 use super::discovery::{DiscoverOptions, DiscoveredDevice, SEND_BURST, Sweep, device_of};
 use super::mac::MacAddr;
-use super::new_uuid;
 use super::transport::{Endpoint, MAX_DATAGRAM};
+use super::{after, new_uuid};
 
 /// Options of [`watch`].
 #[derive(Debug, Clone)]
@@ -156,9 +156,9 @@ async fn watch_loop(
     sweep.plan(&o.discover.targets, &none_ip, &none_addr, false);
     let mut known: HashMap<MacAddr, Known> = HashMap::new();
     let mut buf = vec![0u8; MAX_DATAGRAM];
-    let mut next_round = Instant::now() + o.interval;
+    let mut next_round = after(o.interval);
     let sweep_every = (o.offline_after / 4).max(Duration::from_millis(10));
-    let mut next_sweep = Instant::now() + sweep_every;
+    let mut next_sweep = after(sweep_every);
     loop {
         let mut events = Vec::new();
         tokio::select! {
@@ -201,7 +201,7 @@ async fn watch_loop(
             }
             () = sleep_until(next_round) => {
                 sweep.plan(&o.discover.targets, &none_ip, &none_addr, false);
-                next_round = Instant::now() + o.interval;
+                next_round = after(o.interval);
             }
             () = sleep_until(next_sweep) => {
                 let now = Instant::now();
@@ -215,7 +215,7 @@ async fn watch_loop(
                         events.push(DiscoveryEvent::Gone(k.device));
                     }
                 }
-                next_sweep = now + sweep_every;
+                next_sweep = after(sweep_every);
             }
         }
         for ev in events {

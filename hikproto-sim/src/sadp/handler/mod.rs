@@ -150,7 +150,8 @@ pub(crate) fn handle(
     }
     stats.commands += 1;
     let now = Instant::now();
-    let mut view = slot.device.load();
+    let before = slot.device.load();
+    let mut view = before.clone();
     let ctx = Ctx {
         rules,
         now,
@@ -162,7 +163,7 @@ pub(crate) fn handle(
         return Vec::new();
     };
     if ans.changed {
-        slot.device.store(view);
+        slot.device.store(&before, view);
     }
     let bytes = ans.encode(slot, uuid, types);
     if slot.recent.len() >= MAX_RECENT {
