@@ -167,6 +167,9 @@ pub struct DeviceConfig {
     pub https_port: u16,
     /// How long a reboot keeps the device unreachable, in milliseconds.
     pub reboot_ms: u64,
+    /// Recorders: full serials of the site's cameras on this device's IP channels. A password
+    /// reset that carries `syncIPCPassword` gives their administrators the new password too.
+    pub channel_cameras: Vec<String>,
 }
 
 impl Default for DeviceConfig {
@@ -197,6 +200,7 @@ impl Default for DeviceConfig {
             http_port: 0,
             https_port: 0,
             reboot_ms: 2000,
+            channel_cameras: Vec::new(),
         }
     }
 }
@@ -447,6 +451,9 @@ pub struct NetworkConfig {
     pub dns2: String,
     /// MTU.
     pub mtu: u32,
+    /// Another host uses this address: `deviceInfo` reports
+    /// `DetailAbnormalStatus/ipaddrConflict` until the address changes.
+    pub ip_conflict: bool,
 }
 
 impl Default for NetworkConfig {
@@ -459,6 +466,7 @@ impl Default for NetworkConfig {
             dns1: "8.8.8.8".into(),
             dns2: "8.8.4.4".into(),
             mtu: 1500,
+            ip_conflict: false,
         }
     }
 }
@@ -477,6 +485,10 @@ pub struct TimeConfig {
     pub ntp_port: u16,
     /// NTP sync interval in minutes.
     pub ntp_interval: u32,
+    /// How far the device clock is ahead of the host's (negative: behind), in seconds. Setting
+    /// `localTime` over ISAPI sets it (the NTP server is not contacted: the simulator keeps
+    /// whatever offset it has in NTP mode, as a device whose NTP server does not answer).
+    pub clock_offset_secs: i64,
 }
 
 impl Default for TimeConfig {
@@ -487,6 +499,7 @@ impl Default for TimeConfig {
             ntp_server: "time.windows.com".into(),
             ntp_port: 123,
             ntp_interval: 1440,
+            clock_offset_secs: 0,
         }
     }
 }

@@ -16,6 +16,11 @@
 //!   code ([`Platform::unbind`] then [`Platform::bind`]), or the device unbinds itself
 //!   (`PUT /ISAPI/System/Network/EZVIZ/unbind`).
 //! * Binding a device that another account holds fails with [`PlatformError::AddedByOther`].
+//! * **Password reset through the app** ([`Platform::app_reset_code`]): the account the device is
+//!   bound to scans the device's reset QR payload and gets a one-time code (the simulator's
+//!   scheme, [`crate::support`]); any other account, or a device bound to nobody, is told the QR
+//!   code is invalid ([`PlatformError::NotBound`]). The device need not be online for this (the
+//!   installers' guide says so), so registration is not checked.
 
 use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
@@ -115,6 +120,9 @@ pub enum PlatformError {
     /// "Error 2020").
     #[error("the verification code held by the platform no longer matches the device")]
     VerificationCodeMismatch,
+    /// The scanned text is not a device's reset QR payload.
+    #[error("not a device reset QR code")]
+    InvalidQrCode,
 }
 
 impl PlatformError {
@@ -126,7 +134,7 @@ impl PlatformError {
             Self::AddedByOther => Some(105_001),
             Self::WrongVerificationCode => Some(105_002),
             Self::VerificationCodeMismatch => Some(2020),
-            Self::UnknownDevice(_) | Self::NotBound => None,
+            Self::UnknownDevice(_) | Self::NotBound | Self::InvalidQrCode => None,
         }
     }
 }
@@ -318,6 +326,34 @@ impl Platform {
             return Err(PlatformError::DeviceOffline);
         }
         Ok(())
+    }
+
+    /// Plays the Hik-Connect app of `account`: scans the reset QR payload a device showed
+    /// (`GetPhoneNoQRCode`) and returns the code the app displays. Only the account the device
+    /// is bound to gets a code; the device may be offline.
+    pub fn app_reset_code(&self, account: &str, qr_payload: &str) -> Result<String, PlatformError> {
+        let serial =
+            crate::support::app_qr_serial(qr_payload).map_err(|_| PlatformError::InvalidQrCode)?;
+        let (full, _dev) = self.find(&serial)?;
+        match self.state().bindings.get(&full) {
+            Some(b) if b.account == account => Ok(crate::support::app_code(qr_payload)),
+            _ => Err(PlatformError::NotBound),
+        }
+    }
+
+    /// The site device with this full serial (the directory an NVR finds its cameras in).
+    pub(crate) fn site_device(&self, serial: &str) -> Option<Arc<DeviceShared>> {
+        self.inner
+            .devices
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(serial)
+            .and_then(Weak::upgrade)
+    }
+
+    /// Whether the device with this full serial is bound to an account.
+    pub(crate) fn is_bound(&self, serial: &str) -> bool {
+        self.state().bindings.contains_key(serial)
     }
 
     /// What the platform holds about a device.

@@ -324,6 +324,28 @@ impl SimDevice {
         self.shared.lock().rebooting()
     }
 
+    /// Makes the pending e-mail and Hik-Connect-app reset QR payloads (and so their codes) older
+    /// by `by`, to test their expiry without waiting.
+    pub fn age_reset_codes(&self, by: Duration) {
+        let mut rt = self.shared.lock();
+        let r = &mut rt.recovery;
+        for slot in [&mut r.email_qr, &mut r.app_qr] {
+            if let Some((_, at)) = slot {
+                *at = at.checked_sub(by).unwrap_or(*at);
+            }
+        }
+    }
+
+    /// Plays the Hik-Connect app of `account` on this device's pending reset QR payload (see
+    /// [`Platform::app_reset_code`]); `None` when the device shows no such payload.
+    pub fn app_reset_code(
+        &self,
+        account: &str,
+    ) -> Option<std::result::Result<String, crate::platform::PlatformError>> {
+        let qr = self.shared.lock().recovery.app_qr.clone()?.0;
+        Some(self.platform().app_reset_code(account, &qr))
+    }
+
     /// Exports a reset string (the "encrypted string" of SADP reset mode 2, in the simulator's
     /// scheme, see [`crate::support`]); earlier exports stop being answerable.
     pub fn export_reset_string(&self) -> std::result::Result<String, crate::support::SupportError> {

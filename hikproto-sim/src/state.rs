@@ -132,6 +132,8 @@ pub(crate) struct RecoveryRuntime {
     pub(crate) export: Option<(String, u64)>,
     /// The e-mail reset QR payload currently valid and when it was made.
     pub(crate) email_qr: Option<(String, Instant)>,
+    /// The Hik-Connect-app reset QR payload currently valid and when it was made.
+    pub(crate) app_qr: Option<(String, Instant)>,
     /// Wrong security answers / GUIDs in a row, and when the lock lifts.
     pub(crate) answer_failures: u32,
     pub(crate) guid_failures: u32,
@@ -349,6 +351,20 @@ impl DeviceRuntime {
         self.pending_sessions.clear();
     }
 
+    /// Gives the administrator (user id 1) a new password after a reset: remembered, flagged
+    /// `risky` or not, and every login, lock-out and recovery counter tied to the old one dropped.
+    pub(crate) fn replace_admin_password(&mut self, pw: &Secret, risky: bool) {
+        self.remember_password(pw);
+        if let Some(admin) = self.cfg.users.iter_mut().find(|u| u.id == 1) {
+            admin.password = pw.clone();
+        }
+        self.risky_password = risky;
+        self.drop_logins();
+        self.clients.clear();
+        self.recovery.answer_failures = 0;
+        self.recovery.guid_failures = 0;
+    }
+
     /// Makes a new exported reset string (SADP reset mode 2); earlier ones stop being answerable.
     pub(crate) fn export_reset_string(&mut self) -> Result<String, crate::support::SupportError> {
         if !self.cfg.reset_methods.export_file || !self.cfg.activated {
@@ -377,15 +393,8 @@ impl DeviceRuntime {
         if risky && self.cfg.personality.risky_passwords == crate::config::RiskyPasswords::Reject {
             return Err(SupportError::Password("riskPassword".into()));
         }
-        let secret = Secret::new(new_password);
-        self.remember_password(&secret);
-        if let Some(admin) = self.cfg.users.iter_mut().find(|u| u.id == 1) {
-            admin.password = secret;
-        }
-        self.risky_password = risky;
+        self.replace_admin_password(&Secret::new(new_password), risky);
         self.recovery.export = None;
-        self.drop_logins();
-        self.clients.clear();
         Ok(())
     }
 

@@ -13,7 +13,11 @@
 //!   invalidates older replies) and only within [`EXPORT_VALIDITY_SECS`];
 //! * e-mail QR payload = Base64 of `HIKSIM1M|<serial>|<unix time>|<nonce>|<reserved e-mail>`;
 //!   the mailed code is the first 8 characters of the upper-case hex HMAC of `mail|<payload>`,
-//!   valid for [`EMAIL_CODE_VALIDITY_SECS`] and invalidated by a reboot or an e-mail change.
+//!   valid for [`EMAIL_CODE_VALIDITY_SECS`] and invalidated by a reboot or an e-mail change;
+//! * Hik-Connect-app QR payload = Base64 of `HIKSIM1A|<serial>|<unix time>|<nonce>`; the code the
+//!   app shows is the first 8 characters of the upper-case hex HMAC of `app|<payload>`, issued
+//!   only to the account the device is bound to ([`crate::Platform::app_reset_code`]), valid for
+//!   [`APP_CODE_VALIDITY_SECS`], good for one reset, and replaced by the next QR payload.
 //!
 //! ```
 //! use hikproto_sim::support;
@@ -35,6 +39,10 @@ pub const EXPORT_VALIDITY_SECS: u64 = 48 * 3600;
 
 /// How long a mailed reset code stays valid: 48 hours.
 pub const EMAIL_CODE_VALIDITY_SECS: u64 = 48 * 3600;
+
+/// How long a Hik-Connect-app reset code stays valid: 30 minutes (the simulator's choice; the
+/// real validity is not public).
+pub const APP_CODE_VALIDITY_SECS: u64 = 30 * 60;
 
 /// Why a reset file or code was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -111,7 +119,28 @@ pub fn answer_email_qr(qr: &str) -> Result<String, SupportError> {
 }
 
 pub(crate) fn email_code(qr: &str) -> String {
-    let mac = hmac_sha256(TEST_KEY, format!("mail|{}", qr.trim()).as_bytes());
+    payload_code("mail", qr)
+}
+
+/// The Hik-Connect-app reset QR payload a device shows.
+pub fn app_qr(serial: &str, issued_unix: u64, nonce: &str) -> String {
+    B64.encode(format!("HIKSIM1A|{serial}|{issued_unix}|{nonce}"))
+}
+
+/// The serial an app QR payload was made for.
+pub fn app_qr_serial(qr: &str) -> Result<String, SupportError> {
+    let mut f = fields(qr, "HIKSIM1A", 4).ok_or(SupportError::Invalid)?;
+    Ok(f.swap_remove(1))
+}
+
+/// The code the app shows for an app QR payload (the platform decides who may see it).
+pub(crate) fn app_code(qr: &str) -> String {
+    payload_code("app", qr)
+}
+
+/// The 8-character code of a QR payload under one label (`mail`, `app`).
+fn payload_code(label: &str, qr: &str) -> String {
+    let mac = hmac_sha256(TEST_KEY, format!("{label}|{}", qr.trim()).as_bytes());
     hex::encode_upper(mac)[..8].to_owned()
 }
 
@@ -142,5 +171,18 @@ mod tests {
         assert_eq!(code.len(), 8);
         assert_eq!(code, email_code(&qr));
         assert!(answer_email_qr("x").is_err());
+    }
+
+    #[test]
+    fn app_codes() {
+        let qr = app_qr("S1", 1, "n");
+        assert_eq!(app_qr_serial(&qr).as_deref(), Ok("S1"));
+        assert_eq!(app_code(&qr).len(), 8);
+        assert_ne!(app_code(&qr), app_code(&app_qr("S1", 1, "m")));
+        assert_ne!(app_code(&qr), email_code(&qr));
+        assert_eq!(
+            app_qr_serial(&email_qr("S", 1, "n", "a@b.co")),
+            Err(SupportError::Invalid)
+        );
     }
 }

@@ -5,7 +5,13 @@
 //! with attempts left, an invalid GUID, a device locked after repeated failures, a file made for
 //! another device, an expired export and a superseded reply. The key-file route's SADP commands
 //! are not exercised here; its files are, against the simulator's documented support-desk
-//! scheme (`hikproto_sim::support`).
+//! scheme (`hikproto_sim::support`). The Hik-Connect-app route is in `recovery/app.rs`, a
+//! recorder pushing its new password to its cameras in `recovery/nvr_sync.rs`.
+
+mod recovery {
+    pub(crate) mod app;
+    pub(crate) mod nvr_sync;
+}
 
 use std::time::{Duration, SystemTime};
 

@@ -41,6 +41,17 @@ pub(crate) struct Call<'a> {
     pub(crate) req: &'a Req,
     /// The authenticated user (None on open endpoints).
     pub(crate) user: Option<String>,
+    /// Set by a password reset that asked a recorder to update its cameras; applied once the
+    /// device's lock is released.
+    pub(crate) sync: Option<CameraSync>,
+}
+
+/// A recorder's new admin password, for the cameras on its channels.
+pub(crate) struct CameraSync {
+    /// Full serials of the cameras.
+    pub(crate) serials: Vec<String>,
+    /// The new password.
+    pub(crate) password: hikproto::Secret,
 }
 
 type Handler = fn(&mut Call<'_>) -> Reply;
@@ -98,6 +109,12 @@ fn route(method: &str, path: &str) -> Option<(Access, Handler)> {
         ("GET", "/ISAPI/Security/email/parameter/capabilities") => (User, recovery::email_caps),
         ("GET", "/ISAPI/Security/email/qrCode") => (Open, recovery::email_qr),
         ("PUT" | "POST", "/ISAPI/Security/emailCertification") => (Open, recovery::certify_email),
+        ("GET" | "POST", "/ISAPI/Security/resetPassword/GetPhoneNoQRCode") => {
+            (Open, recovery::app_qr)
+        }
+        ("PUT" | "POST", "/ISAPI/Security/resetPassword/ResetPasswordByPhoneNoSecurityCode") => {
+            (Open, recovery::certify_app_code)
+        }
         // Network, EZVIZ, Ehome.
         ("GET", "/ISAPI/System/Network/capabilities") => (User, network::capabilities),
         ("GET", "/ISAPI/System/Network/interfaces") => (User, network::interfaces),
@@ -193,8 +210,14 @@ pub(crate) fn process(
         shared,
         req,
         user,
+        sync: None,
     };
     let reply = handler(&mut call);
+    let sync = call.sync.take();
+    drop(guard);
+    if let Some(sync) = sync {
+        recovery::push_to_cameras(shared, &sync);
+    }
     if req.method != "GET" && reply.status < 300 {
         shared.mark_dirty();
     }

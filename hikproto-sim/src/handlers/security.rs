@@ -97,6 +97,21 @@ pub(super) fn user_check(c: &mut Call<'_>) -> Reply {
 }
 
 /// The `SecurityCap` document (also inside `DeviceCap`).
+/// `SecurityLimits`: the password and answer lengths the device accepts.
+pub(crate) fn security_limits() -> Element {
+    Element::new("SecurityLimits")
+        .push(el(
+            "LoginPasswordLenLimit",
+            "",
+            &[("min", "8"), ("max", "16")],
+        ))
+        .push(el(
+            "SecurityAnswerLenLimit",
+            "",
+            &[("min", "1"), ("max", "128")],
+        ))
+}
+
 pub(crate) fn security_cap(rt: &DeviceRuntime, user: &str) -> Element {
     let p = &rt.cfg.personality;
     let m = &rt.cfg.reset_methods;
@@ -129,19 +144,12 @@ pub(crate) fn security_cap(rt: &DeviceRuntime, user: &str) -> Element {
         .push_text("isSupportGUIDFileDataExport", b(m.guid_file))
         .push_text("isSupportSecurityEmail", b(m.email))
         .push_text("isSupportResetPasswordFile", b(m.export_file))
-        .push(
-            Element::new("SecurityLimits")
-                .push(el(
-                    "LoginPasswordLenLimit",
-                    "",
-                    &[("min", "8"), ("max", "16")],
-                ))
-                .push(el(
-                    "SecurityAnswerLenLimit",
-                    "",
-                    &[("min", "1"), ("max", "128")],
-                )),
+        .push_text("isSupportResetPasswordBySecurityPhoneNo", b(m.hc_app))
+        .push_text(
+            "isSupportSyncIPCPassword",
+            b(!rt.cfg.channel_cameras.is_empty()),
         )
+        .push(security_limits())
         .push(el(
             "RSAKeyLength",
             "",
@@ -262,30 +270,37 @@ pub(super) fn admin_accesses(c: &mut Call<'_>) -> Reply {
     xml(c.rt, e)
 }
 
-/// `PUT|POST /ISAPI/Security/loginPassword`: checks the caller's password
-/// (`<LoginPassword><password>…</password></LoginPassword>`, `security=1` accepted).
-pub(super) fn check_login_password(c: &mut Call<'_>) -> Reply {
-    let cipher = match field_cipher(c) {
-        Ok(ci) => ci,
-        Err(r) => return r,
-    };
-    let doc = match body_xml(c) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+/// Reads a request body whose `password` repeats the caller's own password (`security=1`
+/// accepted): the parsed body and the field cipher, once the password matched. A wrong password
+/// is answered with `wrong`.
+pub(crate) fn confirmed_body(
+    c: &Call<'_>,
+    wrong: impl FnOnce(&Call<'_>) -> Reply,
+) -> Result<(Element, Option<FieldCipher>), Reply> {
+    let cipher = field_cipher(c)?;
+    let doc = body_xml(c)?;
     let Some(sent) = doc.text_at("password") else {
-        return refuse(c, "MessageParametersLack");
+        return Err(refuse(c, "MessageParametersLack"));
     };
     let Ok(pw) = read_field(cipher.as_ref(), sent) else {
-        return refuse(c, "passwordDecodeError");
+        return Err(refuse(c, "passwordDecodeError"));
     };
     let user = c.user.clone().unwrap_or_default();
     if c.rt
         .password_of(&user)
         .is_some_and(|p| crypto::ct_eq(p.expose(), &pw))
     {
-        ok(c)
+        Ok((doc, cipher))
     } else {
-        refuse(c, "loginPasswordError")
+        Err(wrong(c))
+    }
+}
+
+/// `PUT|POST /ISAPI/Security/loginPassword`: checks the caller's password
+/// (`<LoginPassword><password>…</password></LoginPassword>`, `security=1` accepted).
+pub(super) fn check_login_password(c: &mut Call<'_>) -> Reply {
+    match confirmed_body(c, |c| refuse(c, "loginPasswordError")) {
+        Ok(_) => ok(c),
+        Err(r) => r,
     }
 }

@@ -113,6 +113,7 @@ pub(crate) fn start_reboot(rt: &mut DeviceRuntime) {
     rt.drop_logins();
     // A reboot invalidates pending reset codes.
     rt.recovery.email_qr = None;
+    rt.recovery.app_qr = None;
     rt.activation_r = None;
 }
 

@@ -175,12 +175,7 @@ impl SadpDevice for SiteDevice {
                         rt.activation_r = None;
                         apply_password(&mut rt, &pw);
                     }
-                    (true, Some(pw)) => {
-                        if let Some(admin) = rt.cfg.users.iter_mut().find(|u| u.id == 1) {
-                            admin.password = pw.clone();
-                        }
-                        apply_password(&mut rt, &pw);
-                    }
+                    (true, Some(pw)) => apply_password(&mut rt, &pw),
                     (false, _) => {
                         rt.cfg.activated = false;
                         rt.cfg.users.clear();
@@ -298,12 +293,8 @@ impl SadpDevice for SiteDevice {
 
 /// What a new admin password does to the rest of the device (as ISAPI's password paths do).
 fn apply_password(rt: &mut crate::state::DeviceRuntime, pw: &Secret) {
-    rt.remember_password(pw);
-    rt.risky_password = check_policy("admin", pw.expose()).unwrap_or(true);
-    rt.drop_logins();
-    rt.clients.clear();
-    rt.recovery.answer_failures = 0;
-    rt.recovery.guid_failures = 0;
+    let risky = check_policy("admin", pw.expose()).unwrap_or(true);
+    rt.replace_admin_password(pw, risky);
 }
 
 /// Firmware spellings site devices use: CRLF and the `flase` typo of real replies.

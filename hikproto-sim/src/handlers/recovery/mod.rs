@@ -11,7 +11,17 @@
 //! * `email/qrCode` answers `{"QRCode": "<payload>"}`; `emailCertification` takes
 //!   `{"EmailCertification": {"verificationCode": "...", "password": "..."}}` (flat also accepted);
 //! * refusals of a wrong answer, GUID or code carry `retryTimes` (attempts left); after 7
-//!   failures in a row the recovery routes lock for 30 minutes (`MaxPassword attempts`).
+//!   failures in a row the recovery routes lock for 30 minutes (`MaxPassword attempts`);
+//! * every reset body may carry `syncIPCPassword=true`: a recorder then gives the cameras on its
+//!   channels ([`crate::DeviceConfig::channel_cameras`]) the new admin password too.
+//!
+//! The code-based routes (reserved e-mail, Hik-Connect app) are in [`code`].
+
+mod code;
+
+pub(super) use code::{
+    app_qr, certify_app_code, certify_email, email_caps, email_qr, get_email, put_email,
+};
 
 use std::time::{Duration, Instant};
 
@@ -20,14 +30,13 @@ use hikproto::Secret;
 use hikproto::isapi::status::ResponseStatus;
 use hikproto::xml::Element;
 
-use super::security::{field_cipher, read_field};
-use super::system::{el, unix_now};
+use super::security::{confirmed_body, read_field, security_limits};
 use super::users::check_policy;
-use super::{Call, b, body_json, body_xml, finish, json, ok, refuse, refuse_with, xml};
+use super::{Call, CameraSync, b, body_xml, finish, ok, refuse, refuse_with, xml};
 use crate::config::{QuestionConfig, RiskyPasswords};
 use crate::crypto;
 use crate::http::Reply;
-use crate::support;
+use crate::state::DeviceShared;
 
 /// Wrong recovery attempts before the lock.
 const MAX_RECOVERY_FAILURES: u32 = 7;
@@ -46,19 +55,7 @@ pub(super) fn extern_capabilities(c: &mut Call<'_>) -> Reply {
                 .push_text("isSupportWithHCApp", b(m.hc_app))
                 .push_text("minResetAdminPassWordNum", m.min_configured.to_string()),
         )
-        .push(
-            Element::new("SecurityLimits")
-                .push(el(
-                    "LoginPasswordLenLimit",
-                    "",
-                    &[("min", "8"), ("max", "16")],
-                ))
-                .push(el(
-                    "SecurityAnswerLenLimit",
-                    "",
-                    &[("min", "1"), ("max", "128")],
-                )),
-        );
+        .push(security_limits());
     xml(c.rt, e)
 }
 
@@ -104,8 +101,22 @@ fn recovery_failure(c: &mut Call<'_>, guid: bool, sub: &str) -> Reply {
     Reply::xml(400, finish(e, c.rt.ns()).to_xml())
 }
 
-/// Sets a new admin password after a successful recovery.
-fn reset_admin(c: &mut Call<'_>, new: &str) -> Reply {
+/// Refuses unless the device is activated, offers the route (`supported`) and the recovery
+/// routes are not locked.
+fn route_open(c: &mut Call<'_>, supported: bool) -> Option<Reply> {
+    if !c.rt.cfg.activated {
+        return Some(refuse(c, "notActivated"));
+    }
+    if !supported {
+        return Some(refuse(c, "notSupport"));
+    }
+    recovery_locked(c)
+}
+
+/// Sets a new admin password after a successful recovery; with `sync`, a recorder's channel
+/// cameras get it too (after the device's lock is released, see [`push_to_cameras`]). The
+/// password is checked first, so a refused password leaves the route's code usable.
+fn reset_admin(c: &mut Call<'_>, new: &str, sync: bool) -> Reply {
     let risky = match check_policy("admin", new) {
         Ok(r) => r,
         Err((code, sub)) => return refuse_with(c, code, sub),
@@ -114,21 +125,41 @@ fn reset_admin(c: &mut Call<'_>, new: &str) -> Reply {
         return refuse_with(c, 6, "riskPassword");
     }
     let secret = Secret::new(new);
-    c.rt.remember_password(&secret);
-    if let Some(admin) = c.rt.cfg.users.iter_mut().find(|u| u.id == 1) {
-        admin.password = secret;
-    }
-    c.rt.risky_password = risky;
-    c.rt.drop_logins();
-    c.rt.clients.clear();
-    c.rt.recovery.answer_failures = 0;
-    c.rt.recovery.guid_failures = 0;
+    c.rt.replace_admin_password(&secret, risky);
     c.rt.recovery.email_qr = None;
+    c.rt.recovery.app_qr = None;
+    if sync && !c.rt.cfg.channel_cameras.is_empty() {
+        c.sync = Some(CameraSync {
+            serials: c.rt.cfg.channel_cameras.clone(),
+            password: secret,
+        });
+    }
     c.shared.mark_dirty();
     if risky {
         refuse_with(c, 1, "riskPassword")
     } else {
         ok(c)
+    }
+}
+
+/// Gives the activated cameras among `sync.serials` (other than `from` itself) the recorder's new
+/// admin password, each under its own lock. Runs after the recorder's lock is released, so two
+/// devices never wait on each other.
+pub(crate) fn push_to_cameras(from: &DeviceShared, sync: &CameraSync) {
+    let own = from.lock().cfg.serial.clone();
+    for serial in sync.serials.iter().filter(|s| **s != own) {
+        let Some(cam) = from.platform.site_device(serial) else {
+            tracing::debug!("channel camera {serial} is not on this site");
+            continue;
+        };
+        let mut rt = cam.lock();
+        if !rt.cfg.activated {
+            continue;
+        }
+        let risky = check_policy("admin", sync.password.expose()).unwrap_or(true);
+        rt.replace_admin_password(&sync.password, risky);
+        drop(rt);
+        cam.mark_dirty();
     }
 }
 
@@ -165,28 +196,10 @@ pub(super) fn put_questions(c: &mut Call<'_>) -> Reply {
     if !c.rt.cfg.reset_methods.security_questions {
         return refuse(c, "notSupport");
     }
-    let cipher = match field_cipher(c) {
-        Ok(ci) => ci,
+    let (doc, cipher) = match confirmed_body(c, |c| refuse_with(c, 4, "loginPasswordError")) {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let doc = match body_xml(c) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let Some(pw) = doc.text_at("password") else {
-        return refuse(c, "MessageParametersLack");
-    };
-    let Ok(pw) = read_field(cipher.as_ref(), pw) else {
-        return refuse(c, "passwordDecodeError");
-    };
-    let caller = c.user.clone().unwrap_or_default();
-    if !c
-        .rt
-        .password_of(&caller)
-        .is_some_and(|p| crypto::ct_eq(p.expose(), &pw))
-    {
-        return refuse_with(c, 4, "loginPasswordError");
-    }
     let Some(list) = doc.child("QuestionList") else {
         return refuse(c, "MessageParametersLack");
     };
@@ -219,13 +232,7 @@ pub(super) fn put_questions(c: &mut Call<'_>) -> Reply {
 /// `PUT|POST /ISAPI/Security/questionCertification`: the answers (in clear) and the new admin
 /// password; resets the password when every answer matches.
 pub(super) fn certify_questions(c: &mut Call<'_>) -> Reply {
-    if !c.rt.cfg.activated {
-        return refuse(c, "notActivated");
-    }
-    if !c.rt.cfg.reset_methods.security_questions {
-        return refuse(c, "notSupport");
-    }
-    if let Some(r) = recovery_locked(c) {
+    if let Some(r) = route_open(c, c.rt.cfg.reset_methods.security_questions) {
         return r;
     }
     if c.rt.cfg.security_questions.is_empty() {
@@ -255,7 +262,8 @@ pub(super) fn certify_questions(c: &mut Call<'_>) -> Reply {
     if !all_match {
         return recovery_failure(c, false, "SEQCertificateUnmatch");
     }
-    reset_admin(c, &new_pw)
+    let sync = doc.bool_at("syncIPCPassword").unwrap_or(false);
+    reset_admin(c, &new_pw, sync)
 }
 
 /// `PUT|POST /ISAPI/Security/GUIDFileData[?security=1&iv=…]` with
@@ -264,27 +272,8 @@ pub(super) fn export_guid(c: &mut Call<'_>) -> Reply {
     if !c.rt.cfg.reset_methods.guid_file {
         return refuse(c, "notSupport");
     }
-    let cipher = match field_cipher(c) {
-        Ok(ci) => ci,
-        Err(r) => return r,
-    };
-    let doc = match body_xml(c) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let Some(pw) = doc.text_at("password") else {
-        return refuse(c, "MessageParametersLack");
-    };
-    let Ok(pw) = read_field(cipher.as_ref(), pw) else {
-        return refuse(c, "passwordDecodeError");
-    };
-    let caller = c.user.clone().unwrap_or_default();
-    if !c
-        .rt
-        .password_of(&caller)
-        .is_some_and(|p| crypto::ct_eq(p.expose(), &pw))
-    {
-        return refuse_with(c, 4, "loginPasswordError");
+    if let Err(r) = confirmed_body(c, |c| refuse_with(c, 4, "loginPasswordError")) {
+        return r;
     }
     let guid = crypto::rand_hex(16);
     let mut file = guid.clone().into_bytes();
@@ -296,13 +285,7 @@ pub(super) fn export_guid(c: &mut Call<'_>) -> Reply {
 /// `PUT|POST /ISAPI/Security/GUIDFileData/certification`: resets the admin password with an
 /// exported GUID file (see the module docs for the body).
 pub(super) fn certify_guid(c: &mut Call<'_>) -> Reply {
-    if !c.rt.cfg.activated {
-        return refuse(c, "notActivated");
-    }
-    if !c.rt.cfg.reset_methods.guid_file {
-        return refuse(c, "notSupport");
-    }
-    if let Some(r) = recovery_locked(c) {
+    if let Some(r) = route_open(c, c.rt.cfg.reset_methods.guid_file) {
         return r;
     }
     let doc = match body_xml(c) {
@@ -329,130 +312,6 @@ pub(super) fn certify_guid(c: &mut Call<'_>) -> Reply {
     if !matches {
         return recovery_failure(c, true, "GUIDFileDataUnmatch");
     }
-    reset_admin(c, &new_pw)
-}
-
-fn email_json(email: Option<&str>) -> serde_json::Value {
-    serde_json::json!({
-        "SecurityEmail": {
-            "SecurityInformation": [ { "emailAddress": email.unwrap_or("") } ]
-        }
-    })
-}
-
-/// `GET /ISAPI/Security/email/parameter?format=json`.
-pub(super) fn get_email(c: &mut Call<'_>) -> Reply {
-    if !c.rt.cfg.reset_methods.email {
-        return refuse(c, "notSupport");
-    }
-    json(email_json(c.rt.cfg.reserved_email.as_deref()))
-}
-
-fn valid_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && s.len() <= 64
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !s.contains(char::is_whitespace)
-        && !domain.contains('@')
-}
-
-/// `PUT /ISAPI/Security/email/parameter?format=json`.
-pub(super) fn put_email(c: &mut Call<'_>) -> Reply {
-    if !c.rt.cfg.reset_methods.email {
-        return refuse(c, "notSupport");
-    }
-    let v = match body_json(c) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let addr = v
-        .pointer("/SecurityEmail/SecurityInformation/0/emailAddress")
-        .or_else(|| v.pointer("/SecurityEmail/emailAddress"))
-        .or_else(|| v.get("emailAddress"))
-        .and_then(|x| x.as_str())
-        .map(str::trim)
-        .map(str::to_owned);
-    let Some(addr) = addr else {
-        return refuse(c, "MessageParametersLack");
-    };
-    if !valid_email(&addr) {
-        return refuse(c, "emailFormatError");
-    }
-    c.rt.cfg.reserved_email = Some(addr);
-    c.rt.recovery.email_qr = None;
-    ok(c)
-}
-
-/// `GET /ISAPI/Security/email/parameter/capabilities?format=json`.
-pub(super) fn email_caps(c: &mut Call<'_>) -> Reply {
-    if !c.rt.cfg.reset_methods.email {
-        return refuse(c, "notSupport");
-    }
-    json(serde_json::json!({
-        "SecurityEmailCap": { "emailAddress": { "@min": 1, "@max": 64 }, "maxNum": 1 }
-    }))
-}
-
-/// `GET /ISAPI/Security/email/qrCode?format=json`: a new QR payload to mail to support.
-pub(super) fn email_qr(c: &mut Call<'_>) -> Reply {
-    if !c.rt.cfg.activated {
-        return refuse(c, "notActivated");
-    }
-    if !c.rt.cfg.reset_methods.email {
-        return refuse(c, "notSupport");
-    }
-    let Some(email) = c.rt.cfg.reserved_email.clone() else {
-        return refuse(c, "noSetSecurityEmail");
-    };
-    let qr = support::email_qr(&c.rt.cfg.serial, unix_now(), &crypto::rand_hex(8), &email);
-    c.rt.recovery.email_qr = Some((qr.clone(), Instant::now()));
-    json(serde_json::json!({ "QRCode": qr }))
-}
-
-/// `PUT|POST /ISAPI/Security/emailCertification?format=json`: the mailed code and the new
-/// admin password.
-pub(super) fn certify_email(c: &mut Call<'_>) -> Reply {
-    if !c.rt.cfg.activated {
-        return refuse(c, "notActivated");
-    }
-    if !c.rt.cfg.reset_methods.email {
-        return refuse(c, "notSupport");
-    }
-    if let Some(r) = recovery_locked(c) {
-        return r;
-    }
-    if c.rt.cfg.reserved_email.is_none() {
-        return refuse(c, "noSetSecurityEmail");
-    }
-    let v = match body_json(c) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let o = v.get("EmailCertification").unwrap_or(&v);
-    let code = o
-        .get("verificationCode")
-        .or_else(|| o.get("code"))
-        .and_then(|x| x.as_str())
-        .map(str::trim)
-        .map(str::to_ascii_uppercase);
-    let new_pw = o
-        .get("password")
-        .and_then(|x| x.as_str())
-        .map(str::to_owned);
-    let (Some(code), Some(new_pw)) = (code, new_pw) else {
-        return refuse(c, "MessageParametersLack");
-    };
-    let valid = c.rt.recovery.email_qr.as_ref().is_some_and(|(qr, at)| {
-        at.elapsed() < Duration::from_secs(support::EMAIL_CODE_VALIDITY_SECS)
-            && crypto::ct_eq(&support::email_code(qr), &code)
-    });
-    if !valid {
-        return recovery_failure(c, false, "checkCodeError");
-    }
-    reset_admin(c, &new_pw)
+    let sync = doc.bool_at("syncIPCPassword").unwrap_or(false);
+    reset_admin(c, &new_pw, sync)
 }
