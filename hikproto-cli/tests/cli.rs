@@ -725,6 +725,54 @@ async fn recovery_over_isapi() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recovery_by_hik_connect_app() {
+    const ACCOUNT: &str = "owner@example.net";
+    let mut cam = camera(0);
+    cam.verification_code = Some(hikproto::Secret::new(CODE));
+    cam.ezviz.enabled = true;
+    cam.ezviz.bound_account = Some(ACCOUNT.into());
+    let site = site(vec![cam]).await;
+    let dev = site.device(0);
+    let h = host(dev);
+    let dir = tempfile::tempdir().unwrap();
+    let cli = Cli::new(&[ADMIN_PW, NEW_PW, CODE]);
+
+    let qr = dir.path().join("app.qr");
+    let q = qr.to_str().unwrap();
+    let r = cli
+        .run(
+            &["--json", "recover", "app-qr", "--host", &h, "--out", q],
+            &[],
+        )
+        .await
+        .ok();
+    assert_eq!(r.json()["payload"]["kind"], "hikConnectApp", "{r:?}");
+    // The app of the bound account scans the saved payload and shows a code.
+    let code = site.platform().app_reset_code(ACCOUNT, &read(&qr)).unwrap();
+    let np = ("HIKPROTO_NEW_PASSWORD", NEW_PW);
+    let r = cli
+        .run(
+            &["--json", "recover", "app-code", "--host", &h],
+            &[("HIKPROTO_CODE", "00000000"), np],
+        )
+        .await;
+    assert_eq!(r.code, 5, "{r:?}");
+    assert_eq!(r.json()["error"]["refusal"]["reason"], "wrongCode", "{r:?}");
+    assert_eq!(dev.password("admin").unwrap().expose(), ADMIN_PW);
+    let r = cli
+        .run(
+            &["--json", "recover", "app-code", "--host", &h],
+            &[("HIKPROTO_CODE", &code), np],
+        )
+        .await
+        .ok();
+    assert_eq!(r.json()["method"], "hikConnectApp", "{r:?}");
+    assert_eq!(dev.password("admin").unwrap().expose(), NEW_PW);
+    assert_eq!(dev.stats().repeated_rejected_credentials, 0);
+    site.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recovery_over_sadp_and_decode() {
     let (resp, devs) = responder(vec![DeviceView::camera(3).with_password(ADMIN_PW)]).await;
     let target = addr(&resp);
