@@ -214,6 +214,10 @@ pub(super) fn put_ip(c: &mut Call<'_>) -> Reply {
         return refuse_with(c, 4, "dns1dns2CanNotSame");
     }
     let old = &c.rt.cfg.network;
+    if old.ip != n.ip || old.addressing != n.addressing {
+        // A new address (or DHCP's) no longer collides with the other host.
+        n.ip_conflict = false;
+    }
     let reboot = old.ip != n.ip
         || old.mask != n.mask
         || old.gateway != n.gateway

@@ -238,6 +238,13 @@ impl DeviceInfo {
                 el = el.push_text(k, v.clone());
             }
         }
+        if !self.abnormal_status.is_empty() {
+            let mut d = Element::new("DetailAbnormalStatus");
+            for (k, v) in &self.abnormal_status {
+                d = d.push_text(k, crate::xml::fmt_bool(*v));
+            }
+            el = el.push(d);
+        }
         if let Some(b) = self.support_beep {
             el = el.push_text("supportBeep", crate::xml::fmt_bool(b));
         }
