@@ -12,6 +12,7 @@ mod session;
 mod system;
 mod users;
 
+pub(crate) use recovery::push_to_cameras;
 pub(crate) use system::unix_now;
 pub(crate) use users::check_policy;
 
@@ -216,7 +217,7 @@ pub(crate) fn process(
     let sync = call.sync.take();
     drop(guard);
     if let Some(sync) = sync {
-        recovery::push_to_cameras(shared, &sync);
+        push_to_cameras(shared, &sync);
     }
     if req.method != "GET" && reply.status < 300 {
         shared.mark_dirty();

@@ -135,6 +135,10 @@ pub struct DeviceView {
     pub mail_qr: Option<(String, SystemTime)>,
     /// The GUID of the latest exported GUID file, as the device stores it.
     pub guid: Option<Secret>,
+    /// Set with a new admin password by a reset that carried `SyncIPCPassword=true`: a
+    /// recorder passes the password on to its cameras (site devices do; a
+    /// [`MemoryDevice`] only records it).
+    pub sync_ipc_password: bool,
 }
 
 impl std::fmt::Debug for DeviceView {
@@ -199,6 +203,7 @@ impl DeviceView {
             export: None,
             mail_qr: None,
             guid: None,
+            sync_ipc_password: false,
             serial,
         }
     }

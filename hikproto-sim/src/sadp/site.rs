@@ -20,7 +20,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::{RiskyPasswords, UserConfig};
 use crate::error::{Result, SimError};
-use crate::handlers::{check_policy, unix_now};
+use crate::handlers::{CameraSync, check_policy, push_to_cameras, unix_now};
 use crate::site::SimDevice;
 use crate::state::DeviceShared;
 use crate::support::{self, SupportError};
@@ -151,13 +151,25 @@ impl SadpDevice for SiteDevice {
                 .clone()
                 .map(|(s, at)| (s, instant_to_system(at))),
             guid: cfg.guid.clone(),
+            sync_ipc_password: false,
         }
     }
 
     fn store(&self, before: &DeviceView, v: DeviceView) {
         let serial = self.serial();
+        let mut sync = None;
         {
             let mut rt = self.shared.lock();
+            if v.sync_ipc_password
+                && v.admin_password.is_some()
+                && before.admin_password != v.admin_password
+                && !rt.cfg.channel_cameras.is_empty()
+            {
+                sync = v.admin_password.clone().map(|password| CameraSync {
+                    serials: rt.cfg.channel_cameras.clone(),
+                    password,
+                });
+            }
             if (before.ipv4, before.mask, before.gateway, before.dhcp)
                 != (v.ipv4, v.mask, v.gateway, v.dhcp)
             {
@@ -221,6 +233,9 @@ impl SadpDevice for SiteDevice {
         }
         if before.bound_account.is_some() && v.bound_account.is_none() {
             self.shared.platform.state().unbind(&serial);
+        }
+        if let Some(sync) = sync {
+            push_to_cameras(&self.shared, &sync);
         }
         self.shared.mark_dirty();
     }

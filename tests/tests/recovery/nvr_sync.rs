@@ -1,8 +1,12 @@
 //! A recorder pushing its new admin password to the cameras on its channels
 //! (`syncIPCPassword`), and not doing so without the flag.
 
-use hikproto::Device;
+use std::net::SocketAddr;
+use std::time::Duration;
+
 use hikproto::reset::NewPassword;
+use hikproto::sadp::{ClientOptions, DiscoverOptions, SadpClient, discover};
+use hikproto::{Device, Secret};
 use hikproto_sim::{DeviceConfig, SimDevice, Site};
 
 use super::app::{ME, bind};
@@ -19,7 +23,7 @@ async fn nvr_site() -> Site {
         .collect();
     let mut nvr = DeviceConfig::nvr(0).with_admin(PW);
     nvr.channel_cameras = cams[..2].iter().map(|c| c.serial.clone()).collect();
-    let mut b = Site::builder().device(nvr);
+    let mut b = Site::builder().device(nvr).sadp_port(0);
     for c in cams {
         b = b.device(c);
     }
@@ -93,5 +97,38 @@ async fn reset_without_sync_leaves_the_cameras_alone() {
     for cam in [site.device(1), site.device(2)] {
         assert!(camera_password_is(cam, third).await, "{}", cam.serial());
     }
+    site.shutdown().await;
+}
+
+#[tokio::test]
+async fn sadp_reset_with_sync_changes_the_channel_cameras() {
+    let site = nvr_site().await;
+    let nvr = site.device(0);
+    admin(nvr).set_security_questions(&answers()).await.unwrap();
+    let local: SocketAddr = ([127, 0, 0, 1], 0).into();
+    let mut opts = DiscoverOptions::unicast(vec![nvr.sadp_addr().expect("SADP responder")])
+        .bind(local)
+        .timeout(Duration::from_secs(3));
+    opts.expect = Some(1);
+    let found = discover(&opts).await.unwrap();
+    let target = found.first().expect("the recorder answers").target();
+    let client = SadpClient::new(ClientOptions {
+        bind: local,
+        timeout: Duration::from_secs(5),
+        ..ClientOptions::default()
+    })
+    .await
+    .unwrap();
+    let sadp_answers: Vec<(u32, Secret)> =
+        answers().into_iter().map(|a| (a.id, a.answer)).collect();
+    client
+        .reset_by_answers(&target, &sadp_answers, &Secret::new(NEW_PW), true)
+        .await
+        .unwrap();
+    assert!(password_works(nvr, NEW_PW).await);
+    for cam in [site.device(1), site.device(2)] {
+        assert!(camera_password_is(cam, NEW_PW).await, "{}", cam.serial());
+    }
+    assert!(camera_password_is(site.device(3), CAM_PW).await);
     site.shutdown().await;
 }

@@ -370,9 +370,10 @@ fn reset_code(
     }
 }
 
-fn set_password(view: &mut DeviceView, pw: &str) {
+fn set_password(view: &mut DeviceView, pw: &str, sync_cameras: bool) {
     view.admin_password = Some(Secret::new(pw));
     view.activated = true;
+    view.sync_ipc_password = sync_cameras;
 }
 
 fn feature(on: bool) -> Step<()> {
@@ -444,7 +445,7 @@ fn activate(slot: &mut Slot, view: &mut DeviceView, req: &Element, ctx: &Ctx<'_>
         return Err(Answer::result("hasActivated"));
     }
     let pw = new_password(slot, view, req, ctx)?;
-    set_password(view, &pw);
+    set_password(view, &pw, false);
     slot.lock.succeed();
     Ok(Answer::ok().changed())
 }

@@ -13,6 +13,28 @@ use super::{
     reset_code, set_password, unseal,
 };
 
+/// The common gate of every reset: the device offers the route and SADP is not locked.
+fn reset_gate(slot: &mut Slot, view: &DeviceView, ctx: &Ctx<'_>, offered: bool) -> Step<()> {
+    feature(offered)?;
+    not_locked(slot, view, ctx)
+}
+
+/// Ends a reset whose secret was accepted: the new password is checked, the failure count
+/// cleared and the password set; `SyncIPCPassword=true` asks a recorder to pass it on to its
+/// cameras ([`DeviceView::sync_ipc_password`]).
+fn complete_reset(
+    slot: &mut Slot,
+    view: &mut DeviceView,
+    req: &Element,
+    ctx: &Ctx<'_>,
+) -> Step<Answer> {
+    let pw = new_password(slot, view, req, ctx)?;
+    slot.lock.succeed();
+    let sync = req.bool_at("SyncIPCPassword").unwrap_or(false);
+    set_password(view, &pw, sync);
+    Ok(Answer::ok().changed())
+}
+
 pub(super) fn encrypt_string(
     slot: &mut Slot,
     view: &mut DeviceView,
@@ -31,11 +53,10 @@ pub(super) fn reset(
     ctx: &Ctx<'_>,
     stats: &mut Counters,
 ) -> Step<Answer> {
-    not_locked(slot, view, ctx)?;
     if req.child("Password").is_none() {
         return legacy_reset(slot, view, req, ctx, stats);
     }
-    feature(view.features.export_file)?;
+    reset_gate(slot, view, ctx, view.features.export_file)?;
     let Some((export, made)) = view.export.clone() else {
         return Err(Answer::result("emptyEncryptString"));
     };
@@ -52,11 +73,9 @@ pub(super) fn reset(
         ReplyCheck::Stale => return Err(Answer::result("exportFileOverDue")),
         ReplyCheck::Wrong => return Err(failure(slot, view, ctx, "codeError", stats)),
     }
-    let pw = new_password(slot, view, req, ctx)?;
-    slot.lock.succeed();
+    let done = complete_reset(slot, view, req, ctx)?;
     view.export = None;
-    set_password(view, &pw);
-    Ok(Answer::ok().changed())
+    Ok(done)
 }
 
 /// The legacy form (a security code only) restores the factory password.
@@ -67,14 +86,14 @@ fn legacy_reset(
     ctx: &Ctx<'_>,
     stats: &mut Counters,
 ) -> Step<Answer> {
-    feature(view.features.legacy_reset)?;
+    reset_gate(slot, view, ctx, view.features.legacy_reset)?;
     let code = reset_code(slot, view, req, ctx)?;
     let date = view.boot_time.split(' ').next().unwrap_or("");
     if code.as_str() != tokens::legacy_code(&view.serial, date) {
         return Err(failure(slot, view, ctx, "codeError", stats));
     }
     slot.lock.succeed();
-    set_password(view, "12345");
+    set_password(view, "12345", false);
     Ok(Answer::ok().changed())
 }
 
@@ -100,8 +119,7 @@ pub(super) fn guid_reset(
     ctx: &Ctx<'_>,
     stats: &mut Counters,
 ) -> Step<Answer> {
-    feature(view.features.guid)?;
-    not_locked(slot, view, ctx)?;
+    reset_gate(slot, view, ctx, view.features.guid)?;
     let given = req.text_at("GUID").unwrap_or("");
     let ok = view
         .guid
@@ -110,10 +128,7 @@ pub(super) fn guid_reset(
     if !ok {
         return Err(failure(slot, view, ctx, "invalidGUID", stats));
     }
-    let pw = new_password(slot, view, req, ctx)?;
-    slot.lock.succeed();
-    set_password(view, &pw);
-    Ok(Answer::ok().changed())
+    complete_reset(slot, view, req, ctx)
 }
 
 pub(super) fn get_questions(view: &DeviceView) -> Answer {
@@ -176,8 +191,7 @@ pub(super) fn answer_reset(
     ctx: &Ctx<'_>,
     stats: &mut Counters,
 ) -> Step<Answer> {
-    feature(view.features.security_questions)?;
-    not_locked(slot, view, ctx)?;
+    reset_gate(slot, view, ctx, view.features.security_questions)?;
     if view.security_questions.is_empty() {
         return Err(Answer::result("failed"));
     }
@@ -192,10 +206,7 @@ pub(super) fn answer_reset(
     if !all_right {
         return Err(failure(slot, view, ctx, "AnswerError", stats));
     }
-    let pw = new_password(slot, view, req, ctx)?;
-    slot.lock.succeed();
-    set_password(view, &pw);
-    Ok(Answer::ok().changed())
+    complete_reset(slot, view, req, ctx)
 }
 
 pub(super) fn set_mailbox(
@@ -245,8 +256,7 @@ pub(super) fn mail_reset(
     ctx: &Ctx<'_>,
     stats: &mut Counters,
 ) -> Step<Answer> {
-    feature(view.features.mailbox)?;
-    not_locked(slot, view, ctx)?;
+    reset_gate(slot, view, ctx, view.features.mailbox)?;
     if view.mailbox.is_none() {
         return Err(Answer::result("notSetMailBox"));
     }
@@ -262,11 +272,9 @@ pub(super) fn mail_reset(
     if !fresh || !slot.device.check_mail_code(&qr, &code) {
         return Err(failure(slot, view, ctx, "codeError", stats));
     }
-    let pw = new_password(slot, view, req, ctx)?;
-    slot.lock.succeed();
+    let done = complete_reset(slot, view, req, ctx)?;
     view.mail_qr = None;
-    set_password(view, &pw);
-    Ok(Answer::ok().changed())
+    Ok(done)
 }
 
 pub(super) fn phone_qr(slot: &mut Slot, view: &DeviceView) -> Step<Answer> {
@@ -289,8 +297,7 @@ pub(super) fn phone_reset(
     ctx: &Ctx<'_>,
     stats: &mut Counters,
 ) -> Step<Answer> {
-    feature(view.features.phone_reset)?;
-    not_locked(slot, view, ctx)?;
+    reset_gate(slot, view, ctx, view.features.phone_reset)?;
     if view.bound_account.is_none() {
         return Err(Answer::result("notSetPhoneNo"));
     }
@@ -302,9 +309,7 @@ pub(super) fn phone_reset(
     if !code.trim().eq_ignore_ascii_case(&tokens::app_code(&qr)) {
         return Err(failure(slot, view, ctx, "codeError", stats));
     }
-    let pw = new_password(slot, view, req, ctx)?;
-    slot.lock.succeed();
+    let done = complete_reset(slot, view, req, ctx)?;
     slot.phone_qr = None;
-    set_password(view, &pw);
-    Ok(Answer::ok().changed())
+    Ok(done)
 }
