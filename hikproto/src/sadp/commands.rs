@@ -43,6 +43,39 @@ impl SadpClient {
         .await
     }
 
+    /// A command carrying one sealed secret (the admin password that authorises it, or a reset's
+    /// new password): `secret` is checked with `check`, sealed, and handed to `build` (with the
+    /// session key) to make the probe.
+    async fn sealing(
+        &self,
+        t: &DeviceTarget,
+        secret: &Secret,
+        check: fn(&Secret) -> Result<()>,
+        build: impl FnOnce(&SessionKey, &str) -> Result<Probe>,
+    ) -> Result<Reply> {
+        check(secret)?;
+        self.sealed(t, |k| build(k, &k.seal(secret.expose())?))
+            .await
+    }
+
+    /// A reset with a code (support's reply, a mailed code, the app's code): `build` gets the
+    /// sealed new password, the code field and whether that field is encrypted.
+    async fn code_reset(
+        &self,
+        t: &DeviceTarget,
+        code: &Secret,
+        new_password: &Secret,
+        build: impl FnOnce(&str, &str, bool) -> Probe,
+    ) -> Result<()> {
+        check_code(code)?;
+        self.sealing(t, new_password, check_new_password, |k, pw| {
+            let (c, enc) = code_field(k, code, t.code_encrypt)?;
+            Ok(build(pw, &c, enc))
+        })
+        .await
+        .map(drop)
+    }
+
     /// A MAC-only query, checked.
     async fn query(&self, t: &DeviceTarget, types: ProbeType) -> Result<Reply> {
         self.request(t, &Probe::query(types, t.mac))
@@ -126,20 +159,10 @@ impl SadpClient {
         new_password: &Secret,
         sync_ipc: bool,
     ) -> Result<()> {
-        check_code(code)?;
-        check_new_password(new_password)?;
-        self.sealed(t, |k| {
-            let (c, enc) = code_field(k, code, t.code_encrypt)?;
-            Ok(Probe::reset(
-                t.mac,
-                &k.seal(new_password.expose())?,
-                sync_ipc,
-                &c,
-                enc,
-            ))
+        self.code_reset(t, code, new_password, |pw, c, enc| {
+            Probe::reset(t.mac, pw, sync_ipc, c, enc)
         })
         .await
-        .map(drop)
     }
 
     /// Legacy `reset` with a security code only: restores the factory password. Obsolete
@@ -155,14 +178,9 @@ impl SadpClient {
 
     /// `ExportGUID`: exports the GUID reset token (authorised by the admin password).
     pub async fn export_guid(&self, t: &DeviceTarget, password: &Secret) -> Result<GuidFile> {
-        check_password(password)?;
         let r = self
-            .sealed(t, |k| {
-                Ok(Probe::with_password(
-                    ProbeType::ExportGuid,
-                    t.mac,
-                    &k.seal(password.expose())?,
-                ))
+            .sealing(t, password, check_password, |_, pw| {
+                Ok(Probe::with_password(ProbeType::ExportGuid, t.mac, pw))
             })
             .await?;
         Ok(GuidFile::new(r.required("GUID")?))
@@ -179,12 +197,11 @@ impl SadpClient {
         if guid.token().is_empty() {
             return Err(Error::invalid("the GUID is empty"));
         }
-        check_new_password(new_password)?;
-        self.sealed(t, |k| {
+        self.sealing(t, new_password, check_new_password, |_, pw| {
             Ok(Probe::guid_reset(
                 t.mac,
                 guid.token().expose().trim(),
-                &k.seal(new_password.expose())?,
+                pw,
                 sync_ipc,
             ))
         })
@@ -207,12 +224,11 @@ impl SadpClient {
         password: &Secret,
     ) -> Result<()> {
         check_answers(answers, true)?;
-        check_password(password)?;
-        self.sealed(t, |k| {
+        self.sealing(t, password, check_password, |k, pw| {
             Ok(Probe::set_security_questions(
                 t.mac,
                 &question_fields(k, answers, true)?,
-                &k.seal(password.expose())?,
+                pw,
             ))
         })
         .await
@@ -228,12 +244,11 @@ impl SadpClient {
         sync_ipc: bool,
     ) -> Result<()> {
         check_answers(answers, false)?;
-        check_new_password(new_password)?;
-        self.sealed(t, |k| {
+        self.sealing(t, new_password, check_new_password, |k, pw| {
             Ok(Probe::answer_reset(
                 t.mac,
                 &question_fields(k, answers, false)?,
-                &k.seal(new_password.expose())?,
+                pw,
                 sync_ipc,
             ))
         })
@@ -250,13 +265,8 @@ impl SadpClient {
         password: &Secret,
     ) -> Result<()> {
         check_email(email)?;
-        check_password(password)?;
-        self.sealed(t, |k| {
-            Ok(Probe::set_mailbox(
-                t.mac,
-                &k.seal(email)?,
-                &k.seal(password.expose())?,
-            ))
+        self.sealing(t, password, check_password, |k, pw| {
+            Ok(Probe::set_mailbox(t.mac, &k.seal(email)?, pw))
         })
         .await
         .map(drop)
@@ -275,20 +285,10 @@ impl SadpClient {
         new_password: &Secret,
         sync_ipc: bool,
     ) -> Result<()> {
-        check_code(code)?;
-        check_new_password(new_password)?;
-        self.sealed(t, |k| {
-            let (c, enc) = code_field(k, code, t.code_encrypt)?;
-            Ok(Probe::mail_reset(
-                t.mac,
-                &k.seal(new_password.expose())?,
-                sync_ipc,
-                &c,
-                enc,
-            ))
+        self.code_reset(t, code, new_password, |pw, c, enc| {
+            Probe::mail_reset(t.mac, pw, sync_ipc, c, enc)
         })
         .await
-        .map(drop)
     }
 
     /// `GetPhoneNoQRCode`: the QR payload to scan with the Hik-Connect app.
@@ -304,19 +304,10 @@ impl SadpClient {
         code: &Secret,
         new_password: &Secret,
     ) -> Result<()> {
-        check_code(code)?;
-        check_new_password(new_password)?;
-        self.sealed(t, |k| {
-            let (c, enc) = code_field(k, code, t.code_encrypt)?;
-            Ok(Probe::phone_reset(
-                t.mac,
-                &k.seal(new_password.expose())?,
-                &c,
-                enc,
-            ))
+        self.code_reset(t, code, new_password, |pw, c, enc| {
+            Probe::phone_reset(t.mac, pw, c, enc)
         })
         .await
-        .map(drop)
     }
 
     /// `getPasswordResetType`: which reset methods are configured.
@@ -333,13 +324,8 @@ impl SadpClient {
         enable: bool,
         password: &Secret,
     ) -> Result<()> {
-        check_password(password)?;
-        self.sealed(t, |k| {
-            Ok(Probe::set_hc_platform(
-                t.mac,
-                enable,
-                &k.seal(password.expose())?,
-            ))
+        self.sealing(t, password, check_password, |_, pw| {
+            Ok(Probe::set_hc_platform(t.mac, enable, pw))
         })
         .await
         .map(drop)
@@ -353,12 +339,11 @@ impl SadpClient {
         password: &Secret,
     ) -> Result<()> {
         check_verification_code(code)?;
-        check_password(password)?;
-        self.sealed(t, |k| {
+        self.sealing(t, password, check_password, |k, pw| {
             Ok(Probe::set_verification_code(
                 t.mac,
                 &k.seal(code.expose())?,
-                &k.seal(password.expose())?,
+                pw,
             ))
         })
         .await
@@ -368,13 +353,8 @@ impl SadpClient {
     /// `ezvizUnbind`: releases the device from its Hik-Connect account (check the outcome with
     /// [`Self::unbind_status`]).
     pub async fn unbind_hik_connect(&self, t: &DeviceTarget, password: &Secret) -> Result<()> {
-        check_password(password)?;
-        self.sealed(t, |k| {
-            Ok(Probe::with_password(
-                ProbeType::EzvizUnbind,
-                t.mac,
-                &k.seal(password.expose())?,
-            ))
+        self.sealing(t, password, check_password, |_, pw| {
+            Ok(Probe::with_password(ProbeType::EzvizUnbind, t.mac, pw))
         })
         .await
         .map(drop)
@@ -400,13 +380,8 @@ impl SadpClient {
 
     /// `restoreInactive`: returns the device to "not activated" (it then needs [`Self::activate`]).
     pub async fn restore_inactive(&self, t: &DeviceTarget, password: &Secret) -> Result<()> {
-        check_password(password)?;
-        self.sealed(t, |k| {
-            Ok(Probe::with_password(
-                ProbeType::RestoreInactive,
-                t.mac,
-                &k.seal(password.expose())?,
-            ))
+        self.sealing(t, password, check_password, |_, pw| {
+            Ok(Probe::with_password(ProbeType::RestoreInactive, t.mac, pw))
         })
         .await
         .map(drop)

@@ -202,12 +202,31 @@ impl Probe {
         code: &str,
         code_encrypted: bool,
     ) -> Self {
+        Self::code_reset(
+            ProbeType::Reset,
+            mac,
+            password,
+            sync_ipc,
+            code,
+            code_encrypted,
+        )
+    }
+
+    /// The `Password`, optional `SyncIPCPassword`, `Code` form of `reset` and `MailReset`.
+    fn code_reset(
+        types: ProbeType,
+        mac: MacAddr,
+        password: &str,
+        sync_ipc: bool,
+        code: &str,
+        code_encrypted: bool,
+    ) -> Self {
         let mut fields = vec![el("Password", password)];
         if sync_ipc {
             fields.push(el("SyncIPCPassword", "true"));
         }
         fields.push(code_el(code, code_encrypted));
-        Self::command(ProbeType::Reset, mac, fields)
+        Self::command(types, mac, fields)
     }
 
     /// `GUIDReset`: the exported GUID and the new (encrypted) password.
@@ -267,12 +286,14 @@ impl Probe {
         code: &str,
         code_encrypted: bool,
     ) -> Self {
-        let mut fields = vec![el("Password", password)];
-        if sync_ipc {
-            fields.push(el("SyncIPCPassword", "true"));
-        }
-        fields.push(code_el(code, code_encrypted));
-        Self::command(ProbeType::MailReset, mac, fields)
+        Self::code_reset(
+            ProbeType::MailReset,
+            mac,
+            password,
+            sync_ipc,
+            code,
+            code_encrypted,
+        )
     }
 
     /// `PhoneNoReset`: the new (encrypted) password and the code the Hik-Connect app showed.
