@@ -4,27 +4,17 @@ mod common;
 
 use std::time::Duration;
 
-use common::{authorization, basic, challenges, digest, send};
+use common::{
+    INFO, PW, authorization, basic, challenges, digest, login_status, open, send,
+    with_authorization,
+};
 use hikproto_sim::{AuthMode, DeviceConfig, NamespaceStyle, Personality, Site, UnauthorizedBody};
-
-const PW: &str = "Passw0rd!x";
-const INFO: &str = "/ISAPI/System/deviceInfo";
-
-async fn site_with(p: Personality) -> Site {
-    Site::builder()
-        .devices(1)
-        .password(PW)
-        .personality(p)
-        .start()
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn digest_md5_reads_device_info_and_counts() {
-    let site = site_with(Personality::camera()).await;
+    let site = common::site(1, Personality::camera()).await;
     let dev = site.device(0);
-    let probe = send(&dev.host(), "GET", INFO, &[], b"").await.unwrap();
+    let probe = open(&dev.host(), "GET", INFO, b"").await;
     assert_eq!(probe.status, 401);
     let hdrs = probe.headers_named("www-authenticate");
     assert_eq!(hdrs.len(), 1, "{hdrs:?}");
@@ -56,7 +46,7 @@ async fn digest_md5_reads_device_info_and_counts() {
 
 #[tokio::test]
 async fn core_client_reads_device_info() {
-    let site = site_with(Personality::camera()).await;
+    let site = common::site(1, Personality::camera()).await;
     let dev = site.device(0);
     let client = hikproto::Device::builder(dev.host())
         .credentials("admin", PW)
@@ -70,44 +60,37 @@ async fn core_client_reads_device_info() {
 
 #[tokio::test]
 async fn sha256_only_and_several_headers() {
-    let site = site_with(Personality::camera().auth(AuthMode::DigestSha256)).await;
+    let site = common::site(1, Personality::camera().auth(AuthMode::DigestSha256)).await;
     let dev = site.device(0);
-    let probe = send(&dev.host(), "GET", INFO, &[], b"").await.unwrap();
+    let probe = open(&dev.host(), "GET", INFO, b"").await;
     let ch = challenges(&probe);
     assert_eq!(ch.len(), 1);
     assert_eq!(ch[0].algorithm, "SHA-256");
     let ok = digest(&dev.host(), "GET", INFO, "admin", PW, b"").await;
     assert_eq!(ok.status, 200);
     // An MD5 answer to a SHA-256-only device is malformed, not a failed login.
-    let mut md5 = challenges(&send(&dev.host(), "GET", INFO, &[], b"").await.unwrap())[0].clone();
+    let mut md5 = challenges(&open(&dev.host(), "GET", INFO, b"").await)[0].clone();
     md5.algorithm = "MD5".into();
-    let r = send(
+    let r = with_authorization(
         &dev.host(),
         "GET",
         INFO,
-        &[(
-            "Authorization",
-            authorization(&md5, "admin", PW, "GET", INFO, 1),
-        )],
-        b"",
+        authorization(&md5, "admin", PW, "GET", INFO, 1),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.status, 400);
     assert_eq!(dev.stats().auth_failures, 0);
     site.shutdown().await;
 
-    let site = site_with(Personality::camera().auth(AuthMode::DigestMulti)).await;
+    let site = common::site(1, Personality::camera().auth(AuthMode::DigestMulti)).await;
     let dev = site.device(0);
-    let probe = send(&dev.host(), "GET", INFO, &[], b"").await.unwrap();
+    let probe = open(&dev.host(), "GET", INFO, b"").await;
     let ch = challenges(&probe);
     let algs: Vec<_> = ch.iter().map(|c| c.algorithm.as_str()).collect();
     assert_eq!(algs, ["SHA-256", "MD5"]);
     for c in &ch {
         let a = authorization(c, "admin", PW, "GET", INFO, 1);
-        let r = send(&dev.host(), "GET", INFO, &[("Authorization", a)], b"")
-            .await
-            .unwrap();
+        let r = with_authorization(&dev.host(), "GET", INFO, a).await;
         assert_eq!(r.status, 200, "{}", c.algorithm);
     }
     site.shutdown().await;
@@ -116,30 +99,22 @@ async fn sha256_only_and_several_headers() {
 #[tokio::test]
 async fn basic_modes() {
     // digest/basic: both headers, Basic accepted.
-    let site = site_with(Personality::camera().auth(AuthMode::DigestBasic)).await;
+    let site = common::site(1, Personality::camera().auth(AuthMode::DigestBasic)).await;
     let dev = site.device(0);
-    let probe = send(&dev.host(), "GET", INFO, &[], b"").await.unwrap();
+    let probe = open(&dev.host(), "GET", INFO, b"").await;
     let h = probe.headers_named("www-authenticate");
     assert!(
         h.iter().any(|v| v.starts_with("Digest ")) && h.iter().any(|v| v.starts_with("Basic ")),
         "{h:?}"
     );
-    let r = send(
-        &dev.host(),
-        "GET",
-        INFO,
-        &[("Authorization", basic("admin", PW))],
-        b"",
-    )
-    .await
-    .unwrap();
+    let r = with_authorization(&dev.host(), "GET", INFO, basic("admin", PW)).await;
     assert_eq!(r.status, 200);
     site.shutdown().await;
 
     // Basic only (legacy): no Digest offered, HTML 401 page, ver10 namespace.
-    let site = site_with(Personality::legacy()).await;
+    let site = common::site(1, Personality::legacy()).await;
     let dev = site.device(0);
-    let probe = send(&dev.host(), "GET", INFO, &[], b"").await.unwrap();
+    let probe = open(&dev.host(), "GET", INFO, b"").await;
     assert_eq!(probe.headers_named("www-authenticate").len(), 1);
     assert!(
         probe
@@ -153,15 +128,7 @@ async fn basic_modes() {
             .unwrap()
             .starts_with("text/html")
     );
-    let r = send(
-        &dev.host(),
-        "GET",
-        INFO,
-        &[("Authorization", basic("admin", PW))],
-        b"",
-    )
-    .await
-    .unwrap();
+    let r = with_authorization(&dev.host(), "GET", INFO, basic("admin", PW)).await;
     assert_eq!(r.status, 200);
     assert_eq!(
         r.xml().namespace(),
@@ -171,17 +138,9 @@ async fn basic_modes() {
     site.shutdown().await;
 
     // Digest only: Basic is refused without counting a failed login.
-    let site = site_with(Personality::camera()).await;
+    let site = common::site(1, Personality::camera()).await;
     let dev = site.device(0);
-    let r = send(
-        &dev.host(),
-        "GET",
-        INFO,
-        &[("Authorization", basic("admin", PW))],
-        b"",
-    )
-    .await
-    .unwrap();
+    let r = with_authorization(&dev.host(), "GET", INFO, basic("admin", PW)).await;
     assert_eq!(r.status, 401);
     assert_eq!(dev.stats().basic_refused, 1);
     assert_eq!(dev.stats().auth_failures, 0);
@@ -190,7 +149,7 @@ async fn basic_modes() {
 
 #[tokio::test]
 async fn lockout_after_seven_and_repeated_credentials() {
-    let site = site_with(Personality::camera()).await;
+    let site = common::site(1, Personality::camera()).await;
     let dev = site.device(0);
     let host = dev.host();
     for i in 1..=6u32 {
@@ -228,72 +187,31 @@ async fn lockout_after_seven_and_repeated_credentials() {
 async fn repeated_credentials_are_told_apart_when_known() {
     let mut p = Personality::camera();
     p.auth = AuthMode::DigestMd5;
-    let site = site_with(p).await;
+    let site = common::site(1, p).await;
     let dev = site.device(0);
     dev.recognise_password("Wrong-pass1");
     dev.recognise_password("Wrong-pass2");
     let host = dev.host();
-    assert_eq!(
-        digest(&host, "GET", INFO, "admin", "Wrong-pass1", b"")
-            .await
-            .status,
-        401
-    );
-    assert_eq!(
-        digest(&host, "GET", INFO, "admin", "Wrong-pass2", b"")
-            .await
-            .status,
-        401
-    );
+    assert_eq!(login_status(&host, "Wrong-pass1").await, 401);
+    assert_eq!(login_status(&host, "Wrong-pass2").await, 401);
     assert_eq!(dev.stats().repeated_rejected_credentials, 0);
-    assert_eq!(
-        digest(&host, "GET", INFO, "admin", "Wrong-pass2", b"")
-            .await
-            .status,
-        401
-    );
+    assert_eq!(login_status(&host, "Wrong-pass2").await, 401);
     assert_eq!(dev.stats().repeated_rejected_credentials, 1);
     // A success in between clears the memory of unknown passwords only; known ones stay.
-    assert_eq!(
-        digest(&host, "GET", INFO, "admin", PW, b"").await.status,
-        200
-    );
-    assert_eq!(
-        digest(&host, "GET", INFO, "admin", "Wrong-pass1", b"")
-            .await
-            .status,
-        401
-    );
+    assert_eq!(login_status(&host, PW).await, 200);
+    assert_eq!(login_status(&host, "Wrong-pass1").await, 401);
     assert_eq!(dev.stats().repeated_rejected_credentials, 2);
     // Unknown passwords over Digest: a second failure counts as a repeat.
-    assert_eq!(
-        digest(&host, "GET", INFO, "admin", "Unknown-a1", b"")
-            .await
-            .status,
-        401
-    );
+    assert_eq!(login_status(&host, "Unknown-a1").await, 401);
     assert_eq!(dev.stats().repeated_rejected_credentials, 2);
-    assert_eq!(
-        digest(&host, "GET", INFO, "admin", "Unknown-b2", b"")
-            .await
-            .status,
-        401
-    );
+    assert_eq!(login_status(&host, "Unknown-b2").await, 401);
     assert_eq!(dev.stats().repeated_rejected_credentials, 3);
     // Basic is identified exactly.
     site.shutdown().await;
-    let site = site_with(Personality::camera().auth(AuthMode::Basic)).await;
+    let site = common::site(1, Personality::camera().auth(AuthMode::Basic)).await;
     let dev = site.device(0);
     for pw in ["Wrong-a1", "Wrong-b2", "Wrong-a1"] {
-        let r = send(
-            &dev.host(),
-            "GET",
-            INFO,
-            &[("Authorization", basic("admin", pw))],
-            b"",
-        )
-        .await
-        .unwrap();
+        let r = with_authorization(&dev.host(), "GET", INFO, basic("admin", pw)).await;
         assert_eq!(r.status, 401);
     }
     assert_eq!(dev.stats().repeated_rejected_credentials, 1);
@@ -310,101 +228,70 @@ async fn short_lock_expires() {
     for _ in 0..3 {
         digest(&host, "GET", INFO, "admin", "Nope-1234", b"").await;
     }
-    assert_eq!(
-        digest(&host, "GET", INFO, "admin", PW, b"").await.status,
-        401
-    );
+    assert_eq!(login_status(&host, PW).await, 401);
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    assert_eq!(
-        digest(&host, "GET", INFO, "admin", PW, b"").await.status,
-        200
-    );
+    assert_eq!(login_status(&host, PW).await, 200);
     site.shutdown().await;
 }
 
 #[tokio::test]
 async fn nonce_reuse_policies_and_nc() {
-    let site = site_with(Personality::camera()).await;
+    let site = common::site(1, Personality::camera()).await;
     let dev = site.device(0);
     let host = dev.host();
-    let ch = challenges(&send(&host, "GET", INFO, &[], b"").await.unwrap())[0].clone();
+    let ch = challenges(&open(&host, "GET", INFO, b"").await)[0].clone();
     for nc in 1..=3 {
-        let r = send(
+        let r = with_authorization(
             &host,
             "GET",
             INFO,
-            &[(
-                "Authorization",
-                authorization(&ch, "admin", PW, "GET", INFO, nc),
-            )],
-            b"",
+            authorization(&ch, "admin", PW, "GET", INFO, nc),
         )
-        .await
-        .unwrap();
+        .await;
         assert_eq!(r.status, 200, "nc {nc}");
     }
     // Replaying an nc is refused (not a failed login).
-    let r = send(
+    let r = with_authorization(
         &host,
         "GET",
         INFO,
-        &[(
-            "Authorization",
-            authorization(&ch, "admin", PW, "GET", INFO, 2),
-        )],
-        b"",
+        authorization(&ch, "admin", PW, "GET", INFO, 2),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.status, 401);
     assert_eq!(r.xml().text_at("subStatusCode"), Some("invalidOperation"));
     assert_eq!(dev.stats().nonce_reuse_rejections, 1);
     assert_eq!(dev.stats().auth_failures, 0);
     // The uri must be the request-target.
-    let r = send(
+    let r = with_authorization(
         &host,
         "GET",
         INFO,
-        &[(
-            "Authorization",
-            authorization(&ch, "admin", PW, "GET", "/other", 9),
-        )],
-        b"",
+        authorization(&ch, "admin", PW, "GET", "/other", 9),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.status, 400);
     site.shutdown().await;
 
-    let site = site_with(Personality::camera().nonce_reuse(false)).await;
+    let site = common::site(1, Personality::camera().nonce_reuse(false)).await;
     let dev = site.device(0);
     let host = dev.host();
-    let ch = challenges(&send(&host, "GET", INFO, &[], b"").await.unwrap())[0].clone();
-    let first = send(
+    let ch = challenges(&open(&host, "GET", INFO, b"").await)[0].clone();
+    let first = with_authorization(
         &host,
         "GET",
         INFO,
-        &[(
-            "Authorization",
-            authorization(&ch, "admin", PW, "GET", INFO, 1),
-        )],
-        b"",
+        authorization(&ch, "admin", PW, "GET", INFO, 1),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(first.status, 200);
-    let second = send(
+    let second = with_authorization(
         &host,
         "GET",
         INFO,
-        &[(
-            "Authorization",
-            authorization(&ch, "admin", PW, "GET", INFO, 2),
-        )],
-        b"",
+        authorization(&ch, "admin", PW, "GET", INFO, 2),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(second.status, 401);
     assert_eq!(
         second.xml().text_at("subStatusCode"),
@@ -413,18 +300,13 @@ async fn nonce_reuse_policies_and_nc() {
     // A fresh challenge comes with the refusal and works once.
     let fresh = challenges(&second)[0].clone();
     assert_ne!(fresh.nonce, ch.nonce);
-    let third = send(
+    let third = with_authorization(
         &host,
         "GET",
         INFO,
-        &[(
-            "Authorization",
-            authorization(&fresh, "admin", PW, "GET", INFO, 1),
-        )],
-        b"",
+        authorization(&fresh, "admin", PW, "GET", INFO, 1),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(third.status, 200);
     assert_eq!(dev.stats().auth_failures, 0);
     site.shutdown().await;
@@ -434,41 +316,31 @@ async fn nonce_reuse_policies_and_nc() {
 async fn stale_nonce() {
     let mut p = Personality::camera();
     p.nonce_lifetime_secs = 1;
-    let site = site_with(p).await;
+    let site = common::site(1, p).await;
     let dev = site.device(0);
     let host = dev.host();
-    let ch = challenges(&send(&host, "GET", INFO, &[], b"").await.unwrap())[0].clone();
+    let ch = challenges(&open(&host, "GET", INFO, b"").await)[0].clone();
     tokio::time::sleep(Duration::from_millis(1200)).await;
-    let r = send(
+    let r = with_authorization(
         &host,
         "GET",
         INFO,
-        &[(
-            "Authorization",
-            authorization(&ch, "admin", PW, "GET", INFO, 1),
-        )],
-        b"",
+        authorization(&ch, "admin", PW, "GET", INFO, 1),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.status, 401);
     let fresh = challenges(&r);
     assert!(fresh[0].stale, "{:?}", r.headers);
     assert_eq!(dev.stats().stale_nonces, 1);
     assert_eq!(dev.stats().auth_failures, 0);
     // A wrong password with a stale nonce is a failed login, not stale.
-    let r = send(
+    let r = with_authorization(
         &host,
         "GET",
         INFO,
-        &[(
-            "Authorization",
-            authorization(&ch, "admin", "Bad-pass1", "GET", INFO, 1),
-        )],
-        b"",
+        authorization(&ch, "admin", "Bad-pass1", "GET", INFO, 1),
     )
-    .await
-    .unwrap();
+    .await;
     assert!(!challenges(&r)[0].stale);
     assert_eq!(dev.stats().auth_failures, 1);
     site.shutdown().await;
@@ -490,7 +362,7 @@ async fn unauthorized_body_forms() {
         (UnauthorizedBody::Html, "text/html", None),
         (UnauthorizedBody::Empty, "text/plain", None),
     ] {
-        let site = site_with(Personality::camera().unauthorized_body(form)).await;
+        let site = common::site(1, Personality::camera().unauthorized_body(form)).await;
         let host = site.device(0).host();
         let r = digest(&host, "GET", INFO, "admin", "Wrong-pass9", b"").await;
         assert_eq!(r.status, 401);
@@ -527,13 +399,16 @@ async fn namespaces_and_refusals() {
         ),
         (NamespaceStyle::None, None),
     ] {
-        let site = site_with(Personality::camera().namespace(style)).await;
+        let site = common::site(1, Personality::camera().namespace(style)).await;
         let r = digest(&site.device(0).host(), "GET", INFO, "admin", PW, b"").await;
         assert_eq!(r.xml().namespace(), ns);
         site.shutdown().await;
     }
-    let site =
-        site_with(Personality::camera().refuse("/ISAPI/System/Network/EZVIZ", "notSupport")).await;
+    let site = common::site(
+        1,
+        Personality::camera().refuse("/ISAPI/System/Network/EZVIZ", "notSupport"),
+    )
+    .await;
     let host = site.device(0).host();
     let r = digest(
         &host,
@@ -566,7 +441,7 @@ async fn namespaces_and_refusals() {
 
 #[tokio::test]
 async fn user_check_and_capabilities() {
-    let site = site_with(Personality::camera().auth(AuthMode::DigestMulti)).await;
+    let site = common::site(1, Personality::camera().auth(AuthMode::DigestMulti)).await;
     let host = site.device(0).host();
     let r = digest(&host, "GET", "/ISAPI/Security/userCheck", "admin", PW, b"").await;
     assert_eq!(r.status, 200);
@@ -616,23 +491,13 @@ async fn inactive_device_answers_only_activation() {
     let site = Site::builder().devices(1).start().await.unwrap();
     let dev = site.device(0);
     assert!(!dev.is_activated());
-    let r = send(&dev.host(), "GET", INFO, &[], b"").await.unwrap();
+    let r = open(&dev.host(), "GET", INFO, b"").await;
     assert_eq!(r.status, 403);
     assert_eq!(r.xml().text_at("subStatusCode"), Some("notActivated"));
-    let r = send(&dev.host(), "GET", "/SDK/activateStatus", &[], b"")
-        .await
-        .unwrap();
+    let r = open(&dev.host(), "GET", "/SDK/activateStatus", b"").await;
     assert_eq!(r.status, 200);
     assert_eq!(r.xml().text_at("Activated"), Some("false"));
-    let r = send(
-        &dev.host(),
-        "GET",
-        "/SDK/activateStatus?format=json",
-        &[],
-        b"",
-    )
-    .await
-    .unwrap();
+    let r = open(&dev.host(), "GET", "/SDK/activateStatus?format=json", b"").await;
     assert_eq!(r.json()["ActivateStatus"]["Activated"], false);
     site.shutdown().await;
 }
@@ -673,15 +538,7 @@ async fn hostile_requests_get_typed_answers() {
         "Negotiate abc",
         "Digest username=\"é\", realm=\"序\", nonce=\"\\\", uri=\"",
     ] {
-        let r = send(
-            &host,
-            "GET",
-            INFO,
-            &[("Authorization", authz.to_owned())],
-            b"",
-        )
-        .await
-        .unwrap();
+        let r = with_authorization(&host, "GET", INFO, authz.to_owned()).await;
         assert!(matches!(r.status, 400 | 401), "{authz}: {}", r.status);
     }
     let r = digest(
@@ -711,9 +568,6 @@ async fn hostile_requests_get_typed_answers() {
     .await;
     assert_eq!(qr.status, 200);
     // The device still answers normally afterwards.
-    assert_eq!(
-        digest(&host, "GET", INFO, "admin", PW, b"").await.status,
-        200
-    );
+    assert_eq!(login_status(&host, PW).await, 200);
     site.shutdown().await;
 }

@@ -4,20 +4,10 @@
 mod common;
 
 use common::client_crypto as cc;
-use common::{digest, salt_of, send};
+use common::{PW, activated, digest, open, salt_of, with_cookie};
 use hikproto_sim::{DeviceConfig, Personality, PlatformError, Site};
 
-const PW: &str = "Passw0rd!x";
 const EZ: &str = "/ISAPI/System/Network/EZVIZ";
-
-async fn activated() -> Site {
-    Site::builder()
-        .devices(1)
-        .password(PW)
-        .start()
-        .await
-        .unwrap()
-}
 
 async fn put_xml(host: &str, target: &str, body: &str, pw: &str) -> common::Resp {
     digest(host, "PUT", target, "admin", pw, body.as_bytes()).await
@@ -40,25 +30,15 @@ async fn legacy_activation() {
         )
     };
     // Activating before asking for a challenge is refused.
-    let r = send(
+    let r = open(
         &host,
         "PUT",
         "/ISAPI/System/activate",
-        &[],
         activate("0".repeat(32), PW).as_bytes(),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.xml().text_at("subStatusCode"), Some("invalidOperation"));
-    let ch = send(
-        &host,
-        "POST",
-        "/ISAPI/Security/challenge",
-        &[],
-        pk.as_bytes(),
-    )
-    .await
-    .unwrap();
+    let ch = open(&host, "POST", "/ISAPI/Security/challenge", pk.as_bytes()).await;
     assert_eq!(ch.status, 200, "{}", ch.text());
     let r_hex = cc::open_challenge(&key, ch.xml().text_at("key").unwrap());
     assert_eq!(r_hex.len(), 32);
@@ -67,51 +47,43 @@ async fn legacy_activation() {
         ("abcdefghij", "passwordMustContainMorethan2Types", 6),
         ("Abcd1234!", "riskPassword", 6),
     ] {
-        let r = send(
+        let r = open(
             &host,
             "PUT",
             "/ISAPI/System/activate",
-            &[],
             activate(r_hex.clone(), weak).as_bytes(),
         )
-        .await
-        .unwrap();
+        .await;
         assert_eq!(r.status, 400, "{weak}");
         let x = r.xml();
         assert_eq!(x.text_at("subStatusCode"), Some(sub));
         assert_eq!(x.num_at::<u32>("statusCode"), Some(code));
     }
     // A password sealed with another R does not decrypt.
-    let r = send(
+    let r = open(
         &host,
         "PUT",
         "/ISAPI/System/activate",
-        &[],
         activate("f".repeat(32), PW).as_bytes(),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(
         r.xml().text_at("subStatusCode"),
         Some("passwordDecodeError")
     );
     assert!(!dev.is_activated());
-    let r = send(
+    let r = open(
         &host,
         "PUT",
         "/ISAPI/System/activate",
-        &[],
         activate(r_hex.clone(), PW).as_bytes(),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.xml().num_at::<u32>("statusCode"), Some(1));
     assert!(dev.is_activated());
     assert_eq!(dev.password("admin").unwrap().expose(), PW);
-    let st = send(&host, "GET", "/SDK/activateStatus", &[], b"")
-        .await
-        .unwrap();
+    let st = open(&host, "GET", "/SDK/activateStatus", b"").await;
     assert_eq!(st.xml().text_at("Activated"), Some("true"));
     assert_eq!(
         digest(&host, "GET", "/ISAPI/System/deviceInfo", "admin", PW, b"")
@@ -119,15 +91,7 @@ async fn legacy_activation() {
             .status,
         200
     );
-    let again = send(
-        &host,
-        "POST",
-        "/ISAPI/Security/challenge",
-        &[],
-        pk.as_bytes(),
-    )
-    .await
-    .unwrap();
+    let again = open(&host, "POST", "/ISAPI/Security/challenge", pk.as_bytes()).await;
     assert_eq!(again.status, 403);
     assert_eq!(again.xml().text_at("subStatusCode"), Some("hasActivated"));
     site.shutdown().await;
@@ -139,49 +103,41 @@ async fn v3_activation_and_wrapper() {
     d.personality.activation_version = 3;
     let site = Site::builder().device(d).start().await.unwrap();
     let host = site.device(0).host();
-    let st = send(&host, "GET", "/SDK/activateStatus", &[], b"")
-        .await
-        .unwrap();
+    let st = open(&host, "GET", "/SDK/activateStatus", b"").await;
     assert_eq!(st.xml().num_at::<u32>("supportVersion"), Some(3));
     let small = cc::rsa_key(2048);
     let body = serde_json::json!({ "publicKey": cc::public_key_b64(&small) }).to_string();
-    let r = send(
+    let r = open(
         &host,
         "POST",
         "/ISAPI/System/activate/GetChallengeV3?format=json",
-        &[],
         body.as_bytes(),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["subStatusCode"], "badJsonContent");
     let key = cc::rsa_key(3072);
     let body = serde_json::json!({ "publicKey": cc::public_key_b64(&key) }).to_string();
-    let r = send(
+    let r = open(
         &host,
         "POST",
         "/ISAPI/System/activate/GetChallengeV3?format=json",
-        &[],
         body.as_bytes(),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let r_hex = cc::open_challenge(&key, r.json()["challenge"].as_str().unwrap());
     let iv = [9u8; 16];
     let body =
         serde_json::json!({ "password": cc::seal_cbc(&r_hex, PW, &iv), "iv": hex::encode(iv) })
             .to_string();
-    let r = send(
+    let r = open(
         &host,
         "POST",
         "/ISAPI/System/activate/StartActivateV3?format=json",
-        &[],
         body.as_bytes(),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["statusCode"], 1);
     assert!(site.device(0).is_activated());
@@ -196,44 +152,26 @@ async fn v3_activation_and_wrapper() {
         "<PublicKey><key>{}</key></PublicKey>",
         cc::public_key_b64(&key)
     );
-    let ch = send(
-        &host,
-        "POST",
-        "/ISAPI/Security/challenge",
-        &[],
-        pk.as_bytes(),
-    )
-    .await
-    .unwrap();
+    let ch = open(&host, "POST", "/ISAPI/Security/challenge", pk.as_bytes()).await;
     let r_hex = cc::open_challenge(&key, ch.xml().text_at("key").unwrap());
     let bare = format!(
         "<ActivateInfo><password>{}</password></ActivateInfo>",
         cc::seal_ecb(&r_hex, PW)
     );
-    let r = send(&host, "PUT", "/ISAPI/System/activate", &[], bare.as_bytes())
-        .await
-        .unwrap();
+    let r = open(&host, "PUT", "/ISAPI/System/activate", bare.as_bytes()).await;
     assert_eq!(
         r.xml().text_at("subStatusCode"),
         Some("MessageParametersLack")
     );
     let wrapped = format!("<Activate>{bare}</Activate>");
-    let r = send(
-        &host,
-        "PUT",
-        "/ISAPI/System/activate",
-        &[],
-        wrapped.as_bytes(),
-    )
-    .await
-    .unwrap();
+    let r = open(&host, "PUT", "/ISAPI/System/activate", wrapped.as_bytes()).await;
     assert_eq!(r.status, 200, "{}", r.text());
     site.shutdown().await;
 }
 
 #[tokio::test]
 async fn users_and_security_1() {
-    let site = activated().await;
+    let site = activated(1).await;
     let dev = site.device(0);
     let host = dev.host();
     let salt = salt_of(&host, "admin").await;
@@ -398,7 +336,7 @@ async fn users_and_security_1() {
 
 #[tokio::test]
 async fn ezviz_and_platform() {
-    let site = activated().await;
+    let site = activated(1).await;
     let dev = site.device(0);
     let host = dev.host();
     let platform = site.platform();
@@ -630,7 +568,7 @@ async fn pre_bound_device_and_register_delay() {
 
 #[tokio::test]
 async fn session_login_cookie_flow() {
-    let site = activated().await;
+    let site = activated(1).await;
     let dev = site.device(0);
     let host = dev.host();
     let login = |sid: &str, hash: &str| {
@@ -638,15 +576,13 @@ async fn session_login_cookie_flow() {
             "<SessionLogin><userName>admin</userName><password>{hash}</password><sessionID>{sid}</sessionID><isSessionIDValidLongTerm>false</isSessionIDValidLongTerm><sessionIDVersion>2</sessionIDVersion></SessionLogin>"
         )
     };
-    let caps = send(
+    let caps = open(
         &host,
         "GET",
         "/ISAPI/Security/sessionLogin/capabilities?username=admin&random=12345678",
-        &[],
         b"",
     )
     .await
-    .unwrap()
     .xml();
     let sid = caps.text_at("sessionID").unwrap().to_owned();
     assert_eq!(sid.len(), 64);
@@ -657,15 +593,13 @@ async fn session_login_cookie_flow() {
         caps.text_at("challenge").unwrap(),
         caps.num_at("iterations").unwrap(),
     );
-    let r = send(
+    let r = open(
         &host,
         "POST",
         "/ISAPI/Security/sessionLogin?timeStamp=1700000000000",
-        &[],
         login(&sid, &hash).as_bytes(),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let cookie = r
         .header("set-cookie")
@@ -676,70 +610,34 @@ async fn session_login_cookie_flow() {
         .to_owned();
     assert!(cookie.starts_with("WebSession_"), "{cookie}");
     // The session ID is single-use.
-    let again = send(
+    let again = open(
         &host,
         "POST",
         "/ISAPI/Security/sessionLogin",
-        &[],
         login(&sid, &hash).as_bytes(),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(again.status, 401);
-    let info = send(
-        &host,
-        "GET",
-        "/ISAPI/System/deviceInfo",
-        &[("Cookie", cookie.clone())],
-        b"",
-    )
-    .await
-    .unwrap();
+    let info = with_cookie(&host, "GET", "/ISAPI/System/deviceInfo", &cookie).await;
     assert_eq!(info.status, 200);
-    let hb = send(
-        &host,
-        "PUT",
-        "/ISAPI/Security/sessionHeartbeat",
-        &[("Cookie", cookie.clone())],
-        b"",
-    )
-    .await
-    .unwrap();
+    let hb = with_cookie(&host, "PUT", "/ISAPI/Security/sessionHeartbeat", &cookie).await;
     assert_eq!(hb.status, 200);
-    let out = send(
-        &host,
-        "PUT",
-        "/ISAPI/Security/sessionLogout",
-        &[("Cookie", cookie.clone())],
-        b"",
-    )
-    .await
-    .unwrap();
+    let out = with_cookie(&host, "PUT", "/ISAPI/Security/sessionLogout", &cookie).await;
     assert_eq!(out.status, 200);
-    let gone = send(
-        &host,
-        "GET",
-        "/ISAPI/System/deviceInfo",
-        &[("Cookie", cookie)],
-        b"",
-    )
-    .await
-    .unwrap();
+    let gone = with_cookie(&host, "GET", "/ISAPI/System/deviceInfo", &cookie).await;
     assert_eq!(gone.status, 401);
     assert_eq!(
         gone.xml().text_at("subStatusCode"),
         Some("theSessionIdDoesNotExist")
     );
     // A wrong password through session login counts like any failed login.
-    let caps = send(
+    let caps = open(
         &host,
         "GET",
         "/ISAPI/Security/sessionLogin/capabilities?username=admin",
-        &[],
         b"",
     )
     .await
-    .unwrap()
     .xml();
     let bad = cc::session_hash(
         "admin",
@@ -748,15 +646,13 @@ async fn session_login_cookie_flow() {
         caps.text_at("challenge").unwrap(),
         100,
     );
-    let r = send(
+    let r = open(
         &host,
         "POST",
         "/ISAPI/Security/sessionLogin",
-        &[],
         login(caps.text_at("sessionID").unwrap(), &bad).as_bytes(),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.status, 401);
     assert_eq!(r.xml().num_at::<u32>("retryLoginTime"), Some(6));
     assert_eq!(dev.stats().auth_failures, 1);
@@ -769,22 +665,20 @@ async fn session_login_cookie_flow() {
         .start()
         .await
         .unwrap();
-    let r = send(
+    let r = open(
         &site.device(0).host(),
         "GET",
         "/ISAPI/Security/sessionLogin/capabilities?username=admin",
-        &[],
         b"",
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.status, 403);
     site.shutdown().await;
 }
 
 #[tokio::test]
 async fn network_time_and_ehome() {
-    let site = activated().await;
+    let site = activated(1).await;
     let dev = site.device(0);
     let host = dev.host();
     let ip = "/ISAPI/System/Network/interfaces/1/ipAddress";

@@ -8,51 +8,25 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use common::client_crypto as cc;
-use common::{digest, salt_of, send};
+use common::{PW, activated, digest, login_status, open, salt_of, send};
 use hikproto_sim::support::{self, SupportError};
 use hikproto_sim::{DeviceConfig, Fault, Site};
 
-const PW: &str = "Passw0rd!x";
-const INFO: &str = "/ISAPI/System/deviceInfo";
-
-async fn activated() -> Site {
-    Site::builder()
-        .devices(2)
-        .password(PW)
-        .start()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn security_questions_route() {
-    let site = activated().await;
+    let site = activated(2).await;
     let dev = site.device(0);
     let host = dev.host();
-    let caps = send(
-        &host,
-        "GET",
-        "/ISAPI/Security/extern/capabilities",
-        &[],
-        b"",
-    )
-    .await
-    .unwrap()
-    .xml();
+    let caps = open(&host, "GET", "/ISAPI/Security/extern/capabilities", b"")
+        .await
+        .xml();
     assert_eq!(
         caps.text_at("RestAdminPassWord/isSupportWithSecurityQuestion"),
         Some("true")
     );
-    let q = send(
-        &host,
-        "GET",
-        "/ISAPI/Security/questionConfiguration",
-        &[],
-        b"",
-    )
-    .await
-    .unwrap()
-    .xml();
+    let q = open(&host, "GET", "/ISAPI/Security/questionConfiguration", b"")
+        .await
+        .xml();
     assert!(
         q.path("QuestionList")
             .unwrap()
@@ -74,15 +48,13 @@ async fn security_questions_route() {
             "<SecurityQuestion><QuestionList>{qs}</QuestionList><password>{pw}</password></SecurityQuestion>"
         )
     };
-    let r = send(
+    let r = open(
         &host,
         "PUT",
         "/ISAPI/Security/questionCertification",
-        &[],
         cert(["a", "b", "c"], "N3w-Secret!").as_bytes(),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.xml().text_at("subStatusCode"), Some("ResetErrorNoSEQ"));
     // Configure (encrypted with security=1), two questions is the wrong count.
     let salt = salt_of(&host, "admin").await;
@@ -111,15 +83,7 @@ async fn security_questions_route() {
     assert_eq!(r.xml().text_at("subStatusCode"), Some("SEQConfigNumError"));
     let r = digest(&host, "PUT", &target, "admin", PW, conf(3).as_bytes()).await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let q = send(
-        &host,
-        "GET",
-        "/ISAPI/Security/questionConfiguration",
-        &[],
-        b"",
-    )
-    .await
-    .unwrap();
+    let q = open(&host, "GET", "/ISAPI/Security/questionConfiguration", b"").await;
     assert!(!q.text().contains("answer 1"));
     assert!(
         q.xml()
@@ -129,70 +93,55 @@ async fn security_questions_route() {
             .all(|x| x.text_at("mark") == Some("true"))
     );
     // A wrong answer: attempts left.
-    let r = send(
+    let r = open(
         &host,
         "PUT",
         "/ISAPI/Security/questionCertification",
-        &[],
         cert(["answer 1", "answer 2", "nope"], "N3w-Secret!").as_bytes(),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.status, 400);
     let x = r.xml();
     assert_eq!(x.text_at("subStatusCode"), Some("SEQCertificateUnmatch"));
     assert_eq!(x.num_at::<u32>("retryTimes"), Some(6));
     // Right answers, weak new password: refused by policy; then a good one.
-    let r = send(
+    let r = open(
         &host,
         "PUT",
         "/ISAPI/Security/questionCertification",
-        &[],
         cert(["answer 1", "answer 2", "answer 3"], "weak").as_bytes(),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(
         r.xml().text_at("subStatusCode"),
         Some("passwordMustContainMorethan8Characters")
     );
-    let r = send(
+    let r = open(
         &host,
         "POST",
         "/ISAPI/Security/questionCertification",
-        &[],
         cert(["answer 1", "answer 2", "answer 3"], "N3w-Secret!").as_bytes(),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(
-        digest(&host, "GET", INFO, "admin", "N3w-Secret!", b"")
-            .await
-            .status,
-        200
-    );
+    assert_eq!(login_status(&host, "N3w-Secret!").await, 200);
     // Seven wrong answers lock the recovery routes.
     for _ in 0..7 {
-        send(
+        open(
             &host,
             "PUT",
             "/ISAPI/Security/questionCertification",
-            &[],
             cert(["x", "y", "z"], "N3w-Secret2!").as_bytes(),
         )
-        .await
-        .unwrap();
+        .await;
     }
-    let r = send(
+    let r = open(
         &host,
         "PUT",
         "/ISAPI/Security/questionCertification",
-        &[],
         cert(["answer 1", "answer 2", "answer 3"], "N3w-Secret2!").as_bytes(),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(
         r.xml().text_at("subStatusCode"),
         Some("MaxPassword attempts")
@@ -202,7 +151,7 @@ async fn security_questions_route() {
 
 #[tokio::test]
 async fn guid_email_and_export_routes() {
-    let site = activated().await;
+    let site = activated(2).await;
     let dev = site.device(0);
     let host = dev.host();
     // GUID export (logged in, password encrypted) and reset with the file.
@@ -237,29 +186,25 @@ async fn guid_email_and_export_routes() {
     };
     let mut wrong = file.clone();
     wrong[0] = if wrong[0] == b'a' { b'b' } else { b'a' };
-    let r = send(
+    let r = open(
         &host,
         "PUT",
         "/ISAPI/Security/GUIDFileData/certification",
-        &[],
         guid_reset(&wrong, "Guid-Reset1").as_bytes(),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(
         r.xml().text_at("subStatusCode"),
         Some("GUIDFileDataUnmatch")
     );
     assert_eq!(r.xml().num_at::<u32>("retryTimes"), Some(6));
-    let r = send(
+    let r = open(
         &host,
         "PUT",
         "/ISAPI/Security/GUIDFileData/certification",
-        &[],
         guid_reset(&file, "Guid-Reset1").as_bytes(),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(dev.password("admin").unwrap().expose(), "Guid-Reset1");
 
@@ -275,15 +220,13 @@ async fn guid_email_and_export_routes() {
     )
     .await;
     assert_eq!(r.json()["subStatusCode"], "emailFormatError");
-    let r = send(
+    let r = open(
         &host,
         "GET",
         "/ISAPI/Security/email/qrCode?format=json",
-        &[],
         b"",
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.json()["subStatusCode"], "noSetSecurityEmail");
     let r = digest(
         &host,
@@ -309,53 +252,45 @@ async fn guid_email_and_export_routes() {
         g["SecurityEmail"]["SecurityInformation"][0]["emailAddress"],
         "owner@example.com"
     );
-    let qr = send(
+    let qr = open(
         &host,
         "GET",
         "/ISAPI/Security/email/qrCode?format=json",
-        &[],
         b"",
     )
     .await
-    .unwrap()
     .json();
     let code = support::answer_email_qr(qr["QRCode"].as_str().unwrap()).unwrap();
     let cert = |c: &str, p: &str| {
         serde_json::json!({ "EmailCertification": { "verificationCode": c, "password": p } })
             .to_string()
     };
-    let r = send(
+    let r = open(
         &host,
         "PUT",
         "/ISAPI/Security/emailCertification?format=json",
-        &[],
         cert("ZZZZZZZZ", "Mail-Reset1").as_bytes(),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.json()["subStatusCode"], "checkCodeError");
     assert_eq!(r.json()["retryTimes"], 6);
-    let r = send(
+    let r = open(
         &host,
         "PUT",
         "/ISAPI/Security/emailCertification?format=json",
-        &[],
         cert(&code, "Mail-Reset1").as_bytes(),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(dev.password("admin").unwrap().expose(), "Mail-Reset1");
     // The code is single-use.
-    let r = send(
+    let r = open(
         &host,
         "PUT",
         "/ISAPI/Security/emailCertification?format=json",
-        &[],
         cert(&code, "Mail-Reset2").as_bytes(),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.status, 400);
 
     // Exported key file answered by support.
@@ -381,12 +316,7 @@ async fn guid_email_and_export_routes() {
         ))
     );
     dev.apply_reset_reply(&reply2, "File-Reset1").unwrap();
-    assert_eq!(
-        digest(&host, "GET", INFO, "admin", "File-Reset1", b"")
-            .await
-            .status,
-        200
-    );
+    assert_eq!(login_status(&host, "File-Reset1").await, 200);
     assert_eq!(
         dev.apply_reset_reply(&reply2, "File-Reset2"),
         Err(SupportError::NoExport)
@@ -396,43 +326,40 @@ async fn guid_email_and_export_routes() {
 
 #[tokio::test]
 async fn faults_on_demand() {
-    let site = activated().await;
+    let site = activated(2).await;
     let dev = site.device(0);
     let host = dev.host();
-    let open = "/SDK/activateStatus";
+    let status = "/SDK/activateStatus";
 
     dev.set_fault(Fault::Latency(Duration::from_millis(300)));
     let t = Instant::now();
-    assert_eq!(
-        send(&host, "GET", open, &[], b"").await.unwrap().status,
-        200
-    );
+    assert_eq!(open(&host, "GET", status, b"").await.status, 200);
     assert!(t.elapsed() >= Duration::from_millis(300));
     dev.clear_faults();
 
     dev.set_fault(Fault::DropConnections);
-    assert!(send(&host, "GET", open, &[], b"").await.is_err());
+    assert!(send(&host, "GET", status, &[], b"").await.is_err());
     dev.clear_fault(Fault::DropConnections);
 
     dev.set_fault(Fault::TruncatedBodies);
-    let r = send(&host, "GET", open, &[], b"").await.unwrap();
+    let r = open(&host, "GET", status, b"").await;
     assert!(r.truncated, "{:?}", r.headers);
     dev.clear_faults();
 
     dev.set_fault(Fault::Http500);
-    let r = send(&host, "GET", open, &[], b"").await.unwrap();
+    let r = open(&host, "GET", status, b"").await;
     assert_eq!(r.status, 500);
     assert_eq!(r.xml().text_at("subStatusCode"), Some("deviceError"));
     dev.clear_faults();
 
     dev.set_fault(Fault::GarbageXml);
-    let r = send(&host, "GET", open, &[], b"").await.unwrap();
+    let r = open(&host, "GET", status, b"").await;
     assert_eq!(r.status, 200);
     assert!(hikproto::xml::Element::parse(&r.body).is_err());
     dev.clear_faults();
 
     dev.set_fault(Fault::WrongContentType);
-    let r = send(&host, "GET", open, &[], b"").await.unwrap();
+    let r = open(&host, "GET", status, b"").await;
     assert_eq!(r.header("content-type"), Some("text/plain"));
     assert_eq!(r.xml().name, "ActivateStatus");
     dev.clear_faults();
@@ -451,10 +378,7 @@ async fn faults_on_demand() {
         "a stuck peer answers nothing"
     );
     dev.clear_faults();
-    assert_eq!(
-        send(&host, "GET", open, &[], b"").await.unwrap().status,
-        200
-    );
+    assert_eq!(open(&host, "GET", status, b"").await.status, 200);
     assert!(dev.stats().faults_injected >= 7);
     // The other device was never affected.
     assert_eq!(site.device(1).stats().faults_injected, 0);
@@ -480,10 +404,7 @@ async fn reboot_and_factory_reset() {
     );
     tokio::time::sleep(Duration::from_millis(450)).await;
     assert_eq!(
-        send(&host, "GET", "/SDK/activateStatus", &[], b"")
-            .await
-            .unwrap()
-            .status,
+        open(&host, "GET", "/SDK/activateStatus", b"").await.status,
         200
     );
 
@@ -525,9 +446,7 @@ async fn reboot_and_factory_reset() {
     tokio::time::sleep(Duration::from_millis(450)).await;
     assert!(!dev.is_activated());
     assert!(dev.verification_code().is_none());
-    let st = send(&host, "GET", "/SDK/activateStatus", &[], b"")
-        .await
-        .unwrap();
+    let st = open(&host, "GET", "/SDK/activateStatus", b"").await;
     assert_eq!(st.xml().text_at("Activated"), Some("false"));
     assert_eq!(dev.serial(), dev.config().serial);
     site.shutdown().await;
@@ -599,12 +518,7 @@ async fn state_file_survives_restart() {
     let again = Site::builder().state_file(&path).start().await.unwrap();
     assert_eq!(again.len(), 2);
     assert_eq!(again.device(1).host(), host, "the same port is bound again");
-    assert_eq!(
-        digest(&host, "GET", INFO, "admin", "Pers1st-ok!", b"")
-            .await
-            .status,
-        200
-    );
+    assert_eq!(login_status(&host, "Pers1st-ok!").await, 200);
     let rec = again.platform().record(again.device(1).serial()).unwrap();
     assert_eq!(rec.account.as_deref(), Some("alice"));
     assert_eq!(rec.code.unwrap().expose(), "Abc123xyz");

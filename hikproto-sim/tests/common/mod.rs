@@ -4,7 +4,11 @@
 use std::time::Duration;
 
 use hikproto::xml::Element;
+
+mod setup;
 use md5::Digest as _;
+#[allow(unused_imports)]
+pub use setup::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
