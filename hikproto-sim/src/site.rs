@@ -329,10 +329,8 @@ impl SimDevice {
     pub fn age_reset_codes(&self, by: Duration) {
         let mut rt = self.shared.lock();
         let r = &mut rt.recovery;
-        for slot in [&mut r.email_qr, &mut r.app_qr] {
-            if let Some((_, at)) = slot {
-                *at = at.checked_sub(by).unwrap_or(*at);
-            }
+        for (_, at) in [&mut r.email_qr, &mut r.app_qr].into_iter().flatten() {
+            *at = at.checked_sub(by).unwrap_or(*at);
         }
     }
 
