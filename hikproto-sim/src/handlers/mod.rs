@@ -10,6 +10,7 @@ mod recovery;
 mod security;
 mod session;
 mod system;
+mod time;
 mod users;
 
 pub(crate) use recovery::push_to_cameras;
@@ -80,12 +81,12 @@ fn route(method: &str, path: &str) -> Option<(Access, Handler)> {
         ("GET", "/ISAPI/System/deviceInfo/capabilities") => (User, system::device_info_caps),
         ("PUT", "/ISAPI/System/reboot") => (Admin, system::reboot),
         ("PUT", "/ISAPI/System/factoryReset") => (Admin, system::factory_reset),
-        ("GET", "/ISAPI/System/time") => (User, system::get_time),
-        ("PUT", "/ISAPI/System/time") => (Admin, system::put_time),
-        ("GET", "/ISAPI/System/time/ntpServers") => (User, system::get_ntp),
-        ("PUT", "/ISAPI/System/time/ntpServers") => (Admin, system::put_ntp),
-        ("GET", "/ISAPI/System/time/ntpServers/1") => (User, system::get_ntp_one),
-        ("PUT", "/ISAPI/System/time/ntpServers/1") => (Admin, system::put_ntp_one),
+        ("GET", "/ISAPI/System/time") => (User, time::get_time),
+        ("PUT", "/ISAPI/System/time") => (Admin, time::put_time),
+        ("GET", "/ISAPI/System/time/ntpServers") => (User, time::get_ntp),
+        ("PUT", "/ISAPI/System/time/ntpServers") => (Admin, time::put_ntp),
+        ("GET", "/ISAPI/System/time/ntpServers/1") => (User, time::get_ntp_one),
+        ("PUT", "/ISAPI/System/time/ntpServers/1") => (Admin, time::put_ntp_one),
         // Security.
         ("GET", "/ISAPI/Security/userCheck") => (User, security::user_check),
         ("GET", "/ISAPI/Security/capabilities") => (User, security::capabilities),
