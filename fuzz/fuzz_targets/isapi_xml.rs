@@ -4,7 +4,9 @@
 
 use hikproto::auth::session::SessionLoginCap;
 use hikproto::isapi::activation::{ActivateStatus, challenge_key};
-use hikproto::isapi::capabilities::{DeviceCap, NetworkCap, SecurityCap, VerificationCodeModification};
+use hikproto::isapi::capabilities::{
+    DeviceCap, NetworkCap, SecurityCap, VerificationCodeModification,
+};
 use hikproto::isapi::device_info::DeviceInfo;
 use hikproto::isapi::ehome::Ehome;
 use hikproto::isapi::ezviz::{Ezviz, code_check_result};

@@ -12,7 +12,14 @@ fuzz_target!(|data: &[u8]| {
     let now = UNIX_EPOCH + Duration::from_secs(1_790_000_000);
     let path = Path::new("Encrypt_DS2CD2143G0I20190101AAWR123456789_reply.xml");
     let _ = SupportReply::from_bytes(path, data, Some(now), None, None, now);
-    let _ = SupportReply::from_bytes(Path::new("reply.txt"), data, None, None, Some("123456789"), now);
+    let _ = SupportReply::from_bytes(
+        Path::new("reply.txt"),
+        data,
+        None,
+        None,
+        Some("123456789"),
+        now,
+    );
     for source in ["isapi", "sadp", "sadp-3.1"] {
         let _ = GuidFile::from_export(data.to_vec(), source);
     }

@@ -11,8 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hikproto::Device;
-use hikproto::isapi::time::NtpServer;
-use hikproto::xml::ToXml;
+use hikproto::isapi::time::{NtpServer, NtpServers};
 use hikproto_sim::SiteConfig;
 use rand::Rng;
 
@@ -33,8 +32,8 @@ fn start(config: &Path) -> (Child, Vec<String>) {
     let mut out = BufReader::new(child.stdout.take().expect("stdout"));
     let mut line = String::new();
     out.read_line(&mut line).expect("device list");
-    let v: serde_json::Value = serde_json::from_str(&line)
-        .unwrap_or_else(|e| panic!("device list {line:?}: {e}"));
+    let v: serde_json::Value =
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("device list {line:?}: {e}"));
     let hosts = v["devices"]
         .as_array()
         .expect("devices")
@@ -65,8 +64,10 @@ async fn writer(i: usize, host: String, round: usize, ledger: Ledger) {
     for n in 0.. {
         let name = format!("ntp-r{round}-d{i}-{n}.example");
         ledger.lock().expect("ledger")[i].1 = Some(name.clone());
-        let body = NtpServer::new("1", &name).to_element(None);
-        match dev.put_xml("/ISAPI/System/time/ntpServers/1", &body).await {
+        let mut list = NtpServers::default();
+        list.servers = vec![NtpServer::new("1", &name)];
+        let body = list.to_element();
+        match dev.put_xml("/ISAPI/System/time/ntpServers", &body).await {
             Ok(st) if st.is_success() => {
                 let mut l = ledger.lock().expect("ledger");
                 l[i] = (Some(name), None);
@@ -100,7 +101,7 @@ async fn acknowledged_changes_survive_sigkill() {
     let mut toml = format!("state_file = {:?}\n", state.to_str().expect("utf-8"));
     for _ in 0..DEVICES {
         toml.push_str(&format!(
-            "\n[[devices]]\nusers = [{{ name = \"admin\", password = \"{PW}\" }}]\n"
+            "\n[[devices]]\nactivated = true\nusers = [{{ name = \"admin\", password = \"{PW}\" }}]\n"
         ));
     }
     std::fs::write(&config, toml).expect("config");
@@ -160,7 +161,10 @@ async fn acknowledged_changes_survive_sigkill() {
             .lock()
             .expect("ledger")
             .iter()
-            .filter(|(a, _)| a.as_deref().is_some_and(|a| a.contains(&format!("-r{round}-"))))
+            .filter(|(a, _)| {
+                a.as_deref()
+                    .is_some_and(|a| a.contains(&format!("-r{round}-")))
+            })
             .count();
     }
     assert!(

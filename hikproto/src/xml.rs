@@ -69,10 +69,23 @@ pub struct Element {
     pub children: Vec<Self>,
 }
 
+/// At most 160 characters of a parser message: they can quote names from the input, which
+/// are unbounded.
+fn clip(msg: &str) -> String {
+    match msg.char_indices().nth(160) {
+        Some((i, _)) => format!("{}…", &msg[..i]),
+        None => msg.to_owned(),
+    }
+}
+
+/// The local part of a (possibly prefixed) name. A name whose local part would be empty or
+/// could not start a name (`a:`, `e:/x`) is kept whole, so that what is written reads back.
 fn local(name: &str) -> &str {
     match name.rfind(':') {
-        Some(i) => &name[i + 1..],
-        None => name,
+        Some(i) if name[i + 1..].starts_with(|c: char| c.is_alphabetic() || c == '_') => {
+            &name[i + 1..]
+        }
+        _ => name,
     }
 }
 
@@ -115,9 +128,9 @@ impl Element {
         let mut count = 0usize;
         let mut buf = Vec::new();
         loop {
-            let ev = reader
-                .read_event_into(&mut buf)
-                .map_err(|e| Error::decode(WHAT, format!("malformed XML: {e}")))?;
+            let ev = reader.read_event_into(&mut buf).map_err(|e| {
+                Error::decode(WHAT, format!("malformed XML: {}", clip(&e.to_string())))
+            })?;
             match ev {
                 Event::Start(ref s) | Event::Empty(ref s) => {
                     if root.is_some() {
@@ -194,14 +207,22 @@ impl Element {
         const WHAT: &str = "XML document";
         let name = local(s.name().as_ref()).to_owned();
         let mut attrs = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for a in s.attributes() {
-            let a = a.map_err(|e| Error::decode(WHAT, format!("bad attribute: {e}")))?;
+            let a = a.map_err(|e| {
+                Error::decode(WHAT, format!("bad attribute: {}", clip(&e.to_string())))
+            })?;
             let key = a.key.as_ref();
             let key = if key.starts_with("xmlns") {
                 key.to_owned()
             } else {
                 local(key).to_owned()
             };
+            // `a:x` and `b:x` have the same local name: keep the first, so that what is
+            // written has no duplicate attribute and reads back.
+            if !seen.insert(key.clone()) {
+                continue;
+            }
             attrs.push((key, unescape(&a.value)?));
         }
         Ok(Self {
@@ -402,7 +423,10 @@ fn resolve_entity(name: &str) -> Result<String> {
         other => {
             return Err(Error::decode(
                 "XML document",
-                format!("unknown entity &{other};"),
+                format!(
+                    "unknown entity &{};",
+                    other.chars().take(32).collect::<String>()
+                ),
             ));
         }
     })
@@ -547,6 +571,31 @@ mod tests {
         }
         let deep = "<a>".repeat(100) + &"</a>".repeat(100);
         assert!(Element::parse(deep.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn written_xml_reads_back() {
+        // found by fuzzing: an empty local name, and two prefixes with the same local name
+        for doc in [
+            &br#"<Time xmlisSupport:="urn:x" a="1"><timeMode>NTP</timeMode></Time>"#[..],
+            br#"<a: b:="1"><c:>t</c:></a:>"#,
+            br#"<T p:x="1" q:x="2" x="3"/>"#,
+            br#"<EZVIZ><ehttp://www.hikvision.com/vcode min="6"/><x:!a/><y:1b k:/v="2"/></EZVIZ>"#,
+        ] {
+            let el = Element::parse(doc).unwrap();
+            let text = el.to_xml();
+            let again = Element::parse(text.as_bytes()).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(again, el, "{text}");
+        }
+        let el = Element::parse(br#"<T p:x="1" q:x="2"/>"#).unwrap();
+        assert_eq!(el.attr("x"), Some("1"));
+    }
+
+    #[test]
+    fn errors_do_not_echo_long_input() {
+        let doc = format!("<a>&{};</a>", "b".repeat(10_000));
+        let e = Element::parse(doc.as_bytes()).unwrap_err().to_string();
+        assert!(e.len() < 200, "{e}");
     }
 
     #[test]

@@ -16,7 +16,6 @@ use hikproto::{Device, Error, LockoutGuard};
 use hikproto_sim::{Fault, Personality, SimDevice, Site};
 
 const PW: &str = "Faults-Pass1x";
-const INFO: &str = "/ISAPI/System/deviceInfo";
 /// Scheduling slack on a loaded 2-core machine, added to every deadline.
 const MARGIN: Duration = Duration::from_millis(1500);
 
@@ -264,7 +263,8 @@ const REBOOTED: usize = 3;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fleet_run_survives_lockout_latency_and_reboot_per_device() {
     let site = site(6, Personality::camera()).await;
-    site.device(SLOW).set_fault(Fault::Latency(Duration::from_secs(30)));
+    site.device(SLOW)
+        .set_fault(Fault::Latency(Duration::from_secs(30)));
     site.device(LOCKED).update(|c| {
         c.lockout.max_attempts = 1;
         c.lockout.lock_seconds = 600;
@@ -314,7 +314,11 @@ async fn a_fleet_run_survives_lockout_latency_and_reboot_per_device() {
     assert_eq!(results.len(), 6);
     let outcome = |i: usize| -> &DeviceResult<()> { &results[i] };
     for i in HEALTHY {
-        assert!(outcome(i).outcome.is_ok(), "device {i}: {:?}", outcome(i).outcome);
+        assert!(
+            outcome(i).outcome.is_ok(),
+            "device {i}: {:?}",
+            outcome(i).outcome
+        );
         let s = site.device(i).stats();
         assert_eq!(s.auth_failures, 0, "device {i}");
         assert!(s.logins >= 6, "device {i} did all its calls: {s:?}");
@@ -330,9 +334,11 @@ async fn a_fleet_run_survives_lockout_latency_and_reboot_per_device() {
     }
     let s = site.device(LOCKED).stats();
     assert_eq!(s.locks, 1, "{s:?}");
+    // The fleet's client may meet the lock twice (its cached nonce, then one fresh challenge,
+    // both with the right password), then stops: its remaining calls never reach the device.
     assert!(
-        s.locked_rejections <= 1,
-        "the fleet's client stopped at the first lock answer: {s:?}"
+        s.locked_rejections <= 2,
+        "the fleet's client stopped at the lock: {s:?}"
     );
     match &outcome(REBOOTED).outcome {
         Err(Error::Transport { .. } | Error::Timeout { .. }) => {}
@@ -365,10 +371,7 @@ async fn a_device_rebooting_during_an_operation_recovers_without_relogin_trouble
                 failures += 1;
             }
         }
-        assert!(
-            t0.elapsed() < Duration::from_secs(10),
-            "never came back"
-        );
+        assert!(t0.elapsed() < Duration::from_secs(10), "never came back");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert!(failures >= 1, "the reboot was seen");

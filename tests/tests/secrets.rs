@@ -121,7 +121,8 @@ struct Seen {
 impl Seen {
     fn debug(&mut self, what: &str, v: &impl Debug) {
         self.texts.push((what.to_owned(), format!("{v:?}")));
-        self.texts.push((format!("{what} (pretty)"), format!("{v:#?}")));
+        self.texts
+            .push((format!("{what} (pretty)"), format!("{v:#?}")));
     }
 
     fn error(&mut self, what: &str, e: &(dyn std::error::Error + 'static)) {
@@ -233,6 +234,7 @@ async fn no_secret_reaches_logs_errors_or_debug_output() {
     let mut e = admin.ehome(Some(1)).await.expect("ehome");
     e.enabled = Some(true);
     e.ip_address = Some("192.0.2.20".into());
+    e.device_id = Some("site-cam-01".into());
     e.key = Some(IsupKey::new(ISUP_KEY).expect("key"));
     seen.debug("ehome with key", &e);
     let r = admin.set_ehome(Some(1), &e).await;
@@ -257,7 +259,9 @@ async fn no_secret_reaches_logs_errors_or_debug_output() {
     let open = Device::builder(cam.host()).build().expect("client");
     let reset = NewPassword::new(RESET_PW);
     seen.debug("new password", &reset);
-    let r = open.reset_with_security_answers(&wrong_answers, &reset).await;
+    let r = open
+        .reset_with_security_answers(&wrong_answers, &reset)
+        .await;
     assert!(r.is_err());
     seen.result("reset, wrong answers", &r);
     let r = open
@@ -284,7 +288,8 @@ async fn no_secret_reaches_logs_errors_or_debug_output() {
 
     site.shutdown().await;
 
-    let logs = String::from_utf8_lossy(&LOGS.lock().unwrap_or_else(|p| p.into_inner())).into_owned();
+    let logs =
+        String::from_utf8_lossy(&LOGS.lock().unwrap_or_else(|p| p.into_inner())).into_owned();
     assert!(
         logs.contains("TRACE") || logs.contains("DEBUG"),
         "the subscriber captured the library's logs"
@@ -295,7 +300,11 @@ async fn no_secret_reaches_logs_errors_or_debug_output() {
         for (name, form) in forbidden() {
             if text.contains(&form) {
                 let at = text.find(&form).unwrap_or(0);
-                let from = text[..at].char_indices().rev().nth(80).map_or(0, |(i, _)| i);
+                let from = text[..at]
+                    .char_indices()
+                    .rev()
+                    .nth(80)
+                    .map_or(0, |(i, _)| i);
                 let context: String = text[from..].chars().take(200).collect();
                 leaks.push(format!("{name} in {what}: …{context}…"));
             }

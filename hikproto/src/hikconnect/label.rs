@@ -132,11 +132,12 @@ impl LabelQr {
         let bad = |reason: &str| LabelError::BadUrl {
             reason: reason.to_owned(),
         };
-        let (_, query) = url
+        let (_, rest) = url
             .split_once('?')
             .ok_or_else(|| bad("no query string with an f= parameter"))?;
-        let query = query.split('#').next().unwrap_or("");
-        let mut offset = url.len() - query.len();
+        // where the query starts, measured before a `#fragment` is cut off
+        let mut offset = url.len() - rest.len();
+        let query = rest.split('#').next().unwrap_or("");
         let mut found = None;
         for pair in query.split('&') {
             if let Some(v) = pair.strip_prefix("f=") {
@@ -616,5 +617,21 @@ mod tests {
         assert_eq!(shown["verificationCode"], "ABCDEF");
         assert!(q.to_json(false).get("verificationCode").is_none());
         assert!(!format!("{q:?}").contains("ABCDEF"));
+    }
+
+    #[test]
+    fn url_with_a_fragment_and_multibyte_text_does_not_panic() {
+        // found by fuzzing: the base URL was cut at an offset computed after the fragment was
+        // removed, inside a multi-byte character
+        let text = "https://?f=FUUUUUUUUUUUUUUU#UUUUUUUUUUUUUUUUUUUuUUUU\u{feff}\u{feff}\u{feff} UUUU&Uo-\n";
+        assert!(LabelQr::parse(text).is_err());
+        let enc = "d3d3LnlzNy5jb20KMDk2ODIzNDk1CkFCQ0RFRgpDUy1UMS1BLzEyTQ==";
+        let q = LabelQr::parse(&format!("https://a.example/x?y=1&f={enc}#\u{e9}t\u{e9}")).unwrap();
+        assert_eq!(
+            q.source,
+            LabelSource::Url {
+                base: "https://a.example/x?y=1&f=".into()
+            }
+        );
     }
 }
