@@ -206,6 +206,9 @@ impl Element {
     fn from_start(s: &BytesStart<'_>) -> Result<Self> {
         const WHAT: &str = "XML document";
         let name = local(s.name().as_ref()).to_owned();
+        if name.is_empty() {
+            return Err(Error::decode(WHAT, "an element without a name"));
+        }
         let mut attrs = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for a in s.attributes() {
@@ -562,6 +565,8 @@ mod tests {
             b"<a>&unknown;</a>",
             b"<a/><b/>",
             b"\xff\xfe<a/>",
+            b"<>\n</>",
+            b"<></>",
         ] {
             assert!(
                 Element::parse(doc).is_err(),

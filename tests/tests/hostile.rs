@@ -942,6 +942,8 @@ fn fuzz_regressions() {
         assert_eq!(again.to_xml(), text);
         let _ = Time::from_element(&again);
     }
+    // isapi_xml: an element without a name was accepted and written as `<></>`
+    assert!(Element::parse(b"<>\n</>").is_err());
     // label_qr: the URL base was cut at an offset computed after the `#fragment` was removed,
     // inside a multi-byte character (a panic)
     let text =
