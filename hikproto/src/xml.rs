@@ -78,13 +78,18 @@ fn clip(msg: &str) -> String {
     }
 }
 
+/// Whether `s` is a plain XML name: a letter or `_`, then letters, digits, `_`, `-`, `.`.
+fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
 /// The local part of a (possibly prefixed) name. A name whose local part would be empty or
-/// could not start a name (`a:`, `e:/x`) is kept whole, so that what is written reads back.
+/// is not a plain name (`a:`, `e:/x`, `":z"`) is kept whole, so that what is written reads back.
 fn local(name: &str) -> &str {
     match name.rfind(':') {
-        Some(i) if name[i + 1..].starts_with(|c: char| c.is_alphabetic() || c == '_') => {
-            &name[i + 1..]
-        }
+        Some(i) if is_name(&name[i + 1..]) => &name[i + 1..],
         _ => name,
     }
 }
@@ -586,6 +591,7 @@ mod tests {
             br#"<a: b:="1"><c:>t</c:></a:>"#,
             br#"<T p:x="1" q:x="2" x="3"/>"#,
             br#"<EZVIZ><ehttp://www.hikvision.com/vcode min="6"/><x:!a/><y:1b k:/v="2"/></EZVIZ>"#,
+            br#"<":z"/>"#,
         ] {
             let el = Element::parse(doc).unwrap();
             let text = el.to_xml();
