@@ -92,3 +92,74 @@ pub(crate) fn read_secret(env: &str, prompt: &str) -> Result<Secret, CliError> {
         .map(Secret::new)
         .map_err(|e| CliError::Usage(format!("set {env} or run from a terminal: {e}")))
 }
+
+/// Environment variable holding a new password (activation, password change, new user, reset).
+pub(crate) const NEW_PASSWORD_ENV: &str = "HIKPROTO_NEW_PASSWORD";
+/// Environment variable holding a code: Hik-Connect verification code, or a reset code.
+pub(crate) const CODE_ENV: &str = "HIKPROTO_CODE";
+/// Environment variable holding the ISUP (Ehome) key.
+pub(crate) const ISUP_KEY_ENV: &str = "HIKPROTO_ISUP_KEY";
+/// Environment variable holding security-question answers (`1=answer;2=answer;3=answer`).
+pub(crate) const ANSWERS_ENV: &str = "HIKPROTO_ANSWERS";
+
+/// The password from `HIKPROTO_PASSWORD` when it is set; never prompts.
+pub(crate) fn password_from_env() -> Option<Secret> {
+    std::env::var(PASSWORD_ENV).ok().map(Secret::new)
+}
+
+/// Reads a new secret from `env`, or prompts twice on the terminal (without echo) and
+/// insists that both entries match.
+pub(crate) fn read_new_secret(env: &str, prompt: &str) -> Result<Secret, CliError> {
+    if let Ok(v) = std::env::var(env) {
+        return Ok(Secret::new(v));
+    }
+    let first = read_secret(env, prompt)?;
+    let again = read_secret(env, "Again: ")?;
+    if first != again {
+        return Err(CliError::Usage("the two entries differ".into()));
+    }
+    Ok(first)
+}
+
+/// Reads the new password from `HIKPROTO_NEW_PASSWORD`, or prompts twice.
+pub(crate) fn read_new_password(prompt: &str) -> Result<Secret, CliError> {
+    read_new_secret(NEW_PASSWORD_ENV, prompt)
+}
+
+/// Connection options where the device address is optional (commands that can also work
+/// over SADP alone).
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct OptConnArgs {
+    /// Device address for ISAPI: HOST or HOST:PORT.
+    #[arg(long)]
+    pub(crate) host: Option<String>,
+    /// Use HTTPS (certificate verified unless pinned or explicitly accepted).
+    #[arg(long)]
+    pub(crate) https: bool,
+    /// User name to log in with.
+    #[arg(long, default_value = "admin")]
+    pub(crate) user: String,
+    /// Trust exactly the certificate with this SHA-256 fingerprint (hex, colons allowed).
+    #[arg(long, value_name = "HEX")]
+    pub(crate) pin_sha256: Option<String>,
+    /// Accept any certificate (gives up protection against interception; prefer --pin-sha256).
+    #[arg(long)]
+    pub(crate) insecure_accept_invalid_certs: bool,
+    /// Deadline for each ISAPI operation, in seconds.
+    #[arg(long, default_value_t = 15)]
+    pub(crate) http_timeout: u64,
+}
+
+impl OptConnArgs {
+    /// The ISAPI connection options, when `--host` was given.
+    pub(crate) fn conn(&self) -> Option<ConnArgs> {
+        self.host.as_ref().map(|host| ConnArgs {
+            host: host.clone(),
+            https: self.https,
+            user: self.user.clone(),
+            pin_sha256: self.pin_sha256.clone(),
+            insecure_accept_invalid_certs: self.insecure_accept_invalid_certs,
+            timeout: self.http_timeout,
+        })
+    }
+}

@@ -29,12 +29,32 @@ struct Cli {
 enum Command {
     /// Run the whole story on an embedded simulated site (no hardware needed).
     Demo(cmd::demo::Args),
+    /// Diagnose "Error 2020" and other verification failures, and say (or do) the fix.
+    Doctor(cmd::doctor::Args),
     /// Show a device's identity and firmware.
     Info(cmd::info::Args),
     /// Send an authenticated raw ISAPI request (like `curl --digest`, with lock-out protection).
     Request(cmd::request::Args),
-    /// Decode any document hikproto models (ISAPI XML/JSON) and print it as typed JSON.
+    /// Decode any document hikproto models (ISAPI XML/JSON, SADP messages, reset files).
     Decode(cmd::decode::Args),
+    /// Activate a factory-state device over ISAPI (new password from HIKPROTO_NEW_PASSWORD).
+    Activate(cmd::provision::ActivateArgs),
+    /// Change a user's password (new password from HIKPROTO_NEW_PASSWORD).
+    Password(cmd::provision::PasswordArgs),
+    /// Hik-Connect (EZVIZ) platform access and the verification code.
+    HikConnect(cmd::hikconnect::Args),
+    /// ISUP (Ehome) platform access.
+    Isup(cmd::isup::Args),
+    /// Network interfaces, addressing and DNS.
+    Network(cmd::network::Args),
+    /// Device users.
+    Users(cmd::users::Args),
+    /// Find devices on the LAN with SADP.
+    Discover(cmd::discover::Args),
+    /// Commands to one device by MAC over SADP.
+    Sadp(cmd::sadp::Args),
+    /// Password recovery: plan, prepare, and every self-service route.
+    Recover(cmd::recover::Args),
 }
 
 fn main() -> ExitCode {
@@ -54,13 +74,32 @@ fn main() -> ExitCode {
     let result = rt.block_on(async {
         match cli.command {
             Command::Demo(a) => cmd::demo::run(a, &out).await,
+            Command::Doctor(a) => cmd::doctor::run(a, &out).await,
             Command::Info(a) => cmd::info::run(a, &out).await,
             Command::Request(a) => cmd::request::run(a, &out).await,
             Command::Decode(a) => cmd::decode::run(a, &out).await,
+            Command::Activate(a) => cmd::provision::activate(a, &out).await,
+            Command::Password(a) => cmd::provision::password(a, &out).await,
+            Command::HikConnect(a) => cmd::hikconnect::run(a, &out).await,
+            Command::Isup(a) => cmd::isup::run(a, &out).await,
+            Command::Network(a) => cmd::network::run(a, &out).await,
+            Command::Users(a) => cmd::users::run(a, &out).await,
+            Command::Discover(a) => cmd::discover::run(a, &out).await,
+            Command::Sadp(a) => cmd::sadp::run(a, &out).await,
+            Command::Recover(a) => cmd::recover::run(a, &out).await,
         }
     });
     match result {
         Ok(code) => code,
         Err(e) => out.error(&e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory as _;
+        super::Cli::command().debug_assert();
     }
 }

@@ -26,7 +26,11 @@ impl Output {
     /// Reports an error on stderr (and as JSON on stdout with `--json`) and picks the exit code.
     pub(crate) fn error(&self, e: &CliError) -> ExitCode {
         if self.json {
-            let v = serde_json::json!({ "error": { "kind": e.kind(), "message": e.to_string() } });
+            let mut v =
+                serde_json::json!({ "error": { "kind": e.kind(), "message": e.to_string() } });
+            if let CliError::Reset(r, _) = e {
+                v["error"]["refusal"] = serde_json::to_value(r).unwrap_or_default();
+            }
             println!("{v}");
         }
         eprintln!("error: {e}");
@@ -49,13 +53,18 @@ pub(crate) enum CliError {
     Lib(hikproto::Error),
     /// A usage or local problem (file not found, no password, …).
     Usage(String),
+    /// The device was not found (SADP search without an answer from that MAC).
+    NotFound(String),
+    /// The device refused a password reset; the reason, and the library error it came from.
+    Reset(hikproto::reset::ResetRefusal, hikproto::Error),
 }
 
 impl std::fmt::Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Lib(e) => write!(f, "{e}"),
-            Self::Usage(s) => f.write_str(s),
+            Self::Usage(s) | Self::NotFound(s) => f.write_str(s),
+            Self::Reset(r, e) => write!(f, "reset refused: {r} ({e})"),
         }
     }
 }
@@ -63,8 +72,8 @@ impl std::fmt::Display for CliError {
 impl std::error::Error for CliError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Lib(e) => std::error::Error::source(e),
-            Self::Usage(_) => None,
+            Self::Lib(e) | Self::Reset(_, e) => std::error::Error::source(e),
+            Self::Usage(_) | Self::NotFound(_) => None,
         }
     }
 }
@@ -76,11 +85,20 @@ impl From<hikproto::Error> for CliError {
 }
 
 impl CliError {
+    /// Wraps an error of a reset with `method`, classified when the device refused it.
+    pub(crate) fn reset(method: hikproto::reset::ResetMethod, e: hikproto::Error) -> Self {
+        match hikproto::reset::ResetRefusal::classify(method, &e) {
+            Some(r) => Self::Reset(r, e),
+            None => Self::Lib(e),
+        }
+    }
+
     fn kind(&self) -> &'static str {
         use hikproto::Error as E;
         match self {
             Self::Usage(_) => "usage",
-            Self::Lib(e) => match e {
+            Self::NotFound(_) => "not_found",
+            Self::Lib(e) | Self::Reset(_, e) => match e {
                 E::Transport { .. } => "transport",
                 E::Timeout { .. } => "timeout",
                 E::Tls { .. } => "tls",
@@ -102,7 +120,7 @@ impl CliError {
         match self.kind() {
             "usage" | "invalid_input" => 2,
             "credentials_rejected" | "locked" | "credential_latched" => 3,
-            "transport" | "timeout" | "tls" => 4,
+            "transport" | "timeout" | "tls" | "not_found" => 4,
             "device" | "not_supported" | "not_activated" | "already_activated" => 5,
             "decode" => 6,
             _ => 1,
@@ -115,6 +133,12 @@ impl CliError {
                 "hikproto does not retry rejected credentials; check the password before trying again",
             ),
             "locked" => Some("wait until the lock lifts; further attempts may extend it"),
+            "already_activated" => Some(
+                "the device already has an admin password: log in with it, or see `hikproto recover plan`",
+            ),
+            "not_found" => Some(
+                "check the MAC, give the device's address with --target, or search longer with --timeout",
+            ),
             "tls" => Some(
                 "pin the device certificate with --pin-sha256 HEX (preferred) or pass --insecure-accept-invalid-certs",
             ),

@@ -17,6 +17,8 @@
  *  - The library runs one internal runtime (2 threads, started on first network use, alive
  *    until exit). Calls block the caller; any number of threads may call at once. Do not use
  *    the library in a child process after fork().
+ *  - SIGPIPE: if the program left it at its default, the first call sets it to ignored (so a
+ *    connection closed by a device cannot kill the process); a handler of your own is kept.
  */
 
 
@@ -37,9 +39,20 @@
 // endpoints devices serve before login, such as `/SDK/activateStatus`).
 #define HIKPROTO_REQUEST_NO_AUTH 1
 
+// Password policy for `hikproto_password_check_json`: the standard rules (cameras, NVRs).
+#define HIKPROTO_PASSWORD_POLICY_STANDARD 0
+
+// Password policy for `hikproto_password_check_json`: the stricter DVR rules.
+#define HIKPROTO_PASSWORD_POLICY_DVR 1
+
 // Flag for `hikproto_sim_start`: also serve HTTPS with one self-signed certificate for the
 // site (see `hikproto_sim_device_https_port` and `hikproto_sim_device_cert_sha256`).
 #define HIKPROTO_SIM_HTTPS 1
+
+// Flag for `hikproto_sim_start`: every device also answers SADP on a loopback UDP port of its
+// own, sharing its state with the ISAPI side (activation, password, lock-out); see
+// `hikproto_sim_device_sadp_port`.
+#define HIKPROTO_SIM_SADP 2
 
 // Fault for `hikproto_sim_device_set_fault`: delay every answer by `latency_ms`.
 #define HIKPROTO_SIM_FAULT_LATENCY 1
@@ -164,7 +177,10 @@ typedef uint32_t hikproto_tls_mode;
 //
 // Methods: `hikproto_device_new`, `hikproto_device_builder_build` (constructors),
 // `_base_url`, `_info_json`, `_get_json`, `_request`, `_recovery_plan_json`, `_login`,
-// `_logout`, `_set_credentials`, `_credentials_latched`, `_clear_credential_latch`, `_free`.
+// `_logout`, `_set_credentials`, `_credentials_latched`, `_clear_credential_latch`,
+// `_activation_status_json`, `_activate`, `_change_password`, `_platform_json`,
+// `_enable_platform_access`, `_disable_platform_access`, `_set_verification_code`,
+// `_doctor_json`, `_free`.
 //
 // Ownership: the caller owns the handle and releases it with `hikproto_device_free`.
 // Thread-safety: safe to use from several threads at once (calls take a `const` pointer and
@@ -185,6 +201,18 @@ typedef struct hikproto_device hikproto_device;
 // Thread-safety: not safe for concurrent mutation; setters must not race with each other or
 // with `_build`.
 typedef struct hikproto_device_builder hikproto_device_builder;
+
+// A SADP search: its settings, and the devices found by the last run.
+//
+// Without targets it searches the LAN like the vendor's tool (multicast and broadcast to port
+// 37020, listening for 3 s). With targets (`_add_target`) it asks only those addresses, by
+// unicast. Devices are identified by MAC and reported once each.
+//
+// Methods: `_new`, `_add_target`, `_set_timeout_ms`, `_set_expect`, `_run`, `_count`,
+// `_results_json`, `_free`.
+// Ownership: the caller owns it and releases it with `hikproto_discovery_free`.
+// Thread-safety: not safe for concurrent use; one thread at a time.
+typedef struct hikproto_discovery hikproto_discovery;
 
 // Details of one failed call: code, message, HTTP status, the device's `ResponseStatus`
 // fields, and the lock-out hints.
@@ -234,9 +262,9 @@ typedef struct hikproto_response hikproto_response;
 // simulated Hik-Connect platform behind them. For tests and demos; nothing leaves loopback.
 //
 // Methods: `hikproto_sim_start`, `hikproto_sim_start_config` (constructors),
-// `_device_count`, `_device_port`, `_device_https_port`, `_device_url`, `_device_serial`,
-// `_device_cert_sha256`, `_device_stats_json`, `_device_set_fault`, `_device_clear_faults`,
-// `_device_unlock`, `_stop`, `_free`.
+// `_device_count`, `_device_port`, `_device_sadp_port`, `_device_https_port`, `_device_url`,
+// `_device_serial`, `_device_cert_sha256`, `_device_stats_json`, `_device_set_fault`,
+// `_device_clear_faults`, `_device_unlock`, `_stop`, `_free`.
 //
 // The site runs on the library's runtime threads until `hikproto_sim_stop` or
 // `hikproto_sim_free`.
@@ -482,6 +510,115 @@ hikproto_result hikproto_device_recovery_plan_json(const struct hikproto_device 
                                                    size_t *out_n,
                                                    struct hikproto_error **err_out);
 
+// Reads whether the device is activated (`GET /SDK/activateStatus`, no login needed) and
+// writes `{"activated": bool, ...}` into `buf`. Buffer contract: on success `*out_n` is the
+// text length; when `len` is too small, `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is
+// the size needed, NUL included (a retry asks the device again). Blocks until done.
+hikproto_result hikproto_device_activation_status_json(const struct hikproto_device *device,
+                                                       char *buf,
+                                                       size_t len,
+                                                       size_t *out_n,
+                                                       struct hikproto_error **err_out);
+
+// Activates a device in factory state with `admin` and `password` (checked against the
+// password policy first: `INVALID_ARGUMENT` with the reasons). Afterwards the handle logs in
+// as `admin` with this password. `ALREADY_ACTIVATED` when the device has an admin password; a
+// `riskPassword` refusal is `DEVICE_REFUSED` with sub-status `riskPassword`. The password is
+// copied into memory that is wiped. Blocks until done.
+hikproto_result hikproto_device_activate(const struct hikproto_device *device,
+                                         const char *password,
+                                         struct hikproto_error **err_out);
+
+// Changes `user`'s password to `new_password` (policy-checked first). The handle's own
+// password confirms the change; when `user` is the handle's user, the handle switches to the
+// new password. Blocks until done.
+hikproto_result hikproto_device_change_password(const struct hikproto_device *device,
+                                                const char *user,
+                                                const char *new_password,
+                                                struct hikproto_error **err_out);
+
+// Reads the Hik-Connect platform-access settings (`EZVIZ`) and writes them as JSON into
+// `buf`: `enabled`, `registerStatus`, `serverAddress`, `offlineStatus`, `bindStatus`, … The
+// verification code is never included. Buffer contract as for
+// `hikproto_device_activation_status_json`. Blocks until done.
+hikproto_result hikproto_device_platform_json(const struct hikproto_device *device,
+                                              char *buf,
+                                              size_t len,
+                                              size_t *out_n,
+                                              struct hikproto_error **err_out);
+
+// Enables Hik-Connect platform access with verification code `code` (6–12 letters and
+// digits, checked first). The code is copied into memory that is wiped. Blocks until done.
+hikproto_result hikproto_device_enable_platform_access(const struct hikproto_device *device,
+                                                       const char *code,
+                                                       struct hikproto_error **err_out);
+
+// Disables Hik-Connect platform access. Blocks until done.
+hikproto_result hikproto_device_disable_platform_access(const struct hikproto_device *device,
+                                                        struct hikproto_error **err_out);
+
+// Sets the Hik-Connect verification code (checked first). Note: a device already bound to an
+// account keeps working with the platform under the old code until it is re-added there.
+// Blocks until done.
+hikproto_result hikproto_device_set_verification_code(const struct hikproto_device *device,
+                                                      const char *code,
+                                                      struct hikproto_error **err_out);
+
+// Runs the doctor on the device: gathers its facts (one login at most) and writes the
+// diagnosis as JSON into `buf`: the findings, most likely first, each with a stable `id`, the
+// cause in plain words, the evidence, a confidence and the remedy steps.
+//
+// `stored_code`: the verification code the failing app or VMS stores (compared with the
+// device's), or NULL. Buffer contract as for `hikproto_device_activation_status_json` (a retry
+// gathers again). Unreachable facts become findings, not errors. Blocks until done.
+hikproto_result hikproto_device_doctor_json(const struct hikproto_device *device,
+                                            const char *stored_code,
+                                            char *buf,
+                                            size_t len,
+                                            size_t *out_n,
+                                            struct hikproto_error **err_out);
+
+// Creates a search with the LAN defaults. Writes it to `*out` on success only.
+// Ownership: the caller frees it with `hikproto_discovery_free`.
+hikproto_result hikproto_discovery_new(struct hikproto_discovery **out);
+
+// Asks this address (`"192.0.2.10:37020"`, `"[::1]:37020"`) by unicast. Once a target is
+// added, the search sends nothing to multicast or broadcast.
+hikproto_result hikproto_discovery_add_target(struct hikproto_discovery *discovery,
+                                              const char *address);
+
+// How long a run listens, in milliseconds (default 3000; 0 gives `INVALID_ARGUMENT`).
+hikproto_result hikproto_discovery_set_timeout_ms(struct hikproto_discovery *discovery,
+                                                  uint32_t ms);
+
+// Ends a run early once `n` distinct devices have answered (0: listen for the whole timeout).
+hikproto_result hikproto_discovery_set_expect(struct hikproto_discovery *discovery, size_t n);
+
+// Runs the search, blocking for up to the timeout, and keeps the devices found (replacing the
+// previous run's). Finding nothing is a success with a count of 0; failing to open the socket
+// is `HIKPROTO_RESULT_TRANSPORT`.
+hikproto_result hikproto_discovery_run(struct hikproto_discovery *discovery,
+                                       struct hikproto_error **err_out);
+
+// The number of devices the last run found (0 for NULL or before a run).
+size_t hikproto_discovery_count(const struct hikproto_discovery *discovery);
+
+// Writes the devices the last run found as a JSON array into `buf`. Each entry: `mac`,
+// `info` (everything the device said: `serialNumber`, `model`/`deviceType`, `ipv4Address`,
+// `httpPort`, `activated`, `softwareVersion`, `hikConnect` fields, …), `from` (the address
+// the reply came from), `via`, and `replies` (how many replies were heard).
+//
+// Buffer contract: on success `*out_n` is the text length; when `len` is too small,
+// `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included (the
+// results stay: ask again with a larger buffer).
+hikproto_result hikproto_discovery_results_json(const struct hikproto_discovery *discovery,
+                                                char *buf,
+                                                size_t len,
+                                                size_t *out_n);
+
+// Releases a search. NULL is a no-op.
+void hikproto_discovery_free(struct hikproto_discovery *discovery);
+
 // The result code of the failed call. NULL gives `HIKPROTO_RESULT_NULL_PARAMETER`.
 //
 // Thread-safety: any thread.
@@ -600,6 +737,43 @@ hikproto_result hikproto_fleet_results_json(const struct hikproto_fleet_results 
 // Releases a results object. NULL is a no-op.
 void hikproto_fleet_results_free(struct hikproto_fleet_results *results);
 
+// Checks a device password for `user` against the device password policy and writes the
+// verdict as JSON into `buf`:
+// `{"acceptable": bool, "strength": "...", "level": 0-3, "issues": [...], "explanation": "..."}`.
+// The password is only read; it never appears in the output.
+//
+// `policy`: `HIKPROTO_PASSWORD_POLICY_STANDARD` or `HIKPROTO_PASSWORD_POLICY_DVR`.
+// Buffer contract: on success `*out_n` is the text length; when `len` is too small,
+// `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included.
+// Pure; any thread.
+hikproto_result hikproto_password_check_json(const char *user,
+                                             const char *password,
+                                             uint32_t policy,
+                                             char *buf,
+                                             size_t len,
+                                             size_t *out_n);
+
+// Checks a Hik-Connect verification code (6–12 letters and digits, not trivially guessable,
+// not derived from `serial` when one is given) and writes `{"acceptable": bool, "issues":
+// [...], "explanation": "..."}` into `buf`. `serial` may be NULL. The code never appears in
+// the output. Buffer contract as for `hikproto_password_check_json`.
+hikproto_result hikproto_verification_code_check_json(const char *code,
+                                                      const char *serial,
+                                                      char *buf,
+                                                      size_t len,
+                                                      size_t *out_n);
+
+// Generates a random verification code of `code_len` characters (6–12; 0 means the default,
+// 10) with at least one letter and one digit, and writes it NUL-terminated into `buf`.
+//
+// The library's copy is wiped before returning; the caller owns the one in `buf` and should
+// wipe it when done. Buffer contract as for `hikproto_password_check_json` (a too-small
+// buffer gets nothing, and a new code is made on the next call).
+hikproto_result hikproto_verification_code_generate(size_t code_len,
+                                                    char *buf,
+                                                    size_t len,
+                                                    size_t *out_n);
+
 // The HTTP status of the answer (2xx), or 0 when `response` is NULL.
 uint16_t hikproto_response_status(const struct hikproto_response *response);
 
@@ -668,8 +842,8 @@ const char *hikproto_result_name(uint32_t code);
 // ephemeral port.
 //
 // `password`: NUL-terminated UTF-8; the devices are activated with user `admin` and this
-// password. NULL leaves them in factory state (not activated). `flags`: 0 or
-// `HIKPROTO_SIM_HTTPS`; unknown bits give `INVALID_ARGUMENT`.
+// password. NULL leaves them in factory state (not activated). `flags`: 0, or
+// `HIKPROTO_SIM_HTTPS` and/or `HIKPROTO_SIM_SADP`; unknown bits give `INVALID_ARGUMENT`.
 //
 // Returns `HIKPROTO_RESULT_OK` and writes the handle to `*out`; on failure `*out` is left
 // untouched and `*err_out` (when not NULL) receives the details (`HIKPROTO_RESULT_SIM_FAILED`).
@@ -688,6 +862,13 @@ hikproto_result hikproto_sim_start_config(const char *config_path,
 
 // The number of simulated devices (0 for NULL).
 size_t hikproto_sim_device_count(const struct hikproto_sim *sim);
+
+// Writes the loopback UDP port on which device `index` answers SADP to `*out_port` (add
+// `127.0.0.1:PORT` as a `hikproto_discovery` target). `INVALID_ARGUMENT` when the site was
+// started without `HIKPROTO_SIM_SADP`.
+hikproto_result hikproto_sim_device_sadp_port(const struct hikproto_sim *sim,
+                                              size_t index,
+                                              uint16_t *out_port);
 
 // Writes device `index`'s ISAPI (HTTP) port on 127.0.0.1 to `*out_port`.
 // `HIKPROTO_RESULT_SIM_NO_SUCH_DEVICE` for an index out of range.

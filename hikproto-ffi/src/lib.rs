@@ -25,6 +25,8 @@
 //! - **Threads.** The library owns one multi-threaded runtime (two worker threads, started on
 //!   first network use, alive until exit). Calls block the calling thread; any number of C
 //!   threads may call at once. Do not use the library in the child after `fork()`.
+//! - **SIGPIPE** is set to ignored on the first call if the program left it at its default
+//!   (see the `runtime` module); a program's own handler is kept.
 #![allow(
     unsafe_code,
     reason = "this crate is the C ABI: raw pointers cross the boundary here, and only here"
@@ -39,9 +41,11 @@
 mod buffer;
 pub mod decode;
 pub mod device;
+pub mod discovery;
 pub mod error;
 pub mod fleet;
 mod handle;
+pub mod keys;
 mod panic;
 pub mod response;
 pub mod result;
@@ -51,8 +55,10 @@ pub mod version;
 
 pub use decode::hikproto_isapi_to_json;
 pub use device::*;
+pub use discovery::*;
 pub use error::*;
 pub use fleet::*;
+pub use keys::*;
 pub use response::*;
 pub use result::*;
 pub use sim::*;

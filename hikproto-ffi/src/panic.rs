@@ -24,6 +24,7 @@ pub(crate) fn ffi_call(
         // SAFETY: the caller passes NULL or a valid, writable `hikproto_error *` slot.
         unsafe { err_out.write(ptr::null_mut()) };
     }
+    crate::runtime::ignore_sigpipe_once();
     let fail = match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(())) => return hikproto_result::Ok,
         Ok(Err(fail)) => fail,

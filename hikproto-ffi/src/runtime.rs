@@ -10,8 +10,15 @@
 //! Consequences for C programs, stated in the header: the library starts threads; do not call
 //! hikproto in the child after `fork()`; the runtime's memory is still reachable at exit (a
 //! leak checker reports it as "still reachable", not as a leak).
+//!
+//! `SIGPIPE`: a Rust program ignores it from `main`, but a C program keeps the default, which
+//! kills the process when a write hits a connection the peer has closed (a device rebooting,
+//! dropping connections, a stopped simulator). On its first call the library therefore sets
+//! `SIGPIPE` to ignored **if it is still at its default**; a program that installed its own
+//! handler keeps it. Writes then fail with `EPIPE`, which becomes a transport error.
 
 use std::future::Future;
+use std::sync::Once;
 
 use crate::error::Fail;
 use crate::result::hikproto_result;
@@ -41,4 +48,23 @@ pub(crate) fn with_runtime<T>(f: impl FnOnce() -> T) -> Result<T, Fail> {
     let rt = hikproto_core::blocking::runtime().map_err(runtime_fail)?;
     let _guard = rt.enter();
     Ok(f())
+}
+
+/// Ignores `SIGPIPE` once per process, unless the program set its own disposition (see the
+/// module docs).
+pub(crate) fn ignore_sigpipe_once() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        #[cfg(unix)]
+        // SAFETY: plain libc calls on a zeroed `sigaction`; only the default disposition is
+        // replaced, so a handler the program installed is never overridden.
+        unsafe {
+            let mut old: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(libc::SIGPIPE, std::ptr::null(), &mut old) == 0
+                && old.sa_sigaction == libc::SIG_DFL
+            {
+                libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+            }
+        }
+    });
 }

@@ -18,6 +18,13 @@ use crate::runtime::block_on;
 /// site (see `hikproto_sim_device_https_port` and `hikproto_sim_device_cert_sha256`).
 pub const HIKPROTO_SIM_HTTPS: u32 = 1;
 
+/// Flag for `hikproto_sim_start`: every device also answers SADP on a loopback UDP port of its
+/// own, sharing its state with the ISAPI side (activation, password, lock-out); see
+/// `hikproto_sim_device_sadp_port`.
+pub const HIKPROTO_SIM_SADP: u32 = 2;
+
+const SIM_FLAGS: u32 = HIKPROTO_SIM_HTTPS | HIKPROTO_SIM_SADP;
+
 /// Fault for `hikproto_sim_device_set_fault`: delay every answer by `latency_ms`.
 pub const HIKPROTO_SIM_FAULT_LATENCY: u32 = 1;
 /// Fault: accept new connections and close them at once, without an answer.
@@ -37,9 +44,9 @@ pub const HIKPROTO_SIM_FAULT_STOP_READING: u32 = 7;
 /// simulated Hik-Connect platform behind them. For tests and demos; nothing leaves loopback.
 ///
 /// Methods: `hikproto_sim_start`, `hikproto_sim_start_config` (constructors),
-/// `_device_count`, `_device_port`, `_device_https_port`, `_device_url`, `_device_serial`,
-/// `_device_cert_sha256`, `_device_stats_json`, `_device_set_fault`, `_device_clear_faults`,
-/// `_device_unlock`, `_stop`, `_free`.
+/// `_device_count`, `_device_port`, `_device_sadp_port`, `_device_https_port`, `_device_url`,
+/// `_device_serial`, `_device_cert_sha256`, `_device_stats_json`, `_device_set_fault`,
+/// `_device_clear_faults`, `_device_unlock`, `_stop`, `_free`.
 ///
 /// The site runs on the library's runtime threads until `hikproto_sim_stop` or
 /// `hikproto_sim_free`.
@@ -121,8 +128,8 @@ fn hex(bytes: &[u8]) -> String {
 /// ephemeral port.
 ///
 /// `password`: NUL-terminated UTF-8; the devices are activated with user `admin` and this
-/// password. NULL leaves them in factory state (not activated). `flags`: 0 or
-/// `HIKPROTO_SIM_HTTPS`; unknown bits give `INVALID_ARGUMENT`.
+/// password. NULL leaves them in factory state (not activated). `flags`: 0, or
+/// `HIKPROTO_SIM_HTTPS` and/or `HIKPROTO_SIM_SADP`; unknown bits give `INVALID_ARGUMENT`.
 ///
 /// Returns `HIKPROTO_RESULT_OK` and writes the handle to `*out`; on failure `*out` is left
 /// untouched and `*err_out` (when not NULL) receives the details (`HIKPROTO_RESULT_SIM_FAILED`).
@@ -140,7 +147,7 @@ pub extern "C" fn hikproto_sim_start(
         if !(1..=1000).contains(&n_devices) {
             return Err(Fail::invalid("n_devices must be between 1 and 1000"));
         }
-        if flags & !HIKPROTO_SIM_HTTPS != 0 {
+        if flags & !SIM_FLAGS != 0 {
             return Err(Fail::invalid(format!("unknown simulator flags {flags:#x}")));
         }
         let mut b = Site::builder()
@@ -148,6 +155,9 @@ pub extern "C" fn hikproto_sim_start(
             .https(flags & HIKPROTO_SIM_HTTPS != 0);
         if let Some(pw) = opt_str_arg(password, "password")? {
             b = b.password(pw);
+        }
+        if flags & HIKPROTO_SIM_SADP != 0 {
+            b = b.sadp_port(0); // ephemeral ports
         }
         write_out(out, SimInner::start(b.into_config())?);
         Ok(())
@@ -175,6 +185,24 @@ pub extern "C" fn hikproto_sim_start_config(
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_sim_device_count(sim: *const hikproto_sim) -> usize {
     ffi_value(0, || try_ref(sim, "sim").map_or(0, |s| s.devices.len()))
+}
+
+/// Writes the loopback UDP port on which device `index` answers SADP to `*out_port` (add
+/// `127.0.0.1:PORT` as a `hikproto_discovery` target). `INVALID_ARGUMENT` when the site was
+/// started without `HIKPROTO_SIM_SADP`.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sim_device_sadp_port(
+    sim: *const hikproto_sim,
+    index: usize,
+    out_port: *mut u16,
+) -> hikproto_result {
+    ffi_call_plain(|| {
+        let addr = try_ref(sim, "sim")?
+            .device(index)?
+            .sadp_addr()
+            .ok_or_else(|| Fail::invalid("the site does not answer SADP"))?;
+        write_value(out_port, "out_port", addr.port())
+    })
 }
 
 /// Writes device `index`'s ISAPI (HTTP) port on 127.0.0.1 to `*out_port`.

@@ -157,3 +157,89 @@ fn decode_to_json() {
     assert_eq!(v["value"]["locked"], true);
     assert_eq!(v["value"]["unlockTime"], 1200);
 }
+
+#[test]
+fn simulated_device_through_the_exports() {
+    let mut sim: *mut hikproto_sim = ptr::null_mut();
+    let mut err: *mut hikproto_error = ptr::null_mut();
+    assert_eq!(
+        hikproto_sim_start(2, c"Rust-Passw0rd!x".as_ptr(), 0, &mut sim, &mut err),
+        hikproto_result::Ok,
+        "{}",
+        if err.is_null() {
+            String::new()
+        } else {
+            error_message(err)
+        }
+    );
+    assert_eq!(hikproto_sim_device_count(sim), 2);
+    let mut port = 0u16;
+    assert_eq!(
+        hikproto_sim_device_port(sim, 1, &mut port),
+        hikproto_result::Ok
+    );
+    assert_eq!(
+        hikproto_sim_device_port(sim, 2, &mut port),
+        hikproto_result::SimNoSuchDevice
+    );
+    assert_eq!(
+        hikproto_sim_device_port(sim, 0, &mut port),
+        hikproto_result::Ok
+    );
+    let mut serial = [0 as c_char; 64];
+    let mut n = 0usize;
+    assert_eq!(
+        hikproto_sim_device_serial(sim, 0, serial.as_mut_ptr(), serial.len(), &mut n),
+        hikproto_result::Ok
+    );
+
+    let mut dev: *mut hikproto_device = ptr::null_mut();
+    assert_eq!(
+        hikproto_device_new(
+            c"127.0.0.1".as_ptr(),
+            port,
+            c"admin".as_ptr(),
+            c"Rust-Passw0rd!x".as_ptr(),
+            &mut dev,
+            ptr::null_mut()
+        ),
+        hikproto_result::Ok
+    );
+    let mut buf = vec![0 as c_char; 8192];
+    assert_eq!(
+        hikproto_device_info_json(dev, buf.as_mut_ptr(), buf.len(), &mut n, &mut err),
+        hikproto_result::Ok
+    );
+    let info: serde_json::Value = serde_json::from_str(&text(&buf)).unwrap();
+    assert_eq!(info["serialNumber"], text(&serial));
+
+    assert_eq!(
+        hikproto_device_recovery_plan_json(dev, buf.as_mut_ptr(), buf.len(), &mut n, &mut err),
+        hikproto_result::Ok
+    );
+    let plan: serde_json::Value = serde_json::from_str(&text(&buf)).unwrap();
+    assert!(plan.is_object(), "{plan}");
+
+    // a refusal carries the device's status fields
+    assert_eq!(
+        hikproto_sim_device_set_fault(sim, 0, HIKPROTO_SIM_FAULT_HTTP_500, 0, true),
+        hikproto_result::Ok
+    );
+    assert_eq!(
+        hikproto_device_get_json(
+            dev,
+            c"/ISAPI/System/deviceInfo".as_ptr(),
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut n,
+            &mut err
+        ),
+        hikproto_result::DeviceRefused
+    );
+    assert_eq!(hikproto_error_http_status(err), 500);
+    assert_ne!(hikproto_error_status_code(err), 0);
+    hikproto_error_free(err);
+
+    hikproto_device_free(dev);
+    hikproto_sim_free(sim);
+}

@@ -3,10 +3,10 @@
 //! The Python package `hikproto` (in `python/hikproto/`) wraps this module with typed methods,
 //! frozen dataclasses and the asyncio flavour. Layout of this crate:
 //!
-//! - [`errors`]: the exception hierarchy and the one core-error → exception mapping;
-//! - [`runtime`]: the shared tokio runtime and the GIL-releasing wait every blocking call uses;
-//! - [`ops`]: every operation as one enum, shared by `Device.call`, `Device.call_async` and `Fleet`;
-//! - [`device`], [`fleet`]: the classes; [`convert`], [`args`]: value conversion.
+//! - `errors`: the exception hierarchy and the one core-error → exception mapping;
+//! - `runtime`: the shared tokio runtime and the GIL-releasing wait every blocking call uses;
+//! - `ops`: every operation as one enum, shared by `Device.call`, `Device.call_async` and `Fleet`;
+//! - `device`, `fleet`, `sim`, `sadp`: the classes; `convert`, `args`: value conversion.
 
 mod args;
 mod convert;

@@ -9,7 +9,9 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use hikproto::Secret;
-use hikproto::sadp::{ClientOptions, DeviceTarget, DiscoverOptions, DiscoveredDevice, MacAddr, SadpClient};
+use hikproto::sadp::{
+    ClientOptions, DeviceTarget, DiscoverOptions, DiscoveredDevice, MacAddr, SadpClient,
+};
 
 use crate::convert::to_py;
 use crate::errors::{invalid, to_py_err};
@@ -18,14 +20,19 @@ use crate::runtime::wait;
 
 fn secs(name: &str, v: f64) -> PyResult<Duration> {
     if !(v.is_finite() && v > 0.0 && v < 86_400.0) {
-        return Err(invalid(format!("{name} must be a positive number of seconds")));
+        return Err(invalid(format!(
+            "{name} must be a positive number of seconds"
+        )));
     }
     Ok(Duration::from_secs_f64(v))
 }
 
 fn addr(s: &str) -> PyResult<SocketAddr> {
-    s.parse()
-        .map_err(|_| invalid(format!("{s:?} is not an address with a port (e.g. \"192.0.2.5:37020\")")))
+    s.parse().map_err(|_| {
+        invalid(format!(
+            "{s:?} is not an address with a port (e.g. \"192.0.2.5:37020\")"
+        ))
+    })
 }
 
 /// A device that answered a SADP search (keeps what commands need: MAC, address, user, salt).
@@ -73,7 +80,9 @@ pub(crate) fn sadp_discover(
 ) -> PyResult<Vec<PySadpDevice>> {
     let mut opts = match (addresses, subnet) {
         (Some(_), Some(_)) => return Err(invalid("give addresses or subnet, not both")),
-        (Some(a), None) => DiscoverOptions::unicast(a.iter().map(|s| addr(s)).collect::<PyResult<Vec<_>>>()?),
+        (Some(a), None) => {
+            DiscoverOptions::unicast(a.iter().map(|s| addr(s)).collect::<PyResult<Vec<_>>>()?)
+        }
         (None, Some((s, e))) => {
             let p = |x: &str| {
                 x.parse::<Ipv4Addr>()
@@ -90,8 +99,12 @@ pub(crate) fn sadp_discover(
     if let Some(b) = bind {
         opts = opts.bind(addr(&b)?);
     }
-    let found = wait(py, async move { hikproto::sadp::discover(&opts).await })?.map_err(to_py_err)?;
-    Ok(found.into_iter().map(|found| PySadpDevice { found }).collect())
+    let found =
+        wait(py, async move { hikproto::sadp::discover(&opts).await })?.map_err(to_py_err)?;
+    Ok(found
+        .into_iter()
+        .map(|found| PySadpDevice { found })
+        .collect())
 }
 
 /// A SADP command client (one UDP socket; commands are matched to replies by MAC and id).
@@ -104,9 +117,9 @@ fn target(t: &Bound<'_, PyAny>) -> PyResult<DeviceTarget> {
     if let Ok(d) = t.cast::<PySadpDevice>() {
         return Ok(d.get().found.target());
     }
-    let (mac, at): (String, String) = t
-        .extract()
-        .map_err(|_| invalid("a SADP target is a discovered device or a (mac, \"ip:port\") pair"))?;
+    let (mac, at): (String, String) = t.extract().map_err(|_| {
+        invalid("a SADP target is a discovered device or a (mac, \"ip:port\") pair")
+    })?;
     let mac = MacAddr::parse(&mac).map_err(|_| invalid(format!("{mac:?} is not a MAC address")))?;
     Ok(DeviceTarget::new(mac, addr(&at)?))
 }
@@ -147,7 +160,10 @@ impl Cmd {
 
     async fn run(self, c: SadpClient, t: DeviceTarget) -> hikproto::Result<Out> {
         match self {
-            Self::Activate(pw) => c.activate(&t, &pw).await.map(|()| Out::Json(serde_json::Value::Null)),
+            Self::Activate(pw) => c
+                .activate(&t, &pw)
+                .await
+                .map(|()| Out::Json(serde_json::Value::Null)),
             Self::DeviceCode => Ok(Out::Text(c.device_code(&t).await?)),
             Self::EncryptString => Ok(Out::Text(c.encrypt_string(&t).await?)),
             Self::ResetWithCode(code, pw, sync) => c
@@ -160,7 +176,10 @@ impl Cmd {
                 .map(|()| Out::Json(serde_json::Value::Null)),
             Self::PasswordResetTypes => json(&c.password_reset_types(&t).await?),
             Self::UnbindStatus => json(&c.unbind_status(&t).await?),
-            Self::Blink(on) => c.blink(&t, on).await.map(|()| Out::Json(serde_json::Value::Null)),
+            Self::Blink(on) => c
+                .blink(&t, on)
+                .await
+                .map(|()| Out::Json(serde_json::Value::Null)),
         }
     }
 }

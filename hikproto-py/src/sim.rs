@@ -43,17 +43,30 @@ fn hex(bytes: &[u8]) -> String {
 
 impl PySimulator {
     fn with_device<T>(&self, i: usize, f: impl FnOnce(&SimDevice) -> PyResult<T>) -> PyResult<T> {
-        let guard = self.site.lock().map_err(|_| invalid("the simulator is unusable"))?;
-        let site = guard.as_ref().ok_or_else(|| invalid("the simulator is stopped"))?;
-        let dev = site
-            .get(i)
-            .ok_or_else(|| invalid(format!("no simulated device {i} (the site has {})", site.len())))?;
+        let guard = self
+            .site
+            .lock()
+            .map_err(|_| invalid("the simulator is unusable"))?;
+        let site = guard
+            .as_ref()
+            .ok_or_else(|| invalid("the simulator is stopped"))?;
+        let dev = site.get(i).ok_or_else(|| {
+            invalid(format!(
+                "no simulated device {i} (the site has {})",
+                site.len()
+            ))
+        })?;
         f(dev)
     }
 
     fn with_site<T>(&self, f: impl FnOnce(&BlockingSite) -> PyResult<T>) -> PyResult<T> {
-        let guard = self.site.lock().map_err(|_| invalid("the simulator is unusable"))?;
-        let site = guard.as_ref().ok_or_else(|| invalid("the simulator is stopped"))?;
+        let guard = self
+            .site
+            .lock()
+            .map_err(|_| invalid("the simulator is unusable"))?;
+        let site = guard
+            .as_ref()
+            .ok_or_else(|| invalid("the simulator is stopped"))?;
         f(site)
     }
 }
@@ -62,9 +75,10 @@ impl PySimulator {
 impl PySimulator {
     /// Starts `devices` default cameras (activated with `password`, or in factory state when it
     /// is `None`) after the devices of `config` (a dict, or TOML/JSON text), with `personality`
-    /// (a dict of personality fields) for the generated ones.
+    /// (a dict of personality fields) for the generated ones; `sadp` also starts a SADP responder
+    /// per device (unicast, loopback).
     #[new]
-    #[pyo3(signature = (devices=1, *, password=None, personality=None, config=None, https=false))]
+    #[pyo3(signature = (devices=1, *, password=None, personality=None, config=None, https=false, sadp=false))]
     fn new(
         py: Python<'_>,
         devices: usize,
@@ -72,6 +86,7 @@ impl PySimulator {
         personality: Option<&Bound<'_, PyAny>>,
         config: Option<&Bound<'_, PyAny>>,
         https: bool,
+        sadp: bool,
     ) -> PyResult<Self> {
         let cfg = match config {
             None => SiteConfig::default(),
@@ -91,20 +106,28 @@ impl PySimulator {
             }
         };
         let mut b = SiteBuilder::from_config(cfg).devices(devices).https(https);
+        if sadp {
+            // one SADP responder per device on an ephemeral loopback port
+            b = b.sadp_port(0);
+        }
         if let Some(pw) = &password {
             b = b.password(pw);
         }
         if let Some(p) = personality {
             let mut base = serde_json::to_value(Personality::camera())
                 .map_err(|e| invalid(format!("personality: {e}")))?;
-            if let (Some(obj), serde_json::Value::Object(over)) = (base.as_object_mut(), from_py(p)?) {
+            if let (Some(obj), serde_json::Value::Object(over)) =
+                (base.as_object_mut(), from_py(p)?)
+            {
                 obj.extend(over);
             }
             let p: Personality = serde_json::from_value(base)
                 .map_err(|e| invalid(format!("invalid personality: {e}")))?;
             b = b.personality(p);
         }
-        let site = py.detach(move || b.start_blocking()).map_err(simulator_error)?;
+        let site = py
+            .detach(move || b.start_blocking())
+            .map_err(simulator_error)?;
         Ok(Self {
             site: Mutex::new(Some(site)),
         })
@@ -196,7 +219,9 @@ impl PySimulator {
 
     /// The verification code device `i` holds (a test helper).
     fn verification_code(&self, i: usize) -> PyResult<Option<String>> {
-        self.with_device(i, |d| Ok(d.verification_code().map(|s| s.expose().to_owned())))
+        self.with_device(i, |d| {
+            Ok(d.verification_code().map(|s| s.expose().to_owned()))
+        })
     }
 
     /// Lifts every lock on device `i`.
@@ -222,7 +247,11 @@ impl PySimulator {
 
     /// Platform side: binds device `serial` to `account` with verification `code`.
     fn platform_bind(&self, serial: &str, account: &str, code: &str) -> PyResult<()> {
-        self.with_site(|s| s.platform().bind(serial, account, code).map_err(simulator_error))
+        self.with_site(|s| {
+            s.platform()
+                .bind(serial, account, code)
+                .map_err(simulator_error)
+        })
     }
 
     /// Platform side: unbinds device `serial`.
@@ -247,7 +276,9 @@ impl PySimulator {
 
     /// The site's current configuration (device state included) as a dict.
     fn snapshot(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let v = self.with_site(|s| serde_json::to_value(s.snapshot()).map_err(|e| invalid(e.to_string())))?;
+        let v = self.with_site(|s| {
+            serde_json::to_value(s.snapshot()).map_err(|e| invalid(e.to_string()))
+        })?;
         to_py(py, &v)
     }
 
@@ -266,7 +297,12 @@ impl PySimulator {
     }
 
     fn __repr__(&self) -> String {
-        match self.site.lock().ok().and_then(|g| g.as_ref().map(|s| s.len())) {
+        match self
+            .site
+            .lock()
+            .ok()
+            .and_then(|g| g.as_ref().map(|s| s.len()))
+        {
             Some(n) => format!("<Simulator running {n} devices>"),
             None => "<Simulator stopped>".to_owned(),
         }

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import hikproto
-from hikproto.sim import DEFAULT_PASSWORD, Simulator
+from hikproto.sim import Simulator
 
 NEW_PASSWORD = "N3w-Passw0rd!q"
 ANSWERS = {1: "Blue whale", 2: "Lisbon", 3: "Margaret"}
@@ -40,7 +40,7 @@ def test_security_questions_route_end_to_end() -> None:
     with Simulator(devices=1) as s:
         sd = s[0]
         dev = sd.client()
-        st = dev.set_security_questions(ANSWERS, DEFAULT_PASSWORD)
+        st = dev.set_security_questions(ANSWERS)
         assert isinstance(st, hikproto.ResponseStatus) and st.status_code in (1, 7)
         assert dev.recovery_facts().questions_configured is True
         # The password is lost: a handle without credentials resets with the answers.
@@ -62,18 +62,11 @@ def test_weak_new_password_is_refused_before_sending() -> None:
         assert s[0].stats().requests == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=hikproto.AuthenticationError,
-    reason="GUID import endpoint is not public (isapi.md 8.3): the core sends "
-    "/ISAPI/Security/GUIDFileCertification, the simulator serves "
-    "/ISAPI/Security/GUIDFileData/certification; remove this mark once they agree",
-)
 def test_guid_file_route(tmp_path: Path) -> None:
     with Simulator(devices=1) as s:
         sd = s[0]
         path = tmp_path / "device.guid"
-        info = sd.client().export_guid_file(DEFAULT_PASSWORD, path)
+        info = sd.client().export_guid_file(path)
         assert path.exists() and info.size > 0
         out = sd.client(user=None).reset_with_guid_file(path, NEW_PASSWORD)
         assert out.status.status_code in (1, 7)
@@ -85,8 +78,8 @@ def test_reserved_email_route() -> None:
         sd = s[0]
         dev = sd.client()
         with pytest.raises(hikproto.HikprotoError):
-            dev.set_security_email("not-an-email", DEFAULT_PASSWORD)
-        dev.set_security_email("owner@example.com", DEFAULT_PASSWORD)
+            dev.set_security_email("not-an-email")
+        dev.set_security_email("owner@example.com")
         assert dev.security_email().address == "owner@example.com"
         anon = sd.client(user=None)
         qr = anon.email_reset_qr()

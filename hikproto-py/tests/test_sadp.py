@@ -64,11 +64,36 @@ def test_command_to_a_silent_device_times_out() -> None:
         sock.close()
 
 
-def test_simulated_devices_answer_when_the_simulator_has_sadp() -> None:
-    with Simulator(devices=2) as s:
-        addrs = [d.sadp_addr for d in s if d.sadp_addr]
-        if not addrs:
-            pytest.skip("this simulator build has no SADP responder (sadp_addr is None)")
-        found = hikproto.sadp.discover(addresses=addrs, timeout=2, expect=2, bind="127.0.0.1:0")
-        macs = {f.mac.lower() for f in found}
-        assert {d.mac.lower() for d in s} <= macs
+def test_discover_and_commands_against_simulated_devices() -> None:
+    with Simulator(devices=2, sadp=True) as s:
+        addrs = [d.sadp_addr for d in s]
+        assert all(addrs)
+        found = hikproto.sadp.discover(addresses=addrs, timeout=3, expect=2, bind="127.0.0.1:0")
+        norm = lambda m: m.lower().replace("-", ":")  # noqa: E731
+        assert {norm(f.mac) for f in found} == {norm(d.mac) for d in s}
+        dev = next(f for f in found if norm(f.mac) == norm(s[0].mac))
+        info = hikproto.sadp.info(dev)
+        assert s[0].serial in str(info.to_dict())
+        client = hikproto.sadp.Client(timeout=3, bind="127.0.0.1:0")
+        client.blink(dev)
+        code = client.device_code(dev)
+        assert isinstance(code, str) and code
+        assert isinstance(client.encrypt_string(dev), str)
+        client.password_reset_types(dev)
+
+
+def test_sadp_activation_and_restore_inactive() -> None:
+    with Simulator(devices=1, password=None, sadp=True) as s:
+        sd = s[0]
+        (dev,) = hikproto.sadp.discover(addresses=[sd.sadp_addr], timeout=3, expect=1, bind="127.0.0.1:0")
+        client = hikproto.sadp.Client(timeout=3, bind="127.0.0.1:0")
+        assert not sd.activated
+        client.activate(dev, "Hik!Vision2024")
+        assert sd.activated and sd.password() == "Hik!Vision2024"
+        with pytest.raises(hikproto.HikprotoError):
+            client.restore_inactive(dev, "Wr0ng!Passw0rd")
+        assert sd.activated
+        # Refresh the target (salt and state change after activation), then restore.
+        (dev,) = hikproto.sadp.discover(addresses=[sd.sadp_addr], timeout=3, expect=1, bind="127.0.0.1:0")
+        client.restore_inactive(dev, "Hik!Vision2024")
+        assert not sd.activated

@@ -41,7 +41,8 @@ pub struct SiteConfig {
     pub cert_per_device: bool,
     /// Keep device state in this file (atomic writes); a restarted site reloads it.
     pub state_file: Option<PathBuf>,
-    /// First UDP port for the SADP responders (device `i` uses `sadp_port + i`); `None` = none.
+    /// SADP responders: device `i` answers on UDP `sadp_port + i` (any free port when 0);
+    /// `None` = no SADP.
     pub sadp_port: Option<u16>,
     /// The devices.
     pub devices: Vec<DeviceConfig>,
@@ -358,9 +359,12 @@ pub struct EzvizConfig {
     pub convergence_cloud: bool,
     /// `netWork` (0–4; meaning not confirmed).
     pub network: u32,
-    /// Hik-Connect account the platform has this device bound to at start-up (with the
-    /// device's verification code at that time).
+    /// Hik-Connect account the platform has this device bound to at start-up.
     pub bound_account: Option<String>,
+    /// The verification code the platform holds for the binding (default: the device's code).
+    /// The state file records it, so a code changed after binding stays a mismatch.
+    #[serde(with = "secret_opt")]
+    pub bound_code: Option<Secret>,
     /// How long registration takes after a change, in milliseconds.
     pub register_delay_ms: u64,
 }
@@ -378,6 +382,7 @@ impl Default for EzvizConfig {
             convergence_cloud: false,
             network: 1,
             bound_account: None,
+            bound_code: None,
             register_delay_ms: 0,
         }
     }

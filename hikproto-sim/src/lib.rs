@@ -37,7 +37,7 @@
 //! [`DeviceStats::repeated_rejected_credentials`]. Faults ([`Fault`]) are switched per device at
 //! runtime. [`support`] plays the vendor's support desk with a documented test key.
 //!
-//! Endpoints whose exact form is not public are marked "[inf]" in the handler docs and accept
+//! Endpoints whose exact form is not public are marked "\[inf\]" in the handler docs and accept
 //! the shapes the reference describes leniently.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -67,3 +67,7 @@ pub use faults::Fault;
 pub use platform::{Platform, PlatformError, PlatformRecord};
 pub use site::{BlockingSite, SimDevice, Site, SiteBuilder};
 pub use stats::DeviceStats;
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -208,6 +208,13 @@ impl PlatformState {
         }
     }
 
+    /// The account and code of a device's binding.
+    pub(crate) fn binding_of(&self, serial: &str) -> Option<(String, Secret)> {
+        self.bindings
+            .get(serial)
+            .map(|b| (b.account.clone(), b.code.clone()))
+    }
+
     pub(crate) fn unbind(&mut self, serial: &str) -> bool {
         self.bindings.remove(serial).is_some()
     }

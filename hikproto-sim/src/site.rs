@@ -100,7 +100,7 @@ impl SiteBuilder {
         self
     }
 
-    /// First UDP port of the SADP responders.
+    /// Runs SADP responders: device `i` on UDP `port + i` (any free port when 0).
     #[must_use]
     pub fn sadp_port(mut self, port: u16) -> Self {
         self.config.sadp_port = Some(port);
@@ -340,13 +340,6 @@ impl SimDevice {
         self.shared.mark_dirty();
         r
     }
-
-    /// Hands the SADP responder the device's shared state (the responder lives in
-    /// `crate::sadp`, written separately; it reads and changes the same state as ISAPI).
-    #[allow(dead_code)]
-    pub(crate) fn shared_state(&self) -> &Arc<DeviceShared> {
-        &self.shared
-    }
 }
 
 /// A running simulated site. Dropping it stops the listeners; prefer [`Site::shutdown`].
@@ -397,10 +390,13 @@ impl Site {
             let https_addr = https.as_ref().map(local).transpose()?;
             let shared = Arc::new(DeviceShared::new(i, dcfg.clone(), platform.clone()));
             platform.register_device(&dcfg.serial, &shared);
-            if let (Some(account), Some(code)) =
-                (&dcfg.ezviz.bound_account, &dcfg.verification_code)
-            {
-                platform.preload(&dcfg.serial, account, code.clone());
+            let held = dcfg
+                .ezviz
+                .bound_code
+                .clone()
+                .or_else(|| dcfg.verification_code.clone());
+            if let (Some(account), Some(code)) = (&dcfg.ezviz.bound_account, held) {
+                platform.preload(&dcfg.serial, account, code);
             }
             tasks.push(tokio::spawn(crate::http::serve(
                 shared.clone(),
@@ -446,7 +442,7 @@ impl Site {
             shutdown_tx,
             tasks,
         };
-        site.spawn_udp_responders(&shutdown_rx);
+        site.spawn_udp_responders(&shutdown_rx).await?;
         if let Some(path) = site.config.state_file.clone() {
             site.save()?;
             let shared: Vec<_> = site.devices.iter().map(|d| d.shared.clone()).collect();
@@ -465,9 +461,21 @@ impl Site {
     }
 
     /// Where the SADP responders start: one UDP task per device, bound to
-    /// `sadp_port + index` on the site's address, serving `SimDevice::shared_state()`.
-    /// The responder itself lives in `crate::sadp` and is wired in here.
-    fn spawn_udp_responders(&mut self, _shutdown: &watch::Receiver<bool>) {}
+    /// `sadp_port + index` on the site's address (ephemeral ports when `sadp_port` is 0),
+    /// serving the device's shared state (see `crate::sadp::site`).
+    async fn spawn_udp_responders(&mut self, shutdown: &watch::Receiver<bool>) -> Result<()> {
+        if let Some(port) = self.config.sadp_port {
+            let tasks = crate::sadp::site::start_for_site(
+                &mut self.devices,
+                self.config.bind,
+                port,
+                shutdown,
+            )
+            .await?;
+            self.tasks.extend(tasks);
+        }
+        Ok(())
+    }
 
     /// The devices.
     pub fn devices(&self) -> &[SimDevice] {

@@ -85,7 +85,13 @@ impl DeviceShared {
 
     /// A copy of the current configuration (what would be persisted).
     pub(crate) fn snapshot(&self) -> DeviceConfig {
-        self.lock().cfg.clone()
+        let rt = self.lock();
+        let mut cfg = rt.cfg.clone();
+        let binding = self.platform.state().binding_of(&cfg.serial);
+        drop(rt);
+        cfg.ezviz.bound_account = binding.as_ref().map(|(a, _)| a.clone());
+        cfg.ezviz.bound_code = binding.map(|(_, c)| c);
+        cfg
     }
 }
 
@@ -167,6 +173,8 @@ pub(crate) struct DeviceRuntime {
     /// The admin password was accepted with a `riskPassword` warning.
     pub(crate) risky_password: bool,
     pub(crate) recovery: RecoveryRuntime,
+    /// When the device (last) started, for `deviceUpTime`.
+    pub(crate) started: Instant,
 }
 
 impl DeviceRuntime {
@@ -201,6 +209,7 @@ impl DeviceRuntime {
             ezviz_changed_at: Instant::now(),
             risky_password: false,
             recovery: RecoveryRuntime::default(),
+            started: Instant::now(),
             cfg,
         }
     }

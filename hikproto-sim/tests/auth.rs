@@ -657,3 +657,63 @@ fn blocking_site_serves_and_stops() {
     site.shutdown();
     assert!(std::net::TcpStream::connect(addr).is_err());
 }
+
+#[tokio::test]
+async fn hostile_requests_get_typed_answers() {
+    let mut d = DeviceConfig::camera(0).with_admin(PW);
+    d.serial = "DS-ÜNICODE-序列号-123".into();
+    let site = Site::builder().device(d).start().await.unwrap();
+    let host = site.device(0).host();
+    for authz in [
+        "Digest",
+        "Digest username=",
+        "Digest username=\"admin\", nonce=\"x\", uri=\"/ISAPI/System/deviceInfo\", response=\"00\", algorithm=ROT13",
+        "Basic !!!notbase64",
+        "Basic YWRtaW4=",
+        "Negotiate abc",
+        "Digest username=\"é\", realm=\"序\", nonce=\"\\\", uri=\"",
+    ] {
+        let r = send(
+            &host,
+            "GET",
+            INFO,
+            &[("Authorization", authz.to_owned())],
+            b"",
+        )
+        .await
+        .unwrap();
+        assert!(matches!(r.status, 400 | 401), "{authz}: {}", r.status);
+    }
+    let r = digest(
+        &host,
+        "PUT",
+        "/ISAPI/System/Network/EZVIZ",
+        "admin",
+        PW,
+        b"<EZVIZ><enabled>",
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.xml().text_at("subStatusCode"), Some("badXmlFormat"));
+    let big = vec![b'a'; 2 * 1024 * 1024];
+    let r = send(&host, "PUT", "/ISAPI/System/Network/EZVIZ", &[], &big).await;
+    assert!(r.map(|r| r.status == 413).unwrap_or(true));
+    site.device(0)
+        .update(|c| c.verification_code = Some("Abc123xyz".into()));
+    let qr = digest(
+        &host,
+        "GET",
+        "/ISAPI/System/Network/EZVIZ/QRCode?format=json",
+        "admin",
+        PW,
+        b"",
+    )
+    .await;
+    assert_eq!(qr.status, 200);
+    // The device still answers normally afterwards.
+    assert_eq!(
+        digest(&host, "GET", INFO, "admin", PW, b"").await.status,
+        200
+    );
+    site.shutdown().await;
+}

@@ -558,6 +558,31 @@ async fn state_file_survives_restart() {
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.text());
+    // Hik-Connect: bind, then change the code on the device (a mismatch the platform keeps).
+    let ez = "/ISAPI/System/Network/EZVIZ";
+    let r = digest(
+        &host,
+        "PUT",
+        ez,
+        "admin",
+        "Pers1st-ok!",
+        b"<EZVIZ><enabled>true</enabled><verificationCode>Abc123xyz</verificationCode></EZVIZ>",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    site.platform()
+        .bind(site.device(1).serial(), "alice", "Abc123xyz")
+        .unwrap();
+    let r = digest(
+        &host,
+        "PUT",
+        ez,
+        "admin",
+        "Pers1st-ok!",
+        b"<EZVIZ><verificationCode>Changed99</verificationCode></EZVIZ>",
+    )
+    .await;
+    assert_eq!(r.status, 200);
     // The background saver writes within a few hundred milliseconds.
     tokio::time::sleep(Duration::from_millis(600)).await;
     let saved = std::fs::read_to_string(&path).unwrap();
@@ -580,6 +605,10 @@ async fn state_file_survives_restart() {
             .status,
         200
     );
+    let rec = again.platform().record(again.device(1).serial()).unwrap();
+    assert_eq!(rec.account.as_deref(), Some("alice"));
+    assert_eq!(rec.code.unwrap().expose(), "Abc123xyz");
+    assert_eq!(rec.offline_reason.as_deref(), Some("secretKeyInvalid"));
     again.shutdown().await;
 }
 

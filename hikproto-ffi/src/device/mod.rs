@@ -2,9 +2,11 @@
 
 mod builder;
 mod ops;
+mod provisioning;
 
 pub use builder::*;
 pub use ops::*;
+pub use provisioning::*;
 
 use std::ffi::c_char;
 
@@ -23,7 +25,10 @@ use crate::result::hikproto_result;
 ///
 /// Methods: `hikproto_device_new`, `hikproto_device_builder_build` (constructors),
 /// `_base_url`, `_info_json`, `_get_json`, `_request`, `_recovery_plan_json`, `_login`,
-/// `_logout`, `_set_credentials`, `_credentials_latched`, `_clear_credential_latch`, `_free`.
+/// `_logout`, `_set_credentials`, `_credentials_latched`, `_clear_credential_latch`,
+/// `_activation_status_json`, `_activate`, `_change_password`, `_platform_json`,
+/// `_enable_platform_access`, `_disable_platform_access`, `_set_verification_code`,
+/// `_doctor_json`, `_free`.
 ///
 /// Ownership: the caller owns the handle and releases it with `hikproto_device_free`.
 /// Thread-safety: safe to use from several threads at once (calls take a `const` pointer and

@@ -1,5 +1,7 @@
 /* The C ABI without a device: version, result codes, NULL handling, string checks, buffer
- * sizing, builder arguments, error objects, ISAPI decoding. */
+ * sizing, builder arguments, error objects, ISAPI decoding, the SIGPIPE disposition. */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -250,11 +252,22 @@ static void test_decode(void) {
   free(deep);
 }
 
+/* This program leaves SIGPIPE at its default: the library's first call must ignore it. */
+static void test_sigpipe_default_becomes_ignored(void) {
+  struct sigaction sa;
+  sigaction(SIGPIPE, NULL, &sa);
+  CHECK(sa.sa_handler == SIG_IGN);
+}
+
 int main(void) {
+  struct sigaction sa;
+  sigaction(SIGPIPE, NULL, &sa);
+  CHECK(sa.sa_handler == SIG_DFL);
   test_version();
   test_describe();
   test_null_handling();
   test_strings_in();
   test_decode();
+  test_sigpipe_default_becomes_ignored();
   return finish("test_basics");
 }

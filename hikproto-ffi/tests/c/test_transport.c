@@ -2,6 +2,7 @@
  * accepts the connection but never answers (timeout). Checks codes and error objects. */
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -95,8 +96,18 @@ static void test_timeout(void) {
   close(fd);
 }
 
+static void on_sigpipe(int sig) { (void)sig; }
+
 int main(void) {
+  /* a handler of the program's own must survive the library's SIGPIPE set-up */
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigpipe;
+  sigaction(SIGPIPE, &sa, NULL);
   test_refused();
   test_timeout();
+  struct sigaction now;
+  sigaction(SIGPIPE, NULL, &now);
+  CHECK(now.sa_handler == on_sigpipe);
   return finish("test_transport");
 }

@@ -179,6 +179,148 @@ class Device:
         """POSTs a JSON document; a refusing ``ResponseStatus`` raises ``DeviceError``."""
         return self._call("post_json", path=path, body=body)
 
+    # -- provisioning --------------------------------------------------------------------------
+
+    def capabilities(self) -> Record:
+        """The device's capabilities (``/ISAPI/System/capabilities``)."""
+        result: Record = self._call("capabilities")
+        return result
+
+    def security_capabilities(self) -> Record:
+        """The security capabilities (``SecurityCap``)."""
+        result: Record = self._call("security_capabilities")
+        return result
+
+    def activation_status(self) -> Record:
+        """Whether the device is activated, and how it activates (readable before login)."""
+        result: Record = self._call("activation_status")
+        return result
+
+    def activate(self, password: str, *, user: str = "admin") -> Record:
+        """Activates a factory-state device with its first admin password (policy checked first)."""
+        result: Record = self._call("activate", password=password, user=user)
+        return result
+
+    def users(self) -> Tuple[Record, ...]:
+        """The device's user accounts."""
+        result: Tuple[Record, ...] = self._call("users")
+        return result
+
+    def change_password(self, user: str, new_password: str, *, login_password: Optional[str] = None) -> ResponseStatus:
+        """Changes a user's password (``login_password`` where the device asks for the admin's)."""
+        result: ResponseStatus = self._call("change_password", user=user, new_password=new_password, login_password=login_password)
+        return result
+
+    def add_user(self, user: str, password: str, *, level: str = "Operator", login_password: Optional[str] = None) -> Record:
+        """Adds a user; returns ``Record(id=...)``."""
+        result: Record = self._call("add_user", user=user, password=password, level=level, login_password=login_password)
+        return result
+
+    def delete_user(self, user: str, *, login_password: Optional[str] = None) -> ResponseStatus:
+        """Deletes a user."""
+        result: ResponseStatus = self._call("delete_user", user=user, login_password=login_password)
+        return result
+
+    def network_interfaces(self) -> Tuple[Record, ...]:
+        """The network interfaces."""
+        result: Tuple[Record, ...] = self._call("network_interfaces")
+        return result
+
+    def ip_addressing(self, interface_id: str = "1") -> Record:
+        """An interface's IP addressing (address, mask, gateway, DNS)."""
+        result: Record = self._call("ip_addressing", interface_id=interface_id)
+        return result
+
+    def set_dns(self, primary: str, secondary: Optional[str] = None, *, interface_id: str = "1") -> ResponseStatus:
+        """Sets the DNS servers (``reboot_required`` tells whether a reboot applies it)."""
+        result: ResponseStatus = self._call("set_dns", primary=primary, secondary=secondary, interface_id=interface_id)
+        return result
+
+    def admin_accesses(self) -> Record:
+        """The admin access protocols and ports."""
+        result: Record = self._call("admin_accesses")
+        return result
+
+    def set_admin_port(self, protocol: str, port: int) -> ResponseStatus:
+        """Sets the port of an admin protocol (``HTTP``, ``HTTPS``, ``DEV_MANAGE``, ...)."""
+        result: ResponseStatus = self._call("set_admin_port", protocol=protocol, port=port)
+        return result
+
+    def time(self) -> Record:
+        """Time mode, local time and time zone."""
+        result: Record = self._call("time")
+        return result
+
+    def ntp_servers(self) -> Record:
+        """The NTP servers."""
+        result: Record = self._call("ntp_servers")
+        return result
+
+    def use_ntp(self, host: str) -> ResponseStatus:
+        """Switches the clock to NTP with this server."""
+        result: ResponseStatus = self._call("use_ntp", host=host)
+        return result
+
+    def ezviz(self) -> Record:
+        """Hik-Connect platform access settings (the code itself is never included)."""
+        result: Record = self._call("ezviz")
+        return result
+
+    def enable_platform_access(self, code: str) -> ResponseStatus:
+        """Enables Hik-Connect platform access with this verification code."""
+        result: ResponseStatus = self._call("enable_platform_access", code=code)
+        return result
+
+    def disable_platform_access(self) -> ResponseStatus:
+        """Disables Hik-Connect platform access."""
+        result: ResponseStatus = self._call("disable_platform_access")
+        return result
+
+    def verification_code(self) -> Optional[str]:
+        """The device's verification code (a secret: do not log it)."""
+        result: Optional[str] = self._call("verification_code")
+        return result
+
+    def set_verification_code(self, code: str) -> ResponseStatus:
+        """Sets the verification code (6-12 letters/digits, obvious codes refused)."""
+        result: ResponseStatus = self._call("set_verification_code", code=code)
+        return result
+
+    def check_verification_code(self, code: str) -> bool:
+        """Whether ``code`` is the device's verification code, without reading it."""
+        result: bool = self._call("check_verification_code", code=code)
+        return result
+
+    def platform_qr_code(self) -> str:
+        """The text of the Hik-Connect app QR code."""
+        result: str = self._call("platform_qr_code")
+        return result
+
+    def unbind_platform(self) -> Any:
+        """Unbinds the device from its Hik-Connect account."""
+        result: Any = self._call("unbind_platform")
+        return result
+
+    def test_platform_parameters(self) -> Any:
+        """Asks the device to test its platform parameters."""
+        result: Any = self._call("test_platform_parameters")
+        return result
+
+    def wait_until_registered(self, timeout: float = 30.0) -> Record:
+        """Polls until the device is registered with the platform (``TimeoutError`` otherwise)."""
+        result: Record = self._call("wait_until_registered", timeout=timeout)
+        return result
+
+    def ehome(self, center_id: Optional[int] = None) -> Record:
+        """ISUP (Ehome) settings (the key is write-only and never returned)."""
+        result: Record = self._call("ehome", center_id=center_id)
+        return result
+
+    def set_ehome(self, center_id: Optional[int] = None, *, enabled: Optional[bool] = None, host: Optional[str] = None, port: Optional[int] = None, device_id: Optional[str] = None, key: Optional[str] = None) -> ResponseStatus:
+        """Changes ISUP settings (read-modify-write; ``None`` keeps a value)."""
+        result: ResponseStatus = self._call("set_ehome", center_id=center_id, enabled=enabled, host=host, port=port, device_id=device_id, key=key)
+        return result
+
     # -- password recovery -----------------------------------------------------------------------
 
     def extern_security_capabilities(self) -> Record:
@@ -211,19 +353,19 @@ class Device:
         result: Record = self._call("recovery_plan")
         return result
 
-    def set_security_questions(self, answers: Answers, admin_password: str) -> ResponseStatus:
-        """Sets the security-question answers (``{question_id: answer}``)."""
-        result: ResponseStatus = self._call("set_security_questions", answers=answers, admin_password=admin_password)
+    def set_security_questions(self, answers: Answers) -> ResponseStatus:
+        """Sets the security-question answers (``{question_id: answer}``); uses this handle's admin password."""
+        result: ResponseStatus = self._call("set_security_questions", answers=answers)
         return result
 
-    def set_security_email(self, address: str, admin_password: str) -> ResponseStatus:
+    def set_security_email(self, address: str) -> ResponseStatus:
         """Sets the reserved e-mail address for password resets."""
-        result: ResponseStatus = self._call("set_security_email", address=address, admin_password=admin_password)
+        result: ResponseStatus = self._call("set_security_email", address=address)
         return result
 
-    def export_guid_file(self, admin_password: str, path: PathLike) -> Record:
+    def export_guid_file(self, path: PathLike) -> Record:
         """Exports the GUID reset file to ``path`` (written atomically, with a sidecar)."""
-        result: Record = self._call("export_guid_file", admin_password=admin_password, path=str(path))
+        result: Record = self._call("export_guid_file", path=str(path))
         return result
 
     def reset_with_security_answers(self, answers: Answers, new_password: str, *, user: str = "admin", sync_camera_passwords: bool = False) -> Record:

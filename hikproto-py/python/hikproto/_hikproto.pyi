@@ -120,6 +120,7 @@ class Simulator:
         personality: dict[str, Any] | None = None,
         config: dict[str, Any] | str | None = None,
         https: bool = False,
+        sadp: bool = False,
     ) -> Simulator: ...
     def __len__(self) -> int: ...
     @property

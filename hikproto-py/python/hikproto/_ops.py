@@ -19,6 +19,11 @@ def _response(raw: Any) -> Response:
     return Response(status=raw["status"], content_type=raw["content_type"], body=raw["body"])
 
 
+def records(raw: Any) -> Any:
+    """A tuple of ``Record``s from a list of dicts."""
+    return tuple(record(x) for x in raw)
+
+
 CONVERTERS: Dict[str, Converter] = {
     "device_info": DeviceInfo._from_raw,
     "login": _same,
@@ -31,6 +36,35 @@ CONVERTERS: Dict[str, Converter] = {
     "get_json": _same,
     "put_json": _same,
     "post_json": _same,
+    # provisioning
+    "capabilities": record,
+    "security_capabilities": record,
+    "activation_status": record,
+    "activate": record,
+    "users": records,
+    "change_password": ResponseStatus._from_raw,
+    "add_user": record,
+    "delete_user": ResponseStatus._from_raw,
+    "network_interfaces": records,
+    "ip_addressing": record,
+    "set_dns": ResponseStatus._from_raw,
+    "admin_accesses": record,
+    "set_admin_port": ResponseStatus._from_raw,
+    "time": record,
+    "ntp_servers": record,
+    "use_ntp": ResponseStatus._from_raw,
+    "ezviz": record,
+    "enable_platform_access": ResponseStatus._from_raw,
+    "disable_platform_access": ResponseStatus._from_raw,
+    "verification_code": _same,
+    "set_verification_code": ResponseStatus._from_raw,
+    "check_verification_code": _same,
+    "platform_qr_code": _same,
+    "unbind_platform": record,
+    "test_platform_parameters": record,
+    "wait_until_registered": record,
+    "ehome": record,
+    "set_ehome": ResponseStatus._from_raw,
     # recovery
     "extern_security_capabilities": record,
     "reset_capabilities": record,

@@ -11,7 +11,7 @@ in flight from one event loop, and cancelling the awaiting task cancels the Rust
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any, Awaitable, Callable, Iterable, List, Mapping, Optional, Type, Union
+from typing import Any, Awaitable, Callable, Iterable, List, Mapping, Optional, Tuple, Type, Union
 
 from . import _hikproto
 from ._device import Answers, PathLike
@@ -172,6 +172,148 @@ class Device:
         """POSTs a JSON document."""
         return await self._call("post_json", path=path, body=body)
 
+    # -- provisioning --------------------------------------------------------------------------
+
+    async def capabilities(self) -> Record:
+        """The device's capabilities (``/ISAPI/System/capabilities``)."""
+        result: Record = await self._call("capabilities")
+        return result
+
+    async def security_capabilities(self) -> Record:
+        """The security capabilities (``SecurityCap``)."""
+        result: Record = await self._call("security_capabilities")
+        return result
+
+    async def activation_status(self) -> Record:
+        """Whether the device is activated, and how it activates (readable before login)."""
+        result: Record = await self._call("activation_status")
+        return result
+
+    async def activate(self, password: str, *, user: str = "admin") -> Record:
+        """Activates a factory-state device with its first admin password (policy checked first)."""
+        result: Record = await self._call("activate", password=password, user=user)
+        return result
+
+    async def users(self) -> Tuple[Record, ...]:
+        """The device's user accounts."""
+        result: Tuple[Record, ...] = await self._call("users")
+        return result
+
+    async def change_password(self, user: str, new_password: str, *, login_password: Optional[str] = None) -> ResponseStatus:
+        """Changes a user's password (``login_password`` where the device asks for the admin's)."""
+        result: ResponseStatus = await self._call("change_password", user=user, new_password=new_password, login_password=login_password)
+        return result
+
+    async def add_user(self, user: str, password: str, *, level: str = "Operator", login_password: Optional[str] = None) -> Record:
+        """Adds a user; returns ``Record(id=...)``."""
+        result: Record = await self._call("add_user", user=user, password=password, level=level, login_password=login_password)
+        return result
+
+    async def delete_user(self, user: str, *, login_password: Optional[str] = None) -> ResponseStatus:
+        """Deletes a user."""
+        result: ResponseStatus = await self._call("delete_user", user=user, login_password=login_password)
+        return result
+
+    async def network_interfaces(self) -> Tuple[Record, ...]:
+        """The network interfaces."""
+        result: Tuple[Record, ...] = await self._call("network_interfaces")
+        return result
+
+    async def ip_addressing(self, interface_id: str = "1") -> Record:
+        """An interface's IP addressing (address, mask, gateway, DNS)."""
+        result: Record = await self._call("ip_addressing", interface_id=interface_id)
+        return result
+
+    async def set_dns(self, primary: str, secondary: Optional[str] = None, *, interface_id: str = "1") -> ResponseStatus:
+        """Sets the DNS servers (``reboot_required`` tells whether a reboot applies it)."""
+        result: ResponseStatus = await self._call("set_dns", primary=primary, secondary=secondary, interface_id=interface_id)
+        return result
+
+    async def admin_accesses(self) -> Record:
+        """The admin access protocols and ports."""
+        result: Record = await self._call("admin_accesses")
+        return result
+
+    async def set_admin_port(self, protocol: str, port: int) -> ResponseStatus:
+        """Sets the port of an admin protocol (``HTTP``, ``HTTPS``, ``DEV_MANAGE``, ...)."""
+        result: ResponseStatus = await self._call("set_admin_port", protocol=protocol, port=port)
+        return result
+
+    async def time(self) -> Record:
+        """Time mode, local time and time zone."""
+        result: Record = await self._call("time")
+        return result
+
+    async def ntp_servers(self) -> Record:
+        """The NTP servers."""
+        result: Record = await self._call("ntp_servers")
+        return result
+
+    async def use_ntp(self, host: str) -> ResponseStatus:
+        """Switches the clock to NTP with this server."""
+        result: ResponseStatus = await self._call("use_ntp", host=host)
+        return result
+
+    async def ezviz(self) -> Record:
+        """Hik-Connect platform access settings (the code itself is never included)."""
+        result: Record = await self._call("ezviz")
+        return result
+
+    async def enable_platform_access(self, code: str) -> ResponseStatus:
+        """Enables Hik-Connect platform access with this verification code."""
+        result: ResponseStatus = await self._call("enable_platform_access", code=code)
+        return result
+
+    async def disable_platform_access(self) -> ResponseStatus:
+        """Disables Hik-Connect platform access."""
+        result: ResponseStatus = await self._call("disable_platform_access")
+        return result
+
+    async def verification_code(self) -> Optional[str]:
+        """The device's verification code (a secret: do not log it)."""
+        result: Optional[str] = await self._call("verification_code")
+        return result
+
+    async def set_verification_code(self, code: str) -> ResponseStatus:
+        """Sets the verification code (6-12 letters/digits, obvious codes refused)."""
+        result: ResponseStatus = await self._call("set_verification_code", code=code)
+        return result
+
+    async def check_verification_code(self, code: str) -> bool:
+        """Whether ``code`` is the device's verification code, without reading it."""
+        result: bool = await self._call("check_verification_code", code=code)
+        return result
+
+    async def platform_qr_code(self) -> str:
+        """The text of the Hik-Connect app QR code."""
+        result: str = await self._call("platform_qr_code")
+        return result
+
+    async def unbind_platform(self) -> Any:
+        """Unbinds the device from its Hik-Connect account."""
+        result: Any = await self._call("unbind_platform")
+        return result
+
+    async def test_platform_parameters(self) -> Any:
+        """Asks the device to test its platform parameters."""
+        result: Any = await self._call("test_platform_parameters")
+        return result
+
+    async def wait_until_registered(self, timeout: float = 30.0) -> Record:
+        """Polls until the device is registered with the platform (``TimeoutError`` otherwise)."""
+        result: Record = await self._call("wait_until_registered", timeout=timeout)
+        return result
+
+    async def ehome(self, center_id: Optional[int] = None) -> Record:
+        """ISUP (Ehome) settings (the key is write-only and never returned)."""
+        result: Record = await self._call("ehome", center_id=center_id)
+        return result
+
+    async def set_ehome(self, center_id: Optional[int] = None, *, enabled: Optional[bool] = None, host: Optional[str] = None, port: Optional[int] = None, device_id: Optional[str] = None, key: Optional[str] = None) -> ResponseStatus:
+        """Changes ISUP settings (read-modify-write; ``None`` keeps a value)."""
+        result: ResponseStatus = await self._call("set_ehome", center_id=center_id, enabled=enabled, host=host, port=port, device_id=device_id, key=key)
+        return result
+
     # -- password recovery -----------------------------------------------------------------------
 
     async def extern_security_capabilities(self) -> Record:
@@ -204,19 +346,19 @@ class Device:
         result: Record = await self._call("recovery_plan")
         return result
 
-    async def set_security_questions(self, answers: Answers, admin_password: str) -> ResponseStatus:
-        """Sets the security-question answers (``{question_id: answer}``)."""
-        result: ResponseStatus = await self._call("set_security_questions", answers=answers, admin_password=admin_password)
+    async def set_security_questions(self, answers: Answers) -> ResponseStatus:
+        """Sets the security-question answers (``{question_id: answer}``); uses this handle's admin password."""
+        result: ResponseStatus = await self._call("set_security_questions", answers=answers)
         return result
 
-    async def set_security_email(self, address: str, admin_password: str) -> ResponseStatus:
+    async def set_security_email(self, address: str) -> ResponseStatus:
         """Sets the reserved e-mail address for password resets."""
-        result: ResponseStatus = await self._call("set_security_email", address=address, admin_password=admin_password)
+        result: ResponseStatus = await self._call("set_security_email", address=address)
         return result
 
-    async def export_guid_file(self, admin_password: str, path: PathLike) -> Record:
+    async def export_guid_file(self, path: PathLike) -> Record:
         """Exports the GUID reset file to ``path`` (written atomically, with a sidecar)."""
-        result: Record = await self._call("export_guid_file", admin_password=admin_password, path=str(path))
+        result: Record = await self._call("export_guid_file", path=str(path))
         return result
 
     async def reset_with_security_answers(self, answers: Answers, new_password: str, *, user: str = "admin", sync_camera_passwords: bool = False) -> Record:

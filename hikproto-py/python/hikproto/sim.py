@@ -125,7 +125,8 @@ class Simulator:
     the simulator's configuration format). They are activated with ``password`` (``None``: factory
     state, not activated). ``personality`` overrides fields of the default camera personality,
     e.g. ``{"auth": "digest-sha256", "namespace": "isapi-v20"}``. ``https=True`` also serves HTTPS
-    with a self-signed certificate (``SimDevice.cert_sha256`` pins it).
+    with a self-signed certificate (``SimDevice.cert_sha256`` pins it). ``sadp=True`` starts a
+    SADP responder per device on loopback (``SimDevice.sadp_addr``).
     """
 
     def __init__(
@@ -136,6 +137,7 @@ class Simulator:
         personality: Optional[Mapping[str, Any]] = None,
         config: Union[Mapping[str, Any], str, None] = None,
         https: bool = False,
+        sadp: bool = False,
     ) -> None:
         self.password = password
         self._inner = _hikproto.Simulator(
@@ -144,6 +146,7 @@ class Simulator:
             personality=dict(personality) if personality is not None else None,
             config=dict(config) if isinstance(config, Mapping) else config,
             https=https,
+            sadp=sadp,
         )
         self._devices: List[SimDevice] = [
             SimDevice(**self._inner.device(i), _site=self) for i in range(len(self._inner))

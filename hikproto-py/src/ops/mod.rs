@@ -12,6 +12,7 @@ use hikproto::client::{Body, Method, Request, Response};
 use hikproto::xml::Element;
 use hikproto::{Device, Error};
 
+mod provisioning;
 mod recovery;
 
 use crate::args::Args;
@@ -36,6 +37,7 @@ pub(crate) enum Op {
     PutJson(String, serde_json::Value),
     PostJson(String, serde_json::Value),
     Recovery(recovery::Recovery),
+    Provisioning(provisioning::Provisioning),
     Login,
     Logout,
 }
@@ -52,7 +54,7 @@ pub(crate) enum Out {
 
 /// Every operation name, for error messages and `operations()`.
 pub(crate) fn names() -> Vec<&'static str> {
-    [CORE_NAMES, recovery::NAMES].concat()
+    [CORE_NAMES, provisioning::NAMES, recovery::NAMES].concat()
 }
 
 /// The raw-ISAPI and identity operations.
@@ -85,6 +87,10 @@ impl Op {
         if let Some(r) = recovery::Recovery::parse(name, &mut a)? {
             a.finish()?;
             return Ok(Self::Recovery(r));
+        }
+        if let Some(p) = provisioning::Provisioning::parse(name, &mut a)? {
+            a.finish()?;
+            return Ok(Self::Provisioning(p));
         }
         let op = match name {
             "device_info" => Self::DeviceInfo,
@@ -177,6 +183,7 @@ impl Op {
             Self::PutJson(path, body) => Ok(Out::Json(dev.put_json(&path, &body).await?)),
             Self::PostJson(path, body) => Ok(Out::Json(dev.post_json(&path, &body).await?)),
             Self::Recovery(r) => r.run(dev).await,
+            Self::Provisioning(p) => p.run(dev).await,
             Self::Login => {
                 dev.login().await?;
                 Ok(Out::Json(serde_json::Value::Null))

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use pyo3::prelude::*;
 
 use hikproto::Device;
+use hikproto::Error;
 use hikproto::isapi::security::QuestionAnswer;
 use hikproto::isapi::system::FactoryResetMode;
 use hikproto::reset::files::GuidFile;
 use hikproto::reset::{NewPassword, ResetCode};
-use hikproto::{Error, Secret};
 
 use super::{Out, json};
 use crate::args::Args;
@@ -24,9 +24,9 @@ pub(crate) enum Recovery {
     Email,
     Facts,
     Plan,
-    SetQuestions(Vec<QuestionAnswer>, Secret),
-    SetEmail(String, Secret),
-    ExportGuid(Secret, PathBuf),
+    SetQuestions(Vec<QuestionAnswer>),
+    SetEmail(String),
+    ExportGuid(PathBuf),
     ResetWithAnswers(Vec<QuestionAnswer>, NewPassword),
     ResetWithGuid(PathBuf, NewPassword),
     EmailQr,
@@ -63,18 +63,16 @@ fn answers(a: &mut Args<'_, '_>) -> PyResult<Vec<QuestionAnswer>> {
     let v = a.any("answers")?;
     let pairs: Vec<(u32, String)> = match v {
         None => return Err(crate::errors::invalid("missing argument \"answers\"")),
-        Some(v) => {
-            if let Ok(d) = v.cast::<pyo3::types::PyDict>() {
-                d.iter()
-                    .map(|(k, v)| Ok((k.extract::<u32>()?, v.extract::<String>()?)))
-                    .collect::<PyResult<_>>()
-            } else {
-                v.extract::<Vec<(u32, String)>>()
-            }
-            .map_err(|_| {
-                crate::errors::invalid("answers must map question ids (int) to answers (str)")
-            })?
+        Some(v) => if let Ok(d) = v.cast::<pyo3::types::PyDict>() {
+            d.iter()
+                .map(|(k, v)| Ok((k.extract::<u32>()?, v.extract::<String>()?)))
+                .collect::<PyResult<_>>()
+        } else {
+            v.extract::<Vec<(u32, String)>>()
         }
+        .map_err(|_| {
+            crate::errors::invalid("answers must map question ids (int) to answers (str)")
+        })?,
     };
     Ok(pairs
         .into_iter()
@@ -108,13 +106,9 @@ impl Recovery {
             "security_email" => Self::Email,
             "recovery_facts" => Self::Facts,
             "recovery_plan" => Self::Plan,
-            "set_security_questions" => {
-                Self::SetQuestions(answers(a)?, a.secret("admin_password")?)
-            }
-            "set_security_email" => Self::SetEmail(a.req("address")?, a.secret("admin_password")?),
-            "export_guid_file" => {
-                Self::ExportGuid(a.secret("admin_password")?, a.req::<PathBuf>("path")?)
-            }
+            "set_security_questions" => Self::SetQuestions(answers(a)?),
+            "set_security_email" => Self::SetEmail(a.req("address")?),
+            "export_guid_file" => Self::ExportGuid(a.req::<PathBuf>("path")?),
             "reset_with_security_answers" => Self::ResetWithAnswers(answers(a)?, new_password(a)?),
             "reset_with_guid_file" => Self::ResetWithGuid(a.req("path")?, new_password(a)?),
             "email_reset_qr" => Self::EmailQr,
@@ -138,9 +132,9 @@ impl Recovery {
             Self::Email => json(&dev.security_email().await?),
             Self::Facts => json(&dev.recovery_facts().await?),
             Self::Plan => json(&dev.recovery_plan().await?),
-            Self::SetQuestions(ans, _pw) => json(&dev.set_security_questions(&ans).await?),
-            Self::SetEmail(addr, _pw) => json(&dev.set_security_email(&addr).await?),
-            Self::ExportGuid(_pw, path) => {
+            Self::SetQuestions(ans) => json(&dev.set_security_questions(&ans).await?),
+            Self::SetEmail(addr) => json(&dev.set_security_email(&addr).await?),
+            Self::ExportGuid(path) => {
                 let f = dev.export_guid_file(&path).await?;
                 Ok(Out::Json(serde_json::json!({
                     "path": path.to_string_lossy(),

@@ -1,7 +1,7 @@
 //! Hik-Connect (EZVIZ) platform access: `/ISAPI/System/Network/EZVIZ` and its companions
 //! (isapi.md §5). Registration is decided by the simulated [`Platform`](crate::Platform).
 //!
-//! Forms the reference leaves open [inf]: `verificationCodeCheck` answers a `ResponseStatus`
+//! Forms the reference leaves open \[inf\]: `verificationCodeCheck` answers a `ResponseStatus`
 //! (OK, or `checkCodeError`); `parameterTest` answers
 //! `{"EZVIZParameterTest": {"registerStatus", "dnsResolve", "serverConnect",
 //! "verificationCodeValid", "offlineStatus"}}`; the app QR code is the four-line label text
@@ -211,7 +211,7 @@ pub(super) fn qr_code(c: &mut Call<'_>) -> Reply {
         return refuse(c, "lackVerificationCode");
     };
     let cfg = &c.rt.cfg;
-    let short = &cfg.serial[cfg.serial.len().saturating_sub(9)..];
+    let short = cfg.short_serial();
     let text = format!(
         "www.hik-connect.com\r\n{short}\r\n{}\r\n{}\r\n",
         code.expose(),

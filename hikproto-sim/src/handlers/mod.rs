@@ -64,6 +64,7 @@ fn route(method: &str, path: &str) -> Option<(Access, Handler)> {
         // System.
         ("GET", "/ISAPI/System/deviceInfo") => (User, system::device_info),
         ("GET", "/ISAPI/System/capabilities") => (User, system::capabilities),
+        ("GET", "/ISAPI/System/status") => (User, system::status),
         ("GET", "/ISAPI/System/deviceInfo/capabilities") => (User, system::device_info_caps),
         ("PUT", "/ISAPI/System/reboot") => (Admin, system::reboot),
         ("PUT", "/ISAPI/System/factoryReset") => (Admin, system::factory_reset),

@@ -240,7 +240,7 @@ fn center_id(c: &Call<'_>) -> Option<u32> {
     }
 }
 
-/// ISUP registration as the simulator models it [inf]: enabled, a device ID, a server
+/// ISUP registration as the simulator models it \[inf\]: enabled, a device ID, a server
 /// address, and a key for protocol 5.0.
 fn ehome_registered(e: &EhomeConfig) -> bool {
     let addr = if e.addressing.eq_ignore_ascii_case("hostname") {

@@ -1,7 +1,7 @@
 //! Password recovery (isapi.md §8): reset capabilities, security questions, the GUID file, the
 //! reserved e-mail, and the routes that use them without logging in.
 //!
-//! Where the reference leaves the form open [inf]:
+//! Where the reference leaves the form open \[inf\]:
 //! * `questionCertification` takes `SecurityQuestion/QuestionList/Question/{id,answer}` and the
 //!   new admin `password`, in clear (the caller cannot derive a `security=1` key without the
 //!   password; use HTTPS), by PUT or POST;

@@ -200,7 +200,7 @@ fn lock_minutes(secs: u64) -> u64 {
     secs.div_ceil(60).max(1)
 }
 
-/// `GET /ISAPI/Security/illegalLoginLock` (`maxIllegalLoginLockTime` in minutes [inf]).
+/// `GET /ISAPI/Security/illegalLoginLock` (`maxIllegalLoginLockTime` in minutes \[inf\]).
 pub(super) fn get_illegal_login_lock(c: &mut Call<'_>) -> Reply {
     let l = &c.rt.cfg.lockout;
     let e = Element::new("IllegalLoginLock")
@@ -214,7 +214,7 @@ pub(super) fn get_illegal_login_lock(c: &mut Call<'_>) -> Reply {
 }
 
 /// `PUT /ISAPI/Security/illegalLoginLock`: attempts 3–20; lock time up to 120 is read as
-/// minutes, larger values as seconds (the unit differs between families [inf]).
+/// minutes, larger values as seconds (the unit differs between families \[inf\]).
 pub(super) fn put_illegal_login_lock(c: &mut Call<'_>) -> Reply {
     let doc = match body_xml(c) {
         Ok(d) => d,

@@ -109,6 +109,7 @@ pub(super) fn reboot(c: &mut Call<'_>) -> Reply {
 
 pub(crate) fn start_reboot(rt: &mut DeviceRuntime) {
     rt.reboot_until = Some(Instant::now() + Duration::from_millis(rt.cfg.reboot_ms));
+    rt.started = Instant::now() + Duration::from_millis(rt.cfg.reboot_ms);
     rt.drop_logins();
     // A reboot invalidates pending reset codes.
     rt.recovery.email_qr = None;
@@ -119,7 +120,7 @@ pub(crate) fn start_reboot(rt: &mut DeviceRuntime) {
 ///
 /// `basic` restores defaults but keeps the network and user settings (and the recovery set-up);
 /// `full` returns the device to factory state: inactive, no users, no verification code.
-/// Other modes (for example `part`) are refused with `badParameters` [inf].
+/// Other modes (for example `part`) are refused with `badParameters` \[inf\].
 pub(super) fn factory_reset(c: &mut Call<'_>) -> Reply {
     let mode = c.req.q("mode").unwrap_or("basic").to_ascii_lowercase();
     let cfg = &mut c.rt.cfg;
@@ -198,6 +199,23 @@ pub(crate) fn unix_now() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
+}
+
+/// `GET /ISAPI/System/status`: time, uptime, CPU and memory (what clients use as a cheap probe).
+pub(super) fn status(c: &mut Call<'_>) -> Reply {
+    let up = c.rt.started.elapsed().as_secs();
+    let e = Element::new("DeviceStatus")
+        .push_text("currentDeviceTime", iso_time(unix_now()))
+        .push_text("deviceUpTime", up.to_string())
+        .push(Element::new("CPUList").push(Element::new("CPU").push_text("cpuUtilization", "7")))
+        .push(
+            Element::new("MemoryList").push(
+                Element::new("Memory")
+                    .push_text("memoryUsage", "93.5")
+                    .push_text("memoryAvailable", "162.5"),
+            ),
+        );
+    xml(c.rt, e)
 }
 
 /// `GET /ISAPI/System/time`.

@@ -3,8 +3,12 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 use hikproto::Secret;
+
+use super::policy::{LockPolicy, is_risky};
+use super::tokens;
 
 /// What a device supports, as its `ProbeMatch` advertises it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +129,12 @@ pub struct DeviceView {
     pub security_questions: Vec<(u32, Secret)>,
     /// Reserved e-mail.
     pub mailbox: Option<String>,
+    /// The latest exported encrypted string (export-file reset) and when it was made.
+    pub export: Option<(String, SystemTime)>,
+    /// The e-mail reset QR payload currently valid and when it was made.
+    pub mail_qr: Option<(String, SystemTime)>,
+    /// The GUID of the latest exported GUID file, as the device stores it.
+    pub guid: Option<Secret>,
 }
 
 impl std::fmt::Debug for DeviceView {
@@ -186,6 +196,9 @@ impl DeviceView {
             bound_account: None,
             security_questions: Vec::new(),
             mailbox: None,
+            export: None,
+            mail_qr: None,
+            guid: None,
             serial,
         }
     }
@@ -214,16 +227,93 @@ pub fn mac_key(s: &str) -> Option<String> {
     (hex.len() == 12 && hex.chars().all(|c| c.is_ascii_hexdigit())).then_some(hex)
 }
 
-/// The device state behind a responder entry: read it, write it back.
+/// How a reset reply from the support desk compares with the latest export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyCheck {
+    /// It answers the latest export.
+    Valid,
+    /// It answers an older export (the device answers `exportFileOverDue`).
+    Stale,
+    /// It is not a valid answer (`codeError`).
+    Wrong,
+}
+
+/// The device state behind a responder entry: read it, write it back, and the device's own
+/// rules where the vendor keeps a secret.
 ///
-/// The responder calls [`SadpDevice::load`], works on the copy and, when a command changed
-/// something, calls [`SadpDevice::store`]; one responder never runs two commands for the same
-/// device at once.
+/// The responder calls [`SadpDevice::load`], works on a copy and, when a command changed
+/// something, calls [`SadpDevice::store`] with the state it loaded and the changed one, so a
+/// device shared with other protocols applies only what SADP changed; one responder never runs
+/// two commands for the same device at once. The provided methods are the responder's test schemes ([`tokens`]) and
+/// password policy ([`is_risky`]); a device that has its own (the simulator's site devices)
+/// overrides them so that SADP and ISAPI agree.
 pub trait SadpDevice: Send + Sync + 'static {
     /// The current state.
     fn load(&self) -> DeviceView;
-    /// Writes a changed state back.
-    fn store(&self, view: DeviceView);
+
+    /// Writes a changed state back: `after` is `before` (what [`SadpDevice::load`] returned)
+    /// with the command's changes.
+    fn store(&self, before: &DeviceView, after: DeviceView);
+
+    /// Why the device refuses `password` for `user` as a new password (a SADP `Result` token,
+    /// normally `riskPassword`), or `None` when it accepts it.
+    fn password_refusal(&self, user: &str, password: &str) -> Option<&'static str> {
+        is_risky(user, password).then_some("riskPassword")
+    }
+
+    /// Lock-out settings; `None` uses the responder's.
+    fn lock_policy(&self) -> Option<LockPolicy> {
+        None
+    }
+
+    /// A new encrypted string for the export-file reset.
+    fn new_export(&self, _view: &DeviceView) -> String {
+        tokens::random_token(48)
+    }
+
+    /// How long an export stays answerable; `None` uses the responder's setting.
+    fn export_validity(&self) -> Option<Duration> {
+        None
+    }
+
+    /// Checks the support desk's reply against the latest export.
+    fn check_reply(&self, _view: &DeviceView, export: &str, reply: &str) -> ReplyCheck {
+        if reply.trim() == tokens::support_reply(export) {
+            ReplyCheck::Valid
+        } else {
+            ReplyCheck::Wrong
+        }
+    }
+
+    /// A new e-mail reset QR payload for the reserved address.
+    fn new_mail_qr(&self, _view: &DeviceView, _email: &str) -> String {
+        tokens::random_token(32)
+    }
+
+    /// How long a mailed code stays valid; `None` = until the next QR or reset.
+    fn mail_validity(&self) -> Option<Duration> {
+        None
+    }
+
+    /// Checks a mailed code against the QR payload it answers.
+    fn check_mail_code(&self, qr: &str, code: &str) -> bool {
+        code.trim().eq_ignore_ascii_case(&tokens::mail_code(qr))
+    }
+
+    /// A new GUID, as the device stores it.
+    fn new_guid(&self) -> Secret {
+        Secret::new(tokens::random_token(96))
+    }
+
+    /// The GUID as `ExportGUID` sends it.
+    fn guid_on_wire(&self, stored: &Secret) -> String {
+        stored.expose().to_owned()
+    }
+
+    /// Checks a GUID sent back by `GUIDReset`.
+    fn check_guid(&self, stored: &Secret, sent: &str) -> bool {
+        !sent.trim().is_empty() && stored.expose() == sent.trim()
+    }
 }
 
 /// A device that lives only in the responder's memory.
@@ -257,7 +347,7 @@ impl SadpDevice for MemoryDevice {
         self.view.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    fn store(&self, view: DeviceView) {
+    fn store(&self, _before: &DeviceView, view: DeviceView) {
         *self.view.lock().unwrap_or_else(|e| e.into_inner()) = view;
     }
 }

@@ -33,13 +33,16 @@ mod crypto;
 mod device;
 mod handler;
 mod policy;
+pub(crate) mod site;
 pub mod tokens;
 mod wire;
 
 #[cfg(test)]
 mod tests;
 
-pub use device::{DeviceView, Features, MemoryDevice, Quirks, SadpDevice, Separator, mac_key};
+pub use device::{
+    DeviceView, Features, MemoryDevice, Quirks, ReplyCheck, SadpDevice, Separator, mac_key,
+};
 pub use policy::{LockPolicy, is_risky};
 
 use std::io;
@@ -49,6 +52,7 @@ use std::time::Duration;
 
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use handler::{Counters, Rules, Slot};
@@ -192,6 +196,15 @@ fn open_socket(cfg: &ResponderConfig) -> io::Result<UdpSocket> {
 impl Responder {
     /// Binds and starts serving `devices` (inside a tokio runtime).
     pub async fn start(config: ResponderConfig, devices: Vec<Registration>) -> io::Result<Self> {
+        Self::start_until(config, devices, None).await
+    }
+
+    /// [`Responder::start`] that also stops when `shutdown` turns true.
+    pub(crate) async fn start_until(
+        config: ResponderConfig,
+        devices: Vec<Registration>,
+        shutdown: Option<watch::Receiver<bool>>,
+    ) -> io::Result<Self> {
         let socket = Arc::new(open_socket(&config)?);
         let local = socket.local_addr()?;
         let shared = Arc::new(Shared {
@@ -212,7 +225,7 @@ impl Responder {
                 let _ = socket.send_to(&h, to).await;
             }
         }
-        let task = tokio::spawn(serve(socket, config, Arc::clone(&shared)));
+        let task = tokio::spawn(serve(socket, config, Arc::clone(&shared), shutdown));
         Ok(Self {
             local,
             shared,
@@ -250,6 +263,14 @@ impl Responder {
         }
     }
 
+    /// Gives up the handle: the responder keeps running until its task is aborted or its
+    /// shutdown signal fires.
+    pub(crate) fn detach(mut self) -> JoinHandle<()> {
+        self.task
+            .take()
+            .unwrap_or_else(|| tokio::spawn(std::future::ready(())))
+    }
+
     /// Stops serving and waits for the task to end.
     pub async fn shutdown(mut self) {
         if let Some(t) = self.task.take() {
@@ -263,7 +284,23 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-async fn serve(socket: Arc<UdpSocket>, cfg: ResponderConfig, shared: Arc<Shared>) {
+async fn stopped(shutdown: &mut Option<watch::Receiver<bool>>) {
+    match shutdown {
+        Some(rx) => loop {
+            if *rx.borrow_and_update() || rx.changed().await.is_err() {
+                return;
+            }
+        },
+        None => std::future::pending().await,
+    }
+}
+
+async fn serve(
+    socket: Arc<UdpSocket>,
+    cfg: ResponderConfig,
+    shared: Arc<Shared>,
+    mut shutdown: Option<watch::Receiver<bool>>,
+) {
     let rules = Rules {
         lock: cfg.lock,
         exchange_ttl: cfg.exchange_ttl,
@@ -271,7 +308,11 @@ async fn serve(socket: Arc<UdpSocket>, cfg: ResponderConfig, shared: Arc<Shared>
     };
     let mut buf = vec![0u8; 65_535];
     loop {
-        let (n, from) = match socket.recv_from(&mut buf).await {
+        let received = tokio::select! {
+            r = socket.recv_from(&mut buf) => r,
+            () = stopped(&mut shutdown) => return,
+        };
+        let (n, from) = match received {
             Ok(x) => x,
             Err(e)
                 if matches!(

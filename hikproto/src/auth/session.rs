@@ -41,7 +41,7 @@ pub const ERR_SESSION_ID_DOES_NOT_EXIST: u32 = 0x4000_1135;
 /// client hash for minutes). Real devices send 100.
 pub const MAX_ITERATIONS: u32 = 100_000;
 
-/// `iterations` assumed when the device omits it [inf: every documented example sends 100].
+/// `iterations` assumed when the device omits it \[inf: every documented example sends 100\].
 pub const DEFAULT_ITERATIONS: u32 = 100;
 
 /// The `SessionLoginCap` document: the login challenge.
@@ -53,7 +53,7 @@ pub struct SessionLoginCap {
     pub challenge: String,
     /// `iterations`: how many SHA-256 rounds (default [`DEFAULT_ITERATIONS`] when absent).
     pub iterations: u32,
-    /// `isIrreversible` (absent is read as `true`, the common case [inf]).
+    /// `isIrreversible` (absent is read as `true`, the common case \[inf\]).
     pub is_irreversible: bool,
     /// `salt`.
     pub salt: String,
@@ -113,7 +113,7 @@ pub enum HashVariant {
 
 impl SessionLoginCap {
     /// The formula this document selects. `salt2` is used whenever the device sends a
-    /// non-empty one with `isIrreversible=true` [inf: only AX PRO is known to send it].
+    /// non-empty one with `isIrreversible=true` \[inf: only AX PRO is known to send it\].
     pub fn hash_variant(&self) -> HashVariant {
         match (self.is_irreversible, &self.salt2) {
             (false, _) => HashVariant::Reversible,

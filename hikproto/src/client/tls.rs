@@ -121,6 +121,29 @@ impl ServerCertVerifier for PinVerifier {
     }
 }
 
+/// The verifying configuration used by every handle in [`TlsMode::Verify`](super::TlsMode::Verify)
+/// without extra roots: the platform's trust store, loaded once per process.
+///
+/// Loading the trust store costs milliseconds; a fleet of a thousand handles would otherwise pay
+/// it a thousand times. Verification is exactly the same as a fresh configuration's.
+pub fn shared_verifying_config() -> Result<rustls::ClientConfig, rustls::Error> {
+    use std::sync::OnceLock;
+    static CONFIG: OnceLock<rustls::ClientConfig> = OnceLock::new();
+    if let Some(c) = CONFIG.get() {
+        return Ok(c.clone());
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = {
+        use rustls_platform_verifier::BuilderVerifierExt as _;
+        rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .with_platform_verifier()?
+            .with_no_client_auth()
+    };
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(CONFIG.get_or_init(|| config).clone())
+}
+
 /// A rustls client configuration that trusts only the pinned certificate (HTTP/1.1 ALPN).
 pub fn pinned_config(
     pin: [u8; 32],

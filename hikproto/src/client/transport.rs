@@ -62,7 +62,12 @@ impl Http {
                             .map_err(|e| Error::invalid(format!("bad root certificate: {e}")))?,
                     );
                 }
-                if !roots.is_empty() {
+                if roots.is_empty() {
+                    let config = super::tls::shared_verifying_config().map_err(|e| Error::Tls {
+                        reason: format!("could not load the platform trust store: {e}"),
+                    })?;
+                    builder = builder.tls_backend_preconfigured(config);
+                } else {
                     builder = builder.tls_certs_merge(roots);
                 }
             }

@@ -44,7 +44,7 @@ fn parse_offset(s: &str) -> Option<i64> {
         None if rest.len() == 4 && rest.is_ascii() => (num(&rest[..2])?, num(&rest[2..])?),
         None => (num(rest)?, 0),
     };
-    (h <= 14 && m < 60).then_some(sign * (h * 3600 + m * 60))
+    (h <= 14 && m < 60).then(|| sign * (h * 3600 + m * 60))
 }
 
 /// Seconds east of UTC from a POSIX-style zone as devices send it (`CST-8:00:00` is UTC+8: the
@@ -60,7 +60,7 @@ pub fn zone_offset(tz: &str) -> Option<i64> {
     let h = num(parts.next()?)?;
     let m = parts.next().map_or(Some(0), num)?;
     let s = parts.next().map_or(Some(0), num)?;
-    (h <= 14 && m < 60 && s < 60).then_some(sign * (h * 3600 + m * 60 + s))
+    (h <= 14 && m < 60 && s < 60).then(|| sign * (h * 3600 + m * 60 + s))
 }
 
 /// Parses an ISO 8601 local time (`2024-05-01T10:00:00`, with optional fraction and `Z` or
@@ -71,7 +71,11 @@ pub fn parse_local_time(text: &str, zone: Option<i64>) -> Option<i64> {
     let (date, rest) = t.split_once(['T', ' '])?;
     let mut d = date.split('-');
     let (y, mo, da) = (num(d.next()?)?, num(d.next()?)?, num(d.next()?)?);
-    if d.next().is_some() || !(1..=12).contains(&mo) || !(1..=31).contains(&da) {
+    if d.next().is_some()
+        || !(1..=9999).contains(&y)
+        || !(1..=12).contains(&mo)
+        || !(1..=31).contains(&da)
+    {
         return None;
     }
     let time_end = rest
@@ -160,6 +164,32 @@ mod tests {
         ] {
             assert_eq!(parse_local_time(bad, Some(0)), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        let base = "2024-05-01T18:00:00+08:00";
+        let noise = ['é', '+', '-', ':', 'T', 'Z', '9', ' ', '\u{0}', '.'];
+        for i in 0..=base.len() {
+            for n in noise {
+                let mut s = base.to_owned();
+                if base.is_char_boundary(i) {
+                    s.insert(i, n);
+                }
+                let _ = parse_local_time(&s, Some(0));
+                let _ = parse_local_time(&s[..i.min(s.len())], None);
+                let _ = zone_offset(&s);
+            }
+        }
+        for huge in [
+            "99999999999999999-01-01T00:00:00Z",
+            "2024-01-01T00:00:00+99999999999999999:00",
+            "2024-01-01T99999999999999999:00:00Z",
+        ] {
+            assert_eq!(parse_local_time(huge, Some(0)), None, "{huge}");
+        }
+        assert_eq!(zone_offset("X-99999999999999999"), None);
+        assert!(format_local_time(i64::MAX / 4, 0).len() > 10);
     }
 
     #[test]

@@ -31,19 +31,25 @@
 //! and a device that cannot reach the platform. The rules cover all of these.
 
 pub mod clock;
+pub mod examine;
 pub mod facts;
 pub mod finding;
+pub mod fix;
+pub mod gather;
 pub mod inputs;
 pub mod policy;
 mod remedy;
 pub mod report;
 pub mod rules;
 
+pub use examine::{Examination, Options, examine, examine_with};
 pub use facts::{
     BindStatus, Fact, Facts, LabelFacts, LoginFacts, LoginState, NetworkFacts, ParameterTest,
     PlatformFacts, Reachability, SadpView, Supplied, TimeFacts, UserInputs,
 };
 pub use finding::{Confidence, Evidence, Finding, FixAction, Step};
+pub use fix::{FixOutcome, PlannedFix, apply_fixes, planned};
+pub use gather::gather;
 pub use inputs::{label_facts, supplied};
 pub use policy::{FirmwareRange, Policy};
 pub use report::{FleetSummary, Folded, Report, UnknownFact, diagnose};

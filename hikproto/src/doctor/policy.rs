@@ -132,7 +132,7 @@ impl Default for Policy {
     /// of clock tolerance, and the heuristic firmware table.
     ///
     /// `ezvizlife.com` and `ys7.com` (the EZVIZ brand's domains, the latter seen as the first
-    /// line of EZVIZ label QR codes) are accepted too, for EZVIZ-branded devices [inferred].
+    /// line of EZVIZ label QR codes) are accepted too, for EZVIZ-branded devices (inferred).
     fn default() -> Self {
         Self {
             platform_hosts: vec![

@@ -73,11 +73,16 @@ pub(crate) mod call {
     /// Read the platform access settings.
     pub(crate) const EZVIZ_GET: &str = "Device::ezviz()";
     /// Unbind the device from its Hik-Connect account.
-    pub(crate) const EZVIZ_UNBIND: &str = "Device::ezviz_unbind()";
+    pub(crate) const EZVIZ_UNBIND: &str = "Device::unbind_platform()";
     /// Activate the device.
-    pub(crate) const ACTIVATE: &str = "Device::activate(password)";
-    /// Credential probe.
-    pub(crate) const USER_CHECK: &str = "Device::user_check()";
+    pub(crate) const ACTIVATE: &str = "Device::activate(&Password)";
+    /// Credential probe (one login).
+    pub(crate) const LOGIN: &str = "Device::login()";
     /// Change a user's password.
-    pub(crate) const SET_PASSWORD: &str = "Device::set_user_password(id, new_password)";
+    pub(crate) const SET_PASSWORD: &str =
+        "Device::change_password(user, &Password, Some(&current_password))";
+    /// Find devices on the LAN.
+    pub(crate) const DISCOVER: &str = "hikproto::sadp::discover(&DiscoverOptions::default())";
+    /// The self-service password-recovery routes of a device.
+    pub(crate) const RECOVERY_PLAN: &str = "Device::recovery_plan()";
 }

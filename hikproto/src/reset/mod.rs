@@ -33,8 +33,6 @@ mod bridge;
 pub mod files;
 mod method;
 mod plan;
-#[cfg(test)]
-mod plan_tests;
 mod refusal;
 mod sadp_facts;
 
@@ -138,6 +136,16 @@ pub struct ResetOutcome {
     pub status: ResponseStatus,
     /// Whether the camera passwords were asked to follow (the device decides).
     pub sync_camera_passwords_requested: bool,
+}
+
+impl ResetOutcome {
+    /// True when the device accepted the new password but flagged it as risky (statusCode 1,
+    /// `riskPassword`): the device UI will insist on a change at the next login.
+    pub fn password_is_risky(&self) -> bool {
+        self.status
+            .sub_status_code
+            .eq_ignore_ascii_case("riskPassword")
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //!
 //! One client owns one socket (plus, optionally, the SADP-port listener) and a receive task that
 //! hands each reply to the command waiting for its UUID, so any number of commands can run
-//! concurrently. Every command has a deadline ([`ClientOptions::timeout`]).
+//! concurrently. Every exchange has a deadline ([`ClientOptions::timeout`], or per handle with
+//! [`SadpClient::with_timeout`]).
 //!
 //! Password-bearing commands run `exchangecode` and then the command; a device keeps one session
 //! key per client, so the client serialises these pairs per device (by MAC) while commands to
@@ -20,11 +21,12 @@ use std::time::Duration;
 
 use tokio::sync::{OnceCell, oneshot};
 use tokio::task::JoinHandle;
-use tokio::time::{Instant, sleep_until};
+use tokio::time::sleep_until;
 
 use crate::crypto::sadp::{ExchangeKeyPair, SessionKey};
 use crate::error::{Error, Result};
 
+use super::after;
 use super::mac::MacAddr;
 use super::message::{Message, decode};
 use super::probe::Probe;
@@ -130,6 +132,7 @@ impl Drop for Inner {
 #[derive(Clone)]
 pub struct SadpClient {
     inner: Arc<Inner>,
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for SadpClient {
@@ -165,6 +168,7 @@ impl SadpClient {
         let pending: Pending = Arc::default();
         let task = tokio::spawn(receive_loop(ep.clone(), Arc::clone(&pending)));
         Ok(Self {
+            timeout: options.timeout,
             inner: Arc::new(Inner {
                 ep,
                 pending,
@@ -179,6 +183,24 @@ impl SadpClient {
     /// The local address of the client's socket.
     pub fn local_addr(&self) -> Result<SocketAddr> {
         self.inner.ep.local_addr()
+    }
+
+    /// A handle on the same socket whose exchanges use another deadline (per-command deadlines:
+    /// `client.with_timeout(Duration::from_secs(2)).blink(&t, true)`).
+    pub fn with_timeout(&self, timeout: Duration) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+            timeout: if timeout.is_zero() {
+                self.timeout
+            } else {
+                timeout
+            },
+        }
+    }
+
+    /// The deadline of one exchange for this handle.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// The options in force.
@@ -231,8 +253,8 @@ impl SadpClient {
             Ok::<(), Error>(())
         };
         send().await?;
-        let deadline = Instant::now() + o.timeout;
-        let mut next = Instant::now() + o.resend_interval;
+        let deadline = after(self.timeout);
+        let mut next = after(o.resend_interval);
         loop {
             tokio::select! {
                 r = &mut rx => {
@@ -240,12 +262,12 @@ impl SadpClient {
                 }
                 () = sleep_until(next), if resend => {
                     send().await?;
-                    next += o.resend_interval;
+                    next = after(o.resend_interval);
                 }
                 () = sleep_until(deadline) => {
                     return Err(Error::Timeout {
                         operation: format!("SADP {} to {} at {}", probe.types(), target.mac, target.addr),
-                        after: o.timeout,
+                        after: self.timeout,
                     });
                 }
             }

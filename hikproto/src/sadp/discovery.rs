@@ -1,4 +1,4 @@
-//! Discovery: one-shot [`discover`] and the continuous [`watch`].
+//! Discovery: one-shot [`discover`] (the continuous search is in [`super::watch`]).
 //!
 //! Probes go to the multicast group, the broadcast address, unicast targets and/or every address
 //! of a subnet range (`inquiry_v32`, cross-subnet). Replies are heard on the sending socket
@@ -9,14 +9,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
-use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use serde::Serialize;
-use tokio::sync::{Notify, mpsc};
-use tokio::task::JoinHandle;
 use tokio::time::{Instant, sleep_until};
 
 use crate::error::{Error, Result};
@@ -27,7 +22,7 @@ use super::message::{Message, decode};
 use super::probe::Probe;
 use super::probe_match::ProbeMatch;
 use super::transport::{Endpoint, MAX_DATAGRAM, Via};
-use super::{BROADCAST_ADDR, MAX_SUBNET_SWEEP, MULTICAST_ADDR, new_uuid};
+use super::{BROADCAST_ADDR, MAX_SUBNET_SWEEP, MULTICAST_ADDR, after, new_uuid};
 
 /// Where inquiries go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,7 +129,7 @@ impl DiscoverOptions {
         self
     }
 
-    fn validate(&self) -> Result<()> {
+    pub(super) fn validate(&self) -> Result<()> {
         if self.targets.is_empty() && self.listen_group.is_none() {
             return Err(Error::invalid(
                 "SADP discovery needs a target or a group to listen on",
@@ -184,14 +179,14 @@ impl DiscoveredDevice {
     }
 }
 
-struct Sweep {
+pub(super) struct Sweep {
     inquiry: Vec<u8>,
     inquiry_v32: Vec<u8>,
-    queue: Vec<(SocketAddr, bool)>,
+    pub(super) queue: Vec<(SocketAddr, bool)>,
 }
 
 impl Sweep {
-    fn new(uuid: &str) -> Self {
+    pub(super) fn new(uuid: &str) -> Self {
         Self {
             inquiry: Probe::inquiry(uuid).encode(),
             inquiry_v32: Probe::inquiry_v32(uuid).encode(),
@@ -200,7 +195,7 @@ impl Sweep {
     }
 
     /// Queues one round; unicast and range addresses in `answered` are skipped when `only_silent`.
-    fn plan(
+    pub(super) fn plan(
         &mut self,
         targets: &[ProbeTarget],
         answered: &HashSet<IpAddr>,
@@ -233,7 +228,7 @@ impl Sweep {
     }
 
     /// Sends up to `n` queued datagrams.
-    async fn send_some(&mut self, ep: &Endpoint, n: usize) -> Result<()> {
+    pub(super) async fn send_some(&mut self, ep: &Endpoint, n: usize) -> Result<()> {
         for _ in 0..n {
             let Some((to, v32)) = self.queue.pop() else {
                 break;
@@ -250,7 +245,7 @@ impl Sweep {
 }
 
 /// What a datagram told the search.
-fn device_of(bytes: &[u8], from: SocketAddr, via: Via) -> Option<DiscoveredDevice> {
+pub(super) fn device_of(bytes: &[u8], from: SocketAddr, via: Via) -> Option<DiscoveredDevice> {
     let msg = match decode(bytes) {
         Ok(m) => m,
         Err(e) => {
@@ -276,7 +271,7 @@ fn device_of(bytes: &[u8], from: SocketAddr, via: Via) -> Option<DiscoveredDevic
 }
 
 /// Datagrams sent between two receive checks while a sweep is in progress.
-const SEND_BURST: usize = 32;
+pub(super) const SEND_BURST: usize = 32;
 
 /// Searches once and returns every device heard, in the order first heard, de-duplicated by MAC.
 ///
@@ -294,8 +289,10 @@ pub async fn discover(options: &DiscoverOptions) -> Result<Vec<DiscoveredDevice>
     let mut index: HashMap<MacAddr, usize> = HashMap::new();
     let mut buf = vec![0u8; MAX_DATAGRAM];
     let start = Instant::now();
-    let deadline = start + options.timeout;
-    let mut next_round = start + options.resend_interval;
+    let deadline = start
+        .checked_add(options.timeout)
+        .unwrap_or_else(|| after(options.timeout));
+    let mut next_round = after(options.resend_interval);
     loop {
         if options.expect.is_some_and(|n| found.len() >= n) {
             break;
@@ -329,218 +326,12 @@ pub async fn discover(options: &DiscoverOptions) -> Result<Vec<DiscoveredDevice>
             r = sweep.send_some(&ep, SEND_BURST), if !sweep.queue.is_empty() => r?,
             () = sleep_until(next_round) => {
                 sweep.plan(&options.targets, &answered_ip, &answered_addr, true);
-                next_round += options.resend_interval;
+                next_round = after(options.resend_interval);
             }
             () = sleep_until(deadline) => break,
         }
     }
     Ok(found)
-}
-
-/// Options of [`watch`].
-#[derive(Debug, Clone)]
-pub struct WatchOptions {
-    /// Sockets and targets (its `timeout`, `expect` and `resend_interval` are not used).
-    pub discover: DiscoverOptions,
-    /// How often to send a new inquiry round (the SDK's default is 60 s).
-    pub interval: Duration,
-    /// A device not heard for this long is reported [`DiscoveryEvent::Gone`] (there is no "bye"
-    /// message in SADP).
-    pub offline_after: Duration,
-    /// Events buffered for a slow consumer before the watcher waits.
-    pub capacity: usize,
-}
-
-impl Default for WatchOptions {
-    fn default() -> Self {
-        Self {
-            discover: DiscoverOptions::default(),
-            interval: Duration::from_secs(60),
-            offline_after: Duration::from_secs(150),
-            capacity: 1024,
-        }
-    }
-}
-
-/// A change seen by [`watch`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub enum DiscoveryEvent {
-    /// A device answered for the first time (or again after being gone).
-    Found(DiscoveredDevice),
-    /// A known device answered with different details (address, activation, platform state…).
-    Updated(DiscoveredDevice),
-    /// A device stopped answering for `offline_after`.
-    Gone(DiscoveredDevice),
-}
-
-impl DiscoveryEvent {
-    /// The device the event is about.
-    pub fn device(&self) -> &DiscoveredDevice {
-        match self {
-            Self::Found(d) | Self::Updated(d) | Self::Gone(d) => d,
-        }
-    }
-}
-
-/// The continuous search started by [`watch`]: a stream of [`DiscoveryEvent`]s. Dropping it
-/// stops the search and closes the sockets.
-#[derive(Debug)]
-pub struct Watcher {
-    rx: mpsc::Receiver<DiscoveryEvent>,
-    refresh: Arc<Notify>,
-    task: JoinHandle<()>,
-    local: SocketAddr,
-}
-
-impl Watcher {
-    /// The next event; `None` once the search has stopped (a socket error, logged).
-    pub async fn next(&mut self) -> Option<DiscoveryEvent> {
-        self.rx.recv().await
-    }
-
-    /// Sends an inquiry round now instead of at the next interval.
-    pub fn refresh(&self) {
-        self.refresh.notify_one();
-    }
-
-    /// The local address of the sending socket.
-    pub fn local_addr(&self) -> SocketAddr {
-        self.local
-    }
-}
-
-impl Drop for Watcher {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-impl futures_util::Stream for Watcher {
-    type Item = DiscoveryEvent;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.rx.poll_recv(cx)
-    }
-}
-
-/// Starts a continuous search (must be called inside a tokio runtime).
-pub async fn watch(options: WatchOptions) -> Result<Watcher> {
-    options.discover.validate()?;
-    if options.interval.is_zero() || options.offline_after.is_zero() {
-        return Err(Error::invalid("SADP watch intervals must be positive"));
-    }
-    let ep = Endpoint::open(options.discover.bind, options.discover.listen_group)?;
-    let local = ep.local_addr()?;
-    let (tx, rx) = mpsc::channel(options.capacity.max(1));
-    let refresh = Arc::new(Notify::new());
-    let task = tokio::spawn(watch_loop(ep, options, tx, Arc::clone(&refresh)));
-    Ok(Watcher {
-        rx,
-        refresh,
-        task,
-        local,
-    })
-}
-
-struct Known {
-    device: DiscoveredDevice,
-    last_seen: Instant,
-}
-
-/// The device details that matter for "updated" (the echoed UUID and `Types` do not).
-fn same_details(a: &DiscoveredDevice, b: &DiscoveredDevice) -> bool {
-    a.from == b.from && {
-        let mut x = a.info.clone();
-        let mut y = b.info.clone();
-        x.uuid.clear();
-        y.uuid.clear();
-        x.types = y.types.clone();
-        x == y
-    }
-}
-
-async fn watch_loop(
-    ep: Endpoint,
-    o: WatchOptions,
-    tx: mpsc::Sender<DiscoveryEvent>,
-    refresh: Arc<Notify>,
-) {
-    let uuid = new_uuid();
-    let mut sweep = Sweep::new(&uuid);
-    let none_ip = HashSet::new();
-    let none_addr = HashSet::new();
-    sweep.plan(&o.discover.targets, &none_ip, &none_addr, false);
-    let mut known: HashMap<MacAddr, Known> = HashMap::new();
-    let mut buf = vec![0u8; MAX_DATAGRAM];
-    let mut next_round = Instant::now() + o.interval;
-    let sweep_every = (o.offline_after / 4).max(Duration::from_millis(10));
-    let mut next_sweep = Instant::now() + sweep_every;
-    loop {
-        let mut events = Vec::new();
-        tokio::select! {
-            biased;
-            r = ep.recv(&mut buf) => {
-                let (n, from, via) = match r {
-                    Ok(x) => x,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "SADP watch stopped");
-                        return;
-                    }
-                };
-                if let Some(d) = device_of(&buf[..n], from, via) {
-                    let now = Instant::now();
-                    let room = known.len() < o.discover.max_devices;
-                    if let Some(k) = known.get_mut(&d.mac) {
-                        k.last_seen = now;
-                        let replies = k.device.replies.saturating_add(1);
-                        if !same_details(&k.device, &d) {
-                            k.device = DiscoveredDevice { replies, ..d };
-                            events.push(DiscoveryEvent::Updated(k.device.clone()));
-                        } else {
-                            k.device.replies = replies;
-                            k.device.info.uuid = d.info.uuid;
-                        }
-                    } else if room {
-                        events.push(DiscoveryEvent::Found(d.clone()));
-                        known.insert(d.mac, Known { device: d, last_seen: now });
-                    }
-                }
-            }
-            r = sweep.send_some(&ep, SEND_BURST), if !sweep.queue.is_empty() => {
-                if let Err(e) = r {
-                    tracing::warn!(error = %e, "SADP watch stopped");
-                    return;
-                }
-            }
-            () = refresh.notified() => {
-                sweep.plan(&o.discover.targets, &none_ip, &none_addr, false);
-            }
-            () = sleep_until(next_round) => {
-                sweep.plan(&o.discover.targets, &none_ip, &none_addr, false);
-                next_round = Instant::now() + o.interval;
-            }
-            () = sleep_until(next_sweep) => {
-                let now = Instant::now();
-                let gone: Vec<MacAddr> = known
-                    .iter()
-                    .filter(|(_, k)| now.duration_since(k.last_seen) >= o.offline_after)
-                    .map(|(m, _)| *m)
-                    .collect();
-                for m in gone {
-                    if let Some(k) = known.remove(&m) {
-                        events.push(DiscoveryEvent::Gone(k.device));
-                    }
-                }
-                next_sweep = now + sweep_every;
-            }
-        }
-        for ev in events {
-            if tx.send(ev).await.is_err() {
-                return;
-            }
-        }
-    }
 }
 
 #[cfg(test)]

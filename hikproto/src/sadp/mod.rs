@@ -31,6 +31,7 @@
 //! secret fields other than the activation password, where `getUnbindStatus` puts its status, and
 //! the 3.0 form of `PhoneNoReset`. Protocol 3.1 (`_v31`) commands are recognised but not sent.
 
+mod args;
 pub mod binary;
 mod client;
 mod codes;
@@ -43,14 +44,12 @@ mod probe_match;
 mod reply;
 mod transport;
 mod types;
+mod watch;
 
+pub use args::{GuidFile, MAX_ANSWER_LEN, MAX_PASSWORD_LEN, check_verification_code};
 pub use client::{ClientOptions, DeviceTarget, SadpClient};
 pub use codes::{CommandResult, LockInfo, SadpErrorCode, command_error};
-pub use commands::{GuidFile, MAX_ANSWER_LEN, MAX_PASSWORD_LEN, check_verification_code};
-pub use discovery::{
-    DiscoverOptions, DiscoveredDevice, DiscoveryEvent, ProbeTarget, WatchOptions, Watcher,
-    discover, watch,
-};
+pub use discovery::{DiscoverOptions, DiscoveredDevice, ProbeTarget, discover};
 pub use mac::MacAddr;
 pub use message::{DATAGRAM_LIMITS, Message, decode, decode_element, parse_datagram};
 pub use probe::{NetworkParams, Probe, QuestionField};
@@ -61,6 +60,7 @@ pub use reply::{
 };
 pub use transport::Via;
 pub use types::ProbeType;
+pub use watch::{DiscoveryEvent, WatchOptions, Watcher, watch};
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
@@ -78,6 +78,13 @@ pub const BROADCAST_ADDR: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::BROADCAST, 
 
 /// Most addresses one `inquiry_v32` sweep may cover (the SDK's limit; error 2048 beyond).
 pub const MAX_SUBNET_SWEEP: u32 = 4096;
+
+/// `now + d`, saturating far in the future instead of overflowing on absurd durations.
+pub(crate) fn after(d: std::time::Duration) -> tokio::time::Instant {
+    let now = tokio::time::Instant::now();
+    now.checked_add(d)
+        .unwrap_or_else(|| now + std::time::Duration::from_secs(365 * 24 * 3600))
+}
 
 /// A fresh RFC 4122 version-4 UUID in upper case, as the SDK sends them.
 pub fn new_uuid() -> String {

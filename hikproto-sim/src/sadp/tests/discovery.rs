@@ -230,7 +230,13 @@ async fn hostile_datagrams_do_not_stop_the_responder() {
     )
     .await
     .unwrap();
-    let found = discover(&fast(vec![addr]).expect(1)).await.unwrap();
+    // an absurd timeout is not an overflow: the search ends when the device has answered
+    let opts = DiscoverOptions {
+        timeout: Duration::MAX,
+        resend_interval: Duration::MAX,
+        ..fast(vec![addr])
+    };
+    let found = discover(&opts.expect(1)).await.unwrap();
     assert_eq!(found.len(), 1);
     let mut buf = [0u8; 2048];
     let silent = tokio::time::timeout(Duration::from_millis(200), s.recv_from(&mut buf)).await;
@@ -277,11 +283,13 @@ async fn silent_network_gives_an_empty_list_and_commands_time_out() {
     assert!(discover(&opts).await.unwrap().is_empty());
     let c = SadpClient::new(ClientOptions {
         bind: SocketAddr::from(([127, 0, 0, 1], 0)),
-        timeout: Duration::from_millis(300),
+        timeout: Duration::from_secs(30),
         ..Default::default()
     })
     .await
-    .unwrap();
+    .unwrap()
+    .with_timeout(Duration::from_millis(300));
+    assert_eq!(c.timeout(), Duration::from_millis(300));
     let t = DeviceTarget::new("00-00-5e-00-53-02".parse().unwrap(), addr);
     let started = std::time::Instant::now();
     match c.blink(&t, true).await {

@@ -5,6 +5,7 @@ mod commands;
 mod discovery;
 mod netns;
 mod recovery;
+mod site;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

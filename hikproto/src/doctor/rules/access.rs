@@ -47,7 +47,7 @@ pub(crate) fn unreachable(facts: &Facts, _: &Policy) -> Option<Finding> {
             "Check that the device is powered and linked, and that the address and port are right; \
              find its current address with SADP on the same LAN",
         )
-        .cli("hikproto discover"))
+        .call(call::DISCOVER))
         .step(
             Step::text(
                 "If the device is on another subnet, give it an address in the client's subnet (or \
@@ -100,7 +100,6 @@ pub(crate) fn not_activated(facts: &Facts, _: &Policy) -> Option<Finding> {
                  digits, lower case, upper case and symbols, not containing the user name or \"admin\" \
                  (a weaker one is refused as risky: SADP error 2020)",
             )
-            .cli(format!("hikproto activate --host {t}"))
             .call(call::ACTIVATE),
         )
         .step(Step::text(
@@ -158,7 +157,7 @@ pub(crate) fn locked(facts: &Facts, _: &Policy) -> Option<Finding> {
             "Find and update (or stop) every client that still uses an old password: recorders, VMS, \
              phones, scripts",
         ))
-        .step(Step::text("Then log in once with the right password").call(call::USER_CHECK)),
+        .step(Step::text("Then log in once with the right password").call(call::LOGIN)),
     )
 }
 
@@ -168,7 +167,6 @@ pub(crate) fn rejected(facts: &Facts, _: &Policy) -> Option<Finding> {
     let LoginState::Rejected { attempts_left } = l.state else {
         return None;
     };
-    let t = &facts.target;
     let left = attempts_left.map_or_else(
         || "The device did not say how many attempts remain".to_owned(),
         |n| format!("{n} attempts remain before the device locks"),
@@ -197,7 +195,7 @@ pub(crate) fn rejected(facts: &Facts, _: &Policy) -> Option<Finding> {
                 "If the password is lost, use a self-service reset route (Hik-Connect app, reserved \
                  e-mail, security questions, GUID file)",
             )
-            .cli(format!("hikproto recover --host {t}")),
+            .call(call::RECOVERY_PLAN),
         ),
     )
 }

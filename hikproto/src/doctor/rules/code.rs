@@ -3,7 +3,7 @@
 //! Codes are secrets: evidence describes how two codes differ, never what they are.
 //! Whether devices compare codes case-sensitively is not documented; hikproto treats them as
 //! case-sensitive (the code is also the stream-encryption key), so a case-only difference is a
-//! finding of its own [inferred].
+//! finding of its own (inferred).
 
 use serde::Serialize;
 

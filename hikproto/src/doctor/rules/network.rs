@@ -293,7 +293,7 @@ pub(crate) fn ip_conflict(facts: &Facts, _: &Policy) -> Option<Finding> {
         .step(Step::text("Give the device a free address (or reserve its DHCP lease)").ui(UI_TCPIP))
         .step(
             Step::text("Find the other host with SADP or the router's lease table")
-                .cli("hikproto discover"),
+                .call(call::DISCOVER),
         )
         .step(remedy::rerun(t)),
     )

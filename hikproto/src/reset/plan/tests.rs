@@ -1,9 +1,9 @@
 //! Table-driven tests of [`RecoveryPlan::from_facts`].
 
-use super::method::{Fact, Prerequisite, ResetMethod, Transport};
-use super::plan::{RecoveryFacts, RecoveryPlan, RouteStatus};
-use super::sadp_facts::{SadpConfiguredTypes, SadpResetFacts};
+use super::{RecoveryFacts, RecoveryPlan, RouteStatus};
 use crate::isapi::security::{ExternSecurityCap, ResetCapabilities};
+use crate::reset::method::{Fact, Prerequisite, ResetMethod, Transport};
+use crate::reset::sadp_facts::{SadpConfiguredTypes, SadpResetFacts};
 
 use ResetMethod::*;
 use RouteStatus::*;
@@ -146,7 +146,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "protocol 3.1: no QR key; bound recorder that cannot sync cameras",
             facts: RecoveryFacts {
-                device: super::plan::DeviceSummary {
+                device: super::DeviceSummary {
                     device_type: Some("NVR".into()),
                     ..Default::default()
                 },

@@ -1,0 +1,154 @@
+//! `hikproto isup`: ISUP (Ehome) platform access.
+
+use std::net::IpAddr;
+use std::process::ExitCode;
+
+use hikproto::isapi::ehome::Ehome;
+use hikproto::keys::IsupKey;
+use serde_json::json;
+
+use crate::conn::{ConnArgs, ISUP_KEY_ENV, read_secret};
+use crate::output::{CliError, Output};
+
+/// Arguments of `hikproto isup`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Cmd {
+    /// Show the ISUP settings (the key is write-only and never shown).
+    Status {
+        #[command(flatten)]
+        conn: ConnArgs,
+        /// The centre to show (devices with several ISUP centres).
+        #[arg(long)]
+        center_id: Option<u32>,
+    },
+    /// Change the ISUP settings (read-modify-write; only what you give changes).
+    Set(SetArgs),
+}
+
+/// What `isup set` changes.
+#[derive(Debug, clap::Args)]
+struct SetArgs {
+    #[command(flatten)]
+    conn: ConnArgs,
+    /// The centre to change.
+    #[arg(long)]
+    center_id: Option<u32>,
+    /// Turn ISUP on.
+    #[arg(long, conflicts_with = "disable")]
+    enable: bool,
+    /// Turn ISUP off.
+    #[arg(long)]
+    disable: bool,
+    /// The ISUP server: a host name or an IP address.
+    #[arg(long, value_name = "HOST")]
+    server: Option<String>,
+    /// The ISUP server port (default on devices: 7660).
+    #[arg(long, value_name = "PORT")]
+    server_port: Option<u16>,
+    /// The device ID registered on the server (1 to 32 characters).
+    #[arg(long)]
+    device_id: Option<String>,
+    /// The protocol version (`v2.0`, `v2.6`, `v4.0`, `v5.0`).
+    #[arg(long)]
+    protocol_version: Option<String>,
+    /// Also set the ISUP key, read from HIKPROTO_ISUP_KEY (or a prompt).
+    #[arg(long)]
+    set_key: bool,
+}
+
+fn human(e: &Ehome) -> String {
+    let opt = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
+    let b = |o: Option<bool>| match o {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "-",
+    };
+    [
+        format!("enabled          {}", b(e.enabled)),
+        format!("registerStatus   {}", b(e.register_status)),
+        format!(
+            "server           {}",
+            e.host_name
+                .clone()
+                .or_else(|| e.ip_address.clone())
+                .unwrap_or_else(|| "-".into())
+        ),
+        format!(
+            "port             {}",
+            e.port_no.map_or_else(|| "-".into(), |p| p.to_string())
+        ),
+        format!("deviceID         {}", opt(&e.device_id)),
+        format!("protocolVersion  {}", opt(&e.protocol_version)),
+        format!("version          {}", opt(&e.version)),
+        "key              (write-only)".to_owned(),
+    ]
+    .join("\n")
+}
+
+pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
+    match a.cmd {
+        Cmd::Status { conn, center_id } => {
+            let e = conn.device()?.ehome(center_id).await?;
+            out.print(&e, || human(&e));
+        }
+        Cmd::Set(s) => {
+            let key = if s.set_key {
+                Some(IsupKey::new(read_secret(ISUP_KEY_ENV, "ISUP key: ")?)?)
+            } else {
+                None
+            };
+            let dev = s.conn.device()?;
+            let mut e = dev.ehome(s.center_id).await?;
+            if s.enable {
+                e.enabled = Some(true);
+            }
+            if s.disable {
+                e.enabled = Some(false);
+            }
+            if let Some(server) = &s.server {
+                if server.parse::<IpAddr>().is_ok() {
+                    e.addressing_format_type = Some("ipaddress".into());
+                    e.ip_address = Some(server.clone());
+                } else {
+                    e.addressing_format_type = Some("hostname".into());
+                    e.host_name = Some(server.clone());
+                }
+            }
+            if s.server_port.is_some() {
+                e.port_no = s.server_port;
+            }
+            if s.device_id.is_some() {
+                e.device_id.clone_from(&s.device_id);
+            }
+            if s.protocol_version.is_some() {
+                e.protocol_version.clone_from(&s.protocol_version);
+            }
+            let key_set = key.is_some();
+            e.key = key;
+            let st = dev.set_ehome(s.center_id, &e).await?;
+            let v = json!({
+                "updated": true,
+                "keySet": key_set,
+                "rebootRequired": st.reboot_required(),
+                "status": st,
+            });
+            out.print(&v, || {
+                let mut t = String::from("ISUP settings updated");
+                if key_set {
+                    t.push_str(" (key set)");
+                }
+                if st.reboot_required() {
+                    t.push_str("; takes effect after a reboot");
+                }
+                t
+            });
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,141 @@
+//! `hikproto doctor` as a user runs it, against an in-process simulated site (loopback only).
+
+use std::process::{Command, Output};
+
+use hikproto::Secret;
+use hikproto_sim::{DeviceConfig, Site};
+
+const PASSWORD: &str = "Gx7!pLm2qR";
+const CODE: &str = "Hk7Q2mZx";
+
+fn healthy(i: usize) -> DeviceConfig {
+    let mut c = DeviceConfig::camera(i).with_admin(PASSWORD);
+    c.verification_code = Some(Secret::new(CODE));
+    c.ezviz.enabled = true;
+    c
+}
+
+async fn hikproto(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_hikproto"))
+            .args(&args)
+            .env("HIKPROTO_PASSWORD", PASSWORD)
+            .env("HIKPROTO_CODE", CODE)
+            .output()
+            .expect("runs")
+    })
+    .await
+    .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn args(a: &[&str]) -> Vec<String> {
+    a.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_host_fleet_json_and_fix() {
+    let mut broken = healthy(1);
+    broken.ezviz.enabled = false;
+    broken.network.dns2 = broken.network.dns1.clone();
+    let site = Site::builder()
+        .device(healthy(0))
+        .device(broken)
+        .sadp_port(0)
+        .start()
+        .await
+        .unwrap();
+    let (h0, h1) = (site.device(0).host(), site.device(1).host());
+
+    // A healthy device, with the code the app stores checked too.
+    let mut printed = String::new();
+    let o = hikproto(args(&["doctor", "--host", &h0, "--code"])).await;
+    let t = text(&o);
+    printed.push_str(&t);
+    assert_eq!(o.status.code(), Some(0), "{t}");
+    assert!(t.contains("No problem found"), "{t}");
+
+    // The broken one, as JSON: exit 8 and exactly its findings.
+    let sadp = site.device(1).sadp_addr().unwrap().to_string();
+    let o = hikproto(args(&["--json", "doctor", "--host", &h1, "--sadp", &sadp])).await;
+    printed.push_str(&text(&o));
+    assert_eq!(o.status.code(), Some(8), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ids: Vec<&str> = v["doctor"]["report"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["platform.disabled", "dns.equal"]);
+    assert!(v["newCode"].is_null());
+    // The SADP view was read too (`HCPlatformEnable` is evidence next to the ISAPI value).
+    assert_eq!(
+        v["doctor"]["facts"]["sadp"]["known"]["hcPlatformEnabled"], false,
+        "{v}"
+    );
+
+    // The fleet, fixed: every device healthy afterwards, one line each and a summary.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("hosts.csv");
+    std::fs::write(&csv, format!("host,user\n{h0}\n{h1},admin\n")).unwrap();
+    let o = hikproto(args(&[
+        "doctor",
+        "--fleet",
+        csv.to_str().unwrap(),
+        "--fix",
+        "--settle",
+        "2",
+    ]))
+    .await;
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains(&format!("{h1}  fixing: dns.equal, platform.disabled")),
+        "{t}"
+    );
+    assert!(t.contains("2 devices: 2 healthy, 0 with findings"), "{t}");
+    assert!(
+        site.platform()
+            .record(site.device(1).serial())
+            .unwrap()
+            .registered
+    );
+    let cfg = site.device(1).config();
+    assert_ne!(cfg.network.dns1, cfg.network.dns2);
+
+    // Secrets never printed (no new code was set here).
+    assert!(
+        !printed.contains(PASSWORD) && !printed.contains(CODE),
+        "{printed}"
+    );
+    site.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_runs_the_doctor_and_ends_healthy() {
+    let o = hikproto(args(&["demo", "--devices", "1"])).await;
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains("platform.disabled") && t.contains("dns.missing"),
+        "{t}"
+    );
+    assert!(t.contains("platform registration: registered"), "{t}");
+}
+
+#[test]
+fn usage_errors() {
+    let o = Command::new(env!("CARGO_BIN_EXE_hikproto"))
+        .args(["doctor"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "neither --host nor --fleet");
+}

@@ -1,0 +1,187 @@
+//! Provisioning a `hikproto_device`: activation, passwords, Hik-Connect platform access and
+//! verification codes, and the doctor.
+
+use std::ffi::c_char;
+
+use hikproto_core::doctor::UserInputs;
+use hikproto_core::keys::{Password, VerificationCode};
+
+use crate::buffer::{opt_str_arg, secret_arg, str_arg, write_str};
+use crate::error::{Fail, hikproto_error};
+use crate::handle::try_ref;
+use crate::panic::ffi_call;
+use crate::result::hikproto_result;
+
+use super::hikproto_device;
+
+fn json_out<T: serde::Serialize>(
+    v: &T,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> Result<(), Fail> {
+    let json =
+        serde_json::to_string(v).map_err(|e| Fail::new(hikproto_result::Decode, e.to_string()))?;
+    write_str(&json, buf, len, out_n)
+}
+
+fn need_out_n(out_n: *mut usize) -> Result<(), Fail> {
+    if out_n.is_null() {
+        Err(Fail::null("out_n"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Reads whether the device is activated (`GET /SDK/activateStatus`, no login needed) and
+/// writes `{"activated": bool, ...}` into `buf`. Buffer contract: on success `*out_n` is the
+/// text length; when `len` is too small, `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is
+/// the size needed, NUL included (a retry asks the device again). Blocks until done.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_activation_status_json(
+    device: *const hikproto_device,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
+        let dev = try_ref(device, "device")?;
+        need_out_n(out_n)?;
+        let status = dev.run(dev.async_device().activation_status())?;
+        json_out(&status, buf, len, out_n)
+    })
+}
+
+/// Activates a device in factory state with `admin` and `password` (checked against the
+/// password policy first: `INVALID_ARGUMENT` with the reasons). Afterwards the handle logs in
+/// as `admin` with this password. `ALREADY_ACTIVATED` when the device has an admin password; a
+/// `riskPassword` refusal is `DEVICE_REFUSED` with sub-status `riskPassword`. The password is
+/// copied into memory that is wiped. Blocks until done.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_activate(
+    device: *const hikproto_device,
+    password: *const c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
+        let dev = try_ref(device, "device")?;
+        let password = Password::new("admin", secret_arg(password, "password")?)?;
+        dev.run(dev.async_device().activate(&password))?;
+        Ok(())
+    })
+}
+
+/// Changes `user`'s password to `new_password` (policy-checked first). The handle's own
+/// password confirms the change; when `user` is the handle's user, the handle switches to the
+/// new password. Blocks until done.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_change_password(
+    device: *const hikproto_device,
+    user: *const c_char,
+    new_password: *const c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
+        let dev = try_ref(device, "device")?;
+        let user = str_arg(user, "user")?;
+        let password = Password::new(user, secret_arg(new_password, "new_password")?)?;
+        dev.run(dev.async_device().change_password(user, &password, None))?;
+        Ok(())
+    })
+}
+
+/// Reads the Hik-Connect platform-access settings (`EZVIZ`) and writes them as JSON into
+/// `buf`: `enabled`, `registerStatus`, `serverAddress`, `offlineStatus`, `bindStatus`, … The
+/// verification code is never included. Buffer contract as for
+/// `hikproto_device_activation_status_json`. Blocks until done.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_platform_json(
+    device: *const hikproto_device,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
+        let dev = try_ref(device, "device")?;
+        need_out_n(out_n)?;
+        let ezviz = dev.run(dev.async_device().ezviz())?;
+        json_out(&ezviz, buf, len, out_n)
+    })
+}
+
+/// Enables Hik-Connect platform access with verification code `code` (6–12 letters and
+/// digits, checked first). The code is copied into memory that is wiped. Blocks until done.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_enable_platform_access(
+    device: *const hikproto_device,
+    code: *const c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
+        let dev = try_ref(device, "device")?;
+        let code = VerificationCode::new(secret_arg(code, "code")?)?;
+        dev.run(dev.async_device().enable_platform_access(&code))?;
+        Ok(())
+    })
+}
+
+/// Disables Hik-Connect platform access. Blocks until done.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_disable_platform_access(
+    device: *const hikproto_device,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
+        let dev = try_ref(device, "device")?;
+        dev.run(dev.async_device().disable_platform_access())?;
+        Ok(())
+    })
+}
+
+/// Sets the Hik-Connect verification code (checked first). Note: a device already bound to an
+/// account keeps working with the platform under the old code until it is re-added there.
+/// Blocks until done.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_set_verification_code(
+    device: *const hikproto_device,
+    code: *const c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
+        let dev = try_ref(device, "device")?;
+        let code = VerificationCode::new(secret_arg(code, "code")?)?;
+        dev.run(dev.async_device().set_verification_code(&code))?;
+        Ok(())
+    })
+}
+
+/// Runs the doctor on the device: gathers its facts (one login at most) and writes the
+/// diagnosis as JSON into `buf`: the findings, most likely first, each with a stable `id`, the
+/// cause in plain words, the evidence, a confidence and the remedy steps.
+///
+/// `stored_code`: the verification code the failing app or VMS stores (compared with the
+/// device's), or NULL. Buffer contract as for `hikproto_device_activation_status_json` (a retry
+/// gathers again). Unreachable facts become findings, not errors. Blocks until done.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_doctor_json(
+    device: *const hikproto_device,
+    stored_code: *const c_char,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
+        let dev = try_ref(device, "device")?;
+        need_out_n(out_n)?;
+        let inputs = UserInputs {
+            stored_code: opt_str_arg(stored_code, "stored_code")?
+                .map(|c| hikproto_core::Secret::new(c.to_owned())),
+            ..UserInputs::default()
+        };
+        let report = dev.run(dev.async_device().doctor(&inputs));
+        json_out(&report, buf, len, out_n)
+    })
+}

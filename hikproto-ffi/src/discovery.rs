@@ -1,0 +1,172 @@
+//! `hikproto_discovery`: finding devices with SADP, the way the vendor's search tool does.
+
+use std::ffi::c_char;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hikproto_core::sadp::{DiscoverOptions, DiscoveredDevice, discover};
+
+use crate::buffer::{str_arg, write_str};
+use crate::error::{Fail, hikproto_error};
+use crate::handle::{BoxCastable, check_out, free_box, try_mut, try_ref, write_out};
+use crate::panic::{ffi_call, ffi_call_plain, ffi_value};
+use crate::result::hikproto_result;
+use crate::runtime::block_on;
+
+/// A SADP search: its settings, and the devices found by the last run.
+///
+/// Without targets it searches the LAN like the vendor's tool (multicast and broadcast to port
+/// 37020, listening for 3 s). With targets (`_add_target`) it asks only those addresses, by
+/// unicast. Devices are identified by MAC and reported once each.
+///
+/// Methods: `_new`, `_add_target`, `_set_timeout_ms`, `_set_expect`, `_run`, `_count`,
+/// `_results_json`, `_free`.
+/// Ownership: the caller owns it and releases it with `hikproto_discovery_free`.
+/// Thread-safety: not safe for concurrent use; one thread at a time.
+pub struct hikproto_discovery {
+    _private: [u8; 0],
+}
+
+/// The value behind a `hikproto_discovery *`.
+pub(crate) struct DiscoveryInner {
+    targets: Vec<SocketAddr>,
+    timeout: Duration,
+    expect: Option<usize>,
+    found: Vec<DiscoveredDevice>,
+}
+
+impl BoxCastable for hikproto_discovery {
+    type Inner = DiscoveryInner;
+}
+
+impl DiscoveryInner {
+    fn options(&self) -> DiscoverOptions {
+        let mut o = if self.targets.is_empty() {
+            DiscoverOptions::default()
+        } else {
+            DiscoverOptions::unicast(self.targets.iter().copied())
+        };
+        o = o.timeout(self.timeout);
+        if let Some(n) = self.expect {
+            o = o.expect(n);
+        }
+        o
+    }
+}
+
+/// Creates a search with the LAN defaults. Writes it to `*out` on success only.
+/// Ownership: the caller frees it with `hikproto_discovery_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_discovery_new(out: *mut *mut hikproto_discovery) -> hikproto_result {
+    ffi_call_plain(|| {
+        check_out(out, "out")?;
+        write_out(
+            out,
+            DiscoveryInner {
+                targets: Vec::new(),
+                timeout: Duration::from_secs(3),
+                expect: None,
+                found: Vec::new(),
+            },
+        );
+        Ok(())
+    })
+}
+
+/// Asks this address (`"192.0.2.10:37020"`, `"[::1]:37020"`) by unicast. Once a target is
+/// added, the search sends nothing to multicast or broadcast.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_discovery_add_target(
+    discovery: *mut hikproto_discovery,
+    address: *const c_char,
+) -> hikproto_result {
+    ffi_call_plain(|| {
+        let d = try_mut(discovery, "discovery")?;
+        let addr: SocketAddr = str_arg(address, "address")?
+            .trim()
+            .parse()
+            .map_err(|_| Fail::invalid("address must be IP:PORT"))?;
+        d.targets.push(addr);
+        Ok(())
+    })
+}
+
+/// How long a run listens, in milliseconds (default 3000; 0 gives `INVALID_ARGUMENT`).
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_discovery_set_timeout_ms(
+    discovery: *mut hikproto_discovery,
+    ms: u32,
+) -> hikproto_result {
+    ffi_call_plain(|| {
+        if ms == 0 {
+            return Err(Fail::invalid("the timeout must be greater than zero"));
+        }
+        try_mut(discovery, "discovery")?.timeout = Duration::from_millis(u64::from(ms));
+        Ok(())
+    })
+}
+
+/// Ends a run early once `n` distinct devices have answered (0: listen for the whole timeout).
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_discovery_set_expect(
+    discovery: *mut hikproto_discovery,
+    n: usize,
+) -> hikproto_result {
+    ffi_call_plain(|| {
+        try_mut(discovery, "discovery")?.expect = (n != 0).then_some(n);
+        Ok(())
+    })
+}
+
+/// Runs the search, blocking for up to the timeout, and keeps the devices found (replacing the
+/// previous run's). Finding nothing is a success with a count of 0; failing to open the socket
+/// is `HIKPROTO_RESULT_TRANSPORT`.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_discovery_run(
+    discovery: *mut hikproto_discovery,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
+        let d = try_mut(discovery, "discovery")?;
+        let options = d.options();
+        d.found = block_on(async move { discover(&options).await })??;
+        Ok(())
+    })
+}
+
+/// The number of devices the last run found (0 for NULL or before a run).
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_discovery_count(discovery: *const hikproto_discovery) -> usize {
+    ffi_value(0, || {
+        try_ref(discovery, "discovery").map_or(0, |d| d.found.len())
+    })
+}
+
+/// Writes the devices the last run found as a JSON array into `buf`. Each entry: `mac`,
+/// `info` (everything the device said: `serialNumber`, `model`/`deviceType`, `ipv4Address`,
+/// `httpPort`, `activated`, `softwareVersion`, `hikConnect` fields, …), `from` (the address
+/// the reply came from), `via`, and `replies` (how many replies were heard).
+///
+/// Buffer contract: on success `*out_n` is the text length; when `len` is too small,
+/// `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included (the
+/// results stay: ask again with a larger buffer).
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_discovery_results_json(
+    discovery: *const hikproto_discovery,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> hikproto_result {
+    ffi_call_plain(|| {
+        let d = try_ref(discovery, "discovery")?;
+        let json = serde_json::to_string(&d.found)
+            .map_err(|e| Fail::new(hikproto_result::Decode, e.to_string()))?;
+        write_str(&json, buf, len, out_n)
+    })
+}
+
+/// Releases a search. NULL is a no-op.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_discovery_free(discovery: *mut hikproto_discovery) {
+    ffi_value((), || free_box(discovery));
+}
