@@ -202,12 +202,14 @@ impl Probe {
         code: &str,
         code_encrypted: bool,
     ) -> Self {
-        let mut fields = vec![el("Password", password)];
-        if sync_ipc {
-            fields.push(el("SyncIPCPassword", "true"));
-        }
-        fields.push(code_el(code, code_encrypted));
-        Self::command(ProbeType::Reset, mac, fields)
+        Self::password_and_code(
+            ProbeType::Reset,
+            mac,
+            password,
+            sync_ipc,
+            code,
+            code_encrypted,
+        )
     }
 
     /// `GUIDReset`: the exported GUID and the new (encrypted) password.
@@ -267,12 +269,31 @@ impl Probe {
         code: &str,
         code_encrypted: bool,
     ) -> Self {
+        Self::password_and_code(
+            ProbeType::MailReset,
+            mac,
+            password,
+            sync_ipc,
+            code,
+            code_encrypted,
+        )
+    }
+
+    /// The body shared by the code-authorised resets: new password, optional camera sync, code.
+    fn password_and_code(
+        kind: ProbeType,
+        mac: MacAddr,
+        password: &str,
+        sync_ipc: bool,
+        code: &str,
+        code_encrypted: bool,
+    ) -> Self {
         let mut fields = vec![el("Password", password)];
         if sync_ipc {
             fields.push(el("SyncIPCPassword", "true"));
         }
         fields.push(code_el(code, code_encrypted));
-        Self::command(ProbeType::MailReset, mac, fields)
+        Self::command(kind, mac, fields)
     }
 
     /// `PhoneNoReset`: the new (encrypted) password and the code the Hik-Connect app showed.
