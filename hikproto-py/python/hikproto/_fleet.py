@@ -25,23 +25,6 @@ class Fleet(FleetBase):
 
     __slots__ = ()
 
-    def __init__(
-        self,
-        devices: Iterable[Any],
-        *,
-        concurrency: int = 32,
-        per_host_limit: int = 1,
-        per_account_limit: Optional[int] = None,
-        deadline: Optional[float] = None,
-    ) -> None:
-        super().__init__(
-            devices,
-            concurrency=concurrency,
-            per_host_limit=per_host_limit,
-            per_account_limit=per_account_limit,
-            deadline=deadline,
-        )
-
     def run(
         self,
         op: Union[str, Callable[..., Any]],

@@ -275,14 +275,7 @@ class Device(Handle):
     # -- the doctor ------------------------------------------------------------------------------
 
     async def doctor(self, code: Optional[str] = None, label_qr: Optional[str] = None, app_error: Optional[int] = None, fix: bool = False, sadp: Optional[SadpDevice] = None, *, in_own_account: Optional[bool] = None, settle: float = 30.0) -> DoctorReport:
-        """Diagnoses why the device fails to verify or register (Hik-Connect "Error 2020" and
-        friends) and says what to do; never fails: what cannot be read is listed as unknown.
-
-        ``code`` is the verification code your app or VMS stores, ``label_qr`` the text of the
-        label's QR code, ``app_error`` the error number the app shows, ``sadp`` the device as
-        ``hikproto.sadp.discover()`` found it. ``fix=True`` applies the safe, reversible fixes
-        (DNS, clock, server address, verification code, platform switch), waits up to ``settle``
-        seconds for registration and diagnoses again. One login at most."""
+        """Like ``hikproto.Device.doctor``: diagnoses the device and, with ``fix=True``, fixes it."""
         result: DoctorReport = await self._call("doctor", code=code, label_qr=label_qr, app_error=app_error, fix=fix, sadp=sadp, in_own_account=in_own_account, settle=settle)
         return result
 
@@ -381,23 +374,6 @@ class Fleet(FleetBase):
     """``hikproto.Fleet`` with awaitable methods (progress callbacks run on the event loop)."""
 
     __slots__ = ()
-
-    def __init__(
-        self,
-        devices: Iterable[AnyDevice],
-        *,
-        concurrency: int = 32,
-        per_host_limit: int = 1,
-        per_account_limit: Optional[int] = None,
-        deadline: Optional[float] = None,
-    ) -> None:
-        super().__init__(
-            devices,
-            concurrency=concurrency,
-            per_host_limit=per_host_limit,
-            per_account_limit=per_account_limit,
-            deadline=deadline,
-        )
 
     async def run(
         self,

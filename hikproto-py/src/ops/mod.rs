@@ -13,7 +13,7 @@ use hikproto::xml::Element;
 use hikproto::{Device, Error};
 
 mod doctor;
-mod network;
+pub(crate) mod network;
 mod provisioning;
 pub(crate) mod recovery;
 

@@ -82,7 +82,8 @@ fn ip(a: &mut Args<'_, '_>, name: &'static str) -> PyResult<Option<IpAddr>> {
         .transpose()
 }
 
-fn ipv4(a: &mut Args<'_, '_>, name: &'static str) -> PyResult<Option<Ipv4Addr>> {
+/// An optional IPv4 address argument.
+pub(crate) fn ipv4(a: &mut Args<'_, '_>, name: &'static str) -> PyResult<Option<Ipv4Addr>> {
     match ip(a, name)? {
         None => Ok(None),
         Some(IpAddr::V4(v)) => Ok(Some(v)),

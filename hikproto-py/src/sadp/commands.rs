@@ -4,7 +4,6 @@
 //! In reset commands `new_password` is the password the device will have afterwards; in the
 //! others `password` is the current admin password that authorises the change.
 
-use std::net::Ipv4Addr;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
@@ -19,6 +18,7 @@ use hikproto::sadp::{DeviceTarget, GuidFile, NetworkParams, ProbeMatch, SadpClie
 
 use crate::args::Args;
 use crate::errors::invalid;
+use crate::ops::network::ipv4;
 use crate::ops::recovery::answer_pairs;
 use crate::ops::{Out, json};
 
@@ -51,29 +51,19 @@ pub(super) enum Cmd {
     Unbind(Secret),
 }
 
-fn v4(a: &mut Args<'_, '_>, name: &'static str) -> PyResult<Option<Ipv4Addr>> {
-    a.opt::<String>(name)?
-        .map(|s| {
-            s.trim()
-                .parse()
-                .map_err(|_| invalid(format!("{name}: {s:?} is not an IPv4 address")))
-        })
-        .transpose()
-}
-
 /// The device's current parameters (from its SADP reply) with the given ones changed.
 fn network_params(a: &mut Args<'_, '_>, found: Option<&ProbeMatch>) -> PyResult<NetworkParams> {
     let found = found.ok_or_else(|| {
         invalid("update_network needs a device found by discover() (its reply is the base)")
     })?;
     let mut p = NetworkParams::from_probe_match(found).map_err(crate::errors::to_py_err)?;
-    if let Some(v) = v4(a, "address")? {
+    if let Some(v) = ipv4(a, "address")? {
         p.ipv4_address = v;
     }
-    if let Some(v) = v4(a, "subnet_mask")? {
+    if let Some(v) = ipv4(a, "subnet_mask")? {
         p.ipv4_subnet_mask = v;
     }
-    if let Some(v) = v4(a, "gateway")? {
+    if let Some(v) = ipv4(a, "gateway")? {
         p.ipv4_gateway = v;
     }
     if let Some(v) = a.opt("dhcp")? {
