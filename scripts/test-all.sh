@@ -47,7 +47,7 @@ fuzz_smoke() {
 
 step "cargo fmt --check" cargo fmt --all -- --check
 step "cargo clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D warnings
-step "cargo test" cargo test --workspace --exclude hikproto-py --locked
+step "cargo test" cargo test --workspace --locked
 step "cargo doc -D warnings" env RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --locked --quiet
 step "C suite (plain, valgrind, ASan)" c_suite
 step "python venv" python_env
