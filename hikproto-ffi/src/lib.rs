@@ -39,6 +39,7 @@
 #![warn(missing_docs)]
 
 mod buffer;
+mod call;
 pub mod decode;
 pub mod device;
 pub mod discovery;
