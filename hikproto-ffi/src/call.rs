@@ -58,6 +58,19 @@ impl<T: Serialize> Deliver<T> for JsonOut {
     }
 }
 
+/// A caller buffer `(buf, len, out_n)` receiving the result as plain NUL-terminated text.
+pub(crate) struct TextOut(pub(crate) JsonOut);
+
+impl Deliver<String> for TextOut {
+    fn check(&self) -> Result<(), Fail> {
+        <JsonOut as Deliver<String>>::check(&self.0)
+    }
+
+    fn deliver(self, text: String) -> Result<(), Fail> {
+        write_str(&text, self.0.buf, self.0.len, self.0.out_n)
+    }
+}
+
 /// An optional `bool *reboot_required` receiving whether the device said the change takes
 /// effect after a reboot (`statusCode` 7). NULL: not wanted.
 pub(crate) struct RebootFlag(pub(crate) *mut bool);
