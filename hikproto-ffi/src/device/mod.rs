@@ -36,7 +36,9 @@ use crate::result::hikproto_result;
 /// `_logout`, `_set_credentials`, `_credentials_latched`, `_clear_credential_latch`,
 /// `_activation_status_json`, `_activate`, `_change_password`, `_platform_json`,
 /// `_enable_platform_access`, `_disable_platform_access`, `_set_verification_code`,
-/// `_doctor_json`, `_free`.
+/// `_isup_json`, `_set_isup`, `_network_interfaces_json`, `_ip_addressing_json`, `_set_dns`,
+/// `_time_json`, `_ntp_servers_json`, `_use_ntp`, `_set_time`, `_users_json`, `_add_user`,
+/// `_delete_user`, `_doctor_json`, `_free`.
 ///
 /// Ownership: the caller owns the handle and releases it with `hikproto_device_free`.
 /// Thread-safety: safe to use from several threads at once (calls take a `const` pointer and

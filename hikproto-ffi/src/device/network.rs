@@ -29,11 +29,11 @@ fn ip(s: &str, what: &str) -> Result<IpAddr, Fail> {
 }
 
 /// Lists the network interfaces (`GET /ISAPI/System/Network/interfaces`) as a JSON array
-/// into `buf`; each entry has `id`, `ipAddress` (addressing: `ipVersion`, `addressingType`,
-/// `ipAddress`, `subnetMask`, `defaultGateway`, `primaryDns`, `secondaryDns`, …), `macAddress`
-/// and the link fields the device sent. Buffer contract: on success `*out_n` is the text
-/// length; when `len` is too small, `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size
-/// needed, NUL included (a retry asks again). Blocks until done.
+/// into `buf`; each entry has `id`, `ip` (its addressing, as `hikproto_device_ip_addressing_json`
+/// writes it, or `null`), `macAddress` and `link` (an object of the link fields the device
+/// sent). Buffer contract: on success `*out_n` is the text length; when `len` is too small,
+/// `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included (a retry
+/// asks again). Blocks until done.
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_device_network_interfaces_json(
     device: *const hikproto_device,
@@ -49,7 +49,8 @@ pub extern "C" fn hikproto_device_network_interfaces_json(
 
 /// Reads the addressing of interface `interface_id` (NULL means `"1"`) as a JSON object into
 /// `buf`: `ipVersion`, `addressingType` (`static`/`dynamic`), `ipAddress`, `subnetMask`,
-/// `defaultGateway`, `primaryDns`, `secondaryDns`, IPv6 fields, `extra`. Buffer contract as
+/// `ipv6Address`, `bitMask`, `defaultGateway`, `primaryDns`, `secondaryDns` (each
+/// `{"ipAddress", "ipv6Address"}` or `null`), `extra`. Buffer contract as
 /// for `hikproto_device_network_interfaces_json`. Blocks until done.
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_device_ip_addressing_json(

@@ -24,8 +24,8 @@ fn login(p: *const c_char) -> Result<Option<hikproto_core::Secret>, Fail> {
 }
 
 /// Lists the users (`GET /ISAPI/Security/users`) as a JSON array into `buf`; each entry has
-/// `id`, `userName`, `userLevel` (`"Administrator"`, `"Operator"`, `"Viewer"`, …), `enabled`
-/// and the other fields the device sent. No password is ever included. Buffer contract: on
+/// `id`, `userName`, `enabled`, `level` (`"administrator"`, `"operator"`, `"viewer"`, …) and
+/// `extra` (the other fields the device sent). No password is ever included. Buffer contract: on
 /// success `*out_n` is the text length; when `len` is too small,
 /// `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included (a retry
 /// asks again). Blocks until done.
