@@ -1113,7 +1113,7 @@ hikproto_result hikproto_sadp_target_configure(struct hikproto_sadp_target *targ
 void hikproto_sadp_target_free(struct hikproto_sadp_target *target);
 
 // Sets the first admin password of a device in factory state (SADP `activate`). The password
-// is policy-checked first. `ALREADY_ACTIVATED`-class refusals come back as `DEVICE_REFUSED`.
+// is policy-checked first; `ALREADY_ACTIVATED` when the device has an admin password.
 // Blocks until the device answers or the client's timeout passes.
 hikproto_result hikproto_sadp_activate(const struct hikproto_sadp_client *client,
                                        const struct hikproto_sadp_target *target,

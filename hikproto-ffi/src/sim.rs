@@ -289,12 +289,13 @@ pub extern "C" fn hikproto_sim_code(
     len: usize,
     out_n: *mut usize,
 ) -> hikproto_result {
-    use ::hikproto_sim::sadp::tokens;
+    use ::hikproto_sim::{sadp::tokens, support};
     ffi_call_plain(|| {
         let input = str_arg(input, "input")?;
+        let refused = |e: support::SupportError| Fail::invalid(format!("input: {e}"));
         let code = match kind {
-            HIKPROTO_SIM_CODE_SUPPORT_REPLY => tokens::support_reply(input),
-            HIKPROTO_SIM_CODE_MAIL => tokens::mail_code(input),
+            HIKPROTO_SIM_CODE_SUPPORT_REPLY => support::answer_export(input).map_err(refused)?,
+            HIKPROTO_SIM_CODE_MAIL => support::answer_email_qr(input).map_err(refused)?,
             HIKPROTO_SIM_CODE_APP => tokens::app_code(input),
             n => return Err(Fail::invalid(format!("unknown code kind {n}"))),
         };

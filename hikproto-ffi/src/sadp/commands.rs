@@ -59,7 +59,7 @@ pub(crate) fn answers_arg(
 }
 
 /// Sets the first admin password of a device in factory state (SADP `activate`). The password
-/// is policy-checked first. `ALREADY_ACTIVATED`-class refusals come back as `DEVICE_REFUSED`.
+/// is policy-checked first; `ALREADY_ACTIVATED` when the device has an admin password.
 /// Blocks until the device answers or the client's timeout passes.
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_sadp_activate(
