@@ -238,8 +238,8 @@ mod tests {
     #[derive(Debug)]
     struct Link(&'static str, Box<dyn std::error::Error + Send + Sync>);
 
-    impl std::fmt::Display for Link {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    impl fmt::Display for Link {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str(self.0)
         }
     }
