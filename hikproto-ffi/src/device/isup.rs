@@ -2,11 +2,9 @@
 //! ISUP key, and generate keys.
 
 use std::ffi::c_char;
-use std::net::IpAddr;
 
-use hikproto_core::isapi::ehome::Ehome;
+use hikproto_core::isapi::ehome::EhomeChange;
 use hikproto_core::keys::IsupKey;
-use serde::Deserialize;
 
 use crate::buffer::{opt_str_arg, secret_arg, write_str};
 use crate::call::{JsonOut, RebootFlag};
@@ -16,43 +14,11 @@ use crate::result::hikproto_result;
 
 use super::{device_op, hikproto_device};
 
-/// The ISUP settings a caller may change; absent fields keep the device's value.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct IsupChange {
-    enabled: Option<bool>,
-    host: Option<String>,
-    port: Option<u16>,
-    device_id: Option<String>,
-    protocol_version: Option<String>,
-}
-
-impl IsupChange {
-    fn parse(json: Option<&str>) -> Result<Self, Fail> {
-        json.map_or(Ok(Self::default()), |j| {
-            serde_json::from_str(j).map_err(|e| {
-                Fail::invalid(format!("settings_json is not valid ISUP settings: {e}"))
-            })
-        })
-    }
-
-    fn apply(self, e: &mut Ehome) {
-        if let Some(v) = self.enabled {
-            e.enabled = Some(v);
-        }
-        if let Some(h) = self.host {
-            if h.parse::<IpAddr>().is_ok() {
-                e.ip_address = Some(h);
-                e.addressing_format_type = Some("ipaddress".to_owned());
-            } else {
-                e.host_name = Some(h);
-                e.addressing_format_type = Some("hostname".to_owned());
-            }
-        }
-        e.port_no = self.port.or(e.port_no);
-        e.device_id = self.device_id.or(e.device_id.take());
-        e.protocol_version = self.protocol_version.or(e.protocol_version.take());
-    }
+fn parse_change(json: Option<&str>) -> Result<EhomeChange, Fail> {
+    json.map_or(Ok(EhomeChange::default()), |j| {
+        serde_json::from_str(j)
+            .map_err(|e| Fail::invalid(format!("settings_json is not valid ISUP settings: {e}")))
+    })
 }
 
 fn center(center_id: u32) -> Option<u32> {
@@ -103,18 +69,14 @@ pub extern "C" fn hikproto_device_set_isup(
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
     device_op(device, err_out, RebootFlag(reboot_required), |d| {
-        let change = IsupChange::parse(opt_str_arg(settings_json, "settings_json")?)?;
+        let mut change = parse_change(opt_str_arg(settings_json, "settings_json")?)?;
         let key = match key.is_null() {
             true => None,
             false => Some(IsupKey::new(secret_arg(key, "key")?)?),
         };
+        change.key = key;
         let center = center(center_id);
-        Ok(async move {
-            let mut e = d.ehome(center).await?;
-            change.apply(&mut e);
-            e.key = key;
-            d.set_ehome(center, &e).await
-        })
+        Ok(async move { d.change_ehome(center, change).await })
     })
 }
 
@@ -140,24 +102,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn changes_are_parsed_strictly_and_applied() {
-        assert!(IsupChange::parse(Some(r#"{"enable": true}"#)).is_err());
-        assert!(IsupChange::parse(Some("[1]")).is_err());
-        let mut e = Ehome::default();
-        IsupChange::parse(Some(r#"{"enabled":true,"host":"192.0.2.7","port":7661}"#))
-            .unwrap()
-            .apply(&mut e);
-        assert_eq!(e.ip_address.as_deref(), Some("192.0.2.7"));
-        assert_eq!(e.addressing_format_type.as_deref(), Some("ipaddress"));
-        assert_eq!((e.enabled, e.port_no), (Some(true), Some(7661)));
-        IsupChange::parse(Some(r#"{"host":"isup.example.com","deviceId":"cam7"}"#))
-            .unwrap()
-            .apply(&mut e);
-        assert_eq!(e.host_name.as_deref(), Some("isup.example.com"));
-        assert_eq!(e.addressing_format_type.as_deref(), Some("hostname"));
-        assert_eq!(e.port_no, Some(7661), "absent fields keep their value");
-        assert_eq!(e.device_id.as_deref(), Some("cam7"));
-        IsupChange::parse(None).unwrap().apply(&mut e);
-        assert_eq!(e.device_id.as_deref(), Some("cam7"));
+    fn settings_json_is_parsed_strictly() {
+        assert!(parse_change(Some(r#"{"enable": true}"#)).is_err());
+        assert!(parse_change(Some("[1]")).is_err());
+        assert!(parse_change(Some(r#"{"key": "in-json-never"}"#)).is_err());
+        let c = parse_change(Some(r#"{"enabled":true,"host":"192.0.2.7","port":7661}"#)).unwrap();
+        assert_eq!((c.enabled, c.port), (Some(true), Some(7661)));
+        assert_eq!(c.host.as_deref(), Some("192.0.2.7"));
+        let none = parse_change(None).unwrap();
+        assert!(none.enabled.is_none() && none.host.is_none() && none.key.is_none());
     }
 }

@@ -1,11 +1,11 @@
 //! The provisioning family: capabilities, activation, users and passwords, Hik-Connect platform
 //! access and the verification code, ISUP (Ehome).
 
-use std::net::IpAddr;
 use std::time::Duration;
 
 use pyo3::prelude::*;
 
+use hikproto::isapi::ehome::EhomeChange;
 use hikproto::isapi::users::UserLevel;
 use hikproto::keys::{IsupKey, Password, VerificationCode};
 use hikproto::{Device, Secret};
@@ -13,16 +13,6 @@ use hikproto::{Device, Secret};
 use super::{Out, json};
 use crate::args::Args;
 use crate::errors::{invalid, to_py_err};
-
-/// ISUP settings to change (read-modify-write; `None` keeps the device's value).
-#[derive(Clone, Default)]
-pub(crate) struct EhomeChange {
-    enabled: Option<bool>,
-    host: Option<String>,
-    port: Option<u16>,
-    device_id: Option<String>,
-    key: Option<IsupKey>,
-}
 
 /// A provisioning operation with its owned arguments.
 #[derive(Clone)]
@@ -152,6 +142,7 @@ impl Provisioning {
                         host: a.opt("host")?,
                         port: a.opt("port")?,
                         device_id: a.opt("device_id")?,
+                        protocol_version: None,
                         key,
                     },
                 )
@@ -192,31 +183,7 @@ impl Provisioning {
             Self::TestPlatformParameters => Ok(Out::Json(dev.test_platform_parameters().await?)),
             Self::WaitUntilRegistered(t) => json(&dev.wait_until_registered(t).await?),
             Self::Ehome(c) => json(&dev.ehome(c).await?),
-            Self::SetEhome(c, change) => {
-                let mut e = dev.ehome(c).await?;
-                if let Some(v) = change.enabled {
-                    e.enabled = Some(v);
-                }
-                if let Some(h) = change.host {
-                    if h.parse::<IpAddr>().is_ok() {
-                        e.ip_address = Some(h);
-                        e.addressing_format_type = Some("ipaddress".to_owned());
-                    } else {
-                        e.host_name = Some(h);
-                        e.addressing_format_type = Some("hostname".to_owned());
-                    }
-                }
-                if let Some(p) = change.port {
-                    e.port_no = Some(p);
-                }
-                if let Some(d) = change.device_id {
-                    e.device_id = Some(d);
-                }
-                if let Some(k) = change.key {
-                    e.key = Some(k);
-                }
-                json(&dev.set_ehome(c, &e).await?)
-            }
+            Self::SetEhome(c, change) => json(&dev.change_ehome(c, change).await?),
         }
     }
 }
