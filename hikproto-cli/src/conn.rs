@@ -9,12 +9,10 @@ use crate::output::CliError;
 /// Environment variable holding the device password.
 pub(crate) const PASSWORD_ENV: &str = "HIKPROTO_PASSWORD";
 
-/// Where the device is and how to reach it.
+/// How to log in and whether to trust the device's certificate: the options every command that
+/// talks to a device shares.
 #[derive(Debug, Clone, clap::Args)]
-pub(crate) struct ConnArgs {
-    /// Device address: HOST or HOST:PORT.
-    #[arg(long)]
-    pub(crate) host: String,
+pub(crate) struct AccessArgs {
     /// Use HTTPS (certificate verified unless pinned or explicitly accepted).
     #[arg(long)]
     pub(crate) https: bool,
@@ -27,6 +25,17 @@ pub(crate) struct ConnArgs {
     /// Accept any certificate (gives up protection against interception; prefer --pin-sha256).
     #[arg(long)]
     pub(crate) insecure_accept_invalid_certs: bool,
+}
+
+/// Where the device is and how to reach it.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct ConnArgs {
+    /// Device address: HOST or HOST:PORT.
+    #[arg(long)]
+    pub(crate) host: String,
+    /// Log-in and certificate options.
+    #[command(flatten)]
+    pub(crate) access: AccessArgs,
     /// Deadline for each operation, in seconds.
     #[arg(long, default_value_t = 15)]
     pub(crate) timeout: u64,
@@ -35,22 +44,25 @@ pub(crate) struct ConnArgs {
 impl ConnArgs {
     /// Builds a device handle, reading the password from the environment or a prompt.
     pub(crate) fn device(&self) -> Result<Device, CliError> {
-        let password = read_password(&format!("Password for {}@{}: ", self.user, self.host))?;
+        let password = read_password(&format!(
+            "Password for {}@{}: ",
+            self.access.user, self.host
+        ))?;
         self.device_with(Some(password))
     }
 
     /// Builds a device handle with the given password (or none, for unauthenticated calls).
     pub(crate) fn device_with(&self, password: Option<Secret>) -> Result<Device, CliError> {
         let mut b = Device::builder(&self.host)
-            .https(self.https)
+            .https(self.access.https)
             .timeout(Duration::from_secs(self.timeout))
             .connect_timeout(Duration::from_secs(self.timeout.min(10)));
         if let Some(p) = password {
-            b = b.credentials(&self.user, p);
+            b = b.credentials(&self.access.user, p);
         }
-        if let Some(pin) = &self.pin_sha256 {
+        if let Some(pin) = &self.access.pin_sha256 {
             b = b.tls(TlsMode::PinSha256(parse_fingerprint(pin)?));
-        } else if self.insecure_accept_invalid_certs {
+        } else if self.access.insecure_accept_invalid_certs {
             b = b.tls(TlsMode::DangerAcceptInvalidCerts);
         }
         Ok(b.build()?)
@@ -133,18 +145,9 @@ pub(crate) struct OptConnArgs {
     /// Device address for ISAPI: HOST or HOST:PORT.
     #[arg(long)]
     pub(crate) host: Option<String>,
-    /// Use HTTPS (certificate verified unless pinned or explicitly accepted).
-    #[arg(long)]
-    pub(crate) https: bool,
-    /// User name to log in with.
-    #[arg(long, default_value = "admin")]
-    pub(crate) user: String,
-    /// Trust exactly the certificate with this SHA-256 fingerprint (hex, colons allowed).
-    #[arg(long, value_name = "HEX")]
-    pub(crate) pin_sha256: Option<String>,
-    /// Accept any certificate (gives up protection against interception; prefer --pin-sha256).
-    #[arg(long)]
-    pub(crate) insecure_accept_invalid_certs: bool,
+    /// Log-in and certificate options.
+    #[command(flatten)]
+    pub(crate) access: AccessArgs,
     /// Deadline for each ISAPI operation, in seconds.
     #[arg(long, default_value_t = 15)]
     pub(crate) http_timeout: u64,
@@ -155,10 +158,7 @@ impl OptConnArgs {
     pub(crate) fn conn(&self) -> Option<ConnArgs> {
         self.host.as_ref().map(|host| ConnArgs {
             host: host.clone(),
-            https: self.https,
-            user: self.user.clone(),
-            pin_sha256: self.pin_sha256.clone(),
-            insecure_accept_invalid_certs: self.insecure_accept_invalid_certs,
+            access: self.access.clone(),
             timeout: self.http_timeout,
         })
     }

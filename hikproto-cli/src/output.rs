@@ -23,6 +23,22 @@ impl Output {
         }
     }
 
+    /// Reports a completed write: `what` was done, and whether the device needs a reboot for it.
+    pub(crate) fn done(&self, what: &str, st: &hikproto::isapi::status::ResponseStatus) {
+        let v = serde_json::json!({
+            "done": what,
+            "rebootRequired": st.reboot_required(),
+            "status": st,
+        });
+        self.print(&v, || {
+            if st.reboot_required() {
+                format!("{what} (takes effect after a reboot)")
+            } else {
+                what.to_owned()
+            }
+        });
+    }
+
     /// Reports an error on stderr (and as JSON on stdout with `--json`) and picks the exit code.
     pub(crate) fn error(&self, e: &CliError) -> ExitCode {
         if self.json {

@@ -75,6 +75,15 @@
 // Fault: accept connections but never read from nor answer them (a stuck peer).
 #define HIKPROTO_SIM_FAULT_STOP_READING 7
 
+// Kind for `hikproto_sim_code`: support's reply to an encrypted string (export-file reset).
+#define HIKPROTO_SIM_CODE_SUPPORT_REPLY 1
+
+// Kind for `hikproto_sim_code`: the code "mailed" for an e-mail reset QR payload.
+#define HIKPROTO_SIM_CODE_MAIL 2
+
+// Kind for `hikproto_sim_code`: the code the "Hik-Connect app" shows for its QR payload.
+#define HIKPROTO_SIM_CODE_APP 3
+
 // The result of every fallible hikproto call.
 //
 // Numbers are stable and grouped in bands by what the caller can do about them. A number is
@@ -180,7 +189,9 @@ typedef uint32_t hikproto_tls_mode;
 // `_logout`, `_set_credentials`, `_credentials_latched`, `_clear_credential_latch`,
 // `_activation_status_json`, `_activate`, `_change_password`, `_platform_json`,
 // `_enable_platform_access`, `_disable_platform_access`, `_set_verification_code`,
-// `_doctor_json`, `_free`.
+// `_isup_json`, `_set_isup`, `_network_interfaces_json`, `_ip_addressing_json`, `_set_dns`,
+// `_time_json`, `_ntp_servers_json`, `_use_ntp`, `_set_time`, `_users_json`, `_add_user`,
+// `_delete_user`, `_doctor_json`, `_free`.
 //
 // Ownership: the caller owns the handle and releases it with `hikproto_device_free`.
 // Thread-safety: safe to use from several threads at once (calls take a `const` pointer and
@@ -209,7 +220,7 @@ typedef struct hikproto_device_builder hikproto_device_builder;
 // unicast. Devices are identified by MAC and reported once each.
 //
 // Methods: `_new`, `_add_target`, `_set_timeout_ms`, `_set_expect`, `_run`, `_count`,
-// `_results_json`, `_free`.
+// `_results_json`, `_free`; `hikproto_discovery_target` makes a SADP command target of a result.
 // Ownership: the caller owns it and releases it with `hikproto_discovery_free`.
 // Thread-safety: not safe for concurrent use; one thread at a time.
 typedef struct hikproto_discovery hikproto_discovery;
@@ -257,6 +268,27 @@ typedef struct hikproto_fleet_results hikproto_fleet_results;
 // Ownership: the caller owns it and releases it with `hikproto_response_free`.
 // Thread-safety: immutable; may be read from several threads at once.
 typedef struct hikproto_response hikproto_response;
+
+// A SADP command client: one UDP socket on an ephemeral port of all interfaces, and a receive
+// task matching replies to commands by UUID and MAC.
+//
+// Methods: `hikproto_sadp_client_new` (constructor), the `hikproto_sadp_*` commands, `_free`.
+// Ownership: the caller owns it and releases it with `hikproto_sadp_client_free`.
+// Thread-safety: safe to use from several threads at once (commands to one device are
+// serialised inside; commands to different devices run in parallel); it must not be freed
+// while a command runs. Every command blocks the calling thread until the device answers or
+// the client's timeout passes (`HIKPROTO_RESULT_TIMEOUT`).
+typedef struct hikproto_sadp_client hikproto_sadp_client;
+
+// The device a SADP command goes to: its MAC, the address it answers on, and what its
+// discovery reply said (admin user, `Salt`, `codeEncrypt`, serial, boot time).
+//
+// Methods: `hikproto_sadp_target_new`, `hikproto_discovery_target` (constructors),
+// `_configure`, `_free`.
+// Ownership: the caller owns it and releases it with `hikproto_sadp_target_free`.
+// Thread-safety: commands only read it, so several threads may use it at once;
+// `_configure` must not run concurrently with anything else on it.
+typedef struct hikproto_sadp_target hikproto_sadp_target;
 
 // A running simulated site: N devices, each serving ISAPI on its own loopback port, with a
 // simulated Hik-Connect platform behind them. For tests and demos; nothing leaves loopback.
@@ -458,6 +490,118 @@ hikproto_result hikproto_device_builder_build(const struct hikproto_device_build
 // Releases a builder and wipes the password it holds. NULL is a no-op.
 void hikproto_device_builder_free(struct hikproto_device_builder *builder);
 
+// Reads the ISUP settings (`GET /ISAPI/System/Network/Ehome`) and writes them as JSON into
+// `buf`: `enabled`, `addressingFormatType`, `hostName`, `ipAddress`, `ipv6Address`, `portNo`,
+// `deviceId`, `registerStatus`, `version`, `netWork`, `voiceDeviceType`, `protocolVersion`
+// (each `null` when the device sent nothing) and `extra` (other elements). The ISUP key is
+// write-only on devices and never appears.
+//
+// `center_id`: 0 for the device's only centre, else the centre number (`?centerID=`).
+// Buffer contract: on success `*out_n` is the text length; when `len` is too small,
+// `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included (a retry
+// asks the device again). Blocks until done.
+hikproto_result hikproto_device_isup_json(const struct hikproto_device *device,
+                                          uint32_t center_id,
+                                          char *buf,
+                                          size_t len,
+                                          size_t *out_n,
+                                          struct hikproto_error **err_out);
+
+// Changes the ISUP settings by read-modify-write and, when `key` is not NULL, sets the ISUP key.
+//
+// `settings_json`: NULL (change nothing but the key) or a JSON object with any of
+// `enabled` (bool), `host` (an IP address, or a host name), `port` (1024–65535), `deviceId`
+// (1–32 characters), `protocolVersion` (`"v2.0"`, `"v2.6"`, `"v4.0"`, `"v5.0"`); unknown names
+// give `INVALID_ARGUMENT`. `key`: 8–32 printable ASCII characters without spaces (checked
+// first), copied into memory that is wiped; NULL keeps the device's key.
+// `center_id` as for `hikproto_device_isup_json`. `reboot_required`: NULL, or receives true
+// when the device said the change takes effect after a reboot.
+// Blocks until done.
+hikproto_result hikproto_device_set_isup(const struct hikproto_device *device,
+                                         uint32_t center_id,
+                                         const char *settings_json,
+                                         const char *key,
+                                         bool *reboot_required,
+                                         struct hikproto_error **err_out);
+
+// Generates a random ISUP key of `key_len` characters (8–32; 0 means 16) and writes it
+// NUL-terminated into `buf`. The library's copy is wiped; the caller should wipe `buf` when
+// done. Buffer contract as for `hikproto_device_isup_json` (a new key is made on each call).
+// Pure; any thread.
+hikproto_result hikproto_isup_key_generate(size_t key_len, char *buf, size_t len, size_t *out_n);
+
+// Lists the network interfaces (`GET /ISAPI/System/Network/interfaces`) as a JSON array
+// into `buf`; each entry has `id`, `ip` (its addressing, as `hikproto_device_ip_addressing_json`
+// writes it, or `null`), `macAddress` and `link` (an object of the link fields the device
+// sent). Buffer contract: on success `*out_n` is the text length; when `len` is too small,
+// `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included (a retry
+// asks again). Blocks until done.
+hikproto_result hikproto_device_network_interfaces_json(const struct hikproto_device *device,
+                                                        char *buf,
+                                                        size_t len,
+                                                        size_t *out_n,
+                                                        struct hikproto_error **err_out);
+
+// Reads the addressing of interface `interface_id` (NULL means `"1"`) as a JSON object into
+// `buf`: `ipVersion`, `addressingType` (`static`/`dynamic`), `ipAddress`, `subnetMask`,
+// `ipv6Address`, `bitMask`, `defaultGateway`, `primaryDns`, `secondaryDns` (each
+// `{"ipAddress", "ipv6Address"}` or `null`), `extra`. Buffer contract as
+// for `hikproto_device_network_interfaces_json`. Blocks until done.
+hikproto_result hikproto_device_ip_addressing_json(const struct hikproto_device *device,
+                                                   const char *interface_id,
+                                                   char *buf,
+                                                   size_t len,
+                                                   size_t *out_n,
+                                                   struct hikproto_error **err_out);
+
+// Sets the primary and (when `secondary` is not NULL) secondary DNS server of interface
+// `interface_id` (NULL means `"1"`), keeping every other setting. Addresses are IPv4 or IPv6
+// text, checked first (`INVALID_ARGUMENT`). `reboot_required`: NULL, or receives whether the
+// device wants a reboot. Blocks until done.
+hikproto_result hikproto_device_set_dns(const struct hikproto_device *device,
+                                        const char *interface_id,
+                                        const char *primary,
+                                        const char *secondary,
+                                        bool *reboot_required,
+                                        struct hikproto_error **err_out);
+
+// Reads the time settings (`GET /ISAPI/System/time`) as JSON into `buf`: `timeMode`
+// (`"NTP"`, `"manual"`, …), `localTime`, `timeZone` (POSIX style, e.g. `"CST-8:00:00"`),
+// `platformType`, `extra`. Buffer contract as for `hikproto_device_network_interfaces_json`.
+// Blocks until done.
+hikproto_result hikproto_device_time_json(const struct hikproto_device *device,
+                                          char *buf,
+                                          size_t len,
+                                          size_t *out_n,
+                                          struct hikproto_error **err_out);
+
+// Reads the NTP servers (`GET /ISAPI/System/time/ntpServers`) as JSON into `buf`:
+// `{"servers": [{"id", "addressingFormatType", "hostName", "ipAddress", "portNo",
+// "synchronizeInterval", …}]}`. Buffer contract as for
+// `hikproto_device_network_interfaces_json`. Blocks until done.
+hikproto_result hikproto_device_ntp_servers_json(const struct hikproto_device *device,
+                                                 char *buf,
+                                                 size_t len,
+                                                 size_t *out_n,
+                                                 struct hikproto_error **err_out);
+
+// Points the device at NTP server `host` (a host name or address) and switches its time mode
+// to NTP: two writes; `reboot_required` (NULL allowed) is true if either asked for a reboot.
+// Blocks until done.
+hikproto_result hikproto_device_use_ntp(const struct hikproto_device *device,
+                                        const char *host,
+                                        bool *reboot_required,
+                                        struct hikproto_error **err_out);
+
+// Changes the time settings by read-modify-write. `settings_json` is a JSON object with any of
+// `timeMode` (`"NTP"`, `"manual"`), `localTime` (ISO 8601, e.g. `"2024-05-01T12:00:00"`, for
+// manual mode) and `timeZone` (POSIX style, e.g. `"CST-8:00:00"`); unknown names give
+// `INVALID_ARGUMENT`. `reboot_required` as for `hikproto_device_set_dns`. Blocks until done.
+hikproto_result hikproto_device_set_time(const struct hikproto_device *device,
+                                         const char *settings_json,
+                                         bool *reboot_required,
+                                         struct hikproto_error **err_out);
+
 // Replaces the handle's credentials (for every thread using it). The password is copied into
 // memory that is wiped when replaced or freed. A credential the device already rejected stays
 // refused (`HIKPROTO_RESULT_CREDENTIAL_LATCHED`): supplying different credentials is how to go
@@ -578,6 +722,37 @@ hikproto_result hikproto_device_doctor_json(const struct hikproto_device *device
                                             size_t *out_n,
                                             struct hikproto_error **err_out);
 
+// Lists the users (`GET /ISAPI/Security/users`) as a JSON array into `buf`; each entry has
+// `id`, `userName`, `enabled`, `level` (`"administrator"`, `"operator"`, `"viewer"`, …) and
+// `extra` (the other fields the device sent). No password is ever included. Buffer contract: on
+// success `*out_n` is the text length; when `len` is too small,
+// `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included (a retry
+// asks again). Blocks until done.
+hikproto_result hikproto_device_users_json(const struct hikproto_device *device,
+                                           char *buf,
+                                           size_t len,
+                                           size_t *out_n,
+                                           struct hikproto_error **err_out);
+
+// Adds user `user` (1–32 characters) with `password` (policy-checked first) at `level`
+// (`"Operator"`, `"Viewer"`, `"Administrator"`; NULL means `"Operator"`). `login_password`: the
+// operator's own password for devices that verify it, or NULL for the handle's password.
+// `out_id`: NULL, or receives the new user's id. Blocks until done.
+hikproto_result hikproto_device_add_user(const struct hikproto_device *device,
+                                         const char *user,
+                                         const char *password,
+                                         const char *level,
+                                         const char *login_password,
+                                         uint32_t *out_id,
+                                         struct hikproto_error **err_out);
+
+// Deletes user `user` (the administrator, id 1, is refused locally with `INVALID_ARGUMENT`;
+// an unknown name too). `login_password` as for `hikproto_device_add_user`. Blocks until done.
+hikproto_result hikproto_device_delete_user(const struct hikproto_device *device,
+                                            const char *user,
+                                            const char *login_password,
+                                            struct hikproto_error **err_out);
+
 // Creates a search with the LAN defaults. Writes it to `*out` on success only.
 // Ownership: the caller frees it with `hikproto_discovery_free`.
 hikproto_result hikproto_discovery_new(struct hikproto_discovery **out);
@@ -662,6 +837,62 @@ bool hikproto_error_is_retryable(const struct hikproto_error *err);
 
 // Releases an error object. NULL is a no-op. The pointer must not be used afterwards.
 void hikproto_error_free(struct hikproto_error *err);
+
+// Writes `encrypted_string` (a device's SADP `getencryptstring` answer, up to 1024
+// characters) verbatim to the key file at exactly `path`, with its sidecar. `serial`: the
+// device's full serial (required, checked); `boot_time`: its SADP `BootTime` (NULL if unknown:
+// a reboot then cannot be detected later); `mac`: NULL or its MAC. Overwrites `path`.
+hikproto_result hikproto_key_file_write(const char *path,
+                                        const char *encrypted_string,
+                                        const char *serial,
+                                        const char *boot_time,
+                                        const char *mac,
+                                        struct hikproto_error **err_out);
+
+// Reads and checks a key file hikproto wrote (its sidecar is required) and writes what is
+// known about it as JSON into `buf`: `{"path", "serial", "exportedAt" (Unix seconds),
+// "ageSecs", "mayHaveExpired" (older than 24 h), "validUntil" (Unix seconds, export + 48 h),
+// "warnings": [...]}`.
+//
+// `current_boot_time`: the device's SADP `BootTime` now, or NULL; when both it and the
+// recorded one are known and differ, the device rebooted and the export is void
+// (`INVALID_ARGUMENT`), as it is after 48 hours. Buffer contract: on success `*out_n` is the
+// text length; when `len` is too small, `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is
+// the size needed, NUL included.
+hikproto_result hikproto_key_file_check_json(const char *path,
+                                             const char *current_boot_time,
+                                             char *buf,
+                                             size_t len,
+                                             size_t *out_n,
+                                             struct hikproto_error **err_out);
+
+// Reads and checks support's reply file at `reply_path` without using it, and writes
+// `{"path", "nameSerial", "contentSerial", "bytes"}` as JSON into `buf` (the serials found
+// in its file name and content; never the code itself).
+//
+// `key_file_path`: the key file it answers (as `hikproto_key_file_write` or
+// `hikproto_sadp_export_key_file` wrote it), or NULL; it enables the age and "answers an
+// earlier export" checks. `serial`: the device's serial (full or short), or NULL for the key
+// file's. Buffer contract as for `hikproto_key_file_check_json`.
+hikproto_result hikproto_support_reply_check_json(const char *reply_path,
+                                                  const char *key_file_path,
+                                                  const char *serial,
+                                                  char *buf,
+                                                  size_t len,
+                                                  size_t *out_n,
+                                                  struct hikproto_error **err_out);
+
+// Reads and checks the GUID file at `path` without using it, and writes
+// `{"path", "bytes", "format" ("bytes128", "bytes512" or {"other": n}), "source", "serial"}`
+// as JSON into `buf` (never the content). `serial`: the device's serial (full or short) to
+// match against the file's sidecar, or NULL. Buffer contract as for
+// `hikproto_key_file_check_json`.
+hikproto_result hikproto_guid_file_check_json(const char *path,
+                                              const char *serial,
+                                              char *buf,
+                                              size_t len,
+                                              size_t *out_n,
+                                              struct hikproto_error **err_out);
 
 // Creates an empty fleet. Writes it to `*out` on success only.
 // Ownership: the caller frees it with `hikproto_fleet_free`.
@@ -838,6 +1069,293 @@ hikproto_result hikproto_result_describe(uint32_t code, char *buf, size_t len, s
 // Ownership: the string is static; do not free it. Thread-safety: any thread, any time.
 const char *hikproto_result_name(uint32_t code);
 
+// Creates a SADP client: opens a UDP socket on an ephemeral port and starts its receive task.
+//
+// `timeout_ms`: how long one command waits for its reply (0 means 10000, the vendor SDK's
+// value). Writes the client to `*out` on success only; failing to open the socket is
+// `HIKPROTO_RESULT_TRANSPORT`. Ownership: the caller frees it with `hikproto_sadp_client_free`.
+hikproto_result hikproto_sadp_client_new(uint32_t timeout_ms,
+                                         struct hikproto_sadp_client **out,
+                                         struct hikproto_error **err_out);
+
+// Releases a SADP client, closing its socket. NULL is a no-op. No command may be running.
+void hikproto_sadp_client_free(struct hikproto_sadp_client *client);
+
+// Creates a target from a MAC (`"aa:bb:cc:dd:ee:ff"` or with `-`) and the address the device
+// answers SADP on (`"192.0.2.10:37020"`). The admin user is `admin`, with no `Salt`, plain
+// reset codes and no serial: set those with `hikproto_sadp_target_configure`, or make the
+// target with `hikproto_discovery_target`, which knows them. Writes `*out` on success only.
+// Ownership: the caller frees it with `hikproto_sadp_target_free`.
+hikproto_result hikproto_sadp_target_new(const char *mac,
+                                         const char *address,
+                                         struct hikproto_sadp_target **out);
+
+// Creates a target for device `index` (0-based, in the order of
+// `hikproto_discovery_results_json`) of the last `hikproto_discovery_run`: its MAC, the
+// address its reply came from, its admin user, `Salt`, `codeEncrypt`, serial, boot time and
+// network parameters. `INVALID_ARGUMENT` when `index` is out of range. Writes `*out` on
+// success only. Ownership: the caller frees it with `hikproto_sadp_target_free`; it does not
+// depend on the discovery handle afterwards.
+hikproto_result hikproto_discovery_target(const struct hikproto_discovery *discovery,
+                                          size_t index,
+                                          struct hikproto_sadp_target **out);
+
+// Changes what the target knows about its device. `settings_json` is a JSON object with any
+// of `user` (the admin user name), `salt` (the device's `Salt`, or `null` for none: `update`
+// then uses the sealed password form), `codeEncrypt` (bool: reset codes are sent encrypted),
+// `serial` (the full serial, needed by the reset-file commands) and `bootTime` (the device's
+// SADP `BootTime`, recorded in an exported key file); unknown names give `INVALID_ARGUMENT`.
+// Not safe to call while a command uses the target.
+hikproto_result hikproto_sadp_target_configure(struct hikproto_sadp_target *target,
+                                               const char *settings_json);
+
+// Releases a target. NULL is a no-op.
+void hikproto_sadp_target_free(struct hikproto_sadp_target *target);
+
+// Sets the first admin password of a device in factory state (SADP `activate`). The password
+// is policy-checked first; `ALREADY_ACTIVATED` when the device has an admin password.
+// Blocks until the device answers or the client's timeout passes.
+hikproto_result hikproto_sadp_activate(const struct hikproto_sadp_client *client,
+                                       const struct hikproto_sadp_target *target,
+                                       const char *new_password,
+                                       struct hikproto_error **err_out);
+
+// Changes the device's network parameters (SADP `update`), authorised by `password`.
+//
+// `settings_json`: a JSON object with any of `ipv4Address`, `ipv4SubnetMask`, `ipv4Gateway`,
+// `ipv6Address`, `ipv6Gateway`, `ipv6MaskLen`, `dhcp` (bool), `commandPort`, `httpPort`,
+// `sdkOverTlsPort`; unknown names give `INVALID_ARGUMENT`. Every parameter is sent: absent
+// ones keep what the device reported in discovery (a target made with
+// `hikproto_sadp_target_new` has no report, so `ipv4Address` and `ipv4SubnetMask` are then
+// required). Uses the salted password form when the target has a `Salt`. Blocks until done.
+hikproto_result hikproto_sadp_update_network(const struct hikproto_sadp_client *client,
+                                             const struct hikproto_sadp_target *target,
+                                             const char *settings_json,
+                                             const char *password,
+                                             struct hikproto_error **err_out);
+
+// Writes the device's legacy "device code" (SADP `getcode`, base64) into `buf`, the text a
+// user sends to support on old firmware. hikproto never computes reset codes. Buffer
+// contract: on success `*out_n` is the text length; when `len` is too small,
+// `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included (a retry
+// asks the device again). Blocks until done.
+hikproto_result hikproto_sadp_device_code(const struct hikproto_sadp_client *client,
+                                          const struct hikproto_sadp_target *target,
+                                          char *buf,
+                                          size_t len,
+                                          size_t *out_n,
+                                          struct hikproto_error **err_out);
+
+// Writes the device's "encrypted string" for the export-file reset (SADP `getencryptstring`)
+// into `buf`: up to 1024 characters, so pass at least 1025 bytes. Each request makes a new
+// string and invalidates the earlier ones (and support's replies to them), so a
+// `HIKPROTO_RESULT_INSUFFICIENT_SIZE` retry also invalidates the one not received. To keep it
+// with the serial and boot time for a later reply check, prefer
+// `hikproto_sadp_export_key_file`. Blocks until done.
+hikproto_result hikproto_sadp_encrypt_string(const struct hikproto_sadp_client *client,
+                                             const struct hikproto_sadp_target *target,
+                                             char *buf,
+                                             size_t len,
+                                             size_t *out_n,
+                                             struct hikproto_error **err_out);
+
+// Writes which reset methods the device has configured (SADP `getPasswordResetType`) as JSON
+// into `buf`: `{"reset_type_enabled", "security_question", "guid_file", "security_email",
+// "hc_verification_code"}`, each a bool or `null` when the device did not say. Buffer
+// contract as for `hikproto_sadp_device_code`. Blocks until done.
+hikproto_result hikproto_sadp_password_reset_types_json(const struct hikproto_sadp_client *client,
+                                                        const struct hikproto_sadp_target *target,
+                                                        char *buf,
+                                                        size_t len,
+                                                        size_t *out_n,
+                                                        struct hikproto_error **err_out);
+
+// Writes the security-question slots (SADP `getsecurityquestion`) as a JSON array into
+// `buf`: `[{"id": n, "is_set": bool}, …]`. Answers are never readable. Buffer contract as for
+// `hikproto_sadp_device_code`. Blocks until done.
+hikproto_result hikproto_sadp_security_questions_json(const struct hikproto_sadp_client *client,
+                                                      const struct hikproto_sadp_target *target,
+                                                      char *buf,
+                                                      size_t len,
+                                                      size_t *out_n,
+                                                      struct hikproto_error **err_out);
+
+// Sets the three security questions (SADP `setsecurityquestion`): question `ids[i]` gets
+// answer `answers[i]`, for `i < n` (`n` must be 3; IDs distinct; answers 1–256 bytes),
+// authorised by `password`. Answers are copied into memory that is wiped. Blocks until done.
+hikproto_result hikproto_sadp_set_security_questions(const struct hikproto_sadp_client *client,
+                                                     const struct hikproto_sadp_target *target,
+                                                     const uint32_t *ids,
+                                                     const char *const *answers,
+                                                     size_t n,
+                                                     const char *password,
+                                                     struct hikproto_error **err_out);
+
+// Sets the reserved e-mail address for the e-mail reset (SADP `SetMailBox`), authorised by
+// `password`. Blocks until done.
+hikproto_result hikproto_sadp_set_mailbox(const struct hikproto_sadp_client *client,
+                                          const struct hikproto_sadp_target *target,
+                                          const char *email,
+                                          const char *password,
+                                          struct hikproto_error **err_out);
+
+// Enables (`enable` true) or disables Hik-Connect platform access (SADP `SetHCPlatform`),
+// authorised by `password`. Blocks until done.
+hikproto_result hikproto_sadp_set_platform_access(const struct hikproto_sadp_client *client,
+                                                  const struct hikproto_sadp_target *target,
+                                                  bool enable,
+                                                  const char *password,
+                                                  struct hikproto_error **err_out);
+
+// Sets the Hik-Connect verification code (SADP `SetVerificationCode`; 6–12 printable
+// characters, checked first), authorised by `password`. The code is copied into memory that
+// is wiped. Blocks until done.
+hikproto_result hikproto_sadp_set_verification_code(const struct hikproto_sadp_client *client,
+                                                    const struct hikproto_sadp_target *target,
+                                                    const char *code,
+                                                    const char *password,
+                                                    struct hikproto_error **err_out);
+
+// Releases the device from its Hik-Connect account (SADP `ezvizUnbind`), authorised by
+// `password`. Check the outcome with `hikproto_sadp_unbind_status_json`. Blocks until done.
+hikproto_result hikproto_sadp_unbind(const struct hikproto_sadp_client *client,
+                                     const struct hikproto_sadp_target *target,
+                                     const char *password,
+                                     struct hikproto_error **err_out);
+
+// Writes the outcome of the last unbind (SADP `getUnbindStatus`) as JSON into `buf`: one of
+// `"Success"`, `"NotBound"`, `"PlatformDisabled"`, `"PlatformOffline"`, or `{"Other": "…"}`
+// with the device's token. Buffer contract as for `hikproto_sadp_device_code`. Blocks until
+// done.
+hikproto_result hikproto_sadp_unbind_status_json(const struct hikproto_sadp_client *client,
+                                                 const struct hikproto_sadp_target *target,
+                                                 char *buf,
+                                                 size_t len,
+                                                 size_t *out_n,
+                                                 struct hikproto_error **err_out);
+
+// Returns the device to "not activated" (SADP `restoreInactive`), authorised by `password`;
+// it then needs `hikproto_sadp_activate`. Blocks until done.
+hikproto_result hikproto_sadp_restore_inactive(const struct hikproto_sadp_client *client,
+                                               const struct hikproto_sadp_target *target,
+                                               const char *password,
+                                               struct hikproto_error **err_out);
+
+// Switches the device's locator LED on (blinking, `on` true) or off (SADP `lamp`), to find it
+// in a rack. No password. Blocks until done.
+hikproto_result hikproto_sadp_blink(const struct hikproto_sadp_client *client,
+                                    const struct hikproto_sadp_target *target,
+                                    bool on,
+                                    struct hikproto_error **err_out);
+
+// Resets the admin password with a reset code (SADP `reset`): support's reply (the reply
+// file's content) or the key support typed for the QR variant. `code` is sent encrypted when
+// the target has `codeEncrypt`. Blocks until the device answers or the client's timeout
+// passes; a wrong or stale code is `DEVICE_REFUSED`.
+hikproto_result hikproto_sadp_reset_with_code(const struct hikproto_sadp_client *client,
+                                              const struct hikproto_sadp_target *target,
+                                              const char *code,
+                                              const char *new_password,
+                                              bool sync_ipc,
+                                              struct hikproto_error **err_out);
+
+// Exports the device's encrypted string (SADP `getencryptstring`) to the key file at exactly
+// `path` (written atomically, owner-only), with a `<path>.hikproto.json` sidecar recording the
+// target's serial, the time and the device's boot time. Send the file to vendor support.
+// The target needs a serial (`INVALID_ARGUMENT` otherwise). A new export invalidates earlier
+// ones; the device must not reboot before the reply is imported. Blocks until done.
+hikproto_result hikproto_sadp_export_key_file(const struct hikproto_sadp_client *client,
+                                              const struct hikproto_sadp_target *target,
+                                              const char *path,
+                                              struct hikproto_error **err_out);
+
+// Resets the admin password with support's reply file at `reply_path` (SADP `reset`).
+//
+// The file is read (at most 64 KiB) and checked before anything is sent: `key_file_path` (the
+// key file it answers, as `hikproto_sadp_export_key_file` wrote it, or NULL) enables the age
+// (48 h), reboot and "answers an earlier export" checks; the target's serial, when known, must
+// match the file's. A refused file is `INVALID_ARGUMENT` saying why. Blocks until done.
+hikproto_result hikproto_sadp_reset_with_reply_file(const struct hikproto_sadp_client *client,
+                                                    const struct hikproto_sadp_target *target,
+                                                    const char *reply_path,
+                                                    const char *key_file_path,
+                                                    const char *new_password,
+                                                    bool sync_ipc,
+                                                    struct hikproto_error **err_out);
+
+// Exports the GUID reset token (SADP `ExportGUID`, authorised by `password`) to the GUID file
+// at exactly `path` (binary, written atomically, owner-only) with a sidecar recording the
+// target's serial (when known) and the time. Whoever holds the file can reset the device:
+// keep it safe. Blocks until done.
+hikproto_result hikproto_sadp_export_guid_file(const struct hikproto_sadp_client *client,
+                                               const struct hikproto_sadp_target *target,
+                                               const char *password,
+                                               const char *path,
+                                               struct hikproto_error **err_out);
+
+// Resets the admin password with the GUID file at `path` (SADP `GUIDReset`). The file is read
+// and checked first (size, and the target's serial against its sidecar when both are known).
+// Blocks until done.
+hikproto_result hikproto_sadp_reset_with_guid_file(const struct hikproto_sadp_client *client,
+                                                   const struct hikproto_sadp_target *target,
+                                                   const char *path,
+                                                   const char *new_password,
+                                                   bool sync_ipc,
+                                                   struct hikproto_error **err_out);
+
+// Resets the admin password by answering the security questions (SADP `AnswerReset`):
+// question `ids[i]` answered by `answers[i]` for `i < n`. Blocks until done.
+hikproto_result hikproto_sadp_reset_by_answers(const struct hikproto_sadp_client *client,
+                                               const struct hikproto_sadp_target *target,
+                                               const uint32_t *ids,
+                                               const char *const *answers,
+                                               size_t n,
+                                               const char *new_password,
+                                               bool sync_ipc,
+                                               struct hikproto_error **err_out);
+
+// Writes the e-mail reset's QR payload (SADP `GetQRcodes`) as JSON into `buf`:
+// `{"qr_codes": "…", "mail_box": "…"|null, "mail_service_box": "…"|null}`. Mail the QR code to
+// the service mailbox; the code that comes back goes to `hikproto_sadp_reset_by_mail_code`.
+// Buffer contract: on success `*out_n` is the text length; when `len` is too small,
+// `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included (a retry
+// asks again, which may make a new payload). Blocks until done.
+hikproto_result hikproto_sadp_mail_reset_qr_json(const struct hikproto_sadp_client *client,
+                                                 const struct hikproto_sadp_target *target,
+                                                 char *buf,
+                                                 size_t len,
+                                                 size_t *out_n,
+                                                 struct hikproto_error **err_out);
+
+// Resets the admin password with the code received at the reserved e-mail (SADP
+// `MailReset`). Blocks until done.
+hikproto_result hikproto_sadp_reset_by_mail_code(const struct hikproto_sadp_client *client,
+                                                 const struct hikproto_sadp_target *target,
+                                                 const char *code,
+                                                 const char *new_password,
+                                                 bool sync_ipc,
+                                                 struct hikproto_error **err_out);
+
+// Writes the Hik-Connect app reset's QR payload (SADP `GetPhoneNoQRCode`) as JSON into `buf`:
+// `{"qr_code": "…", "domain_name": "…"|null, "model": "…"|null}`. Scan it with the app; the
+// code the app shows goes to `hikproto_sadp_reset_by_phone_code`. Buffer contract as for
+// `hikproto_sadp_mail_reset_qr_json`. Blocks until done.
+hikproto_result hikproto_sadp_phone_reset_qr_json(const struct hikproto_sadp_client *client,
+                                                  const struct hikproto_sadp_target *target,
+                                                  char *buf,
+                                                  size_t len,
+                                                  size_t *out_n,
+                                                  struct hikproto_error **err_out);
+
+// Resets the admin password with the code the Hik-Connect app showed (SADP `PhoneNoReset`;
+// its protocol-3.0 form is inferred from `MailReset`, so devices may differ). Blocks until
+// done.
+hikproto_result hikproto_sadp_reset_by_phone_code(const struct hikproto_sadp_client *client,
+                                                  const struct hikproto_sadp_target *target,
+                                                  const char *code,
+                                                  const char *new_password,
+                                                  struct hikproto_error **err_out);
+
 // Starts a simulated site of `n_devices` cameras (1 to 1000) on 127.0.0.1, each on its own
 // ephemeral port.
 //
@@ -898,6 +1416,17 @@ hikproto_result hikproto_sim_device_serial(const struct hikproto_sim *sim,
                                            char *buf,
                                            size_t len,
                                            size_t *out_n);
+
+// Plays the simulator's support desk, mailbox or Hik-Connect app: writes the code the
+// simulated devices accept for `input` (an encrypted string, or a QR payload) into `buf`.
+// These are the simulator's own test schemes, not the vendor's: they work only with
+// simulated devices. `kind`: one of `HIKPROTO_SIM_CODE_*`. Buffer contract as for
+// `hikproto_sim_device_url`. Pure; any thread.
+hikproto_result hikproto_sim_code(uint32_t kind,
+                                  const char *input,
+                                  char *buf,
+                                  size_t len,
+                                  size_t *out_n);
 
 // Writes the SHA-256 fingerprint of device `index`'s HTTPS certificate as 64 lowercase hex
 // digits into `buf` (ready for `hikproto_device_builder_set_tls_pin_sha256`); buffer contract

@@ -20,7 +20,7 @@ use crate::runtime::block_on;
 /// unicast. Devices are identified by MAC and reported once each.
 ///
 /// Methods: `_new`, `_add_target`, `_set_timeout_ms`, `_set_expect`, `_run`, `_count`,
-/// `_results_json`, `_free`.
+/// `_results_json`, `_free`; `hikproto_discovery_target` makes a SADP command target of a result.
 /// Ownership: the caller owns it and releases it with `hikproto_discovery_free`.
 /// Thread-safety: not safe for concurrent use; one thread at a time.
 pub struct hikproto_discovery {
@@ -37,6 +37,11 @@ pub(crate) struct DiscoveryInner {
 
 impl BoxCastable for hikproto_discovery {
     type Inner = DiscoveryInner;
+}
+
+/// The devices the last run found.
+pub(crate) fn found(d: &DiscoveryInner) -> &[DiscoveredDevice] {
+    &d.found
 }
 
 impl DiscoveryInner {

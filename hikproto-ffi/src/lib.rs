@@ -39,10 +39,12 @@
 #![warn(missing_docs)]
 
 mod buffer;
+mod call;
 pub mod decode;
 pub mod device;
 pub mod discovery;
 pub mod error;
+pub mod files;
 pub mod fleet;
 mod handle;
 pub mod keys;
@@ -50,6 +52,7 @@ mod panic;
 pub mod response;
 pub mod result;
 mod runtime;
+pub mod sadp;
 pub mod sim;
 pub mod version;
 
@@ -57,9 +60,11 @@ pub use decode::hikproto_isapi_to_json;
 pub use device::*;
 pub use discovery::*;
 pub use error::*;
+pub use files::*;
 pub use fleet::*;
 pub use keys::*;
 pub use response::*;
 pub use result::*;
+pub use sadp::*;
 pub use sim::*;
 pub use version::*;

@@ -269,6 +269,40 @@ pub extern "C" fn hikproto_sim_device_serial(
     })
 }
 
+/// Kind for `hikproto_sim_code`: support's reply to an encrypted string (export-file reset).
+pub const HIKPROTO_SIM_CODE_SUPPORT_REPLY: u32 = 1;
+/// Kind for `hikproto_sim_code`: the code "mailed" for an e-mail reset QR payload.
+pub const HIKPROTO_SIM_CODE_MAIL: u32 = 2;
+/// Kind for `hikproto_sim_code`: the code the "Hik-Connect app" shows for its QR payload.
+pub const HIKPROTO_SIM_CODE_APP: u32 = 3;
+
+/// Plays the simulator's support desk, mailbox or Hik-Connect app: writes the code the
+/// simulated devices accept for `input` (an encrypted string, or a QR payload) into `buf`.
+/// These are the simulator's own test schemes, not the vendor's: they work only with
+/// simulated devices. `kind`: one of `HIKPROTO_SIM_CODE_*`. Buffer contract as for
+/// `hikproto_sim_device_url`. Pure; any thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sim_code(
+    kind: u32,
+    input: *const c_char,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> hikproto_result {
+    use ::hikproto_sim::{sadp::tokens, support};
+    ffi_call_plain(|| {
+        let input = str_arg(input, "input")?;
+        let refused = |e: support::SupportError| Fail::invalid(format!("input: {e}"));
+        let code = match kind {
+            HIKPROTO_SIM_CODE_SUPPORT_REPLY => support::answer_export(input).map_err(refused)?,
+            HIKPROTO_SIM_CODE_MAIL => support::answer_email_qr(input).map_err(refused)?,
+            HIKPROTO_SIM_CODE_APP => tokens::app_code(input),
+            n => return Err(Fail::invalid(format!("unknown code kind {n}"))),
+        };
+        write_str(&code, buf, len, out_n)
+    })
+}
+
 /// Writes the SHA-256 fingerprint of device `index`'s HTTPS certificate as 64 lowercase hex
 /// digits into `buf` (ready for `hikproto_device_builder_set_tls_pin_sha256`); buffer contract
 /// as for `hikproto_sim_device_url`. `INVALID_ARGUMENT` when the site does not serve HTTPS.

@@ -1,6 +1,7 @@
 //! `_hikproto.Fleet`: one operation over many devices, run concurrently inside Rust by the
 //! core's [`hikproto::fleet::Fleet`].
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use pyo3::prelude::*;
@@ -22,6 +23,52 @@ pub(crate) struct PyFleet {
 }
 
 type ProgressTuple = (usize, usize, String, bool);
+
+/// What to run on each device: one operation for all, or one per device (per-device arguments).
+enum Plan {
+    One(Op),
+    Each(Vec<Op>),
+}
+
+impl Plan {
+    /// Parses `op` once with `kwargs`, or once per device with `per_device[i]` (full keyword
+    /// arguments for device `i`), checked against the number of devices.
+    fn parse(
+        op: &str,
+        kwargs: Option<&Bound<'_, PyDict>>,
+        per_device: Option<Vec<Bound<'_, PyDict>>>,
+        devices: usize,
+    ) -> PyResult<Arc<Self>> {
+        Ok(Arc::new(match per_device {
+            None => Self::One(Op::parse(op, kwargs)?),
+            Some(list) => {
+                if list.len() != devices {
+                    return Err(invalid(format!(
+                        "per_device has {} entries for {devices} devices",
+                        list.len()
+                    )));
+                }
+                Self::Each(
+                    list.iter()
+                        .map(|k| Op::parse(op, Some(k)))
+                        .collect::<PyResult<_>>()?,
+                )
+            }
+        }))
+    }
+
+    /// Runs device `i`'s operation.
+    async fn run(self: Arc<Self>, i: usize, dev: Device) -> hikproto::Result<Out> {
+        let op = match &*self {
+            Self::One(op) => op.clone(),
+            Self::Each(ops) => ops
+                .get(i)
+                .cloned()
+                .ok_or_else(|| hikproto::Error::invalid("no operation for this device"))?,
+        };
+        op.run(dev).await
+    }
+}
 
 fn progress_tuple(p: &Progress) -> ProgressTuple {
     (p.done, p.total, p.device.clone(), p.ok)
@@ -92,18 +139,20 @@ impl PyFleet {
         self.devices.len()
     }
 
-    /// Runs `op` on every device, blocking with the GIL released. `progress(done, total, device,
-    /// ok)` is called on this thread after each device finishes; if it raises, the run is
+    /// Runs `op` on every device, blocking with the GIL released. `per_device`, when given, holds
+    /// each device's complete keyword arguments (in device order) instead of `kwargs`.
+    /// `progress(done, total, device, ok)` is called on this thread after each device finishes; if it raises, the run is
     /// cancelled and the exception propagates.
-    #[pyo3(signature = (op, kwargs=None, progress=None))]
+    #[pyo3(signature = (op, kwargs=None, progress=None, per_device=None))]
     fn run(
         &self,
         py: Python<'_>,
         op: &str,
         kwargs: Option<&Bound<'_, PyDict>>,
         progress: Option<Bound<'_, PyAny>>,
+        per_device: Option<Vec<Bound<'_, PyDict>>>,
     ) -> PyResult<Vec<Py<PyTuple>>> {
-        let op = Op::parse(op, kwargs)?;
+        let plan = Plan::parse(op, kwargs, per_device, self.devices.len())?;
         let devices = self.devices.clone();
         let want_progress = progress.is_some();
         let base = self.fleet.clone();
@@ -121,7 +170,9 @@ impl PyFleet {
                 async move {
                     // `tx` lives until the run ends so the waiting thread sees progress, not a hang-up.
                     let _keep = tx;
-                    fleet.run(devices, move |d| op.clone().run(d)).await
+                    fleet
+                        .run_indexed(devices, move |i, d| plan.clone().run(i, d))
+                        .await
                 }
             },
             |_py, p: ProgressTuple| match &progress {
@@ -134,15 +185,16 @@ impl PyFleet {
 
     /// Like `run`, but returns an awaitable. `progress` is scheduled on the running event loop
     /// (`loop.call_soon_threadsafe`); an exception it raises goes to the loop's exception handler.
-    #[pyo3(signature = (op, kwargs=None, progress=None))]
+    #[pyo3(signature = (op, kwargs=None, progress=None, per_device=None))]
     fn run_async<'py>(
         &self,
         py: Python<'py>,
         op: &str,
         kwargs: Option<&Bound<'py, PyDict>>,
         progress: Option<Bound<'py, PyAny>>,
+        per_device: Option<Vec<Bound<'py, PyDict>>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let op = Op::parse(op, kwargs)?;
+        let plan = Plan::parse(op, kwargs, per_device, self.devices.len())?;
         let devices = self.devices.clone();
         let mut fleet = self.fleet.clone();
         if let Some(cb) = progress {
@@ -160,7 +212,9 @@ impl PyFleet {
             });
         }
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let results = fleet.run(devices, move |d| op.clone().run(d)).await;
+            let results = fleet
+                .run_indexed(devices, move |i, d| plan.clone().run(i, d))
+                .await;
             Python::attach(|py| results_to_py(py, results))
         })
     }

@@ -289,6 +289,13 @@ impl PySimulator {
         support::answer_email_qr(qr).map_err(simulator_error)
     }
 
+    /// Plays the Hik-Connect app of the simulator's test scheme: the code it shows for a phone
+    /// (app) reset QR payload.
+    #[staticmethod]
+    fn support_answer_app_qr(qr: &str) -> String {
+        hikproto_sim::sadp::tokens::app_code(qr)
+    }
+
     /// Plays the vendor's support desk of the simulator's test scheme: the reply to an exported
     /// reset string.
     #[staticmethod]

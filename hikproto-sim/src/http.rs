@@ -345,6 +345,18 @@ async fn handle(
     } else {
         handlers::process(&shared, &r, authorization.as_deref(), cookie.as_deref())
     };
+    // An acknowledged change must survive a crash right after the answer: write it first.
+    // (GETs change nothing that is persisted.)
+    if let Some(p) = shared.persister().filter(|_| r.method != "GET") {
+        match tokio::task::spawn_blocking(move || p.flush()).await {
+            Ok(Ok(())) => {}
+            failed => {
+                tracing::warn!("saving the state file failed: {failed:?}");
+                let rt = shared.lock();
+                reply = handlers::status(&rt, &r, "deviceError", 500);
+            }
+        }
+    }
     if let Some(d) = faults.latency {
         bump(&shared.stats.faults_injected);
         tokio::time::sleep(d).await;

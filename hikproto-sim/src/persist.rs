@@ -3,10 +3,61 @@
 //! or the new file, never a torn one. The file holds device passwords: it is created `0600`.
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, Weak};
 
 use crate::config::SiteConfig;
 use crate::error::{Result, SimError};
+use crate::state::DeviceShared;
+
+/// Write-through persistence of a site: [`Persister::flush`] writes the state file when any
+/// device changed. The HTTP layer flushes after every request that changed state and before
+/// answering it, so an acknowledged change survives a crash (`kill -9`) right after the answer.
+#[derive(Debug)]
+pub(crate) struct Persister {
+    path: PathBuf,
+    base: SiteConfig,
+    devices: Vec<Weak<DeviceShared>>,
+    /// Serialises writers, so a flush that finds nothing dirty returns only after a concurrent
+    /// write (which holds its change) is on disk.
+    writing: Mutex<()>,
+}
+
+impl Persister {
+    /// A persister for these devices; `base` provides the site-wide settings.
+    pub(crate) fn new(path: PathBuf, base: SiteConfig, devices: &[Arc<DeviceShared>]) -> Self {
+        Self {
+            path,
+            base,
+            devices: devices.iter().map(Arc::downgrade).collect(),
+            writing: Mutex::new(()),
+        }
+    }
+
+    /// Writes the state file if any device changed since the last write.
+    pub(crate) fn flush(&self) -> Result<()> {
+        let _one_writer = self.writing.lock().unwrap_or_else(|p| p.into_inner());
+        let devices: Vec<Arc<DeviceShared>> =
+            self.devices.iter().filter_map(Weak::upgrade).collect();
+        let mut any = false;
+        for d in &devices {
+            any |= d.take_dirty();
+        }
+        if !any {
+            return Ok(());
+        }
+        let mut cfg = self.base.clone();
+        cfg.devices = devices.iter().map(|d| d.snapshot()).collect();
+        let r = save(&self.path, &cfg);
+        if r.is_err() {
+            // try again at the next flush
+            for d in &devices {
+                d.mark_dirty();
+            }
+        }
+        r
+    }
+}
 
 /// Writes `cfg` to `path` atomically.
 pub(crate) fn save(path: &Path, cfg: &SiteConfig) -> Result<()> {

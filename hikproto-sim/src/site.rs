@@ -465,12 +465,17 @@ impl Site {
         site.spawn_udp_responders(&shutdown_rx).await?;
         if let Some(path) = site.config.state_file.clone() {
             site.save()?;
-            site.tasks.push(tokio::spawn(persist_loop(
+            let shared: Vec<_> = site.devices.iter().map(|d| d.shared.clone()).collect();
+            let persister = Arc::new(crate::persist::Persister::new(
                 path,
                 site.config.clone(),
-                site.devices.iter().map(|d| d.shared.clone()).collect(),
-                shutdown_rx,
-            )));
+                &shared,
+            ));
+            for d in &shared {
+                d.set_persister(persister.clone());
+            }
+            site.tasks
+                .push(tokio::spawn(persist_loop(persister, shutdown_rx)));
         }
         Ok(site)
     }
@@ -576,10 +581,10 @@ fn local(l: &TcpListener) -> Result<SocketAddr> {
         .map_err(|e| SimError::io("reading a listener address", e))
 }
 
+/// Writes changes made outside requests (the [`SimDevice`] API) within 200 ms; changes made
+/// by requests are written before they are answered (see `crate::persist::Persister`).
 async fn persist_loop(
-    path: PathBuf,
-    base: SiteConfig,
-    devices: Vec<Arc<DeviceShared>>,
+    persister: Arc<crate::persist::Persister>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
@@ -587,16 +592,11 @@ async fn persist_loop(
             _ = shutdown.changed() => return,
             _ = tokio::time::sleep(Duration::from_millis(200)) => {}
         }
-        let mut any = false;
-        for d in &devices {
-            any |= d.take_dirty();
-        }
-        if any {
-            let mut cfg = base.clone();
-            cfg.devices = devices.iter().map(|d| d.snapshot()).collect();
-            if let Err(e) = crate::persist::save(&path, &cfg) {
-                tracing::warn!("saving the state file failed: {e}");
-            }
+        let p = persister.clone();
+        match tokio::task::spawn_blocking(move || p.flush()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!("saving the state file failed: {e}"),
+            Err(e) => tracing::warn!("the state-file writer failed: {e}"),
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use hikproto::Secret;
@@ -33,6 +33,8 @@ pub(crate) struct DeviceShared {
     faults: Mutex<FaultSet>,
     pub(crate) platform: Platform,
     dirty: AtomicBool,
+    /// The site's state-file writer, when the site has a state file.
+    persister: OnceLock<Arc<crate::persist::Persister>>,
 }
 
 impl DeviceShared {
@@ -44,6 +46,7 @@ impl DeviceShared {
             faults: Mutex::new(FaultSet::default()),
             platform,
             dirty: AtomicBool::new(false),
+            persister: OnceLock::new(),
         }
     }
 
@@ -65,6 +68,15 @@ impl DeviceShared {
 
     pub(crate) fn mark_dirty(&self) {
         self.dirty.store(true, Ordering::Release);
+    }
+
+    pub(crate) fn set_persister(&self, p: Arc<crate::persist::Persister>) {
+        let _ = self.persister.set(p);
+    }
+
+    /// The state-file writer, when there is a state file.
+    pub(crate) fn persister(&self) -> Option<Arc<crate::persist::Persister>> {
+        self.persister.get().cloned()
     }
 
     pub(crate) fn take_dirty(&self) -> bool {

@@ -165,15 +165,21 @@ impl Error {
         Self::InvalidInput(reason.into())
     }
 
-    /// Builds an [`Error::Transport`].
+    /// Builds an [`Error::Transport`], or an [`Error::Tls`] when a TLS error (an untrusted
+    /// or invalid certificate, a failed handshake) is anywhere in `source`'s chain: HTTP
+    /// clients report those as connection errors, wrapped several layers deep.
     pub fn transport(
         host: impl Into<String>,
         source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
     ) -> Self {
-        Self::Transport {
-            host: host.into(),
-            source: source.into(),
+        let host = host.into();
+        let source = source.into();
+        if let Some(tls) = find_rustls_error(&*source) {
+            return Self::Tls {
+                reason: format!("{host} refused: {tls}"),
+            };
         }
+        Self::Transport { host, source }
     }
 
     /// The device's `ResponseStatus`, when the device refused the request.
@@ -201,5 +207,80 @@ impl Error {
             Self::Device { status, .. } => status.status_code == 2,
             _ => false,
         }
+    }
+}
+
+/// Finds a rustls error in a chain. It may sit inside an `io::Error`, whose `source()` skips
+/// the error it wraps, so those are opened with `get_ref()` instead. Bounded depth.
+fn find_rustls_error<'e>(e: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
+    let mut cur: Option<&'e (dyn std::error::Error + 'static)> = Some(e);
+    for _ in 0..16 {
+        let err = cur?;
+        if let Some(t) = err.downcast_ref::<rustls::Error>() {
+            return Some(t);
+        }
+        cur = match err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An error whose `source()` is the next link, like the HTTP client's own error types.
+    #[derive(Debug)]
+    struct Link(&'static str, Box<dyn std::error::Error + Send + Sync>);
+
+    impl fmt::Display for Link {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Link {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&*self.1)
+        }
+    }
+
+    #[test]
+    fn rustls_errors_are_found_inside_nested_io_errors() {
+        let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let inner = std::io::Error::new(std::io::ErrorKind::InvalidData, tls);
+        let outer = std::io::Error::other(inner);
+        let found = find_rustls_error(&outer).expect("found");
+        assert!(matches!(found, rustls::Error::InvalidCertificate(_)));
+        assert!(find_rustls_error(&std::io::Error::other("plain")).is_none());
+    }
+
+    #[test]
+    fn a_certificate_refusal_in_a_transport_chain_is_a_tls_error() {
+        let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, tls);
+        let chain = Link(
+            "error sending request",
+            Box::new(Link("client error (Connect)", Box::new(io))),
+        );
+        let e = Error::transport("127.0.0.1:443", chain);
+        let Error::Tls { reason } = &e else {
+            panic!("expected a TLS error, got {e:?}");
+        };
+        assert!(reason.starts_with("127.0.0.1:443 refused: "), "{reason}");
+        assert!(reason.contains("UnknownIssuer"), "{reason}");
+        assert!(!e.is_retryable());
+
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let e = Error::transport(
+            "127.0.0.1:9",
+            Link("error sending request", Box::new(refused)),
+        );
+        assert!(matches!(e, Error::Transport { .. }), "{e:?}");
     }
 }

@@ -138,6 +138,17 @@ impl Fleet {
         F: Fn(Device) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<T>> + Send + 'static,
     {
+        self.run_indexed(devices, move |_, dev| op(dev)).await
+    }
+
+    /// Like [`Fleet::run`], giving `op` the device's index in `devices` too (for per-device
+    /// arguments).
+    pub async fn run_indexed<T, F, Fut>(&self, devices: Vec<Device>, op: F) -> Vec<DeviceResult<T>>
+    where
+        T: Send + 'static,
+        F: Fn(usize, Device) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<T>> + Send + 'static,
+    {
         let total = devices.len();
         let global = Arc::new(Semaphore::new(self.concurrency));
         let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
@@ -177,7 +188,10 @@ impl Fleet {
                 // A panicking operation becomes that device's error; the run goes on.
                 let fut = async move {
                     use futures_util::FutureExt as _;
-                    match std::panic::AssertUnwindSafe(op(dev)).catch_unwind().await {
+                    match std::panic::AssertUnwindSafe(op(index, dev))
+                        .catch_unwind()
+                        .await
+                    {
                         Ok(r) => r,
                         Err(_) => Err(Error::invalid("the operation panicked")),
                     }

@@ -69,10 +69,28 @@ pub struct Element {
     pub children: Vec<Self>,
 }
 
+/// At most 160 characters of a parser message: they can quote names from the input, which
+/// are unbounded.
+fn clip(msg: &str) -> String {
+    match msg.char_indices().nth(160) {
+        Some((i, _)) => format!("{}…", &msg[..i]),
+        None => msg.to_owned(),
+    }
+}
+
+/// Whether `s` is a plain XML name: a letter or `_`, then letters, digits, `_`, `-`, `.`.
+fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// The local part of a (possibly prefixed) name. A name whose local part would be empty or
+/// is not a plain name (`a:`, `e:/x`, `":z"`) is kept whole, so that what is written reads back.
 fn local(name: &str) -> &str {
     match name.rfind(':') {
-        Some(i) => &name[i + 1..],
-        None => name,
+        Some(i) if is_name(&name[i + 1..]) => &name[i + 1..],
+        _ => name,
     }
 }
 
@@ -115,9 +133,9 @@ impl Element {
         let mut count = 0usize;
         let mut buf = Vec::new();
         loop {
-            let ev = reader
-                .read_event_into(&mut buf)
-                .map_err(|e| Error::decode(WHAT, format!("malformed XML: {e}")))?;
+            let ev = reader.read_event_into(&mut buf).map_err(|e| {
+                Error::decode(WHAT, format!("malformed XML: {}", clip(&e.to_string())))
+            })?;
             match ev {
                 Event::Start(ref s) | Event::Empty(ref s) => {
                     if root.is_some() {
@@ -193,15 +211,26 @@ impl Element {
     fn from_start(s: &BytesStart<'_>) -> Result<Self> {
         const WHAT: &str = "XML document";
         let name = local(s.name().as_ref()).to_owned();
+        if name.is_empty() {
+            return Err(Error::decode(WHAT, "an element without a name"));
+        }
         let mut attrs = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for a in s.attributes() {
-            let a = a.map_err(|e| Error::decode(WHAT, format!("bad attribute: {e}")))?;
+            let a = a.map_err(|e| {
+                Error::decode(WHAT, format!("bad attribute: {}", clip(&e.to_string())))
+            })?;
             let key = a.key.as_ref();
             let key = if key.starts_with("xmlns") {
                 key.to_owned()
             } else {
                 local(key).to_owned()
             };
+            // `a:x` and `b:x` have the same local name: keep the first, so that what is
+            // written has no duplicate attribute and reads back.
+            if !seen.insert(key.clone()) {
+                continue;
+            }
             attrs.push((key, unescape(&a.value)?));
         }
         Ok(Self {
@@ -402,7 +431,10 @@ fn resolve_entity(name: &str) -> Result<String> {
         other => {
             return Err(Error::decode(
                 "XML document",
-                format!("unknown entity &{other};"),
+                format!(
+                    "unknown entity &{};",
+                    other.chars().take(32).collect::<String>()
+                ),
             ));
         }
     })
@@ -538,6 +570,8 @@ mod tests {
             b"<a>&unknown;</a>",
             b"<a/><b/>",
             b"\xff\xfe<a/>",
+            b"<>\n</>",
+            b"<></>",
         ] {
             assert!(
                 Element::parse(doc).is_err(),
@@ -547,6 +581,32 @@ mod tests {
         }
         let deep = "<a>".repeat(100) + &"</a>".repeat(100);
         assert!(Element::parse(deep.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn written_xml_reads_back() {
+        // found by fuzzing: an empty local name, and two prefixes with the same local name
+        for doc in [
+            &br#"<Time xmlisSupport:="urn:x" a="1"><timeMode>NTP</timeMode></Time>"#[..],
+            br#"<a: b:="1"><c:>t</c:></a:>"#,
+            br#"<T p:x="1" q:x="2" x="3"/>"#,
+            br#"<EZVIZ><ehttp://www.hikvision.com/vcode min="6"/><x:!a/><y:1b k:/v="2"/></EZVIZ>"#,
+            br#"<":z"/>"#,
+        ] {
+            let el = Element::parse(doc).unwrap();
+            let text = el.to_xml();
+            let again = Element::parse(text.as_bytes()).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(again, el, "{text}");
+        }
+        let el = Element::parse(br#"<T p:x="1" q:x="2"/>"#).unwrap();
+        assert_eq!(el.attr("x"), Some("1"));
+    }
+
+    #[test]
+    fn errors_do_not_echo_long_input() {
+        let doc = format!("<a>&{};</a>", "b".repeat(10_000));
+        let e = Element::parse(doc.as_bytes()).unwrap_err().to_string();
+        assert!(e.len() < 200, "{e}");
     }
 
     #[test]

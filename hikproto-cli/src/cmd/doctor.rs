@@ -16,11 +16,9 @@ use hikproto::sadp::{self, DiscoverOptions, ProbeMatch, ProbeTarget};
 use hikproto::{Device, Secret};
 
 use crate::cmd::request::read_input;
-use crate::conn::{ConnArgs, read_password, read_secret};
+use crate::conn::{AccessArgs, CODE_ENV, ConnArgs, read_password, read_secret};
 use crate::output::{CliError, Output};
 
-/// Environment variable holding the verification code the app stores.
-const CODE_ENV: &str = "HIKPROTO_CODE";
 /// Exit status when findings remain.
 const EXIT_FINDINGS: u8 = 8;
 /// Most lines read from a fleet file.
@@ -63,18 +61,9 @@ pub(crate) struct Args {
     /// Do not log in (only the unauthenticated facts are read).
     #[arg(long)]
     no_login: bool,
-    /// Use HTTPS (certificate verified unless pinned or explicitly accepted).
-    #[arg(long)]
-    https: bool,
-    /// User name to log in with.
-    #[arg(long, default_value = "admin")]
-    user: String,
-    /// Trust exactly the certificate with this SHA-256 fingerprint (hex, colons allowed).
-    #[arg(long, value_name = "HEX")]
-    pin_sha256: Option<String>,
-    /// Accept any certificate (gives up protection against interception; prefer --pin-sha256).
-    #[arg(long)]
-    insecure_accept_invalid_certs: bool,
+    /// Log-in and certificate options.
+    #[command(flatten)]
+    access: AccessArgs,
     /// Deadline for each operation, in seconds.
     #[arg(long, default_value_t = 15)]
     timeout: u64,
@@ -82,12 +71,13 @@ pub(crate) struct Args {
 
 impl Args {
     fn conn(&self, host: &str, user: Option<&str>) -> ConnArgs {
+        let mut access = self.access.clone();
+        if let Some(user) = user {
+            user.clone_into(&mut access.user);
+        }
         ConnArgs {
             host: host.to_owned(),
-            https: self.https,
-            user: user.unwrap_or(&self.user).to_owned(),
-            pin_sha256: self.pin_sha256.clone(),
-            insecure_accept_invalid_certs: self.insecure_accept_invalid_certs,
+            access,
             timeout: self.timeout,
         }
     }
@@ -114,7 +104,7 @@ impl Args {
             stored_code,
             label_qr,
             password: password.cloned(),
-            user: Some(self.user.clone()),
+            user: Some(self.access.user.clone()),
             app_error: self.app_error,
             in_own_account: self.not_in_my_account.then_some(false),
         })
@@ -125,7 +115,7 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
     let password = if a.no_login {
         None
     } else {
-        Some(read_password(&format!("Password for {}: ", a.user))?)
+        Some(read_password(&format!("Password for {}: ", a.access.user))?)
     };
     let inputs = a.inputs(password.as_ref())?;
     match (&a.host, &a.fleet) {

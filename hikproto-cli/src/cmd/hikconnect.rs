@@ -4,7 +4,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use hikproto::isapi::ezviz::{BindStatus, Ezviz};
-use hikproto::isapi::status::ResponseStatus;
 use hikproto::keys::VerificationCode;
 use serde_json::{Value, json};
 
@@ -130,17 +129,6 @@ fn status_human(e: &Ezviz, code_line: &str) -> String {
     lines.join("\n")
 }
 
-fn write_result(out: &Output, what: &str, st: &ResponseStatus) {
-    let v = json!({ "done": what, "rebootRequired": st.reboot_required(), "status": st });
-    out.print(&v, || {
-        if st.reboot_required() {
-            format!("{what} (takes effect after a reboot)")
-        } else {
-            what.to_owned()
-        }
-    });
-}
-
 pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
     match a.cmd {
         Cmd::Status { conn, reveal_code } => {
@@ -165,16 +153,16 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
         Cmd::Enable { conn } => {
             let code = read_code()?;
             let st = conn.device()?.enable_platform_access(&code).await?;
-            write_result(out, "Hik-Connect enabled", &st);
+            out.done("Hik-Connect enabled", &st);
         }
         Cmd::Disable { conn } => {
             let st = conn.device()?.disable_platform_access().await?;
-            write_result(out, "Hik-Connect disabled", &st);
+            out.done("Hik-Connect disabled", &st);
         }
         Cmd::SetCode { conn } => {
             let code = read_code()?;
             let st = conn.device()?.set_verification_code(&code).await?;
-            write_result(out, "verification code set", &st);
+            out.done("verification code set", &st);
         }
         Cmd::GenerateCode { conn, length } => {
             let code = VerificationCode::generate_with_len(length)?;

@@ -1,9 +1,8 @@
 //! `hikproto isup`: ISUP (Ehome) platform access.
 
-use std::net::IpAddr;
 use std::process::ExitCode;
 
-use hikproto::isapi::ehome::Ehome;
+use hikproto::isapi::ehome::{Ehome, EhomeChange};
 use hikproto::keys::IsupKey;
 use serde_json::json;
 
@@ -103,35 +102,22 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
             } else {
                 None
             };
-            let dev = s.conn.device()?;
-            let mut e = dev.ehome(s.center_id).await?;
-            if s.enable {
-                e.enabled = Some(true);
-            }
-            if s.disable {
-                e.enabled = Some(false);
-            }
-            if let Some(server) = &s.server {
-                if server.parse::<IpAddr>().is_ok() {
-                    e.addressing_format_type = Some("ipaddress".into());
-                    e.ip_address = Some(server.clone());
-                } else {
-                    e.addressing_format_type = Some("hostname".into());
-                    e.host_name = Some(server.clone());
-                }
-            }
-            if s.server_port.is_some() {
-                e.port_no = s.server_port;
-            }
-            if s.device_id.is_some() {
-                e.device_id.clone_from(&s.device_id);
-            }
-            if s.protocol_version.is_some() {
-                e.protocol_version.clone_from(&s.protocol_version);
-            }
             let key_set = key.is_some();
-            e.key = key;
-            let st = dev.set_ehome(s.center_id, &e).await?;
+            let change = EhomeChange {
+                enabled: if s.enable {
+                    Some(true)
+                } else if s.disable {
+                    Some(false)
+                } else {
+                    None
+                },
+                host: s.server.clone(),
+                port: s.server_port,
+                device_id: s.device_id.clone(),
+                protocol_version: s.protocol_version.clone(),
+                key,
+            };
+            let st = s.conn.device()?.change_ehome(s.center_id, change).await?;
             let v = json!({
                 "updated": true,
                 "keySet": key_set,

@@ -4,8 +4,6 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::process::ExitCode;
 
 use hikproto::isapi::network::{AddressPair, IpAddressing, NetworkInterface};
-use hikproto::isapi::status::ResponseStatus;
-use serde_json::json;
 
 use crate::conn::ConnArgs;
 use crate::output::{CliError, Output};
@@ -96,17 +94,6 @@ fn show_human(list: &[NetworkInterface]) -> String {
         .join("\n")
 }
 
-fn report(out: &Output, what: &str, st: &ResponseStatus) {
-    let v = json!({ "done": what, "rebootRequired": st.reboot_required(), "status": st });
-    out.print(&v, || {
-        if st.reboot_required() {
-            format!("{what} (takes effect after a reboot)")
-        } else {
-            what.to_owned()
-        }
-    });
-}
-
 pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
     match a.cmd {
         Cmd::Show { conn } => {
@@ -123,7 +110,7 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
                 .device()?
                 .set_dns(&interface, primary, secondary)
                 .await?;
-            report(out, "DNS servers set", &st);
+            out.done("DNS servers set", &st);
         }
         Cmd::SetIp {
             conn,
@@ -155,7 +142,7 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
                 }
             }
             let st = dev.set_ip_addressing(&interface, &cur).await?;
-            report(out, "addressing set", &st);
+            out.done("addressing set", &st);
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -58,7 +58,10 @@ pub(crate) async fn activate(a: ActivateArgs, out: &Output) -> Result<ExitCode, 
 /// also gets as `loginPassword` where it wants it), the new password comes from
 /// `HIKPROTO_NEW_PASSWORD` or a prompt.
 pub(crate) async fn password(a: PasswordArgs, out: &Output) -> Result<ExitCode, CliError> {
-    let target = a.target_user.clone().unwrap_or_else(|| a.conn.user.clone());
+    let target = a
+        .target_user
+        .clone()
+        .unwrap_or_else(|| a.conn.access.user.clone());
     let new = read_new_password(&format!("New password for {target}: "))?;
     let new = Password::new(&target, new)?;
     let dev = a.conn.device()?;

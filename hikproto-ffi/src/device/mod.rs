@@ -1,20 +1,28 @@
 //! `hikproto_device`: one device handle and the operations on it.
 
 mod builder;
+mod isup;
+mod network;
 mod ops;
 mod provisioning;
+mod users;
 
 pub use builder::*;
+pub use isup::*;
+pub use network::*;
 pub use ops::*;
 pub use provisioning::*;
+pub use users::*;
 
 use std::ffi::c_char;
+use std::future::Future;
 
 use bytes::Bytes;
 use hikproto_core::blocking::Device;
 use hikproto_core::client::{Body, Method, Request};
 
 use crate::buffer::{bytes_arg, opt_str_arg, secret_arg, str_arg, write_str};
+use crate::call::{Deliver, JsonOut, run_op};
 use crate::error::{Fail, hikproto_error};
 use crate::handle::{BoxCastable, check_out, free_box, try_ref, write_out};
 use crate::panic::{ffi_call, ffi_call_plain, ffi_value};
@@ -28,7 +36,9 @@ use crate::result::hikproto_result;
 /// `_logout`, `_set_credentials`, `_credentials_latched`, `_clear_credential_latch`,
 /// `_activation_status_json`, `_activate`, `_change_password`, `_platform_json`,
 /// `_enable_platform_access`, `_disable_platform_access`, `_set_verification_code`,
-/// `_doctor_json`, `_free`.
+/// `_isup_json`, `_set_isup`, `_network_interfaces_json`, `_ip_addressing_json`, `_set_dns`,
+/// `_time_json`, `_ntp_servers_json`, `_use_ntp`, `_set_time`, `_users_json`, `_add_user`,
+/// `_delete_user`, `_doctor_json`, `_free`.
 ///
 /// Ownership: the caller owns the handle and releases it with `hikproto_device_free`.
 /// Thread-safety: safe to use from several threads at once (calls take a `const` pointer and
@@ -123,15 +133,8 @@ pub extern "C" fn hikproto_device_info_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call(err_out, || {
-        let dev = try_ref(device, "device")?;
-        if out_n.is_null() {
-            return Err(Fail::null("out_n"));
-        }
-        let info = dev.device_info()?;
-        let json = serde_json::to_string(&info)
-            .map_err(|e| Fail::new(hikproto_result::Decode, e.to_string()))?;
-        write_str(&json, buf, len, out_n)
+    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
+        Ok(d.device_info())
     })
 }
 
@@ -182,6 +185,28 @@ pub extern "C" fn hikproto_device_request(
         let resp = dev.request(req)?;
         write_out(out, resp);
         Ok(())
+    })
+}
+
+/// Runs one operation on a device handle behind the panic boundary (see [`crate::call`]):
+/// `op` parses the export's arguments and returns the core operation's future, which runs on
+/// the shared runtime; `out` receives the result.
+pub(crate) fn device_op<'a, T, E, Fut, D>(
+    device: *const hikproto_device,
+    err_out: *mut *mut hikproto_error,
+    out: D,
+    op: impl FnOnce(&'a hikproto_core::Device) -> Result<Fut, Fail>,
+) -> hikproto_result
+where
+    Fut: Future<Output = Result<T, E>> + Send,
+    T: Send,
+    E: Send,
+    Fail: From<E>,
+    D: Deliver<T>,
+{
+    ffi_call(err_out, || {
+        let dev: &'a Device = try_ref(device, "device")?;
+        run_op(dev.async_device(), out, op)
     })
 }
 

@@ -5,14 +5,15 @@ use std::ffi::c_char;
 
 use hikproto_core::client::Request;
 
-use crate::buffer::{secret_arg, str_arg, write_str};
+use crate::buffer::{secret_arg, str_arg};
+use crate::call::JsonOut;
 use crate::decode::decode_document;
-use crate::error::{Fail, hikproto_error};
+use crate::error::hikproto_error;
 use crate::handle::try_ref;
 use crate::panic::{ffi_call, ffi_call_plain, ffi_value};
 use crate::result::hikproto_result;
 
-use super::hikproto_device;
+use super::{device_op, hikproto_device};
 
 /// Replaces the handle's credentials (for every thread using it). The password is copied into
 /// memory that is wiped when replaced or freed. A credential the device already rejected stays
@@ -93,16 +94,13 @@ pub extern "C" fn hikproto_device_get_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call(err_out, || {
-        let dev = try_ref(device, "device")?;
+    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
         let path = str_arg(path, "path")?;
         super::check_path(path)?;
-        if out_n.is_null() {
-            return Err(Fail::null("out_n"));
-        }
-        let resp = dev.request(Request::get(path))?;
-        let json = decode_document(&resp.body)?.to_string();
-        write_str(&json, buf, len, out_n)
+        Ok(async move {
+            let resp = d.request(Request::get(path)).await?;
+            decode_document(&resp.body)
+        })
     })
 }
 
@@ -119,14 +117,7 @@ pub extern "C" fn hikproto_device_recovery_plan_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call(err_out, || {
-        let dev = try_ref(device, "device")?;
-        if out_n.is_null() {
-            return Err(Fail::null("out_n"));
-        }
-        let plan = dev.run(dev.async_device().recovery_plan())?;
-        let json = serde_json::to_string(&plan)
-            .map_err(|e| Fail::new(hikproto_result::Decode, e.to_string()))?;
-        write_str(&json, buf, len, out_n)
+    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
+        Ok(d.recovery_plan())
     })
 }

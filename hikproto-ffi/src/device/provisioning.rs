@@ -6,32 +6,12 @@ use std::ffi::c_char;
 use hikproto_core::doctor::UserInputs;
 use hikproto_core::keys::{Password, VerificationCode};
 
-use crate::buffer::{opt_str_arg, secret_arg, str_arg, write_str};
+use crate::buffer::{opt_str_arg, secret_arg, str_arg};
+use crate::call::{Discard, JsonOut};
 use crate::error::{Fail, hikproto_error};
-use crate::handle::try_ref;
-use crate::panic::ffi_call;
 use crate::result::hikproto_result;
 
-use super::hikproto_device;
-
-fn json_out<T: serde::Serialize>(
-    v: &T,
-    buf: *mut c_char,
-    len: usize,
-    out_n: *mut usize,
-) -> Result<(), Fail> {
-    let json =
-        serde_json::to_string(v).map_err(|e| Fail::new(hikproto_result::Decode, e.to_string()))?;
-    write_str(&json, buf, len, out_n)
-}
-
-fn need_out_n(out_n: *mut usize) -> Result<(), Fail> {
-    if out_n.is_null() {
-        Err(Fail::null("out_n"))
-    } else {
-        Ok(())
-    }
-}
+use super::{device_op, hikproto_device};
 
 /// Reads whether the device is activated (`GET /SDK/activateStatus`, no login needed) and
 /// writes `{"activated": bool, ...}` into `buf`. Buffer contract: on success `*out_n` is the
@@ -45,11 +25,8 @@ pub extern "C" fn hikproto_device_activation_status_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call(err_out, || {
-        let dev = try_ref(device, "device")?;
-        need_out_n(out_n)?;
-        let status = dev.run(dev.async_device().activation_status())?;
-        json_out(&status, buf, len, out_n)
+    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
+        Ok(d.activation_status())
     })
 }
 
@@ -64,11 +41,9 @@ pub extern "C" fn hikproto_device_activate(
     password: *const c_char,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call(err_out, || {
-        let dev = try_ref(device, "device")?;
+    device_op(device, err_out, Discard, |d| {
         let password = Password::new("admin", secret_arg(password, "password")?)?;
-        dev.run(dev.async_device().activate(&password))?;
-        Ok(())
+        Ok(async move { d.activate(&password).await })
     })
 }
 
@@ -82,12 +57,10 @@ pub extern "C" fn hikproto_device_change_password(
     new_password: *const c_char,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call(err_out, || {
-        let dev = try_ref(device, "device")?;
+    device_op(device, err_out, Discard, |d| {
         let user = str_arg(user, "user")?;
         let password = Password::new(user, secret_arg(new_password, "new_password")?)?;
-        dev.run(dev.async_device().change_password(user, &password, None))?;
-        Ok(())
+        Ok(async move { d.change_password(user, &password, None).await })
     })
 }
 
@@ -103,11 +76,8 @@ pub extern "C" fn hikproto_device_platform_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call(err_out, || {
-        let dev = try_ref(device, "device")?;
-        need_out_n(out_n)?;
-        let ezviz = dev.run(dev.async_device().ezviz())?;
-        json_out(&ezviz, buf, len, out_n)
+    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
+        Ok(d.ezviz())
     })
 }
 
@@ -119,11 +89,9 @@ pub extern "C" fn hikproto_device_enable_platform_access(
     code: *const c_char,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call(err_out, || {
-        let dev = try_ref(device, "device")?;
+    device_op(device, err_out, Discard, |d| {
         let code = VerificationCode::new(secret_arg(code, "code")?)?;
-        dev.run(dev.async_device().enable_platform_access(&code))?;
-        Ok(())
+        Ok(async move { d.enable_platform_access(&code).await })
     })
 }
 
@@ -133,11 +101,12 @@ pub extern "C" fn hikproto_device_disable_platform_access(
     device: *const hikproto_device,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call(err_out, || {
-        let dev = try_ref(device, "device")?;
-        dev.run(dev.async_device().disable_platform_access())?;
-        Ok(())
-    })
+    device_op(
+        device,
+        err_out,
+        Discard,
+        |d| Ok(d.disable_platform_access()),
+    )
 }
 
 /// Sets the Hik-Connect verification code (checked first). Note: a device already bound to an
@@ -149,11 +118,9 @@ pub extern "C" fn hikproto_device_set_verification_code(
     code: *const c_char,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call(err_out, || {
-        let dev = try_ref(device, "device")?;
+    device_op(device, err_out, Discard, |d| {
         let code = VerificationCode::new(secret_arg(code, "code")?)?;
-        dev.run(dev.async_device().set_verification_code(&code))?;
-        Ok(())
+        Ok(async move { d.set_verification_code(&code).await })
     })
 }
 
@@ -173,15 +140,12 @@ pub extern "C" fn hikproto_device_doctor_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call(err_out, || {
-        let dev = try_ref(device, "device")?;
-        need_out_n(out_n)?;
+    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
         let inputs = UserInputs {
             stored_code: opt_str_arg(stored_code, "stored_code")?
                 .map(|c| hikproto_core::Secret::new(c.to_owned())),
             ..UserInputs::default()
         };
-        let report = dev.run(dev.async_device().doctor(&inputs));
-        json_out(&report, buf, len, out_n)
+        Ok(async move { Ok::<_, Fail>(d.doctor(&inputs).await) })
     })
 }

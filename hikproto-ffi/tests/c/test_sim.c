@@ -300,12 +300,13 @@ static void test_https_pinned(void) {
   CHECK_RESULT(hikproto_device_builder_build(b, &dev, NULL), HIKPROTO_RESULT_OK);
   err = NULL;
   hikproto_result r = hikproto_device_info_json(dev, json, sizeof json, &n, &err);
-  /* The core reports an untrusted chain as TLS when it finds the rustls error in the chain;
-   * today it arrives as TRANSPORT carrying the certificate reason, which is accepted here. */
+  /* an untrusted (self-signed) chain is a TLS error, not a transport one, and says why */
   char msg[512];
+  CHECK(r == HIKPROTO_RESULT_TLS);
+  CHECK(err != NULL && hikproto_error_code(err) == HIKPROTO_RESULT_TLS);
   CHECK_RESULT(hikproto_error_message(err, msg, sizeof msg, &n), HIKPROTO_RESULT_OK);
-  CHECK(r == HIKPROTO_RESULT_TLS ||
-        (r == HIKPROTO_RESULT_TRANSPORT && strstr(msg, "certificate") != NULL));
+  CHECK(strstr(msg, "certificate") != NULL);
+  CHECK(!hikproto_error_is_retryable(err));
   hikproto_error_free(err);
   hikproto_device_free(dev);
   hikproto_device_builder_free(b);

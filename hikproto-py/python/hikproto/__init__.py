@@ -2,6 +2,7 @@
 
 - ``hikproto.Device``: one device (context manager; blocking, GIL released, thread-safe).
 - ``hikproto.Fleet``: one operation over many devices, concurrently inside Rust.
+- ``Device.doctor()``: why a device fails to verify or register, and the fix.
 - ``hikproto.aio``: the same as awaitables.
 - ``hikproto.sim``: simulated devices for your own tests.
 - Exceptions: everything raised derives from ``hikproto.HikprotoError``.
@@ -31,6 +32,7 @@ from ._hikproto import (
     TransportError,
     __version__,
 )
+from ._doctor import AppliedFix, DoctorReport, Evidence, Finding, RemedyStep
 from ._models import (
     Decoded,
     DeviceInfo,
@@ -58,6 +60,11 @@ __all__ = [
     "Device",
     "Fleet",
     "decode",
+    "DoctorReport",
+    "Finding",
+    "Evidence",
+    "RemedyStep",
+    "AppliedFix",
     "Decoded",
     "DeviceInfo",
     "FleetProgress",

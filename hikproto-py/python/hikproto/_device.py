@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from types import TracebackType
-import os
 from typing import Any, Mapping, Optional, Sequence, Tuple, Type, Union
 
-from . import _hikproto
+from ._doctor import DoctorReport
+from ._handle import Answers, Handle, PathLike, TimeLike, time_text
+from ._hikproto import SadpDevice
 from ._models import DeviceInfo, Record, Response, ResponseStatus
 from ._ops import convert
 
 JsonValue = Any
-#: Security-question answers: ``{question_id: answer}`` or ``[(question_id, answer), ...]``.
-Answers = Union[Mapping[int, str], Sequence[Tuple[int, str]]]
-PathLike = Union[str, "os.PathLike[str]"]
+
+__all__ = ["Device", "Answers", "PathLike"]
 
 
-class Device:
+class Device(Handle):
     """One Hikvision device (camera, NVR, DVR), reached over ISAPI.
 
     Every method blocks with the GIL released, so threads run concurrently; one ``Device`` may
@@ -29,58 +29,10 @@ class Device:
     certificate fingerprint). ``timeout`` bounds each whole operation, in seconds.
     """
 
-    __slots__ = ("_inner",)
-
-    def __init__(
-        self,
-        host: str,
-        user: Optional[str] = None,
-        password: Optional[str] = None,
-        *,
-        port: Optional[int] = None,
-        https: bool = False,
-        verify: bool = True,
-        pin_sha256: Optional[str] = None,
-        timeout: float = 15.0,
-        connect_timeout: Optional[float] = None,
-        auth: str = "auto",
-    ) -> None:
-        self._inner = _hikproto.Device(
-            host,
-            user,
-            password,
-            port=port,
-            https=https,
-            verify=verify,
-            pin_sha256=pin_sha256,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            auth=auth,
-        )
-
-    # -- plumbing --------------------------------------------------------------------------------
+    __slots__ = ()
 
     def _call(self, op: str, **kwargs: Any) -> Any:
         return convert(op, self._inner.call(op, kwargs))
-
-    @property
-    def base_url(self) -> str:
-        """The base URL requests go to, e.g. ``http://10.0.0.5:80``."""
-        return self._inner.base_url
-
-    @property
-    def user(self) -> Optional[str]:
-        """The user name this handle logs in with."""
-        return self._inner.user
-
-    @property
-    def closed(self) -> bool:
-        """True after ``close()``."""
-        return self._inner.closed
-
-    def close(self) -> None:
-        """Closes the handle; later calls raise ``InvalidArgumentError``."""
-        self._inner.close()
 
     def __enter__(self) -> "Device":
         return self
@@ -92,23 +44,6 @@ class Device:
         tb: Optional[TracebackType],
     ) -> None:
         self.close()
-
-    def __repr__(self) -> str:
-        return repr(self._inner)
-
-    def set_credentials(self, user: str, password: str) -> None:
-        """Replaces the credentials (and lifts the latch a rejected password left)."""
-        self._inner.set_credentials(user, password)
-
-    @property
-    def credentials_latched(self) -> bool:
-        """True when the device rejected this handle's password: it will not be sent again
-        until ``set_credentials`` gives new ones."""
-        return self._inner.credentials_latched
-
-    def request_stats(self) -> Record:
-        """What this handle sent so far (``requests_sent``, ``credentials_sent``, …)."""
-        return Record(self._inner.request_stats())
 
     def login(self) -> None:
         """Logs in now (session mode opens the session; other modes check the credentials)."""
@@ -261,6 +196,26 @@ class Device:
         result: ResponseStatus = self._call("use_ntp", host=host)
         return result
 
+    def set_ipv4(self, address: Optional[str] = None, subnet_mask: Optional[str] = None, gateway: Optional[str] = None, *, dhcp: Optional[bool] = None, primary_dns: Optional[str] = None, secondary_dns: Optional[str] = None, interface_id: str = "1") -> ResponseStatus:
+        """Changes an interface's IPv4 addressing (read-modify-write; ``None`` keeps a value).
+        ``dhcp=True`` switches to DHCP; moving the address cuts this handle off from the device."""
+        result: ResponseStatus = self._call("set_ipv4", address=address, subnet_mask=subnet_mask, gateway=gateway, dhcp=dhcp, primary_dns=primary_dns, secondary_dns=secondary_dns, interface_id=interface_id)
+        return result
+
+    def set_time(self, local_time: Optional[TimeLike] = None, *, mode: Optional[str] = None, time_zone: Optional[str] = None) -> ResponseStatus:
+        """Changes the clock settings: ``mode`` (``"manual"``, ``"NTP"``, ``"platform"``), the
+        ``local_time`` (a ``datetime`` or ISO 8601 text) and the POSIX-style ``time_zone``
+        (e.g. ``"CST-8:00:00"``); ``None`` keeps a value."""
+        result: ResponseStatus = self._call("set_time", local_time=time_text(local_time), mode=mode, time_zone=time_zone)
+        return result
+
+    def set_ntp(self, servers: Union[str, Sequence[str]], *, port: Optional[int] = None, interval: Optional[int] = None, enable: bool = True) -> ResponseStatus:
+        """Sets the NTP servers (host names or addresses; ``interval`` in minutes) and, with
+        ``enable``, switches the clock to NTP."""
+        hosts = [servers] if isinstance(servers, str) else list(servers)
+        result: ResponseStatus = self._call("set_ntp", servers=hosts, port=port, interval=interval, enable=enable)
+        return result
+
     def ezviz(self) -> Record:
         """Hik-Connect platform access settings (the code itself is never included)."""
         result: Record = self._call("ezviz")
@@ -319,6 +274,20 @@ class Device:
     def set_ehome(self, center_id: Optional[int] = None, *, enabled: Optional[bool] = None, host: Optional[str] = None, port: Optional[int] = None, device_id: Optional[str] = None, key: Optional[str] = None) -> ResponseStatus:
         """Changes ISUP settings (read-modify-write; ``None`` keeps a value)."""
         result: ResponseStatus = self._call("set_ehome", center_id=center_id, enabled=enabled, host=host, port=port, device_id=device_id, key=key)
+        return result
+
+    # -- the doctor ------------------------------------------------------------------------------
+
+    def doctor(self, code: Optional[str] = None, label_qr: Optional[str] = None, app_error: Optional[int] = None, fix: bool = False, sadp: Optional[SadpDevice] = None, *, in_own_account: Optional[bool] = None, settle: float = 30.0) -> DoctorReport:
+        """Diagnoses why the device fails to verify or register (Hik-Connect "Error 2020" and
+        friends) and says what to do; never fails: what cannot be read is listed as unknown.
+
+        ``code`` is the verification code your app or VMS stores, ``label_qr`` the text of the
+        label's QR code, ``app_error`` the error number the app shows, ``sadp`` the device as
+        ``hikproto.sadp.discover()`` found it. ``fix=True`` applies the safe, reversible fixes
+        (DNS, clock, server address, verification code, platform switch), waits up to ``settle``
+        seconds for registration and diagnoses again. One login at most."""
+        result: DoctorReport = self._call("doctor", code=code, label_qr=label_qr, app_error=app_error, fix=fix, sadp=sadp, in_own_account=in_own_account, settle=settle)
         return result
 
     # -- password recovery -----------------------------------------------------------------------

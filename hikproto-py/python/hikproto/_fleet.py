@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, List, Optional, Union
 
-from . import _hikproto
 from ._device import Device
-from ._models import FleetProgress, FleetResult
-from ._ops import convert, op_name
+from ._handle import FleetBase, PerDevice, ProgressCallback
+from ._models import FleetResult
 
 
-class Fleet:
+class Fleet(FleetBase):
     """Many devices and the limits to work on them with.
 
     ``concurrency`` devices are worked on at once, at most ``per_host_limit`` operations per
@@ -24,63 +23,41 @@ class Fleet:
             print(r.device, r.value.model if r.ok else r.error)
     """
 
-    __slots__ = ("_inner",)
-
-    def __init__(
-        self,
-        devices: Iterable[Any],
-        *,
-        concurrency: int = 32,
-        per_host_limit: int = 1,
-        per_account_limit: Optional[int] = None,
-        deadline: Optional[float] = None,
-    ) -> None:
-        self._inner = _hikproto.Fleet(
-            [d._inner for d in devices],
-            concurrency=concurrency,
-            per_host_limit=per_host_limit,
-            per_account_limit=per_account_limit,
-            deadline=deadline,
-        )
-
-    def __len__(self) -> int:
-        return len(self._inner)
-
-    def __repr__(self) -> str:
-        return repr(self._inner)
+    __slots__ = ()
 
     def run(
         self,
         op: Union[str, Callable[..., Any]],
         /,
         *,
-        progress: Optional[Callable[[FleetProgress], None]] = None,
+        progress: Optional[ProgressCallback] = None,
+        per_device: Optional[PerDevice] = None,
         **kwargs: Any,
     ) -> List[FleetResult]:
         """Runs one operation (a name, or a ``Device`` method) with ``kwargs`` on every device.
 
-        ``progress`` is called on this thread after each device; if it raises, the run is
-        cancelled and the exception propagates. Ctrl-C cancels the run too.
+        ``per_device`` adds or overrides keyword arguments device by device: a mapping keyed by
+        the device handle, its ``base_url``, ``"host:port"`` or ``"host"``, or a callable
+        ``device -> kwargs``. ``progress`` is called on this thread after each device; if it
+        raises, the run is cancelled and the exception propagates. Ctrl-C cancels the run too.
         """
-        name = op_name(op)
-        cb = None
-        if progress is not None:
-            user_cb = progress
+        name, cb, each = self._args(op, progress, per_device, kwargs)
+        return self._results(name, self._inner.run(name, kwargs, cb, each))
 
-            def cb(done: int, total: int, device: str, ok: bool) -> None:
-                user_cb(FleetProgress(done, total, device, ok))
-
-        rows = self._inner.run(name, kwargs, cb)
-        return [
-            FleetResult(i, dev, None if err is not None else convert(name, val), err, el)
-            for (i, dev, val, err, el) in rows
-        ]
-
-    def device_info(
-        self, *, progress: Optional[Callable[[FleetProgress], None]] = None
-    ) -> List[FleetResult]:
+    def device_info(self, *, progress: Optional[ProgressCallback] = None) -> List[FleetResult]:
         """``run("device_info")``."""
         return self.run("device_info", progress=progress)
+
+    def doctor(
+        self,
+        *,
+        progress: Optional[ProgressCallback] = None,
+        per_device: Optional[PerDevice] = None,
+        **kwargs: Any,
+    ) -> List[FleetResult]:
+        """``run("doctor", ...)``: a ``DoctorReport`` per device (same arguments as
+        ``Device.doctor``; give each device its own ``code``/``label_qr`` with ``per_device``)."""
+        return self.run("doctor", progress=progress, per_device=per_device, **kwargs)
 
 
 __all__ = ["Fleet", "Device"]

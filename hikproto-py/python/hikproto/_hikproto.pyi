@@ -102,12 +102,14 @@ class Fleet:
         op: str,
         kwargs: dict[str, Any] | None = None,
         progress: Callable[[int, int, str, bool], object] | None = None,
+        per_device: list[dict[str, Any]] | None = None,
     ) -> list[_Row]: ...
     def run_async(
         self,
         op: str,
         kwargs: dict[str, Any] | None = None,
         progress: Callable[[int, int, str, bool], object] | None = None,
+        per_device: list[dict[str, Any]] | None = None,
     ) -> Awaitable[list[_Row]]: ...
 
 @final
@@ -143,6 +145,8 @@ class Simulator:
     def snapshot(self) -> dict[str, Any]: ...
     @staticmethod
     def support_answer_email_qr(qr: str) -> str: ...
+    @staticmethod
+    def support_answer_app_qr(qr: str) -> str: ...
     @staticmethod
     def support_answer_export(export: str) -> str: ...
 

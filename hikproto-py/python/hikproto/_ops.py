@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Union
 
+from ._doctor import DoctorReport
 from ._models import DeviceInfo, Response, ResponseStatus, record
 
 Converter = Callable[[Any], Any]
@@ -53,6 +54,11 @@ CONVERTERS: Dict[str, Converter] = {
     "time": record,
     "ntp_servers": record,
     "use_ntp": ResponseStatus._from_raw,
+    "set_ipv4": ResponseStatus._from_raw,
+    "set_time": ResponseStatus._from_raw,
+    "set_ntp": ResponseStatus._from_raw,
+    # the doctor
+    "doctor": DoctorReport._build,
     "ezviz": record,
     "enable_platform_access": ResponseStatus._from_raw,
     "disable_platform_access": ResponseStatus._from_raw,

@@ -11,73 +11,28 @@ in flight from one event loop, and cancelling the awaiting task cancels the Rust
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any, Awaitable, Callable, Iterable, List, Mapping, Optional, Tuple, Type, Union
+from typing import Any, Awaitable, Callable, Iterable, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
-from . import _hikproto
-from ._device import Answers, PathLike
 from ._device import Device as _SyncDevice
-from ._models import DeviceInfo, FleetProgress, FleetResult, Record, Response, ResponseStatus
-from ._ops import convert, op_name
+from ._doctor import DoctorReport
+from ._handle import Answers, FleetBase, Handle, PathLike, PerDevice, ProgressCallback, TimeLike, time_text
+from ._hikproto import SadpDevice
+from ._models import DeviceInfo, FleetResult, Record, Response, ResponseStatus
+from ._ops import convert
 
 __all__ = ["Device", "Fleet"]
 
 JsonValue = Any
 
 
-class Device:
+class Device(Handle):
     """An asyncio handle to one device; same constructor and methods as ``hikproto.Device``."""
 
-    __slots__ = ("_inner",)
-
-    def __init__(
-        self,
-        host: str,
-        user: Optional[str] = None,
-        password: Optional[str] = None,
-        *,
-        port: Optional[int] = None,
-        https: bool = False,
-        verify: bool = True,
-        pin_sha256: Optional[str] = None,
-        timeout: float = 15.0,
-        connect_timeout: Optional[float] = None,
-        auth: str = "auto",
-    ) -> None:
-        self._inner = _hikproto.Device(
-            host,
-            user,
-            password,
-            port=port,
-            https=https,
-            verify=verify,
-            pin_sha256=pin_sha256,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            auth=auth,
-        )
+    __slots__ = ()
 
     async def _call(self, op: str, **kwargs: Any) -> Any:
         raw = await self._inner.call_async(op, kwargs)
         return convert(op, raw)
-
-    @property
-    def base_url(self) -> str:
-        """The base URL requests go to."""
-        return self._inner.base_url
-
-    @property
-    def user(self) -> Optional[str]:
-        """The user name this handle logs in with."""
-        return self._inner.user
-
-    @property
-    def closed(self) -> bool:
-        """True after ``close()``."""
-        return self._inner.closed
-
-    def close(self) -> None:
-        """Closes the handle; later calls raise ``InvalidArgumentError``."""
-        self._inner.close()
 
     async def __aenter__(self) -> "Device":
         return self
@@ -89,23 +44,6 @@ class Device:
         tb: Optional[TracebackType],
     ) -> None:
         self.close()
-
-    def __repr__(self) -> str:
-        return repr(self._inner)
-
-    def set_credentials(self, user: str, password: str) -> None:
-        """Replaces the credentials (and lifts the latch a rejected password left)."""
-        self._inner.set_credentials(user, password)
-
-    @property
-    def credentials_latched(self) -> bool:
-        """True when the device rejected this handle's password: it will not be sent again
-        until ``set_credentials`` gives new ones."""
-        return self._inner.credentials_latched
-
-    def request_stats(self) -> Record:
-        """What this handle sent so far (``requests_sent``, ``credentials_sent``, …)."""
-        return Record(self._inner.request_stats())
 
     async def login(self) -> None:
         """Logs in now (session mode opens the session; other modes check the credentials)."""
@@ -254,6 +192,26 @@ class Device:
         result: ResponseStatus = await self._call("use_ntp", host=host)
         return result
 
+    async def set_ipv4(self, address: Optional[str] = None, subnet_mask: Optional[str] = None, gateway: Optional[str] = None, *, dhcp: Optional[bool] = None, primary_dns: Optional[str] = None, secondary_dns: Optional[str] = None, interface_id: str = "1") -> ResponseStatus:
+        """Changes an interface's IPv4 addressing (read-modify-write; ``None`` keeps a value).
+        ``dhcp=True`` switches to DHCP; moving the address cuts this handle off from the device."""
+        result: ResponseStatus = await self._call("set_ipv4", address=address, subnet_mask=subnet_mask, gateway=gateway, dhcp=dhcp, primary_dns=primary_dns, secondary_dns=secondary_dns, interface_id=interface_id)
+        return result
+
+    async def set_time(self, local_time: Optional[TimeLike] = None, *, mode: Optional[str] = None, time_zone: Optional[str] = None) -> ResponseStatus:
+        """Changes the clock settings: ``mode`` (``"manual"``, ``"NTP"``, ``"platform"``), the
+        ``local_time`` (a ``datetime`` or ISO 8601 text) and the POSIX-style ``time_zone``
+        (e.g. ``"CST-8:00:00"``); ``None`` keeps a value."""
+        result: ResponseStatus = await self._call("set_time", local_time=time_text(local_time), mode=mode, time_zone=time_zone)
+        return result
+
+    async def set_ntp(self, servers: Union[str, Sequence[str]], *, port: Optional[int] = None, interval: Optional[int] = None, enable: bool = True) -> ResponseStatus:
+        """Sets the NTP servers (host names or addresses; ``interval`` in minutes) and, with
+        ``enable``, switches the clock to NTP."""
+        hosts = [servers] if isinstance(servers, str) else list(servers)
+        result: ResponseStatus = await self._call("set_ntp", servers=hosts, port=port, interval=interval, enable=enable)
+        return result
+
     async def ezviz(self) -> Record:
         """Hik-Connect platform access settings (the code itself is never included)."""
         result: Record = await self._call("ezviz")
@@ -312,6 +270,13 @@ class Device:
     async def set_ehome(self, center_id: Optional[int] = None, *, enabled: Optional[bool] = None, host: Optional[str] = None, port: Optional[int] = None, device_id: Optional[str] = None, key: Optional[str] = None) -> ResponseStatus:
         """Changes ISUP settings (read-modify-write; ``None`` keeps a value)."""
         result: ResponseStatus = await self._call("set_ehome", center_id=center_id, enabled=enabled, host=host, port=port, device_id=device_id, key=key)
+        return result
+
+    # -- the doctor ------------------------------------------------------------------------------
+
+    async def doctor(self, code: Optional[str] = None, label_qr: Optional[str] = None, app_error: Optional[int] = None, fix: bool = False, sadp: Optional[SadpDevice] = None, *, in_own_account: Optional[bool] = None, settle: float = 30.0) -> DoctorReport:
+        """Like ``hikproto.Device.doctor``: diagnoses the device and, with ``fix=True``, fixes it."""
+        result: DoctorReport = await self._call("doctor", code=code, label_qr=label_qr, app_error=app_error, fix=fix, sadp=sadp, in_own_account=in_own_account, settle=settle)
         return result
 
     # -- password recovery -----------------------------------------------------------------------
@@ -405,56 +370,35 @@ class Device:
 AnyDevice = Union[Device, _SyncDevice]
 
 
-class Fleet:
-    """``hikproto.Fleet`` with an awaitable ``run``."""
+class Fleet(FleetBase):
+    """``hikproto.Fleet`` with awaitable methods (progress callbacks run on the event loop)."""
 
-    __slots__ = ("_inner",)
-
-    def __init__(
-        self,
-        devices: Iterable[AnyDevice],
-        *,
-        concurrency: int = 32,
-        per_host_limit: int = 1,
-        per_account_limit: Optional[int] = None,
-        deadline: Optional[float] = None,
-    ) -> None:
-        self._inner = _hikproto.Fleet(
-            [d._inner for d in devices],
-            concurrency=concurrency,
-            per_host_limit=per_host_limit,
-            per_account_limit=per_account_limit,
-            deadline=deadline,
-        )
-
-    def __len__(self) -> int:
-        return len(self._inner)
+    __slots__ = ()
 
     async def run(
         self,
         op: Union[str, Callable[..., Any]],
         /,
         *,
-        progress: Optional[Callable[[FleetProgress], None]] = None,
+        progress: Optional[ProgressCallback] = None,
+        per_device: Optional[PerDevice] = None,
         **kwargs: Any,
     ) -> List[FleetResult]:
-        """Runs one operation on every device; ``progress`` is called on the event loop."""
-        name = op_name(op)
-        cb = None
-        if progress is not None:
-            user_cb = progress
+        """Runs one operation on every device, like ``hikproto.Fleet.run``."""
+        name, cb, each = self._args(op, progress, per_device, kwargs)
+        rows = await self._inner.run_async(name, kwargs, cb, each)
+        return self._results(name, rows)
 
-            def cb(done: int, total: int, device: str, ok: bool) -> None:
-                user_cb(FleetProgress(done, total, device, ok))
-
-        rows = await self._inner.run_async(name, kwargs, cb)
-        return [
-            FleetResult(i, dev, None if err is not None else convert(name, val), err, el)
-            for (i, dev, val, err, el) in rows
-        ]
-
-    def device_info(
-        self, *, progress: Optional[Callable[[FleetProgress], None]] = None
-    ) -> Awaitable[List[FleetResult]]:
+    def device_info(self, *, progress: Optional[ProgressCallback] = None) -> Awaitable[List[FleetResult]]:
         """``run("device_info")``."""
         return self.run("device_info", progress=progress)
+
+    def doctor(
+        self,
+        *,
+        progress: Optional[ProgressCallback] = None,
+        per_device: Optional[PerDevice] = None,
+        **kwargs: Any,
+    ) -> Awaitable[List[FleetResult]]:
+        """``run("doctor", ...)``: a ``DoctorReport`` per device (same arguments as ``Device.doctor``)."""
+        return self.run("doctor", progress=progress, per_device=per_device, **kwargs)

@@ -13,10 +13,15 @@ broadcast to port 37020). ``addresses=["ip:port", ...]`` sends unicast inquiries
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Sequence, Tuple, Union
+import os
+from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _hikproto
 from ._models import Record, record
+
+#: Security-question answers: ``{question_id: answer}`` or ``[(question_id, answer), ...]``.
+Answers = Union[Mapping[int, str], Sequence[Tuple[int, str]]]
+PathLike = Union[str, "os.PathLike[str]"]
 
 __all__ = ["discover", "Client", "SadpDevice", "Target"]
 
@@ -100,3 +105,114 @@ class Client:
     def blink(self, target: Target, on: bool = True) -> None:
         """Makes the device blink (to find it on a shelf)."""
         self._call("blink", target, on=on)
+
+    # -- network ---------------------------------------------------------------------------------
+
+    def update_network(
+        self,
+        target: _hikproto.SadpDevice,
+        password: str,
+        *,
+        address: Optional[str] = None,
+        subnet_mask: Optional[str] = None,
+        gateway: Optional[str] = None,
+        dhcp: Optional[bool] = None,
+        command_port: Optional[int] = None,
+        http_port: Optional[int] = None,
+    ) -> None:
+        """Changes the network parameters of a discovered device (what it reported is kept
+        where an argument is ``None``); authorised by the admin ``password``."""
+        self._call(
+            "update_network",
+            target,
+            password=password,
+            address=address,
+            subnet_mask=subnet_mask,
+            gateway=gateway,
+            dhcp=dhcp,
+            command_port=command_port,
+            http_port=http_port,
+        )
+
+    # -- Hik-Connect -----------------------------------------------------------------------------
+
+    def set_platform_access(self, target: Target, enabled: bool, password: str) -> None:
+        """Enables or disables Hik-Connect platform access."""
+        self._call("set_platform_access", target, enabled=enabled, password=password)
+
+    def set_verification_code(self, target: Target, code: str, password: str) -> None:
+        """Sets the Hik-Connect verification code (6-12 characters)."""
+        self._call("set_verification_code", target, code=code, password=password)
+
+    def unbind(self, target: Target, password: str) -> None:
+        """Releases the device from its Hik-Connect account (see ``unbind_status``)."""
+        self._call("unbind", target, password=password)
+
+    # -- password recovery -----------------------------------------------------------------------
+
+    def export_guid(self, target: Target, password: str, path: PathLike) -> Record:
+        """Exports the GUID reset file to ``path`` (written atomically; whoever holds it can
+        reset the password: keep it safe). Returns ``path``, ``size`` and ``serial``."""
+        return Record(self._call("export_guid", target, password=password, path=os.fspath(path)))
+
+    def reset_with_guid(
+        self, target: Target, path: PathLike, new_password: str, *, sync_camera_passwords: bool = False
+    ) -> None:
+        """Resets the admin password with a GUID file exported earlier (its serial is checked
+        against a discovered device's)."""
+        self._call(
+            "reset_with_guid",
+            target,
+            path=os.fspath(path),
+            new_password=new_password,
+            sync_camera_passwords=sync_camera_passwords,
+        )
+
+    def security_questions(self, target: Target) -> Tuple[Record, ...]:
+        """The security question ids and whether each is answered (``id``, ``is_set``)."""
+        return tuple(Record(q) for q in self._call("security_questions", target))
+
+    def set_security_questions(self, target: Target, answers: Answers, password: str) -> None:
+        """Sets exactly three security questions with their answers."""
+        self._call("set_security_questions", target, answers=answers, password=password)
+
+    def reset_with_answers(
+        self, target: Target, answers: Answers, new_password: str, *, sync_camera_passwords: bool = False
+    ) -> None:
+        """Resets the admin password by answering the security questions."""
+        self._call(
+            "reset_with_answers",
+            target,
+            answers=answers,
+            new_password=new_password,
+            sync_camera_passwords=sync_camera_passwords,
+        )
+
+    def set_mailbox(self, target: Target, address: str, password: str) -> None:
+        """Sets the reserved e-mail address for the e-mail reset."""
+        self._call("set_mailbox", target, address=address, password=password)
+
+    def mail_reset_qr(self, target: Target) -> Record:
+        """The QR payload to mail to the vendor's service for an e-mailed reset code
+        (``qr_codes``, the masked ``mail_box``, ``mail_service_box``)."""
+        return Record(self._call("mail_reset_qr", target))
+
+    def reset_with_mail_code(
+        self, target: Target, code: str, new_password: str, *, sync_camera_passwords: bool = False
+    ) -> None:
+        """Resets the admin password with the code received at the reserved e-mail address."""
+        self._call(
+            "reset_with_mail_code",
+            target,
+            code=code,
+            new_password=new_password,
+            sync_camera_passwords=sync_camera_passwords,
+        )
+
+    def phone_reset_qr(self, target: Target) -> Record:
+        """The QR payload to scan with the Hik-Connect app (``qr_code``, ``domain_name``, ``model``)."""
+        return Record(self._call("phone_reset_qr", target))
+
+    def reset_with_phone_code(self, target: Target, code: str, new_password: str) -> None:
+        """Resets the admin password with the code the Hik-Connect app showed."""
+        self._call("reset_with_phone_code", target, code=code, new_password=new_password)

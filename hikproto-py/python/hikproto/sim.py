@@ -219,6 +219,11 @@ class Simulator:
         return _hikproto.Simulator.support_answer_email_qr(qr)
 
     @staticmethod
+    def support_answer_app_qr(qr: str) -> str:
+        """Plays the Hik-Connect app (simulator test scheme): the code it shows for a reset QR."""
+        return _hikproto.Simulator.support_answer_app_qr(qr)
+
+    @staticmethod
     def support_answer_export(export: str) -> str:
         """Plays the vendor's support desk (simulator test scheme): the reply to an export."""
         return _hikproto.Simulator.support_answer_export(export)

@@ -12,8 +12,10 @@ use hikproto::client::{Body, Method, Request, Response};
 use hikproto::xml::Element;
 use hikproto::{Device, Error};
 
+mod doctor;
+pub(crate) mod network;
 mod provisioning;
-mod recovery;
+pub(crate) mod recovery;
 
 use crate::args::Args;
 use crate::convert::to_py;
@@ -38,6 +40,8 @@ pub(crate) enum Op {
     PostJson(String, serde_json::Value),
     Recovery(recovery::Recovery),
     Provisioning(provisioning::Provisioning),
+    Network(network::Network),
+    Doctor(Box<doctor::Doctor>),
     Login,
     Logout,
 }
@@ -54,7 +58,14 @@ pub(crate) enum Out {
 
 /// Every operation name, for error messages and `operations()`.
 pub(crate) fn names() -> Vec<&'static str> {
-    [CORE_NAMES, provisioning::NAMES, recovery::NAMES].concat()
+    [
+        CORE_NAMES,
+        provisioning::NAMES,
+        network::NAMES,
+        recovery::NAMES,
+        doctor::NAMES,
+    ]
+    .concat()
 }
 
 /// The raw-ISAPI and identity operations.
@@ -91,6 +102,14 @@ impl Op {
         if let Some(p) = provisioning::Provisioning::parse(name, &mut a)? {
             a.finish()?;
             return Ok(Self::Provisioning(p));
+        }
+        if let Some(n) = network::Network::parse(name, &mut a)? {
+            a.finish()?;
+            return Ok(Self::Network(n));
+        }
+        if let Some(d) = doctor::Doctor::parse(name, &mut a)? {
+            a.finish()?;
+            return Ok(Self::Doctor(Box::new(d)));
         }
         let op = match name {
             "device_info" => Self::DeviceInfo,
@@ -184,6 +203,8 @@ impl Op {
             Self::PostJson(path, body) => Ok(Out::Json(dev.post_json(&path, &body).await?)),
             Self::Recovery(r) => r.run(dev).await,
             Self::Provisioning(p) => p.run(dev).await,
+            Self::Network(n) => n.run(dev).await,
+            Self::Doctor(d) => d.run(dev).await,
             Self::Login => {
                 dev.login().await?;
                 Ok(Out::Json(serde_json::Value::Null))

@@ -1,11 +1,11 @@
 //! The provisioning family: capabilities, activation, users and passwords, Hik-Connect platform
-//! access and the verification code, ISUP (Ehome), network, DNS, admin ports, time and NTP.
+//! access and the verification code, ISUP (Ehome).
 
-use std::net::IpAddr;
 use std::time::Duration;
 
 use pyo3::prelude::*;
 
+use hikproto::isapi::ehome::EhomeChange;
 use hikproto::isapi::users::UserLevel;
 use hikproto::keys::{IsupKey, Password, VerificationCode};
 use hikproto::{Device, Secret};
@@ -13,16 +13,6 @@ use hikproto::{Device, Secret};
 use super::{Out, json};
 use crate::args::Args;
 use crate::errors::{invalid, to_py_err};
-
-/// ISUP settings to change (read-modify-write; `None` keeps the device's value).
-#[derive(Clone, Default)]
-pub(crate) struct EhomeChange {
-    enabled: Option<bool>,
-    host: Option<String>,
-    port: Option<u16>,
-    device_id: Option<String>,
-    key: Option<IsupKey>,
-}
 
 /// A provisioning operation with its owned arguments.
 #[derive(Clone)]
@@ -35,14 +25,6 @@ pub(crate) enum Provisioning {
     ChangePassword(String, Password, Option<Secret>),
     AddUser(String, Password, UserLevel, Option<Secret>),
     DeleteUser(String, Option<Secret>),
-    NetworkInterfaces,
-    IpAddressing(String),
-    SetDns(String, IpAddr, Option<IpAddr>),
-    AdminAccesses,
-    SetAdminPort(String, u16),
-    Time,
-    NtpServers,
-    UseNtp(String),
     Ezviz,
     EnablePlatformAccess(VerificationCode),
     DisablePlatformAccess,
@@ -67,14 +49,6 @@ pub(crate) const NAMES: &[&str] = &[
     "change_password",
     "add_user",
     "delete_user",
-    "network_interfaces",
-    "ip_addressing",
-    "set_dns",
-    "admin_accesses",
-    "set_admin_port",
-    "time",
-    "ntp_servers",
-    "use_ntp",
     "ezviz",
     "enable_platform_access",
     "disable_platform_access",
@@ -95,21 +69,6 @@ fn password(a: &mut Args<'_, '_>, user: &str, name: &'static str) -> PyResult<Pa
 
 fn code(a: &mut Args<'_, '_>) -> PyResult<VerificationCode> {
     VerificationCode::new(a.secret("code")?).map_err(to_py_err)
-}
-
-fn ip(a: &mut Args<'_, '_>, name: &'static str) -> PyResult<Option<IpAddr>> {
-    a.opt::<String>(name)?
-        .map(|s| {
-            s.trim()
-                .parse()
-                .map_err(|_| invalid(format!("{name}: {s:?} is not an IP address")))
-        })
-        .transpose()
-}
-
-fn interface(a: &mut Args<'_, '_>) -> PyResult<String> {
-    Ok(a.opt::<String>("interface_id")?
-        .unwrap_or_else(|| "1".to_owned()))
 }
 
 impl Provisioning {
@@ -153,19 +112,6 @@ impl Provisioning {
                 a.req("user")?,
                 a.opt::<String>("login_password")?.map(Secret::new),
             ),
-            "network_interfaces" => Self::NetworkInterfaces,
-            "ip_addressing" => Self::IpAddressing(interface(a)?),
-            "set_dns" => {
-                let iface = interface(a)?;
-                let primary = ip(a, "primary")?
-                    .ok_or_else(|| invalid("set_dns: missing argument \"primary\""))?;
-                Self::SetDns(iface, primary, ip(a, "secondary")?)
-            }
-            "admin_accesses" => Self::AdminAccesses,
-            "set_admin_port" => Self::SetAdminPort(a.req("protocol")?, a.req("port")?),
-            "time" => Self::Time,
-            "ntp_servers" => Self::NtpServers,
-            "use_ntp" => Self::UseNtp(a.req("host")?),
             "ezviz" => Self::Ezviz,
             "enable_platform_access" => Self::EnablePlatformAccess(code(a)?),
             "disable_platform_access" => Self::DisablePlatformAccess,
@@ -196,6 +142,7 @@ impl Provisioning {
                         host: a.opt("host")?,
                         port: a.opt("port")?,
                         device_id: a.opt("device_id")?,
+                        protocol_version: None,
                         key,
                     },
                 )
@@ -220,14 +167,6 @@ impl Provisioning {
                 Ok(Out::Json(serde_json::json!({ "id": id })))
             }
             Self::DeleteUser(u, login) => json(&dev.delete_user(&u, login.as_ref()).await?),
-            Self::NetworkInterfaces => json(&dev.network_interfaces().await?),
-            Self::IpAddressing(i) => json(&dev.ip_addressing(&i).await?),
-            Self::SetDns(i, p, s) => json(&dev.set_dns(&i, p, s).await?),
-            Self::AdminAccesses => json(&dev.admin_accesses().await?),
-            Self::SetAdminPort(proto, port) => json(&dev.set_admin_port(&proto, port).await?),
-            Self::Time => json(&dev.time().await?),
-            Self::NtpServers => json(&dev.ntp_servers().await?),
-            Self::UseNtp(host) => json(&dev.use_ntp(&host).await?),
             Self::Ezviz => json(&dev.ezviz().await?),
             Self::EnablePlatformAccess(c) => json(&dev.enable_platform_access(&c).await?),
             Self::DisablePlatformAccess => json(&dev.disable_platform_access().await?),
@@ -244,31 +183,7 @@ impl Provisioning {
             Self::TestPlatformParameters => Ok(Out::Json(dev.test_platform_parameters().await?)),
             Self::WaitUntilRegistered(t) => json(&dev.wait_until_registered(t).await?),
             Self::Ehome(c) => json(&dev.ehome(c).await?),
-            Self::SetEhome(c, change) => {
-                let mut e = dev.ehome(c).await?;
-                if let Some(v) = change.enabled {
-                    e.enabled = Some(v);
-                }
-                if let Some(h) = change.host {
-                    if h.parse::<IpAddr>().is_ok() {
-                        e.ip_address = Some(h);
-                        e.addressing_format_type = Some("ipaddress".to_owned());
-                    } else {
-                        e.host_name = Some(h);
-                        e.addressing_format_type = Some("hostname".to_owned());
-                    }
-                }
-                if let Some(p) = change.port {
-                    e.port_no = Some(p);
-                }
-                if let Some(d) = change.device_id {
-                    e.device_id = Some(d);
-                }
-                if let Some(k) = change.key {
-                    e.key = Some(k);
-                }
-                json(&dev.set_ehome(c, &e).await?)
-            }
+            Self::SetEhome(c, change) => json(&dev.change_ehome(c, change).await?),
         }
     }
 }

@@ -4,12 +4,12 @@ use std::path::PathBuf;
 
 use pyo3::prelude::*;
 
-use hikproto::Device;
 use hikproto::Error;
 use hikproto::isapi::security::QuestionAnswer;
 use hikproto::isapi::system::FactoryResetMode;
 use hikproto::reset::files::GuidFile;
 use hikproto::reset::{NewPassword, ResetCode};
+use hikproto::{Device, Secret};
 
 use super::{Out, json};
 use crate::args::Args;
@@ -58,23 +58,28 @@ pub(crate) const NAMES: &[&str] = &[
     "reboot",
 ];
 
-/// `answers`: a dict `{question_id: answer}` or a list of `(question_id, answer)` pairs.
-fn answers(a: &mut Args<'_, '_>) -> PyResult<Vec<QuestionAnswer>> {
-    let v = a.any("answers")?;
-    let pairs: Vec<(u32, String)> = match v {
-        None => return Err(crate::errors::invalid("missing argument \"answers\"")),
-        Some(v) => if let Ok(d) = v.cast::<pyo3::types::PyDict>() {
-            d.iter()
-                .map(|(k, v)| Ok((k.extract::<u32>()?, v.extract::<String>()?)))
-                .collect::<PyResult<_>>()
-        } else {
-            v.extract::<Vec<(u32, String)>>()
-        }
-        .map_err(|_| {
-            crate::errors::invalid("answers must map question ids (int) to answers (str)")
-        })?,
-    };
+/// `answers`: a dict `{question_id: answer}` or a list of `(question_id, answer)` pairs. The
+/// answers are secrets: they leave this function as [`Secret`]s.
+pub(crate) fn answer_pairs(a: &mut Args<'_, '_>) -> PyResult<Vec<(u32, Secret)>> {
+    let v = a
+        .any("answers")?
+        .ok_or_else(|| crate::errors::invalid("missing argument \"answers\""))?;
+    let pairs: Vec<(u32, String)> = if let Ok(d) = v.cast::<pyo3::types::PyDict>() {
+        d.iter()
+            .map(|(k, v)| Ok((k.extract::<u32>()?, v.extract::<String>()?)))
+            .collect::<PyResult<_>>()
+    } else {
+        v.extract::<Vec<(u32, String)>>()
+    }
+    .map_err(|_| crate::errors::invalid("answers must map question ids (int) to answers (str)"))?;
     Ok(pairs
+        .into_iter()
+        .map(|(id, ans)| (id, Secret::new(ans)))
+        .collect())
+}
+
+fn answers(a: &mut Args<'_, '_>) -> PyResult<Vec<QuestionAnswer>> {
+    Ok(answer_pairs(a)?
         .into_iter()
         .map(|(id, ans)| QuestionAnswer::new(id, ans))
         .collect())

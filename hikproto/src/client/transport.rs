@@ -194,11 +194,7 @@ impl Http {
                 };
             }
         }
-        if let Some(tls) = find_rustls_error(&e) {
-            return Error::Tls {
-                reason: format!("{} refused: {tls}", self.authority),
-            };
-        }
+        // a certificate refusal or handshake failure deep in the chain becomes `Error::Tls` here
         Error::transport(self.authority.clone(), e)
     }
 }
@@ -208,30 +204,6 @@ fn sensitive(s: &Secret) -> Result<HeaderValue> {
         .map_err(|_| Error::invalid("credentials contain characters not allowed in a header"))?;
     v.set_sensitive(true);
     Ok(v)
-}
-
-/// Finds a rustls error in a chain (it may sit inside an `io::Error`, whose `source()` skips it).
-fn find_rustls_error<'e>(e: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
-    let mut cur: Option<&'e (dyn std::error::Error + 'static)> = Some(e);
-    let mut depth = 0;
-    while let Some(err) = cur {
-        if let Some(t) = err.downcast_ref::<rustls::Error>() {
-            return Some(t);
-        }
-        depth += 1;
-        if depth > 16 {
-            break;
-        }
-        // an io::Error's source() skips the error it wraps: descend into it instead
-        cur = match err
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
-            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
-            None => err.source(),
-        };
-    }
-    None
 }
 
 /// `("scheme://host:port", "host:port")` from what the caller typed (`10.0.0.5`,
@@ -285,16 +257,6 @@ mod tests {
         assert!(base_url("", false).is_err());
         assert!(base_url("10.0.0.5/ISAPI", false).is_err());
         assert!(base_url("user@10.0.0.5", false).is_err());
-    }
-
-    #[test]
-    fn rustls_errors_are_found_inside_nested_io_errors() {
-        let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
-        let inner = std::io::Error::new(std::io::ErrorKind::InvalidData, tls);
-        let outer = std::io::Error::other(inner);
-        let found = find_rustls_error(&outer).expect("found");
-        assert!(matches!(found, rustls::Error::InvalidCertificate(_)));
-        assert!(find_rustls_error(&std::io::Error::other("plain")).is_none());
     }
 
     #[test]

@@ -132,11 +132,12 @@ impl LabelQr {
         let bad = |reason: &str| LabelError::BadUrl {
             reason: reason.to_owned(),
         };
-        let (_, query) = url
+        let (_, rest) = url
             .split_once('?')
             .ok_or_else(|| bad("no query string with an f= parameter"))?;
-        let query = query.split('#').next().unwrap_or("");
-        let mut offset = url.len() - query.len();
+        // where the query starts, measured before a `#fragment` is cut off
+        let mut offset = url.len() - rest.len();
+        let query = rest.split('#').next().unwrap_or("");
         let mut found = None;
         for pair in query.split('&') {
             if let Some(v) = pair.strip_prefix("f=") {

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::isapi::capabilities::leaf_extras;
@@ -135,6 +135,50 @@ impl Ehome {
     }
 }
 
+/// A change to the ISUP settings, applied by read-modify-write: every `None` keeps the device's
+/// value. Deserializes from camelCase JSON (`enabled`, `host`, `port`, `deviceId`,
+/// `protocolVersion`; unknown names refused) for the bindings; the key is never part of JSON.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EhomeChange {
+    /// Turn ISUP on or off.
+    pub enabled: Option<bool>,
+    /// The ISUP server: an IP address (sets `ipAddress`) or a host name (sets `hostName`); the
+    /// `addressingFormatType` follows.
+    pub host: Option<String>,
+    /// The server port (1024–65535).
+    pub port: Option<u16>,
+    /// The `deviceID` the device registers with (1–32 characters).
+    pub device_id: Option<String>,
+    /// `protocolVersion` (`v2.0`, `v2.6`, `v4.0`, `v5.0`).
+    pub protocol_version: Option<String>,
+    /// A new ISUP key; `None` keeps the device's (write-only) key.
+    #[serde(skip)]
+    pub key: Option<IsupKey>,
+}
+
+impl EhomeChange {
+    /// Applies the change to settings read from the device.
+    pub fn apply(self, e: &mut Ehome) {
+        if let Some(v) = self.enabled {
+            e.enabled = Some(v);
+        }
+        if let Some(h) = self.host {
+            if h.parse::<std::net::IpAddr>().is_ok() {
+                e.ip_address = Some(h);
+                e.addressing_format_type = Some("ipaddress".to_owned());
+            } else {
+                e.host_name = Some(h);
+                e.addressing_format_type = Some("hostname".to_owned());
+            }
+        }
+        e.port_no = self.port.or(e.port_no);
+        e.device_id = self.device_id.or(e.device_id.take());
+        e.protocol_version = self.protocol_version.or(e.protocol_version.take());
+        e.key = self.key;
+    }
+}
+
 impl FromXml for Ehome {
     const ROOT: &'static str = "Ehome";
 
@@ -193,5 +237,28 @@ mod tests {
         e.port_no = Some(7660);
         e.device_id = Some("x".repeat(33));
         assert!(e.validate().is_err());
+    }
+
+    #[test]
+    fn a_change_keeps_what_it_does_not_name() {
+        let doc = br#"<Ehome><enabled>false</enabled><addressingFormatType>ipaddress</addressingFormatType><ipAddress>192.0.2.1</ipAddress><portNo>7660</portNo><deviceID>cam-01</deviceID></Ehome>"#;
+        let mut e = Ehome::from_xml(doc).unwrap();
+        let change: EhomeChange =
+            serde_json::from_str(r#"{"enabled":true,"host":"isup.example.net"}"#).unwrap();
+        change.apply(&mut e);
+        assert_eq!(e.enabled, Some(true));
+        assert_eq!(e.host_name.as_deref(), Some("isup.example.net"));
+        assert_eq!(e.addressing_format_type.as_deref(), Some("hostname"));
+        assert_eq!(e.port_no, Some(7660));
+        assert_eq!(e.device_id.as_deref(), Some("cam-01"));
+        assert!(e.key.is_none());
+        assert!(serde_json::from_str::<EhomeChange>(r#"{"key":"secret123"}"#).is_err());
+        EhomeChange {
+            host: Some("192.0.2.9".into()),
+            ..EhomeChange::default()
+        }
+        .apply(&mut e);
+        assert_eq!(e.ip_address.as_deref(), Some("192.0.2.9"));
+        assert_eq!(e.addressing_format_type.as_deref(), Some("ipaddress"));
     }
 }

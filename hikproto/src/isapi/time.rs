@@ -171,9 +171,13 @@ impl NtpServer {
             ("ipAddress", &self.ip_address),
             ("ipv6Address", &self.ipv6_address),
         ];
+        // The address fields are the whole truth: one cleared here is removed from the kept
+        // element, so a server switched from a host name to an address loses its old name
+        // (devices read `hostName` first when both are present).
         for (name, v) in fields {
-            if let Some(v) = v {
-                el.set_text_at(name, v.clone());
+            match v {
+                Some(v) => el.set_text_at(name, v.clone()),
+                None => el.remove_at(name),
             }
         }
         if let Some(p) = self.port_no {
@@ -287,5 +291,19 @@ mod tests {
             Some("ipaddress")
         );
         assert!(NtpServers::from_xml(b"<NTPServerList><NTPServer/></NTPServerList>").is_err());
+    }
+
+    #[test]
+    fn switching_a_server_from_name_to_address_drops_the_old_name() {
+        let mut list = NtpServers::from_xml(b"<NTPServerList><NTPServer><id>1</id><addressingFormatType>hostname</addressingFormatType><hostName>time.windows.com</hostName><portNo>123</portNo></NTPServer></NTPServerList>").unwrap();
+        let replacement = NtpServer::new("1", "192.0.2.7");
+        list.servers[0] = replacement;
+        let out = list.to_element();
+        let entry = out.child("NTPServer").unwrap();
+        assert_eq!(entry.text_at("hostName"), None);
+        assert_eq!(entry.text_at("ipAddress"), Some("192.0.2.7"));
+        assert_eq!(entry.text_at("addressingFormatType"), Some("ipaddress"));
+        let back = NtpServers::from_element(&out).unwrap();
+        assert_eq!(back.servers[0].host(), Some("192.0.2.7"));
     }
 }

@@ -202,7 +202,7 @@ impl Probe {
         code: &str,
         code_encrypted: bool,
     ) -> Self {
-        Self::code_reset(
+        Self::password_and_code(
             ProbeType::Reset,
             mac,
             password,
@@ -210,23 +210,6 @@ impl Probe {
             code,
             code_encrypted,
         )
-    }
-
-    /// The `Password`, optional `SyncIPCPassword`, `Code` form of `reset` and `MailReset`.
-    fn code_reset(
-        types: ProbeType,
-        mac: MacAddr,
-        password: &str,
-        sync_ipc: bool,
-        code: &str,
-        code_encrypted: bool,
-    ) -> Self {
-        let mut fields = vec![el("Password", password)];
-        if sync_ipc {
-            fields.push(el("SyncIPCPassword", "true"));
-        }
-        fields.push(code_el(code, code_encrypted));
-        Self::command(types, mac, fields)
     }
 
     /// `GUIDReset`: the exported GUID and the new (encrypted) password.
@@ -286,7 +269,7 @@ impl Probe {
         code: &str,
         code_encrypted: bool,
     ) -> Self {
-        Self::code_reset(
+        Self::password_and_code(
             ProbeType::MailReset,
             mac,
             password,
@@ -294,6 +277,23 @@ impl Probe {
             code,
             code_encrypted,
         )
+    }
+
+    /// The body shared by the code-authorised resets: new password, optional camera sync, code.
+    fn password_and_code(
+        kind: ProbeType,
+        mac: MacAddr,
+        password: &str,
+        sync_ipc: bool,
+        code: &str,
+        code_encrypted: bool,
+    ) -> Self {
+        let mut fields = vec![el("Password", password)];
+        if sync_ipc {
+            fields.push(el("SyncIPCPassword", "true"));
+        }
+        fields.push(code_el(code, code_encrypted));
+        Self::command(kind, mac, fields)
     }
 
     /// `PhoneNoReset`: the new (encrypted) password and the code the Hik-Connect app showed.

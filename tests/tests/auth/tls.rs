@@ -120,3 +120,54 @@ async fn device_certificate_as_an_extra_root() {
         .expect("trusted through the added root");
     site.shutdown().await;
 }
+
+#[tokio::test]
+async fn another_devices_pin_is_refused() {
+    init_logs();
+    let site = Site::builder()
+        .devices(2)
+        .password(PW)
+        .https(true)
+        .cert_per_device(true)
+        .start()
+        .await
+        .expect("simulator starts");
+    let (a, b) = (site.device(0), site.device(1));
+    let pin_a = a.cert_sha256().expect("fingerprint");
+    assert_ne!(Some(pin_a), b.cert_sha256(), "one certificate per device");
+    let dev = https_client(&b.https_url().expect("https"), TlsMode::PinSha256(pin_a));
+    let e = dev.device_info().await.unwrap_err();
+    assert!(matches!(e, Error::Tls { .. }), "{e:?}");
+    assert_eq!(dev.stats().credentials_sent, 0);
+    assert_eq!(b.stats().requests, 0);
+    site.shutdown().await;
+}
+
+#[tokio::test]
+async fn malformed_pins_and_plain_http_ports_are_typed_errors() {
+    for bad in ["", "zz", "ab:cd", &"a".repeat(63), &"a".repeat(65)] {
+        let e = TlsMode::pin_from_hex(bad).unwrap_err();
+        assert!(matches!(e, Error::InvalidInput(_)), "{bad:?}: {e:?}");
+    }
+    let site = https_site().await;
+    let d = site.device(0);
+    // HTTPS spoken to the plain-HTTP port: a TLS or transport error, quickly, nothing sent
+    let pin = d.cert_sha256().expect("fingerprint");
+    let dev = Device::builder(format!("https://{}", d.http_addr()))
+        .https(true)
+        .credentials("admin", PW)
+        .lockout_guard(LockoutGuard::new())
+        .tls(TlsMode::PinSha256(pin))
+        .timeout(std::time::Duration::from_secs(3))
+        .build()
+        .expect("client builds");
+    let t0 = std::time::Instant::now();
+    let e = dev.device_info().await.unwrap_err();
+    assert!(
+        matches!(e, Error::Tls { .. } | Error::Transport { .. }),
+        "{e:?}"
+    );
+    assert!(t0.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(dev.stats().credentials_sent, 0);
+    site.shutdown().await;
+}

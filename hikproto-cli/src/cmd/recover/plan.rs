@@ -95,7 +95,7 @@ pub(crate) async fn run(a: PlanArgs, out: &Output) -> Result<ExitCode, CliError>
             let password = if a.login {
                 Some(crate::conn::read_password(&format!(
                     "Password for {}@{}: ",
-                    c.user, c.host
+                    c.access.user, c.host
                 ))?)
             } else {
                 password_from_env()

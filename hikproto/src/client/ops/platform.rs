@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::auth::field_cipher::FieldCipher;
 use crate::client::{Device, Request, Response};
 use crate::error::{Error, Result};
-use crate::isapi::ehome::{self, Ehome};
+use crate::isapi::ehome::{self, Ehome, EhomeChange};
 use crate::isapi::ezviz::{self, Ezviz};
 use crate::isapi::status::ResponseStatus;
 use crate::keys::VerificationCode;
@@ -224,6 +224,18 @@ impl Device {
         settings.validate()?;
         self.put_xml(&ehome::path(center_id), &settings.to_element())
             .await
+    }
+
+    /// Changes the ISUP settings of one centre by read-modify-write: reads them, applies
+    /// `change` (what it leaves `None` keeps the device's value), validates and writes back.
+    pub async fn change_ehome(
+        &self,
+        center_id: Option<u32>,
+        change: EhomeChange,
+    ) -> Result<ResponseStatus> {
+        let mut e = self.ehome(center_id).await?;
+        change.apply(&mut e);
+        self.set_ehome(center_id, &e).await
     }
 }
 

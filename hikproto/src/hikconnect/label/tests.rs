@@ -204,3 +204,20 @@ fn serialize_hides_the_code_unless_asked() {
     assert!(q.to_json(false).get("verificationCode").is_none());
     assert!(!format!("{q:?}").contains("ABCDEF"));
 }
+
+#[test]
+fn url_with_a_fragment_and_multibyte_text_does_not_panic() {
+    // found by fuzzing: the base URL was cut at an offset computed after the fragment was
+    // removed, inside a multi-byte character
+    let text =
+        "https://?f=FUUUUUUUUUUUUUUU#UUUUUUUUUUUUUUUUUUUuUUUU\u{feff}\u{feff}\u{feff} UUUU&Uo-\n";
+    assert!(LabelQr::parse(text).is_err());
+    let enc = "d3d3LnlzNy5jb20KMDk2ODIzNDk1CkFCQ0RFRgpDUy1UMS1BLzEyTQ==";
+    let q = LabelQr::parse(&format!("https://a.example/x?y=1&f={enc}#\u{e9}t\u{e9}")).unwrap();
+    assert_eq!(
+        q.source,
+        LabelSource::Url {
+            base: "https://a.example/x?y=1&f=".into()
+        }
+    );
+}

@@ -8,15 +8,16 @@ use std::time::Duration;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use hikproto::Secret;
 use hikproto::sadp::{
-    ClientOptions, DeviceTarget, DiscoverOptions, DiscoveredDevice, MacAddr, SadpClient,
+    ClientOptions, DeviceTarget, DiscoverOptions, DiscoveredDevice, MacAddr, ProbeMatch, SadpClient,
 };
 
 use crate::convert::to_py;
 use crate::errors::{invalid, to_py_err};
-use crate::ops::{Out, json};
 use crate::runtime::wait;
+
+mod commands;
+use commands::Cmd;
 
 fn secs(name: &str, v: f64) -> PyResult<Duration> {
     if !(v.is_finite() && v > 0.0 && v < 86_400.0) {
@@ -39,6 +40,13 @@ fn addr(s: &str) -> PyResult<SocketAddr> {
 #[pyclass(frozen, module = "hikproto._hikproto", name = "SadpDevice")]
 pub(crate) struct PySadpDevice {
     found: DiscoveredDevice,
+}
+
+impl PySadpDevice {
+    /// Everything the device said about itself in its latest reply.
+    pub(crate) fn probe_match(&self) -> &ProbeMatch {
+        &self.found.info
+    }
 }
 
 #[pymethods]
@@ -124,66 +132,6 @@ fn target(t: &Bound<'_, PyAny>) -> PyResult<DeviceTarget> {
     Ok(DeviceTarget::new(mac, addr(&at)?))
 }
 
-/// The SADP commands, with owned arguments.
-enum Cmd {
-    Activate(Secret),
-    DeviceCode,
-    EncryptString,
-    ResetWithCode(Secret, Secret, bool),
-    RestoreInactive(Secret),
-    PasswordResetTypes,
-    UnbindStatus,
-    Blink(bool),
-}
-
-impl Cmd {
-    fn parse(name: &str, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let mut a = crate::args::Args::new(name, kwargs);
-        let c = match name {
-            "activate" => Self::Activate(a.secret("password")?),
-            "device_code" => Self::DeviceCode,
-            "encrypt_string" => Self::EncryptString,
-            "reset_with_code" => Self::ResetWithCode(
-                a.secret("code")?,
-                a.secret("new_password")?,
-                a.opt::<bool>("sync_camera_passwords")?.unwrap_or(false),
-            ),
-            "restore_inactive" => Self::RestoreInactive(a.secret("password")?),
-            "password_reset_types" => Self::PasswordResetTypes,
-            "unbind_status" => Self::UnbindStatus,
-            "blink" => Self::Blink(a.opt::<bool>("on")?.unwrap_or(true)),
-            other => return Err(invalid(format!("unknown SADP command {other:?}"))),
-        };
-        a.finish()?;
-        Ok(c)
-    }
-
-    async fn run(self, c: SadpClient, t: DeviceTarget) -> hikproto::Result<Out> {
-        match self {
-            Self::Activate(pw) => c
-                .activate(&t, &pw)
-                .await
-                .map(|()| Out::Json(serde_json::Value::Null)),
-            Self::DeviceCode => Ok(Out::Text(c.device_code(&t).await?)),
-            Self::EncryptString => Ok(Out::Text(c.encrypt_string(&t).await?)),
-            Self::ResetWithCode(code, pw, sync) => c
-                .reset_with_code(&t, &code, &pw, sync)
-                .await
-                .map(|()| Out::Json(serde_json::Value::Null)),
-            Self::RestoreInactive(pw) => c
-                .restore_inactive(&t, &pw)
-                .await
-                .map(|()| Out::Json(serde_json::Value::Null)),
-            Self::PasswordResetTypes => json(&c.password_reset_types(&t).await?),
-            Self::UnbindStatus => json(&c.unbind_status(&t).await?),
-            Self::Blink(on) => c
-                .blink(&t, on)
-                .await
-                .map(|()| Out::Json(serde_json::Value::Null)),
-        }
-    }
-}
-
 #[pymethods]
 impl PySadpClient {
     #[new]
@@ -209,7 +157,8 @@ impl PySadpClient {
         target: &Bound<'_, PyAny>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        let cmd = Cmd::parse(op, kwargs)?;
+        let found = target.cast::<PySadpDevice>().ok();
+        let cmd = Cmd::parse(op, kwargs, found.as_ref().map(|d| d.get().probe_match()))?;
         let t = self::target(target)?;
         let c = self.client.clone();
         let out = wait(py, cmd.run(c, t))?.map_err(to_py_err)?;

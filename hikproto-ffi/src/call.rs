@@ -1,0 +1,137 @@
+//! The one shape of every operation export: check the handle and the output slot, parse the
+//! arguments (secrets straight into zeroizing memory), run one core operation on the shared
+//! runtime, and deliver its result (JSON text, a reboot flag, or nothing).
+//!
+//! Everything that can be refused locally is refused before anything is sent: the output slot
+//! is checked first, then the arguments are parsed by the export's closure, and only then does
+//! the operation run.
+
+use std::ffi::c_char;
+use std::future::Future;
+
+use hikproto_core::isapi::status::ResponseStatus;
+use serde::Serialize;
+
+use crate::buffer::write_str;
+use crate::error::Fail;
+use crate::handle::write_value;
+use crate::result::hikproto_result;
+use crate::runtime::block_on;
+
+/// Where an operation's result goes.
+pub(crate) trait Deliver<T> {
+    /// Checks the output slot before anything is sent.
+    fn check(&self) -> Result<(), Fail>;
+    /// Delivers the result.
+    fn deliver(self, value: T) -> Result<(), Fail>;
+}
+
+/// A caller buffer `(buf, len, out_n)` receiving the result as JSON text.
+pub(crate) struct JsonOut {
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+}
+
+impl JsonOut {
+    /// The caller's buffer triple (checked by [`Deliver::check`]).
+    pub(crate) fn new(buf: *mut c_char, len: usize, out_n: *mut usize) -> Self {
+        Self { buf, len, out_n }
+    }
+}
+
+/// A value as JSON text.
+pub(crate) fn to_json<T: Serialize + ?Sized>(v: &T) -> Result<String, Fail> {
+    serde_json::to_string(v).map_err(|e| Fail::new(hikproto_result::Decode, e.to_string()))
+}
+
+impl<T: Serialize> Deliver<T> for JsonOut {
+    fn check(&self) -> Result<(), Fail> {
+        if self.out_n.is_null() {
+            return Err(Fail::null("out_n"));
+        }
+        Ok(())
+    }
+
+    fn deliver(self, value: T) -> Result<(), Fail> {
+        write_str(&to_json(&value)?, self.buf, self.len, self.out_n)
+    }
+}
+
+/// A caller buffer `(buf, len, out_n)` receiving the result as plain NUL-terminated text.
+pub(crate) struct TextOut(pub(crate) JsonOut);
+
+impl Deliver<String> for TextOut {
+    fn check(&self) -> Result<(), Fail> {
+        <JsonOut as Deliver<String>>::check(&self.0)
+    }
+
+    fn deliver(self, text: String) -> Result<(), Fail> {
+        write_str(&text, self.0.buf, self.0.len, self.0.out_n)
+    }
+}
+
+/// An optional `bool *reboot_required` receiving whether the device said the change takes
+/// effect after a reboot (`statusCode` 7). NULL: not wanted.
+pub(crate) struct RebootFlag(pub(crate) *mut bool);
+
+impl Deliver<ResponseStatus> for RebootFlag {
+    fn check(&self) -> Result<(), Fail> {
+        Ok(())
+    }
+
+    fn deliver(self, status: ResponseStatus) -> Result<(), Fail> {
+        if self.0.is_null() {
+            return Ok(());
+        }
+        write_value(self.0, "reboot_required", status.reboot_required())
+    }
+}
+
+/// An optional `uint32_t *` receiving a number (a new user's id). NULL: not wanted.
+pub(crate) struct U32Out(pub(crate) *mut u32);
+
+impl Deliver<u32> for U32Out {
+    fn check(&self) -> Result<(), Fail> {
+        Ok(())
+    }
+
+    fn deliver(self, v: u32) -> Result<(), Fail> {
+        if self.0.is_null() {
+            return Ok(());
+        }
+        write_value(self.0, "out_id", v)
+    }
+}
+
+/// The result is not returned (success is the answer).
+pub(crate) struct Discard;
+
+impl<T> Deliver<T> for Discard {
+    fn check(&self) -> Result<(), Fail> {
+        Ok(())
+    }
+
+    fn deliver(self, _: T) -> Result<(), Fail> {
+        Ok(())
+    }
+}
+
+/// Runs one operation on `ctx` (a borrowed handle): checks `out`, lets `op` parse its arguments
+/// and build the future, blocks on the shared runtime until it completes, delivers the result.
+pub(crate) fn run_op<C, T, E, Fut, D>(
+    ctx: C,
+    out: D,
+    op: impl FnOnce(C) -> Result<Fut, Fail>,
+) -> Result<(), Fail>
+where
+    Fut: Future<Output = Result<T, E>> + Send,
+    T: Send,
+    E: Send,
+    Fail: From<E>,
+    D: Deliver<T>,
+{
+    out.check()?;
+    let fut = op(ctx)?;
+    out.deliver(block_on(fut)??)
+}

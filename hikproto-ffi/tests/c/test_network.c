@@ -1,0 +1,141 @@
+/* ISUP (Ehome), network/DNS and time/NTP from C against a simulated camera: reads, read-modify-
+ * write changes that the device keeps, local refusals before anything is sent, and the ISUP
+ * key never coming back. */
+#include "check.h"
+
+#define PASSWORD "Passw0rd!x"
+#define ISUP_KEY "isupKey-2024x"
+
+static void test_isup(hikproto_device *dev) {
+  char json[8192];
+  size_t n = 0;
+  hikproto_error *err = NULL;
+  CHECK_RESULT(hikproto_device_isup_json(dev, 0, json, sizeof json, &n, &err), HIKPROTO_RESULT_OK);
+  print_error("isup", err);
+  hikproto_error_free(err);
+  CHECK(json[0] == '{' && strstr(json, "\"portNo\"") != NULL);
+
+  /* refused locally: unknown setting, short key, privileged port */
+  err = NULL;
+  CHECK_RESULT(hikproto_device_set_isup(dev, 0, "{\"enable\":true}", NULL, NULL, &err),
+               HIKPROTO_RESULT_INVALID_ARGUMENT);
+  CHECK(err != NULL);
+  hikproto_error_free(err);
+  CHECK_RESULT(hikproto_device_set_isup(dev, 0, NULL, "short", NULL, NULL),
+               HIKPROTO_RESULT_INVALID_ARGUMENT);
+  CHECK_RESULT(hikproto_device_set_isup(dev, 0, "{\"port\":80}", NULL, NULL, NULL),
+               HIKPROTO_RESULT_INVALID_ARGUMENT);
+  CHECK_RESULT(hikproto_device_set_isup(NULL, 0, NULL, NULL, NULL, NULL),
+               HIKPROTO_RESULT_NULL_PARAMETER);
+
+  bool reboot = true;
+  err = NULL;
+  CHECK_RESULT(hikproto_device_set_isup(
+                   dev, 0,
+                   "{\"enabled\":true,\"host\":\"192.0.2.50\",\"port\":7661,\"deviceId\":\"cam01\"}",
+                   ISUP_KEY, &reboot, &err),
+               HIKPROTO_RESULT_OK);
+  print_error("set isup", err);
+  hikproto_error_free(err);
+  CHECK_RESULT(hikproto_device_isup_json(dev, 0, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK(strstr(json, "\"enabled\":true") != NULL);
+  CHECK(strstr(json, "\"ipAddress\":\"192.0.2.50\"") != NULL);
+  CHECK(strstr(json, "\"portNo\":7661") != NULL);
+  CHECK(strstr(json, "\"deviceId\":\"cam01\"") != NULL);
+  CHECK(strstr(json, ISUP_KEY) == NULL);
+
+  /* a host name switches the addressing format; absent fields keep their value */
+  CHECK_RESULT(hikproto_device_set_isup(dev, 0, "{\"host\":\"isup.example.net\"}", NULL, NULL,
+                                        NULL),
+               HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_isup_json(dev, 0, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK(strstr(json, "\"hostName\":\"isup.example.net\"") != NULL);
+  CHECK(strstr(json, "\"addressingFormatType\":\"hostname\"") != NULL);
+  CHECK(strstr(json, "\"portNo\":7661") != NULL);
+
+  char key[64];
+  CHECK_RESULT(hikproto_isup_key_generate(0, key, sizeof key, &n), HIKPROTO_RESULT_OK);
+  CHECK(n == 16 && strlen(key) == 16);
+  CHECK_RESULT(hikproto_isup_key_generate(7, key, sizeof key, &n), HIKPROTO_RESULT_INVALID_ARGUMENT);
+}
+
+static void test_network(hikproto_device *dev) {
+  char json[16384];
+  size_t n = 0;
+  hikproto_error *err = NULL;
+  CHECK_RESULT(hikproto_device_network_interfaces_json(dev, json, sizeof json, &n, &err),
+               HIKPROTO_RESULT_OK);
+  print_error("interfaces", err);
+  hikproto_error_free(err);
+  CHECK(json[0] == '[' && strstr(json, "\"id\":\"1\"") != NULL);
+  /* a size query, then the exact size */
+  size_t need = 0;
+  CHECK_RESULT(hikproto_device_network_interfaces_json(dev, NULL, 0, &need, NULL),
+               HIKPROTO_RESULT_INSUFFICIENT_SIZE);
+  CHECK(need == n + 1);
+
+  CHECK_RESULT(hikproto_device_set_dns(dev, NULL, "192.0.2.300", NULL, NULL, NULL),
+               HIKPROTO_RESULT_INVALID_ARGUMENT);
+  CHECK_RESULT(hikproto_device_set_dns(dev, NULL, NULL, NULL, NULL, NULL),
+               HIKPROTO_RESULT_NULL_PARAMETER);
+  bool reboot = true;
+  err = NULL;
+  CHECK_RESULT(hikproto_device_set_dns(dev, NULL, "192.0.2.53", "192.0.2.54", &reboot, &err),
+               HIKPROTO_RESULT_OK);
+  print_error("set dns", err);
+  hikproto_error_free(err);
+  CHECK_RESULT(hikproto_device_ip_addressing_json(dev, "1", json, sizeof json, &n, NULL),
+               HIKPROTO_RESULT_OK);
+  CHECK(strstr(json, "\"primaryDns\":{\"ipAddress\":\"192.0.2.53\"") != NULL);
+  CHECK(strstr(json, "\"secondaryDns\":{\"ipAddress\":\"192.0.2.54\"") != NULL);
+}
+
+static void test_time(hikproto_device *dev) {
+  char json[8192];
+  size_t n = 0;
+  hikproto_error *err = NULL;
+  CHECK_RESULT(hikproto_device_use_ntp(dev, "bad host", NULL, NULL), HIKPROTO_RESULT_INVALID_ARGUMENT);
+  CHECK_RESULT(hikproto_device_use_ntp(dev, "ntp.example.org", NULL, &err), HIKPROTO_RESULT_OK);
+  print_error("use ntp", err);
+  hikproto_error_free(err);
+  CHECK_RESULT(hikproto_device_ntp_servers_json(dev, json, sizeof json, &n, NULL),
+               HIKPROTO_RESULT_OK);
+  CHECK(strstr(json, "ntp.example.org") != NULL);
+  CHECK_RESULT(hikproto_device_time_json(dev, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK(strstr(json, "\"timeMode\":\"NTP\"") != NULL || strstr(json, "\"timeMode\":\"ntp\"") != NULL);
+
+  CHECK_RESULT(hikproto_device_set_time(dev, "{\"mode\":\"manual\"}", NULL, NULL),
+               HIKPROTO_RESULT_INVALID_ARGUMENT);
+  CHECK_RESULT(hikproto_device_set_time(dev, NULL, NULL, NULL), HIKPROTO_RESULT_NULL_PARAMETER);
+  err = NULL;
+  CHECK_RESULT(hikproto_device_set_time(
+                   dev, "{\"timeMode\":\"manual\",\"timeZone\":\"CST-8:00:00\"}", NULL, &err),
+               HIKPROTO_RESULT_OK);
+  print_error("set time", err);
+  hikproto_error_free(err);
+  CHECK_RESULT(hikproto_device_time_json(dev, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK(strstr(json, "\"timeMode\":\"manual\"") != NULL);
+  CHECK(strstr(json, "\"timeZone\":\"CST-8:00:00\"") != NULL);
+}
+
+int main(void) {
+  hikproto_sim *sim = NULL;
+  hikproto_error *err = NULL;
+  CHECK_RESULT(hikproto_sim_start(1, PASSWORD, 0, &sim, &err), HIKPROTO_RESULT_OK);
+  print_error("sim start", err);
+  hikproto_error_free(err);
+  if (sim == NULL) {
+    return finish("test_network");
+  }
+  uint16_t port = 0;
+  CHECK_RESULT(hikproto_sim_device_port(sim, 0, &port), HIKPROTO_RESULT_OK);
+  hikproto_device *dev = NULL;
+  CHECK_RESULT(hikproto_device_new("127.0.0.1", port, "admin", PASSWORD, &dev, NULL),
+               HIKPROTO_RESULT_OK);
+  test_isup(dev);
+  test_network(dev);
+  test_time(dev);
+  hikproto_device_free(dev);
+  hikproto_sim_free(sim);
+  return finish("test_network");
+}
