@@ -5,7 +5,7 @@ use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use hikproto::Secret;
 
@@ -143,9 +143,9 @@ pub(crate) struct RecoveryRuntime {
     /// The current exported reset string and when it was made (unix seconds).
     pub(crate) export: Option<(String, u64)>,
     /// The e-mail reset QR payload currently valid and when it was made.
-    pub(crate) email_qr: Option<(String, Instant)>,
+    pub(crate) email_qr: Option<(String, SystemTime)>,
     /// The Hik-Connect-app reset QR payload currently valid and when it was made.
-    pub(crate) app_qr: Option<(String, Instant)>,
+    pub(crate) app_qr: Option<(String, SystemTime)>,
     /// Wrong security answers / GUIDs in a row, and when the lock lifts.
     pub(crate) answer_failures: u32,
     pub(crate) guid_failures: u32,
@@ -224,7 +224,7 @@ impl DeviceRuntime {
     /// Issues a new Digest nonce.
     pub(crate) fn issue_nonce(&mut self) -> String {
         let nonce = if self.cfg.personality.nvr_challenge {
-            let secs = std::time::SystemTime::now()
+            let secs = SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs())
                 .unwrap_or(0);

@@ -10,7 +10,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -57,17 +57,6 @@ fn numeric_type(t: &str) -> u32 {
 
 fn ip(s: &str) -> Ipv4Addr {
     s.trim().parse().unwrap_or(Ipv4Addr::UNSPECIFIED)
-}
-
-fn instant_to_system(t: Instant) -> SystemTime {
-    SystemTime::now()
-        .checked_sub(t.elapsed())
-        .unwrap_or(UNIX_EPOCH)
-}
-
-fn system_to_instant(t: SystemTime) -> Instant {
-    let age = SystemTime::now().duration_since(t).unwrap_or_default();
-    Instant::now().checked_sub(age).unwrap_or_else(Instant::now)
 }
 
 impl SadpDevice for SiteDevice {
@@ -145,11 +134,7 @@ impl SadpDevice for SiteDevice {
                 .export
                 .clone()
                 .map(|(s, at)| (s, UNIX_EPOCH + Duration::from_secs(at))),
-            mail_qr: rt
-                .recovery
-                .email_qr
-                .clone()
-                .map(|(s, at)| (s, instant_to_system(at))),
+            mail_qr: rt.recovery.email_qr.clone(),
             guid: cfg.guid.clone(),
             sync_ipc_password: false,
         }
@@ -225,7 +210,7 @@ impl SadpDevice for SiteDevice {
                     .map(|(s, at)| (s, at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())));
             }
             if before.mail_qr != v.mail_qr {
-                rt.recovery.email_qr = v.mail_qr.clone().map(|(s, at)| (s, system_to_instant(at)));
+                rt.recovery.email_qr = v.mail_qr.clone();
             }
             if before.guid != v.guid {
                 rt.cfg.guid = v.guid.clone();

@@ -14,7 +14,7 @@
 //! `retryTimes` and counts toward the recovery lock; a good code works once; a new QR payload
 //! replaces the previous one; a reboot voids both.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 
 use hikproto::isapi::security::email::CodeReset;
 use hikproto::isapi::security::{QrKind, ResetQrPayload};
@@ -55,7 +55,7 @@ impl CodeRoute {
         }
     }
 
-    fn pending<'a>(self, c: &'a mut Call<'_>) -> &'a mut Option<(String, Instant)> {
+    fn pending<'a>(self, c: &'a mut Call<'_>) -> &'a mut Option<(String, SystemTime)> {
         match self {
             Self::Email => &mut c.rt.recovery.email_qr,
             Self::App => &mut c.rt.recovery.app_qr,
@@ -99,7 +99,7 @@ impl CodeRoute {
         let slot = self.pending(c);
         if slot
             .as_ref()
-            .is_some_and(|(_, at)| at.elapsed() >= validity)
+            .is_some_and(|(_, at)| at.elapsed().unwrap_or_default() >= validity)
         {
             *slot = None;
         }
@@ -186,7 +186,7 @@ pub(in crate::handlers) fn email_qr(c: &mut Call<'_>) -> Reply {
     }
     let email = c.rt.cfg.reserved_email.clone().unwrap_or_default();
     let qr = support::email_qr(&c.rt.cfg.serial, unix_now(), &crypto::rand_hex(8), &email);
-    c.rt.recovery.email_qr = Some((qr.clone(), Instant::now()));
+    c.rt.recovery.email_qr = Some((qr.clone(), SystemTime::now()));
     json(serde_json::json!({ "QRCode": qr }))
 }
 
@@ -212,7 +212,7 @@ pub(in crate::handlers) fn app_qr(c: &mut Call<'_>) -> Reply {
         domain: Some(cfg.ezviz.server_host.clone()),
         model: Some(cfg.model.clone()),
     };
-    c.rt.recovery.app_qr = Some((qr, Instant::now()));
+    c.rt.recovery.app_qr = Some((qr, SystemTime::now()));
     json(payload.to_json())
 }
 
