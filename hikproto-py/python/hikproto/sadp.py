@@ -186,9 +186,10 @@ class Client:
         sync_camera_passwords: bool = False,
     ) -> None:
         """Resets the admin password with support's reply (``Encrypt_<short serial>_*.xml`` or
-        ``Encrypt.xml``). The new password is checked against the password policy, and the
-        reply (and ``key_file``, as ``export_key_file`` wrote it: age, reboot, device) before
-        anything is sent; refusals raise ``ResetFileError``. See ``hikproto.reset_files``."""
+        ``Encrypt.xml``). The new password is checked against the password policy before anything
+        is sent; the reply (and ``key_file``, as ``export_key_file`` wrote it: age, reboot,
+        device) after one SADP inquiry for the device's serial and boot time, before the reset
+        is sent. Refusals raise ``ResetFileError``. See ``hikproto.reset_files``."""
         self._inner.reset_with_reply_file(
             target,
             os.fspath(reply_path),

@@ -182,8 +182,8 @@ impl PySadpClient {
     }
 
     /// Resets the admin password with support's reply file, checked first (against the key
-    /// file's sidecar when `key_file` is given); the new password is checked before anything
-    /// is sent.
+    /// file's sidecar when `key_file` is given, and the device's fresh SADP answer); the new
+    /// password is checked before anything is sent.
     #[pyo3(signature = (target, reply_path, new_password, *, key_file=None, sync_camera_passwords=false))]
     fn reset_with_reply_file(
         &self,
