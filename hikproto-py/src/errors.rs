@@ -7,7 +7,7 @@
 //! ├── AuthenticationError ── LockedError, CredentialLatchedError
 //! ├── DeviceError ── NotSupportedError, NotActivatedError, AlreadyActivatedError
 //! ├── DecodeError
-//! └── InvalidArgumentError
+//! └── InvalidArgumentError ── ResetFileError
 //! ```
 //!
 //! Every exception carries its data as attributes (`DeviceError.status_code`,
@@ -21,6 +21,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyModule;
 
 use hikproto::Error;
+use hikproto::reset::files::{FileError, FileKind};
 
 create_exception!(
     hikproto,
@@ -103,6 +104,19 @@ create_exception!(
 
 create_exception!(
     hikproto,
+    ResetFileError,
+    InvalidArgumentError,
+    "A reset file (key file, support reply, GUID file) was refused; nothing was sent (`kind`, `path`, …)."
+);
+create_exception!(
+    hikproto,
+    ResetFileWarning,
+    pyo3::exceptions::PyUserWarning,
+    "A reset file is usable but may be refused by some devices (an export older than 24 hours)."
+);
+
+create_exception!(
+    hikproto,
     SimulatorError,
     HikprotoError,
     "The simulator could not start or refused a platform/support action."
@@ -133,6 +147,8 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "InvalidArgumentError",
         py.get_type::<InvalidArgumentError>(),
     )?;
+    m.add("ResetFileError", py.get_type::<ResetFileError>())?;
+    m.add("ResetFileWarning", py.get_type::<ResetFileWarning>())?;
     m.add("SimulatorError", py.get_type::<SimulatorError>())?;
     Ok(())
 }
@@ -250,6 +266,10 @@ fn build(py: Python<'_>, e: Error) -> PyErr {
         // The core error is non-exhaustive: a variant added later still arrives as a HikprotoError.
         _ => (HikprotoError::new_err(msg), Vec::new()),
     };
+    with_attrs(py, err, attrs)
+}
+
+fn with_attrs(py: Python<'_>, err: PyErr, attrs: Attrs) -> PyErr {
     let value = err.value(py);
     for (name, v) in attrs {
         // Setting an attribute on a fresh exception instance cannot fail in practice; if it did,
@@ -267,4 +287,91 @@ pub(crate) fn invalid(msg: impl Into<String>) -> PyErr {
 /// Maps a simulator-side error (start-up, platform, support desk) onto [`SimulatorError`].
 pub(crate) fn simulator_error(e: impl std::error::Error + 'static) -> PyErr {
     SimulatorError::new_err(message(&e))
+}
+
+/// The snake-case name of a reset-file kind, as `ResetFileError.expected` / `.found` carry it.
+pub(crate) fn file_kind_name(k: FileKind) -> &'static str {
+    match k {
+        FileKind::KeyExport => "key_export",
+        FileKind::SupportReply => "support_reply",
+        FileKind::GuidFile => "guid_file",
+        FileKind::EmailQr => "email_qr",
+        FileKind::AppQr => "app_qr",
+        FileKind::Sidecar => "sidecar",
+    }
+}
+
+/// Maps a refused reset file onto [`ResetFileError`]: `kind` names the reason (`stale`,
+/// `other_device`, `wrong_kind`, `superseded`, `device_rebooted`, `modified`, `malformed`,
+/// `wrong_size`, `too_large`, `empty`, `io`), `path` the file; the reason's data follow.
+pub(crate) fn file_error(e: FileError) -> PyErr {
+    Python::attach(|py| {
+        let msg = message(&e);
+        let (kind, path, mut extra): (&str, Option<&std::path::Path>, Attrs) = match &e {
+            FileError::Io { path, op, .. } => ("io", Some(path), vec![attr(py, "op", *op)]),
+            FileError::Empty { path } => ("empty", Some(path), Vec::new()),
+            FileError::TooLarge { path, limit } => {
+                ("too_large", Some(path), vec![attr(py, "limit", *limit)])
+            }
+            FileError::WrongKind {
+                path,
+                expected,
+                found,
+            } => (
+                "wrong_kind",
+                Some(path),
+                vec![
+                    attr(py, "expected", file_kind_name(*expected)),
+                    attr(py, "found", file_kind_name(*found)),
+                ],
+            ),
+            FileError::WrongSize {
+                path, kind, found, ..
+            } => (
+                "wrong_size",
+                Some(path),
+                vec![
+                    attr(py, "expected", file_kind_name(*kind)),
+                    attr(py, "size", *found),
+                ],
+            ),
+            FileError::Malformed { path, kind, .. } => (
+                "malformed",
+                Some(path),
+                vec![attr(py, "expected", file_kind_name(*kind))],
+            ),
+            FileError::OtherDevice {
+                path,
+                expected,
+                found,
+            } => (
+                "other_device",
+                Some(path),
+                vec![
+                    attr(py, "expected", expected.as_str()),
+                    attr(py, "found", found.as_str()),
+                ],
+            ),
+            FileError::Stale { path, age, limit } => (
+                "stale",
+                Some(path),
+                vec![
+                    attr(py, "age", age.as_secs_f64()),
+                    attr(py, "limit", limit.as_secs_f64()),
+                ],
+            ),
+            FileError::Superseded { path } => ("superseded", Some(path), Vec::new()),
+            FileError::DeviceRebooted { path } => ("device_rebooted", Some(path), Vec::new()),
+            FileError::Modified { path } => ("modified", Some(path), Vec::new()),
+            // Non-exhaustive: a reason added later still arrives typed, as `other`.
+            _ => ("other", None, Vec::new()),
+        };
+        extra.push(attr(py, "kind", kind));
+        extra.push(attr(
+            py,
+            "path",
+            path.map(|p| p.to_string_lossy().into_owned()),
+        ));
+        with_attrs(py, ResetFileError::new_err(msg), extra)
+    })
 }

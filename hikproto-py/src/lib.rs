@@ -60,7 +60,7 @@ mod _hikproto {
     #[pymodule_export]
     use super::operations;
     #[pymodule_export]
-    use super::sadp::{PySadpClient, PySadpDevice, sadp_discover};
+    use super::sadp::{PySadpClient, PySadpDevice, check_reply, load_key_file, sadp_discover};
     #[pymodule_export]
     use super::sim::PySimulator;
 

@@ -11,19 +11,11 @@ import pytest
 
 import hikproto
 import hikproto.sadp
-from hikproto.sim import SimDevice, Simulator
+from hikproto.sim import Simulator
 
-PW = "Gx7!pLm2qR"
-NEW = "N3w!Passw0rd"
-
-
-def _find(sd: SimDevice) -> hikproto.sadp.SadpDevice:
-    (dev,) = hikproto.sadp.discover(addresses=[sd.sadp_addr], timeout=3, expect=1, bind="127.0.0.1:0")
-    return dev
-
-
-def _client() -> hikproto.sadp.Client:
-    return hikproto.sadp.Client(timeout=3, bind="127.0.0.1:0")
+from sadp_helpers import NEW, PW
+from sadp_helpers import client as _client
+from sadp_helpers import find as _find
 
 
 def test_update_network() -> None:

@@ -5,6 +5,7 @@
 - ``Device.doctor()``: why a device fails to verify or register, and the fix.
 - ``hikproto.aio``: the same as awaitables.
 - ``hikproto.sim``: simulated devices for your own tests.
+- ``hikproto.reset_files``: the key-file route's files, checked without a device.
 - Exceptions: everything raised derives from ``hikproto.HikprotoError``.
 """
 
@@ -24,6 +25,8 @@ from ._hikproto import (
     HikprotoError,
     InvalidArgumentError,
     LockedError,
+    ResetFileError,
+    ResetFileWarning,
     SimulatorError,
     NotActivatedError,
     NotSupportedError,
@@ -43,7 +46,7 @@ from ._models import (
     Response,
     ResponseStatus,
 )
-from . import aio, sadp, sim  # noqa: E402  (submodules need the names above)
+from . import aio, reset_files, sadp, sim  # noqa: E402  (submodules need the names above)
 
 
 def decode(data: Union[bytes, str]) -> Decoded:
@@ -85,9 +88,12 @@ __all__ = [
     "AlreadyActivatedError",
     "DecodeError",
     "InvalidArgumentError",
+    "ResetFileError",
+    "ResetFileWarning",
     "SimulatorError",
     "Record",
     "aio",
+    "reset_files",
     "sadp",
     "sim",
 ]

@@ -7,6 +7,10 @@ __version__: str
 
 def decode(data: bytes | str) -> tuple[str, Any]: ...
 def operations() -> list[str]: ...
+def check_reply(
+    reply_path: str, key_file: str | None = None, serial: str | None = None
+) -> dict[str, Any]: ...
+def load_key_file(path: str) -> dict[str, Any]: ...
 
 # -- exceptions ------------------------------------------------------------------------------------
 
@@ -49,6 +53,18 @@ class DecodeError(HikprotoError):
     limit: int | None
 
 class InvalidArgumentError(HikprotoError): ...
+
+class ResetFileError(InvalidArgumentError):
+    kind: str
+    path: str | None
+    expected: str | None
+    found: str | None
+    age: float | None
+    limit: float | int | None
+    size: int | None
+    op: str | None
+
+class ResetFileWarning(UserWarning): ...
 class SimulatorError(HikprotoError): ...
 
 # -- classes ---------------------------------------------------------------------------------------
@@ -173,3 +189,13 @@ class SadpClient:
     def call(
         self, op: str, target: SadpDevice | tuple[str, str], kwargs: dict[str, Any] | None = None
     ) -> Any: ...
+    def export_key_file(self, target: SadpDevice | tuple[str, str], path: str) -> dict[str, Any]: ...
+    def reset_with_reply_file(
+        self,
+        target: SadpDevice | tuple[str, str],
+        reply_path: str,
+        new_password: str,
+        *,
+        key_file: str | None = None,
+        sync_camera_passwords: bool = False,
+    ) -> None: ...

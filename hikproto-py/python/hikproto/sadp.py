@@ -18,6 +18,7 @@ from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _hikproto
 from ._models import Record, record
+from .reset_files import KeyFileRecord
 
 #: Security-question answers: ``{question_id: answer}`` or ``[(question_id, answer), ...]``.
 Answers = Union[Mapping[int, str], Sequence[Tuple[int, str]]]
@@ -165,6 +166,35 @@ class Client:
             target,
             path=os.fspath(path),
             new_password=new_password,
+            sync_camera_passwords=sync_camera_passwords,
+        )
+
+    def export_key_file(self, target: Target, path: PathLike) -> KeyFileRecord:
+        """Exports the key file to send to vendor support, verbatim, to exactly ``path``, with
+        the sidecar ``<path>.hikproto.json`` (serial, export time, boot time; no secrets).
+        Returns its record (``serial``, ``exported_at``, ``suggested_name``, ``path``). A new
+        export, or a reboot, invalidates earlier ones."""
+        return KeyFileRecord._of(self._inner.export_key_file(target, os.fspath(path)))
+
+    def reset_with_reply_file(
+        self,
+        target: Target,
+        reply_path: PathLike,
+        new_password: str,
+        *,
+        key_file: Optional[PathLike] = None,
+        sync_camera_passwords: bool = False,
+    ) -> None:
+        """Resets the admin password with support's reply (``Encrypt_<short serial>_*.xml`` or
+        ``Encrypt.xml``). The new password is checked against the password policy before anything
+        is sent; the reply (and ``key_file``, as ``export_key_file`` wrote it: age, reboot,
+        device) after one SADP inquiry for the device's serial and boot time, before the reset
+        is sent. Refusals raise ``ResetFileError``. See ``hikproto.reset_files``."""
+        self._inner.reset_with_reply_file(
+            target,
+            os.fspath(reply_path),
+            new_password,
+            key_file=os.fspath(key_file) if key_file is not None else None,
             sync_camera_passwords=sync_camera_passwords,
         )
 

@@ -3,10 +3,13 @@
 //! the LAN multicast/broadcast one the vendor tool performs.
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+
+use hikproto::reset::NewPassword;
 
 use hikproto::sadp::{
     ClientOptions, DeviceTarget, DiscoverOptions, DiscoveredDevice, MacAddr, ProbeMatch, SadpClient,
@@ -17,7 +20,9 @@ use crate::errors::{invalid, to_py_err};
 use crate::runtime::wait;
 
 mod commands;
+mod key_file;
 use commands::Cmd;
+pub(crate) use key_file::{check_reply, load_key_file};
 
 fn secs(name: &str, v: f64) -> PyResult<Duration> {
     if !(v.is_finite() && v > 0.0 && v < 86_400.0) {
@@ -163,5 +168,40 @@ impl PySadpClient {
         let c = self.client.clone();
         let out = wait(py, cmd.run(c, t))?.map_err(to_py_err)?;
         out.into_py(py)
+    }
+
+    /// Exports the key file for vendor support to exactly `path` (verbatim), with its sidecar
+    /// `<path>.hikproto.json` (serial, export time, boot time); returns the export's record.
+    fn export_key_file(
+        &self,
+        py: Python<'_>,
+        target: &Bound<'_, PyAny>,
+        path: PathBuf,
+    ) -> PyResult<Py<PyAny>> {
+        key_file::export(py, self.client.clone(), self::target(target)?, path)
+    }
+
+    /// Resets the admin password with support's reply file, checked first (against the key
+    /// file's sidecar when `key_file` is given, and the device's fresh SADP answer); the new
+    /// password is checked before anything is sent.
+    #[pyo3(signature = (target, reply_path, new_password, *, key_file=None, sync_camera_passwords=false))]
+    fn reset_with_reply_file(
+        &self,
+        py: Python<'_>,
+        target: &Bound<'_, PyAny>,
+        reply_path: PathBuf,
+        new_password: String,
+        key_file: Option<PathBuf>,
+        sync_camera_passwords: bool,
+    ) -> PyResult<()> {
+        let new = NewPassword::new(new_password).sync_camera_passwords(sync_camera_passwords);
+        key_file::reset(
+            py,
+            self.client.clone(),
+            self::target(target)?,
+            reply_path,
+            new,
+            key_file,
+        )
     }
 }
