@@ -66,6 +66,14 @@ pub(super) fn check_new_password(p: &Secret) -> Result<()> {
     Ok(())
 }
 
+/// A reset's new password: what SADP can carry, then the device password policy (standard
+/// rules) for the account being reset, so a password the device would refuse as risky is
+/// stopped before the reset is sent (and before a one-time code or file is spent on it).
+pub(super) fn check_reset_password(user: &str, p: &Secret) -> Result<()> {
+    check_new_password(p)?;
+    crate::reset::check_new_password(user, p, &crate::keys::PasswordPolicy::default())
+}
+
 pub(super) fn check_password(p: &Secret) -> Result<()> {
     if p.is_empty() {
         return Err(Error::invalid("the admin password is empty"));

@@ -16,7 +16,7 @@ use crate::keys::Secret;
 
 use super::args::{
     GuidFile, check_answers, check_code, check_email, check_new_password, check_password,
-    check_verification_code, code_field, question_fields,
+    check_reset_password, check_verification_code, code_field, question_fields,
 };
 use super::client::{DeviceTarget, SadpClient};
 use super::probe::{NetworkParams, Probe};
@@ -50,7 +50,7 @@ impl SadpClient {
         &self,
         t: &DeviceTarget,
         secret: &Secret,
-        check: fn(&Secret) -> Result<()>,
+        check: impl FnOnce(&Secret) -> Result<()>,
         build: impl FnOnce(&SessionKey, &str) -> Result<Probe>,
     ) -> Result<Reply> {
         check(secret)?;
@@ -68,10 +68,15 @@ impl SadpClient {
         build: impl FnOnce(&str, &str, bool) -> Probe,
     ) -> Result<()> {
         check_code(code)?;
-        self.sealing(t, new_password, check_new_password, |k, pw| {
-            let (c, enc) = code_field(k, code, t.code_encrypt)?;
-            Ok(build(pw, &c, enc))
-        })
+        self.sealing(
+            t,
+            new_password,
+            |p| check_reset_password(&t.user, p),
+            |k, pw| {
+                let (c, enc) = code_field(k, code, t.code_encrypt)?;
+                Ok(build(pw, &c, enc))
+            },
+        )
         .await
         .map(drop)
     }
@@ -197,14 +202,19 @@ impl SadpClient {
         if guid.token().is_empty() {
             return Err(Error::invalid("the GUID is empty"));
         }
-        self.sealing(t, new_password, check_new_password, |_, pw| {
-            Ok(Probe::guid_reset(
-                t.mac,
-                guid.token().expose().trim(),
-                pw,
-                sync_ipc,
-            ))
-        })
+        self.sealing(
+            t,
+            new_password,
+            |p| check_reset_password(&t.user, p),
+            |_, pw| {
+                Ok(Probe::guid_reset(
+                    t.mac,
+                    guid.token().expose().trim(),
+                    pw,
+                    sync_ipc,
+                ))
+            },
+        )
         .await
         .map(drop)
     }
@@ -244,14 +254,19 @@ impl SadpClient {
         sync_ipc: bool,
     ) -> Result<()> {
         check_answers(answers, false)?;
-        self.sealing(t, new_password, check_new_password, |k, pw| {
-            Ok(Probe::answer_reset(
-                t.mac,
-                &question_fields(k, answers, false)?,
-                pw,
-                sync_ipc,
-            ))
-        })
+        self.sealing(
+            t,
+            new_password,
+            |p| check_reset_password(&t.user, p),
+            |k, pw| {
+                Ok(Probe::answer_reset(
+                    t.mac,
+                    &question_fields(k, answers, false)?,
+                    pw,
+                    sync_ipc,
+                ))
+            },
+        )
         .await
         .map(drop)
     }

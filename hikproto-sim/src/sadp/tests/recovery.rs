@@ -32,11 +32,13 @@ async fn export_file_reset_answered_by_the_support_desk() {
     assert_eq!(code_of(&e), SadpErrorCode::InvalidResetCode);
     assert!(e.to_string().contains("6 attempts left"), "{e}");
 
+    // a password the device would refuse as risky is stopped by the client before the reply
+    // is spent (the device's own refusal is covered by the activation test)
     let e = c
         .reset_with_code(&t, &secret(&reply), &secret("weakpassword"), false)
         .await
         .unwrap_err();
-    assert_eq!(code_of(&e), SadpErrorCode::RiskPassword);
+    assert!(matches!(e, hikproto::Error::InvalidInput(_)), "{e}");
     assert_eq!(
         o.dev.view().admin_password.unwrap().expose(),
         PW,
