@@ -107,7 +107,8 @@ def test_hik_connect_settings_and_unbind() -> None:
         assert sd.client().ezviz().enabled is True
         sd.client().wait_until_registered(10)
         s.platform_bind(sd.serial, "me@example.net", "Hk7Q2mZx")
-        assert s.platform_record(sd.serial).account == "me@example.net"
+        bound = s.platform_record(sd.serial)
+        assert bound is not None and bound.account == "me@example.net"
         c.unbind(_find(sd), PW)
         rec = s.platform_record(sd.serial)
         assert rec is None or rec.account is None
