@@ -39,6 +39,9 @@
 // endpoints devices serve before login, such as `/SDK/activateStatus`).
 #define HIKPROTO_REQUEST_NO_AUTH 1
 
+// The longest wait `hikproto_device_wait_until_registered` accepts: one hour.
+#define HIKPROTO_MAX_REGISTER_WAIT_MS 3600000
+
 // Password policy for `hikproto_password_check_json`: the standard rules (cameras, NVRs).
 #define HIKPROTO_PASSWORD_POLICY_STANDARD 0
 
@@ -189,7 +192,12 @@ typedef uint32_t hikproto_tls_mode;
 // `_logout`, `_set_credentials`, `_credentials_latched`, `_clear_credential_latch`,
 // `_activation_status_json`, `_activate`, `_change_password`, `_platform_json`,
 // `_enable_platform_access`, `_disable_platform_access`, `_set_verification_code`,
-// `_isup_json`, `_set_isup`, `_network_interfaces_json`, `_ip_addressing_json`, `_set_dns`,
+// `_check_verification_code`, `_unbind_platform`, `_test_platform_parameters_json`,
+// `_wait_until_registered`, `_security_questions_json`, `_set_security_questions`,
+// `_security_email_json`, `_set_security_email`, `_export_guid_file`, `_reset_by_answers`,
+// `_reset_with_guid_file`, `_email_reset_qr_json`, `_reset_by_email_code`,
+// `_app_reset_qr_json`, `_reset_by_app_code`, `_factory_reset`, `_reboot`, `_isup_json`,
+// `_set_isup`, `_network_interfaces_json`, `_ip_addressing_json`, `_set_dns`,
 // `_time_json`, `_ntp_servers_json`, `_use_ntp`, `_set_time`, `_users_json`, `_add_user`,
 // `_delete_user`, `_doctor_json`, `_free`.
 //
@@ -295,8 +303,8 @@ typedef struct hikproto_sadp_target hikproto_sadp_target;
 //
 // Methods: `hikproto_sim_start`, `hikproto_sim_start_config` (constructors),
 // `_device_count`, `_device_port`, `_device_sadp_port`, `_device_https_port`, `_device_url`,
-// `_device_serial`, `_device_cert_sha256`, `_device_stats_json`, `_device_set_fault`,
-// `_device_clear_faults`, `_device_unlock`, `_stop`, `_free`.
+// `_device_serial`, `_device_app_reset_code`, `_device_cert_sha256`, `_device_stats_json`,
+// `_device_set_fault`, `_device_clear_faults`, `_device_unlock`, `_stop`, `_free`.
 //
 // The site runs on the library's runtime threads until `hikproto_sim_stop` or
 // `hikproto_sim_free`.
@@ -722,6 +730,189 @@ hikproto_result hikproto_device_doctor_json(const struct hikproto_device *device
                                             size_t *out_n,
                                             struct hikproto_error **err_out);
 
+// Checks whether `code` is the device's Hik-Connect verification code without reading it back
+// (`POST /ISAPI/System/Network/verificationCodeCheck`; on devices without that endpoint the
+// code is read, encrypted where offered, and compared in constant time). `code` is checked
+// first (6–12 letters and digits) and copied into memory that is wiped. `*out_matches`
+// (required) receives the answer. Thread-safety: any thread. Blocks until done.
+hikproto_result hikproto_device_check_verification_code(const struct hikproto_device *device,
+                                                        const char *code,
+                                                        bool *out_matches,
+                                                        struct hikproto_error **err_out);
+
+// Unbinds the device from its Hik-Connect account (`…/EZVIZ/unbind`; PUT, or POST on devices
+// that refuse the PUT: the method is not documented). Returns no text: success is the answer.
+// Thread-safety: any thread. Blocks until done.
+hikproto_result hikproto_device_unbind_platform(const struct hikproto_device *device,
+                                                struct hikproto_error **err_out);
+
+// Runs the device's platform parameter test (`…/EZVIZ/parameterTest`; GET, or PUT on devices
+// that refuse the GET: the method is not documented) and writes the device's JSON answer, as
+// sent, into `buf`. Buffer contract as for `hikproto_device_activation_status_json` (a retry
+// runs the test again). Thread-safety: any thread. Blocks until done.
+hikproto_result hikproto_device_test_platform_parameters_json(const struct hikproto_device *device,
+                                                              char *buf,
+                                                              size_t len,
+                                                              size_t *out_n,
+                                                              struct hikproto_error **err_out);
+
+// Polls the Hik-Connect settings until the device reports itself registered with the
+// platform, then writes them as JSON into `buf` (the shape of `hikproto_device_platform_json`).
+// `timeout_ms`: 1 to `HIKPROTO_MAX_REGISTER_WAIT_MS` (`INVALID_ARGUMENT` otherwise). When it
+// passes first: `TIMEOUT`, the message naming the device's last `offlineStatus`. Buffer
+// contract as for `hikproto_device_activation_status_json` (a retry waits again).
+// Thread-safety: any thread. Blocks the calling thread for up to `timeout_ms` (plus one
+// request's deadline).
+hikproto_result hikproto_device_wait_until_registered(const struct hikproto_device *device,
+                                                      uint32_t timeout_ms,
+                                                      char *buf,
+                                                      size_t len,
+                                                      size_t *out_n,
+                                                      struct hikproto_error **err_out);
+
+// Reads which security questions are answered (`GET questionConfiguration`, needs the admin
+// credentials) and writes them as JSON into `buf`: `{"questions": [{"id", "question"?,
+// "configured"}, …], "namespace"?}`. The answers are never included (the device does not
+// send them).
+//
+// Buffer contract: on success `*out_n` is the text length; when `len` is too small,
+// `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included (a retry
+// asks the device again). Thread-safety: any thread, as for every call on the handle.
+// Blocks until done.
+hikproto_result hikproto_device_security_questions_json(const struct hikproto_device *device,
+                                                        char *buf,
+                                                        size_t len,
+                                                        size_t *out_n,
+                                                        struct hikproto_error **err_out);
+
+// Sets the three security questions (`PUT questionConfiguration`): question `ids[i]`
+// answered by `answers[i]` for `i < n`. Checked before anything is sent: exactly three
+// answers with distinct ids, none empty, within the device's length limit (read from its
+// capabilities when offered): `INVALID_ARGUMENT` otherwise. The handle must have the admin
+// credentials (its password is repeated in the request). The answers are copied into memory
+// that is wiped. Thread-safety: any thread. Blocks until done.
+hikproto_result hikproto_device_set_security_questions(const struct hikproto_device *device,
+                                                       const uint32_t *ids,
+                                                       const char *const *answers,
+                                                       size_t n,
+                                                       struct hikproto_error **err_out);
+
+// Reads the reserved e-mail address (`GET /ISAPI/Security/email/parameter`, needs the admin
+// credentials) and writes `{"address": "…"|null}` into `buf`. Buffer contract as for
+// `hikproto_device_security_questions_json`. Thread-safety: any thread. Blocks until done.
+hikproto_result hikproto_device_security_email_json(const struct hikproto_device *device,
+                                                    char *buf,
+                                                    size_t len,
+                                                    size_t *out_n,
+                                                    struct hikproto_error **err_out);
+
+// Sets the reserved e-mail address the e-mail reset route mails its code to. The address
+// (surrounding spaces ignored) is checked first, against the device's length limit when its
+// capabilities give one (`INVALID_ARGUMENT`). The handle must have the admin credentials.
+// Thread-safety: any thread. Blocks until done.
+hikproto_result hikproto_device_set_security_email(const struct hikproto_device *device,
+                                                   const char *address,
+                                                   struct hikproto_error **err_out);
+
+// Exports the GUID file (`PUT /ISAPI/Security/GUIDFileData`, authorised by the handle's admin
+// password) and writes it to exactly `path` (binary, atomically, owner-only), with a
+// `<path>.hikproto.json` sidecar recording the device's serial and the time. Whoever holds the
+// file can reset the admin password: keep it safe. A new export replaces the previous one on
+// the device. Thread-safety: any thread. Blocks until done.
+hikproto_result hikproto_device_export_guid_file(const struct hikproto_device *device,
+                                                 const char *path,
+                                                 struct hikproto_error **err_out);
+
+// Restores factory settings (`PUT /ISAPI/System/factoryReset?mode=…`, needs the admin
+// credentials). `mode`: `"basic"` keeps the network and user settings (the admin password
+// survives); `"full"` restores everything, after which the device must be activated again; any
+// other word of letters and digits (at most 32) is sent as given for families with modes of
+// their own. Anything else is `INVALID_ARGUMENT`, before anything is sent.
+// Thread-safety: any thread. Blocks until the device answers (it restarts afterwards).
+hikproto_result hikproto_device_factory_reset(const struct hikproto_device *device,
+                                              const char *mode,
+                                              struct hikproto_error **err_out);
+
+// Reboots the device (`PUT /ISAPI/System/reboot`, needs the admin credentials). The device is
+// unreachable for a while afterwards; a reboot voids a pending e-mail or app reset code and an
+// exported key file. Thread-safety: any thread. Blocks until the device answers.
+hikproto_result hikproto_device_reboot(const struct hikproto_device *device,
+                                       struct hikproto_error **err_out);
+
+// Resets the admin password by answering the security questions
+// (`PUT /ISAPI/Security/questionCertification`): question `ids[i]` answered by `answers[i]`
+// for `i < n` (1 to 16, distinct ids, none empty). A wrong answer is `DEVICE_REFUSED` with the
+// attempts left in the error object. Thread-safety: any thread. Blocks until done.
+hikproto_result hikproto_device_reset_by_answers(const struct hikproto_device *device,
+                                                 const uint32_t *ids,
+                                                 const char *const *answers,
+                                                 size_t n,
+                                                 const char *new_password,
+                                                 bool sync_cameras,
+                                                 struct hikproto_error **err_out);
+
+// Resets the admin password with the GUID file at `path` (as
+// `hikproto_device_export_guid_file` or `hikproto_sadp_export_guid_file` wrote it). The file
+// is read and checked first (size, kind; at most a few KiB are read): a file that is no GUID
+// file is `INVALID_ARGUMENT` and nothing is sent. A GUID the device does not recognise (another
+// device's, or replaced by a newer export) is `DEVICE_REFUSED`. The device's serial is not
+// known before login, so matching the file's sidecar against it is the caller's part
+// (`hikproto_guid_file_check_json`). Thread-safety: any thread. Blocks until done.
+hikproto_result hikproto_device_reset_with_guid_file(const struct hikproto_device *device,
+                                                     const char *path,
+                                                     const char *new_password,
+                                                     bool sync_cameras,
+                                                     struct hikproto_error **err_out);
+
+// Gets the e-mail reset's QR payload (`GET /ISAPI/Security/email/qrCode`, no credentials
+// needed) and writes it as JSON into `buf`: `{"kind": "email", "qrText": "…", "mailbox":
+// "…"|null, "serviceMailbox": "…"|null, …}`. Render `qrText` as a QR code and mail it to the
+// service address; the code that comes back goes to `hikproto_device_reset_by_email_code`.
+// A new payload replaces the previous one. `DEVICE_REFUSED` (`noSetSecurityEmail`) when no
+// address is reserved.
+//
+// Buffer contract: on success `*out_n` is the text length; when `len` is too small,
+// `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included (a retry
+// asks again, which makes a new payload). Thread-safety: any thread. Blocks until done.
+hikproto_result hikproto_device_email_reset_qr_json(const struct hikproto_device *device,
+                                                    char *buf,
+                                                    size_t len,
+                                                    size_t *out_n,
+                                                    struct hikproto_error **err_out);
+
+// Resets the admin password with the code mailed to the reserved address
+// (`PUT /ISAPI/Security/emailCertification`). `code`: 4 to 64 printable characters
+// (checked first). A wrong or expired code is `DEVICE_REFUSED` with the attempts left.
+// Thread-safety: any thread. Blocks until done.
+hikproto_result hikproto_device_reset_by_email_code(const struct hikproto_device *device,
+                                                    const char *code,
+                                                    const char *new_password,
+                                                    bool sync_cameras,
+                                                    struct hikproto_error **err_out);
+
+// Gets the QR payload to scan with the Hik-Connect app of the account the device is bound to
+// (no credentials needed) and writes it as JSON into `buf`: `{"kind": "hikConnectApp",
+// "qrText": "…", "domain": "…"|null, "model": "…"|null, …}`. The code the app shows goes to
+// `hikproto_device_reset_by_app_code`. `DEVICE_REFUSED` (`notSetPhoneNo`) when the device is
+// bound to no account. The route's paths are documented for access-control terminals and
+// inferred for other families, so some devices answer `NOT_SUPPORTED`. Buffer contract as for
+// `hikproto_device_email_reset_qr_json`. Thread-safety: any thread. Blocks until done.
+hikproto_result hikproto_device_app_reset_qr_json(const struct hikproto_device *device,
+                                                  char *buf,
+                                                  size_t len,
+                                                  size_t *out_n,
+                                                  struct hikproto_error **err_out);
+
+// Resets the admin password with the code the Hik-Connect app showed for the QR payload of
+// `hikproto_device_app_reset_qr_json`. `code` as for `hikproto_device_reset_by_email_code`;
+// a wrong or expired code is `DEVICE_REFUSED` with the attempts left.
+// Thread-safety: any thread. Blocks until done.
+hikproto_result hikproto_device_reset_by_app_code(const struct hikproto_device *device,
+                                                  const char *code,
+                                                  const char *new_password,
+                                                  bool sync_cameras,
+                                                  struct hikproto_error **err_out);
+
 // Lists the users (`GET /ISAPI/Security/users`) as a JSON array into `buf`; each entry has
 // `id`, `userName`, `enabled`, `level` (`"administrator"`, `"operator"`, `"viewer"`, …) and
 // `extra` (the other fields the device sent). No password is ever included. Buffer contract: on
@@ -824,11 +1015,15 @@ hikproto_result hikproto_error_sub_status_code(const struct hikproto_error *err,
                                                size_t len,
                                                size_t *out_n);
 
-// For `HIKPROTO_RESULT_LOCKED`: seconds until the device lifts the lock, or -1 when unknown.
+// Seconds until the device lifts a lock, or -1 when unknown: for `HIKPROTO_RESULT_LOCKED`, and
+// for a `HIKPROTO_RESULT_DEVICE_REFUSED` whose `ResponseStatus` names a lock time (a locked
+// reset route).
 int64_t hikproto_error_retry_after_secs(const struct hikproto_error *err);
 
-// For `HIKPROTO_RESULT_CREDENTIALS_REJECTED`: login attempts the device says remain before it
-// locks, or -1 when it did not say.
+// Attempts the device says remain before it locks, or -1 when it did not say: login attempts
+// for `HIKPROTO_RESULT_CREDENTIALS_REJECTED`; for `HIKPROTO_RESULT_DEVICE_REFUSED`, the
+// `retryTimes` of a refusal that counts toward a lock (a wrong security answer, GUID file or
+// reset code).
 int64_t hikproto_error_attempts_left(const struct hikproto_error *err);
 
 // True when trying again later, unchanged, may succeed (transport trouble, timeouts, a busy
@@ -1427,6 +1622,20 @@ hikproto_result hikproto_sim_code(uint32_t kind,
                                   char *buf,
                                   size_t len,
                                   size_t *out_n);
+
+// Plays the Hik-Connect app of `account` on device `index`'s pending ISAPI reset QR payload
+// (the one `hikproto_device_app_reset_qr_json` got last): writes the code the app shows into
+// `buf` (buffer contract as for `hikproto_sim_device_url`). Only the account the simulated
+// platform has the device bound to gets a code (bind it at start-up with
+// `ezviz = { bound_account = "…" }` in a `hikproto_sim_start_config` file):
+// `INVALID_ARGUMENT` for another account, or when the device shows no payload. The
+// simulator's own test scheme, not the vendor's. Any thread.
+hikproto_result hikproto_sim_device_app_reset_code(const struct hikproto_sim *sim,
+                                                   size_t index,
+                                                   const char *account,
+                                                   char *buf,
+                                                   size_t len,
+                                                   size_t *out_n);
 
 // Writes the SHA-256 fingerprint of device `index`'s HTTPS certificate as 64 lowercase hex
 // digits into `buf` (ready for `hikproto_device_builder_set_tls_pin_sha256`); buffer contract

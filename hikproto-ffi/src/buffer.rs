@@ -45,6 +45,35 @@ pub(crate) fn secret_arg(p: *const c_char, what: &'static str) -> Result<Secret,
     Ok(Secret::new(str_arg(p, what)?.to_owned()))
 }
 
+/// Security answers from parallel C arrays: `ids[i]` answered by `answers[i]` (copied into
+/// memory that is wiped).
+pub(crate) fn answers_arg(
+    ids: *const u32,
+    answers: *const *const c_char,
+    n: usize,
+) -> Result<Vec<(u32, Secret)>, Fail> {
+    if n == 0 || n > 16 {
+        return Err(Fail::invalid("between 1 and 16 answers are needed"));
+    }
+    if ids.is_null() {
+        return Err(Fail::null("ids"));
+    }
+    if answers.is_null() {
+        return Err(Fail::null("answers"));
+    }
+    // SAFETY: non-NULL, `n` readable elements each (caller contract), read during the call.
+    let (ids, answers) = unsafe {
+        (
+            std::slice::from_raw_parts(ids, n),
+            std::slice::from_raw_parts(answers, n),
+        )
+    };
+    ids.iter()
+        .zip(answers)
+        .map(|(id, a)| Ok((*id, secret_arg(*a, "answers[i]")?)))
+        .collect()
+}
+
 /// A byte-slice argument; NULL is accepted only with length 0.
 pub(crate) fn bytes_arg<'a>(
     p: *const u8,

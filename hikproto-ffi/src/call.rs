@@ -104,6 +104,22 @@ impl Deliver<u32> for U32Out {
     }
 }
 
+/// A required `bool *` receiving a yes/no answer (checked before anything is sent).
+pub(crate) struct BoolOut(pub(crate) *mut bool, pub(crate) &'static str);
+
+impl Deliver<bool> for BoolOut {
+    fn check(&self) -> Result<(), Fail> {
+        if self.0.is_null() {
+            return Err(Fail::null(self.1));
+        }
+        Ok(())
+    }
+
+    fn deliver(self, v: bool) -> Result<(), Fail> {
+        write_value(self.0, self.1, v)
+    }
+}
+
 /// The result is not returned (success is the answer).
 pub(crate) struct Discard;
 

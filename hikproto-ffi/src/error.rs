@@ -125,6 +125,9 @@ impl From<CoreError> for Fail {
                 f.status_code = status.status_code;
                 f.sub_status_code.clone_from(&status.sub_status_code);
                 f.error_code = status.error_code;
+                // refusals that count toward a lock (a wrong security answer or reset code)
+                f.attempts_left = status.retry_times;
+                f.retry_after_secs = status.lock_remaining_secs;
             }
             CoreError::Locked { retry_after, .. } => {
                 f.retry_after_secs = retry_after.map(|d| d.as_secs());
@@ -194,7 +197,9 @@ pub extern "C" fn hikproto_error_sub_status_code(
     ffi_call_plain(|| write_str(&try_ref(err, "err")?.sub_status_code, buf, len, out_n))
 }
 
-/// For `HIKPROTO_RESULT_LOCKED`: seconds until the device lifts the lock, or -1 when unknown.
+/// Seconds until the device lifts a lock, or -1 when unknown: for `HIKPROTO_RESULT_LOCKED`, and
+/// for a `HIKPROTO_RESULT_DEVICE_REFUSED` whose `ResponseStatus` names a lock time (a locked
+/// reset route).
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_error_retry_after_secs(err: *const hikproto_error) -> i64 {
     ffi_value(-1, || {
@@ -205,8 +210,10 @@ pub extern "C" fn hikproto_error_retry_after_secs(err: *const hikproto_error) ->
     })
 }
 
-/// For `HIKPROTO_RESULT_CREDENTIALS_REJECTED`: login attempts the device says remain before it
-/// locks, or -1 when it did not say.
+/// Attempts the device says remain before it locks, or -1 when it did not say: login attempts
+/// for `HIKPROTO_RESULT_CREDENTIALS_REJECTED`; for `HIKPROTO_RESULT_DEVICE_REFUSED`, the
+/// `retryTimes` of a refusal that counts toward a lock (a wrong security answer, GUID file or
+/// reset code).
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_error_attempts_left(err: *const hikproto_error) -> i64 {
     ffi_value(-1, || {

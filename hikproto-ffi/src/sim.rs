@@ -45,8 +45,8 @@ pub const HIKPROTO_SIM_FAULT_STOP_READING: u32 = 7;
 ///
 /// Methods: `hikproto_sim_start`, `hikproto_sim_start_config` (constructors),
 /// `_device_count`, `_device_port`, `_device_sadp_port`, `_device_https_port`, `_device_url`,
-/// `_device_serial`, `_device_cert_sha256`, `_device_stats_json`, `_device_set_fault`,
-/// `_device_clear_faults`, `_device_unlock`, `_stop`, `_free`.
+/// `_device_serial`, `_device_app_reset_code`, `_device_cert_sha256`, `_device_stats_json`,
+/// `_device_set_fault`, `_device_clear_faults`, `_device_unlock`, `_stop`, `_free`.
 ///
 /// The site runs on the library's runtime threads until `hikproto_sim_stop` or
 /// `hikproto_sim_free`.
@@ -299,6 +299,33 @@ pub extern "C" fn hikproto_sim_code(
             HIKPROTO_SIM_CODE_APP => tokens::app_code(input),
             n => return Err(Fail::invalid(format!("unknown code kind {n}"))),
         };
+        write_str(&code, buf, len, out_n)
+    })
+}
+
+/// Plays the Hik-Connect app of `account` on device `index`'s pending ISAPI reset QR payload
+/// (the one `hikproto_device_app_reset_qr_json` got last): writes the code the app shows into
+/// `buf` (buffer contract as for `hikproto_sim_device_url`). Only the account the simulated
+/// platform has the device bound to gets a code (bind it at start-up with
+/// `ezviz = { bound_account = "…" }` in a `hikproto_sim_start_config` file):
+/// `INVALID_ARGUMENT` for another account, or when the device shows no payload. The
+/// simulator's own test scheme, not the vendor's. Any thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sim_device_app_reset_code(
+    sim: *const hikproto_sim,
+    index: usize,
+    account: *const c_char,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> hikproto_result {
+    ffi_call_plain(|| {
+        let dev = try_ref(sim, "sim")?.device(index)?;
+        let account = str_arg(account, "account")?;
+        let code = dev
+            .app_reset_code(account)
+            .ok_or_else(|| Fail::invalid("the device shows no app reset QR payload"))?
+            .map_err(|e| Fail::invalid(format!("the simulated app refused: {e}")))?;
         write_str(&code, buf, len, out_n)
     })
 }

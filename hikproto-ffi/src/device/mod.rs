@@ -5,6 +5,8 @@ mod isup;
 mod network;
 mod ops;
 mod provisioning;
+mod recovery;
+mod reset;
 mod users;
 
 pub use builder::*;
@@ -12,6 +14,8 @@ pub use isup::*;
 pub use network::*;
 pub use ops::*;
 pub use provisioning::*;
+pub use recovery::*;
+pub use reset::*;
 pub use users::*;
 
 use std::ffi::c_char;
@@ -36,7 +40,12 @@ use crate::result::hikproto_result;
 /// `_logout`, `_set_credentials`, `_credentials_latched`, `_clear_credential_latch`,
 /// `_activation_status_json`, `_activate`, `_change_password`, `_platform_json`,
 /// `_enable_platform_access`, `_disable_platform_access`, `_set_verification_code`,
-/// `_isup_json`, `_set_isup`, `_network_interfaces_json`, `_ip_addressing_json`, `_set_dns`,
+/// `_check_verification_code`, `_unbind_platform`, `_test_platform_parameters_json`,
+/// `_wait_until_registered`, `_security_questions_json`, `_set_security_questions`,
+/// `_security_email_json`, `_set_security_email`, `_export_guid_file`, `_reset_by_answers`,
+/// `_reset_with_guid_file`, `_email_reset_qr_json`, `_reset_by_email_code`,
+/// `_app_reset_qr_json`, `_reset_by_app_code`, `_factory_reset`, `_reboot`, `_isup_json`,
+/// `_set_isup`, `_network_interfaces_json`, `_ip_addressing_json`, `_set_dns`,
 /// `_time_json`, `_ntp_servers_json`, `_use_ntp`, `_set_time`, `_users_json`, `_add_user`,
 /// `_delete_user`, `_doctor_json`, `_free`.
 ///

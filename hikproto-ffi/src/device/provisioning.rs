@@ -1,13 +1,14 @@
-//! Provisioning a `hikproto_device`: activation, passwords, Hik-Connect platform access and
-//! verification codes, and the doctor.
+//! Provisioning a `hikproto_device`: activation, passwords, Hik-Connect platform access,
+//! verification codes, binding and registration, and the doctor.
 
 use std::ffi::c_char;
+use std::time::Duration;
 
 use hikproto_core::doctor::UserInputs;
 use hikproto_core::keys::{Password, VerificationCode};
 
 use crate::buffer::{opt_str_arg, secret_arg, str_arg};
-use crate::call::{Discard, JsonOut};
+use crate::call::{BoolOut, Discard, JsonOut};
 use crate::error::{Fail, hikproto_error};
 use crate::result::hikproto_result;
 
@@ -147,5 +148,81 @@ pub extern "C" fn hikproto_device_doctor_json(
             ..UserInputs::default()
         };
         Ok(async move { Ok::<_, Fail>(d.doctor(&inputs).await) })
+    })
+}
+
+/// Checks whether `code` is the device's Hik-Connect verification code without reading it back
+/// (`POST /ISAPI/System/Network/verificationCodeCheck`; on devices without that endpoint the
+/// code is read, encrypted where offered, and compared in constant time). `code` is checked
+/// first (6–12 letters and digits) and copied into memory that is wiped. `*out_matches`
+/// (required) receives the answer. Thread-safety: any thread. Blocks until done.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_check_verification_code(
+    device: *const hikproto_device,
+    code: *const c_char,
+    out_matches: *mut bool,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    device_op(device, err_out, BoolOut(out_matches, "out_matches"), |d| {
+        let code = VerificationCode::new(secret_arg(code, "code")?)?;
+        Ok(async move { d.check_verification_code(&code).await })
+    })
+}
+
+/// Unbinds the device from its Hik-Connect account (`…/EZVIZ/unbind`; PUT, or POST on devices
+/// that refuse the PUT: the method is not documented). Returns no text: success is the answer.
+/// Thread-safety: any thread. Blocks until done.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_unbind_platform(
+    device: *const hikproto_device,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    device_op(device, err_out, Discard, |d| Ok(d.unbind_platform()))
+}
+
+/// Runs the device's platform parameter test (`…/EZVIZ/parameterTest`; GET, or PUT on devices
+/// that refuse the GET: the method is not documented) and writes the device's JSON answer, as
+/// sent, into `buf`. Buffer contract as for `hikproto_device_activation_status_json` (a retry
+/// runs the test again). Thread-safety: any thread. Blocks until done.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_test_platform_parameters_json(
+    device: *const hikproto_device,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
+        Ok(d.test_platform_parameters())
+    })
+}
+
+/// The longest wait `hikproto_device_wait_until_registered` accepts: one hour.
+pub const HIKPROTO_MAX_REGISTER_WAIT_MS: u32 = 3_600_000;
+
+/// Polls the Hik-Connect settings until the device reports itself registered with the
+/// platform, then writes them as JSON into `buf` (the shape of `hikproto_device_platform_json`).
+/// `timeout_ms`: 1 to `HIKPROTO_MAX_REGISTER_WAIT_MS` (`INVALID_ARGUMENT` otherwise). When it
+/// passes first: `TIMEOUT`, the message naming the device's last `offlineStatus`. Buffer
+/// contract as for `hikproto_device_activation_status_json` (a retry waits again).
+/// Thread-safety: any thread. Blocks the calling thread for up to `timeout_ms` (plus one
+/// request's deadline).
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_wait_until_registered(
+    device: *const hikproto_device,
+    timeout_ms: u32,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
+        if !(1..=HIKPROTO_MAX_REGISTER_WAIT_MS).contains(&timeout_ms) {
+            return Err(Fail::invalid(format!(
+                "timeout_ms must be between 1 and {HIKPROTO_MAX_REGISTER_WAIT_MS}"
+            )));
+        }
+        let timeout = Duration::from_millis(u64::from(timeout_ms));
+        Ok(async move { d.wait_until_registered(timeout).await })
     })
 }

@@ -16,7 +16,7 @@ use hikproto_core::keys::Password;
 use hikproto_core::sadp::NetworkParams;
 use serde::Deserialize;
 
-use crate::buffer::{secret_arg, str_arg};
+use crate::buffer::{answers_arg, secret_arg, str_arg};
 use crate::call::{Discard, JsonOut, TextOut};
 use crate::error::{Fail, hikproto_error};
 use crate::result::hikproto_result;
@@ -27,35 +27,6 @@ use super::{TargetInner, hikproto_sadp_client, hikproto_sadp_target, sadp_op};
 pub(crate) fn new_password(t: &TargetInner, p: *const c_char) -> Result<Secret, Fail> {
     let pw = Password::new(&t.target.user, secret_arg(p, "new_password")?)?;
     Ok(pw.secret().clone())
-}
-
-/// Security answers from parallel C arrays: `ids[i]` answered by `answers[i]` (copied into
-/// memory that is wiped).
-pub(crate) fn answers_arg(
-    ids: *const u32,
-    answers: *const *const c_char,
-    n: usize,
-) -> Result<Vec<(u32, Secret)>, Fail> {
-    if n == 0 || n > 16 {
-        return Err(Fail::invalid("between 1 and 16 answers are needed"));
-    }
-    if ids.is_null() {
-        return Err(Fail::null("ids"));
-    }
-    if answers.is_null() {
-        return Err(Fail::null("answers"));
-    }
-    // SAFETY: non-NULL, `n` readable elements each (caller contract), read during the call.
-    let (ids, answers) = unsafe {
-        (
-            std::slice::from_raw_parts(ids, n),
-            std::slice::from_raw_parts(answers, n),
-        )
-    };
-    ids.iter()
-        .zip(answers)
-        .map(|(id, a)| Ok((*id, secret_arg(*a, "answers[i]")?)))
-        .collect()
 }
 
 /// Sets the first admin password of a device in factory state (SADP `activate`). The password

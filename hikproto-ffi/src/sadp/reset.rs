@@ -15,13 +15,13 @@ use hikproto_core::Error as CoreError;
 use hikproto_core::reset::files::{GuidFile, KeyExport, SupportReply};
 use hikproto_core::sadp::GuidFile as GuidToken;
 
-use crate::buffer::{opt_str_arg, secret_arg, str_arg};
+use crate::buffer::{answers_arg, opt_str_arg, secret_arg, str_arg};
 use crate::call::{Discard, JsonOut};
 use crate::error::hikproto_error;
 use crate::files::load_key_export;
 use crate::result::hikproto_result;
 
-use super::commands::{answers_arg, new_password};
+use super::commands::new_password;
 use super::{hikproto_sadp_client, hikproto_sadp_target, sadp_op};
 
 /// Resets the admin password with a reset code (SADP `reset`): support's reply (the reply

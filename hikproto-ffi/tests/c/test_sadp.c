@@ -1,8 +1,13 @@
 /* SADP commands from C against simulated devices on loopback (unicast only): activation, the
  * locator LED, queries, platform access and verification code, network parameters, security
- * questions and the reset by answers, the e-mail reset (the app reset's refusal), unbinding, restoring the
- * inactive state; local refusals, wrong passwords and a silent device. The ISAPI side of the
- * same simulated device confirms each change. */
+ * questions and the reset by answers, the e-mail reset, the Hik-Connect app reset (refused on an
+ * unbound device, done on one bound to an account), unbinding, restoring the inactive state;
+ * local refusals, wrong passwords and a silent device. The ISAPI side of the same simulated
+ * device confirms each change. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "check.h"
 
 #define FIRST "Sadp-Act1vate#x"
@@ -196,6 +201,65 @@ static void test_resets(hikproto_sadp_client *c, hikproto_sadp_target *t, hikpro
   CHECK_RESULT(isapi_login(sim, THIRD), HIKPROTO_RESULT_NOT_ACTIVATED);
 }
 
+/* The Hik-Connect app reset on a device bound to an account (a site started from a
+ * configuration file): QR payload, the code the simulated app shows, a wrong code refused, the
+ * right one resets. */
+static void test_phone_reset(hikproto_sadp_client *c) {
+  char dir[] = "/tmp/hikproto-sadp-XXXXXX";
+  char config[600];
+  if (mkdtemp(dir) == NULL) {
+    CHECK(!"mkdtemp");
+    return;
+  }
+  snprintf(config, sizeof config, "%s/site.toml", dir);
+  FILE *f = fopen(config, "w");
+  CHECK(f != NULL);
+  if (f == NULL) {
+    rmdir(dir);
+    return;
+  }
+  fputs("sadp_port = 0\n"
+        "[[devices]]\n"
+        "activated = true\n"
+        "users = [{ name = \"admin\", password = \"" FIRST "\" }]\n"
+        "verification_code = \"Abc123xyz\"\n"
+        "ezviz = { enabled = true, bound_account = \"installer@example.com\" }\n",
+        f);
+  fclose(f);
+  hikproto_sim *bound = NULL;
+  hikproto_error *err = NULL;
+  CHECK_RESULT(hikproto_sim_start_config(config, &bound, &err), HIKPROTO_RESULT_OK);
+  print_error("bound sim start", err);
+  hikproto_error_free(err);
+  unlink(config);
+  rmdir(dir);
+  if (bound == NULL) {
+    return;
+  }
+  hikproto_sadp_target *t = discover_target(bound, NULL);
+  char qr[4096], code[64];
+  err = NULL;
+  CHECK_RESULT(hikproto_sadp_phone_reset_qr_json(c, t, buf, sizeof buf, &n, &err),
+               HIKPROTO_RESULT_OK);
+  print_error("phone qr", err);
+  hikproto_error_free(err);
+  CHECK(json_string(buf, "qr_code", qr, sizeof qr));
+  CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_APP, qr, code, sizeof code, &n),
+               HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sadp_reset_by_phone_code(c, t, code, "12345678", NULL),
+               HIKPROTO_RESULT_INVALID_ARGUMENT);
+  CHECK_RESULT(hikproto_sadp_reset_by_phone_code(c, t, "ZZZZ9999", FOURTH, NULL),
+               HIKPROTO_RESULT_DEVICE_REFUSED);
+  CHECK_RESULT(isapi_login(bound, FIRST), HIKPROTO_RESULT_OK);
+  err = NULL;
+  CHECK_RESULT(hikproto_sadp_reset_by_phone_code(c, t, code, FOURTH, &err), HIKPROTO_RESULT_OK);
+  print_error("phone reset", err);
+  hikproto_error_free(err);
+  CHECK_RESULT(isapi_login(bound, FOURTH), HIKPROTO_RESULT_OK);
+  hikproto_sadp_target_free(t);
+  hikproto_sim_free(bound);
+}
+
 int main(void) {
   hikproto_sim *sim = NULL;
   hikproto_error *err = NULL;
@@ -212,6 +276,7 @@ int main(void) {
   if (c != NULL && t != NULL) {
     test_settings(c, t, sim);
     test_resets(c, t, sim);
+    test_phone_reset(c);
   }
   hikproto_sadp_target_free(t);
   hikproto_sadp_client_free(c);
