@@ -47,8 +47,14 @@ def test_guid_export_to_a_named_file_and_reset(tmp_path: Path) -> None:
         out = c.export_guid(dev, PW, path)
         assert path.is_file() and out.size > 0 and out.path == str(path)
         assert out.serial in (None, sd.serial)
-        with pytest.raises(hikproto.HikprotoError):
+        with pytest.raises(hikproto.ResetFileError) as missing:
             c.reset_with_guid(dev, tmp_path / "missing.guid", NEW)
+        assert missing.value.kind == "io"
+        junk = tmp_path / "junk.guid"
+        junk.write_bytes(b"not a GUID file")
+        with pytest.raises(hikproto.ResetFileError) as wrong:
+            c.reset_with_guid(dev, junk, NEW)
+        assert wrong.value.kind in ("wrong_size", "malformed", "wrong_kind")
         c.reset_with_guid(_find(sd), path, NEW)
         assert sd.password() == NEW
 

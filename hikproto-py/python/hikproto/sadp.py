@@ -160,7 +160,8 @@ class Client:
         self, target: Target, path: PathLike, new_password: str, *, sync_camera_passwords: bool = False
     ) -> None:
         """Resets the admin password with a GUID file exported earlier (its serial is checked
-        against a discovered device's)."""
+        against a discovered device's). A missing, wrong-sized or other device's file raises
+        :class:`hikproto.ResetFileError` (reason in ``.kind``) before anything is sent."""
         self._call(
             "reset_with_guid",
             target,

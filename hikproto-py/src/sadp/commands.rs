@@ -16,6 +16,7 @@ use hikproto::Secret;
 use hikproto::reset::files::GuidFile as GuidExport;
 use hikproto::sadp::{DeviceTarget, GuidFile, NetworkParams, ProbeMatch, SadpClient};
 
+use super::key_file::Fail;
 use crate::args::Args;
 use crate::errors::invalid;
 use crate::ops::network::ipv4;
@@ -142,8 +143,11 @@ impl Cmd {
         Ok(c)
     }
 
-    pub(super) async fn run(self, c: SadpClient, t: DeviceTarget) -> hikproto::Result<Out> {
-        let done = |r: hikproto::Result<()>| r.map(|()| Out::Json(Value::Null));
+    /// Runs the command. A refused GUID file fails as `Fail::File` (`ResetFileError` in
+    /// Python, with its reason in `.kind`), everything else as the core error.
+    pub(super) async fn run(self, c: SadpClient, t: DeviceTarget) -> Result<Out, Fail> {
+        let done = |r: hikproto::Result<()>| Ok(r.map(|()| Out::Json(Value::Null))?);
+        let js = |r: hikproto::Result<Out>| r.map_err(Fail::from);
         match self {
             Self::Activate(pw) => done(c.activate(&t, &pw).await),
             Self::UpdateNetwork(p, pw) => done(c.update_network(&t, &p, &pw).await),
@@ -153,8 +157,8 @@ impl Cmd {
                 done(c.reset_with_code(&t, &code, &pw, sync).await)
             }
             Self::RestoreInactive(pw) => done(c.restore_inactive(&t, &pw).await),
-            Self::PasswordResetTypes => json(&c.password_reset_types(&t).await?),
-            Self::UnbindStatus => json(&c.unbind_status(&t).await?),
+            Self::PasswordResetTypes => js(json(&c.password_reset_types(&t).await?)),
+            Self::UnbindStatus => js(json(&c.unbind_status(&t).await?)),
             Self::Blink(on) => done(c.blink(&t, on).await),
             Self::ExportGuid(path, pw, serial) => {
                 let token = c.export_guid(&t, &pw).await?;
@@ -174,7 +178,7 @@ impl Cmd {
                 );
                 done(c.reset_by_guid(&t, &token, &pw, sync).await)
             }
-            Self::SecurityQuestions => json(&c.security_questions(&t).await?),
+            Self::SecurityQuestions => js(json(&c.security_questions(&t).await?)),
             Self::SetSecurityQuestions(ans, pw) => {
                 done(c.set_security_questions(&t, &ans, &pw).await)
             }
@@ -182,11 +186,11 @@ impl Cmd {
                 done(c.reset_by_answers(&t, &ans, &pw, sync).await)
             }
             Self::SetMailbox(addr, pw) => done(c.set_mailbox(&t, addr.trim(), &pw).await),
-            Self::MailResetQr => json(&c.mail_reset_qr(&t).await?),
+            Self::MailResetQr => js(json(&c.mail_reset_qr(&t).await?)),
             Self::ResetWithMailCode(code, pw, sync) => {
                 done(c.reset_by_mail_code(&t, &code, &pw, sync).await)
             }
-            Self::PhoneResetQr => json(&c.phone_reset_qr(&t).await?),
+            Self::PhoneResetQr => js(json(&c.phone_reset_qr(&t).await?)),
             Self::ResetWithPhoneCode(code, pw) => done(c.reset_by_phone_code(&t, &code, &pw).await),
             Self::SetPlatform(on, pw) => done(c.set_hc_platform(&t, on, &pw).await),
             Self::SetVerificationCode(code, pw) => {

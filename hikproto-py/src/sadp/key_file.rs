@@ -23,8 +23,8 @@ use crate::convert::to_py;
 use crate::errors::{ResetFileWarning, file_error, invalid, to_py_err};
 use crate::runtime::wait;
 
-/// A failure of this route: from the device or the core (`HikprotoError` family), or a refused
-/// file (`ResetFileError`).
+/// A failure of a SADP command that reads or writes a reset file: from the device or the core
+/// (`HikprotoError` family), or a refused file (`ResetFileError`).
 pub(super) enum Fail {
     Core(hikproto::Error),
     File(FileError),

@@ -166,7 +166,7 @@ impl PySadpClient {
         let cmd = Cmd::parse(op, kwargs, found.as_ref().map(|d| d.get().probe_match()))?;
         let t = self::target(target)?;
         let c = self.client.clone();
-        let out = wait(py, cmd.run(c, t))?.map_err(to_py_err)?;
+        let out = wait(py, cmd.run(c, t))?.map_err(PyErr::from)?;
         out.into_py(py)
     }
 
