@@ -694,6 +694,7 @@ async fn recovery_over_isapi() {
         .await
         .ok();
     assert_eq!(r.json()["method"], "reservedEmail");
+    assert_eq!(r.json()["passwordRisky"], false, "{r:?}");
     assert_eq!(dev.password("admin").unwrap().expose(), NEW_PW);
 
     // factory reset: refused without --yes, done with it

@@ -849,6 +849,7 @@ hikproto_result hikproto_device_reset_by_answers(const struct hikproto_device *d
                                                  size_t n,
                                                  const char *new_password,
                                                  bool sync_cameras,
+                                                 bool *password_risky,
                                                  struct hikproto_error **err_out);
 
 // Resets the admin password with the GUID file at `path` (as
@@ -862,6 +863,7 @@ hikproto_result hikproto_device_reset_with_guid_file(const struct hikproto_devic
                                                      const char *path,
                                                      const char *new_password,
                                                      bool sync_cameras,
+                                                     bool *password_risky,
                                                      struct hikproto_error **err_out);
 
 // Gets the e-mail reset's QR payload (`GET /ISAPI/Security/email/qrCode`, no credentials
@@ -888,6 +890,7 @@ hikproto_result hikproto_device_reset_by_email_code(const struct hikproto_device
                                                     const char *code,
                                                     const char *new_password,
                                                     bool sync_cameras,
+                                                    bool *password_risky,
                                                     struct hikproto_error **err_out);
 
 // Gets the QR payload to scan with the Hik-Connect app of the account the device is bound to
@@ -911,6 +914,7 @@ hikproto_result hikproto_device_reset_by_app_code(const struct hikproto_device *
                                                   const char *code,
                                                   const char *new_password,
                                                   bool sync_cameras,
+                                                  bool *password_risky,
                                                   struct hikproto_error **err_out);
 
 // Lists the users (`GET /ISAPI/Security/users`) as a JSON array into `buf`; each entry has

@@ -10,6 +10,7 @@ use std::ffi::c_char;
 use std::future::Future;
 
 use hikproto_core::isapi::status::ResponseStatus;
+use hikproto_core::reset::ResetOutcome;
 use serde::Serialize;
 
 use crate::buffer::write_str;
@@ -85,6 +86,24 @@ impl Deliver<ResponseStatus> for RebootFlag {
             return Ok(());
         }
         write_value(self.0, "reboot_required", status.reboot_required())
+    }
+}
+
+/// An optional `bool *password_risky` receiving whether the device accepted a reset's new
+/// password but flagged it as risky (`statusCode` 1, `riskPassword`): its UI then insists on a
+/// change at the next login. NULL: not wanted.
+pub(crate) struct RiskyFlag(pub(crate) *mut bool);
+
+impl Deliver<ResetOutcome> for RiskyFlag {
+    fn check(&self) -> Result<(), Fail> {
+        Ok(())
+    }
+
+    fn deliver(self, outcome: ResetOutcome) -> Result<(), Fail> {
+        if self.0.is_null() {
+            return Ok(());
+        }
+        write_value(self.0, "password_risky", outcome.password_is_risky())
     }
 }
 

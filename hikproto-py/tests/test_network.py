@@ -25,11 +25,14 @@ def test_set_ipv4_changes_only_what_is_given() -> None:
         dev.set_ipv4("192.168.1.70", "255.255.0.0")
         now = dev.ip_addressing()
         assert (now.ip_address, now.subnet_mask) == ("192.168.1.70", "255.255.0.0")
+        assert now.addressing_type == "static"
         dev.set_ipv4(dhcp=True)
         assert dev.ip_addressing().addressing_type == "dynamic"
-        for bad in ({"address": "300.1.1.1"}, {"gateway": "::1"}, {"secondary_dns": "8.8.8.8"}):
+        requests = s[0].stats().requests
+        for bad in ({"address": "300.1.1.1"}, {"gateway": "::1"}, {"secondary_dns": "8.8.8.8"}, {}, {"dhcp": True, "address": "10.0.0.9"}):
             with pytest.raises(hikproto.InvalidArgumentError):
                 dev.set_ipv4(**bad)  # type: ignore[arg-type]
+        assert s[0].stats().requests == requests, "refused before anything is sent"
         with pytest.raises(hikproto.InvalidArgumentError, match="differ"):
             dev.set_ipv4(primary_dns="8.8.8.8", secondary_dns="8.8.8.8")
 

@@ -49,6 +49,7 @@ def test_security_questions_route_end_to_end() -> None:
             anon.reset_with_security_answers({1: "wrong", 2: "wrong", 3: "wrong"}, NEW_PASSWORD)
         out = anon.reset_with_security_answers(ANSWERS, NEW_PASSWORD)
         assert out.status.status_code in (1, 7)
+        assert out.password_risky is False and out.method == "securityQuestions"
         assert sd.password() == NEW_PASSWORD
         assert sd.client(password=NEW_PASSWORD).device_info().serial_number == sd.serial
 

@@ -24,7 +24,7 @@ use hikproto::reset::files::{
 use hikproto::reset::{
     NewPassword, RecoveryPlan, ResetCode, ResetMethod, ResetRefusal, RouteStatus,
 };
-use hikproto_sim::{SimDevice, Site, support};
+use hikproto_sim::{RiskyPasswords, SimDevice, Site, support};
 
 const PW: &str = "Passw0rd!x";
 const NEW_PW: &str = "N3w-Passw0rd";
@@ -191,8 +191,30 @@ async fn reset_by_security_answers() {
         .unwrap();
     assert_eq!(out.method, ResetMethod::SecurityQuestions);
     assert!(out.status.is_success());
+    assert!(!out.password_is_risky());
     assert!(password_works(dev, NEW_PW).await);
     assert!(!password_works(dev, PW).await);
+    site.shutdown().await;
+}
+
+/// A firmware that accepts a password it rates risky (statusCode 1 `riskPassword`) is a success
+/// that says so, on the outcome and in its JSON form.
+#[tokio::test]
+async fn risky_new_password_is_accepted_with_a_warning() {
+    let site = site(1).await;
+    let dev = site.device(0);
+    dev.update(|c| c.personality.risky_passwords = RiskyPasswords::Warn);
+    admin(dev).set_security_questions(&answers()).await.unwrap();
+    // The standard policy passes it; the simulated firmware rates the "wxyz" run as risky.
+    let risky = "Wxyz-Ma1led#3";
+    let out = anonymous(dev)
+        .reset_with_security_answers(&answers(), &NewPassword::new(risky))
+        .await
+        .unwrap();
+    assert!(out.password_is_risky(), "{out:?}");
+    let json = serde_json::to_value(&out).unwrap();
+    assert_eq!(json["passwordRisky"], true, "{json}");
+    assert!(password_works(dev, risky).await);
     site.shutdown().await;
 }
 

@@ -3,7 +3,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::process::ExitCode;
 
-use hikproto::isapi::network::{AddressPair, IpAddressing, NetworkInterface};
+use hikproto::isapi::network::{AddressPair, IpAddressing, Ipv4Change, NetworkInterface};
 
 use crate::conn::ConnArgs;
 use crate::output::{CliError, Output};
@@ -125,23 +125,15 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
                     "give --dhcp, or --ip with --mask (and --gateway)".into(),
                 ));
             }
+            let change = Ipv4Change {
+                address: ip,
+                subnet_mask: mask,
+                gateway,
+                dhcp: Some(dhcp),
+                ..Ipv4Change::default()
+            };
             let dev = conn.device()?;
-            let mut cur = dev.ip_addressing(&interface).await?;
-            if dhcp {
-                cur.addressing_type = Some("dynamic".into());
-            } else {
-                cur.addressing_type = Some("static".into());
-                if let Some(ip) = ip {
-                    cur.ip_address = Some(ip.to_string());
-                }
-                if let Some(m) = mask {
-                    cur.subnet_mask = Some(m.to_string());
-                }
-                if let Some(g) = gateway {
-                    cur.default_gateway = Some(AddressPair::v4(g));
-                }
-            }
-            let st = dev.set_ip_addressing(&interface, &cur).await?;
+            let st = dev.change_ipv4(&interface, &change).await?;
             out.done("addressing set", &st);
         }
     }

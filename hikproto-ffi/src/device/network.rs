@@ -1,5 +1,5 @@
-//! Network, DNS and time on a `hikproto_device`: read the interfaces and their addressing, set
-//! the DNS servers, read the time and NTP settings, switch to NTP, change the time settings.
+//! Network, DNS and time on a `hikproto_device`: read the interfaces and their addressing,
+//! change the IPv4 addressing, set the DNS servers, read the time and NTP settings, switch to NTP, change the time settings.
 //!
 //! Writes are read-modify-writes and report, through an optional `bool *reboot_required`,
 //! whether the device said the change takes effect after a reboot (`statusCode` 7, common for
@@ -8,6 +8,7 @@
 use std::ffi::c_char;
 use std::net::IpAddr;
 
+use hikproto_core::isapi::network::Ipv4Change;
 use hikproto_core::isapi::time::{Time, TimeMode};
 use serde::Deserialize;
 
@@ -64,6 +65,31 @@ pub extern "C" fn hikproto_device_ip_addressing_json(
     device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
         let id = interface(interface_id)?;
         Ok(async move { d.ip_addressing(&id).await })
+    })
+}
+
+/// Changes the IPv4 addressing of interface `interface_id` (NULL means `"1"`) by
+/// read-modify-write; what the change does not name is written back as the device sent it.
+/// `settings_json` is a JSON object with any of `address`, `subnetMask`, `gateway` (IPv4 text),
+/// `dhcp` (bool), `primaryDns`, `secondaryDns` (IPv4 or IPv6 text). An `address` implies static
+/// addressing; `dhcp: true` with static values, a secondary DNS without a primary one, an empty
+/// object, unknown names and bad addresses are `INVALID_ARGUMENT` before anything is sent.
+/// Moving the address or switching to DHCP cuts this handle off once it takes effect.
+/// `reboot_required` as for `hikproto_device_set_dns`. Blocks until done.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_set_ipv4(
+    device: *const hikproto_device,
+    interface_id: *const c_char,
+    settings_json: *const c_char,
+    reboot_required: *mut bool,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    device_op(device, err_out, RebootFlag(reboot_required), |d| {
+        let id = interface(interface_id)?;
+        let change: Ipv4Change = serde_json::from_str(str_arg(settings_json, "settings_json")?)
+            .map_err(|e| Fail::invalid(format!("settings_json is not a valid IPv4 change: {e}")))?;
+        change.check()?;
+        Ok(async move { d.change_ipv4(&id, &change).await })
     })
 }
 

@@ -13,6 +13,10 @@
 //! counts toward a lock, `hikproto_error_attempts_left` gives the attempts the device says
 //! remain. After a successful reset, give the handle the new password with
 //! `hikproto_device_set_credentials`.
+//!
+//! `password_risky` (may be NULL) receives, on success, whether the device accepted the new
+//! password but flagged it as risky (`riskPassword`): the device then insists on a change at
+//! the next login, so prompt the user for a stronger one.
 
 use std::ffi::c_char;
 use std::path::Path;
@@ -22,7 +26,7 @@ use hikproto_core::reset::files::GuidFile;
 use hikproto_core::reset::{NewPassword, ResetCode};
 
 use crate::buffer::{secret_arg, str_arg};
-use crate::call::{Discard, JsonOut};
+use crate::call::{JsonOut, RiskyFlag};
 use crate::error::{Fail, hikproto_error};
 use crate::result::hikproto_result;
 
@@ -55,9 +59,10 @@ pub extern "C" fn hikproto_device_reset_by_answers(
     n: usize,
     new_password: *const c_char,
     sync_cameras: bool,
+    password_risky: *mut bool,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, Discard, |d| {
+    device_op(device, err_out, RiskyFlag(password_risky), |d| {
         let answers = question_answers(ids, answers, n)?;
         let new = self::new_password(new_password, sync_cameras)?;
         Ok(async move { d.reset_with_security_answers(&answers, &new).await })
@@ -77,9 +82,10 @@ pub extern "C" fn hikproto_device_reset_with_guid_file(
     path: *const c_char,
     new_password: *const c_char,
     sync_cameras: bool,
+    password_risky: *mut bool,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, Discard, |d| {
+    device_op(device, err_out, RiskyFlag(password_risky), |d| {
         let file =
             GuidFile::load(Path::new(str_arg(path, "path")?), None).map_err(CoreError::from)?;
         let new = self::new_password(new_password, sync_cameras)?;
@@ -120,9 +126,10 @@ pub extern "C" fn hikproto_device_reset_by_email_code(
     code: *const c_char,
     new_password: *const c_char,
     sync_cameras: bool,
+    password_risky: *mut bool,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, Discard, |d| {
+    device_op(device, err_out, RiskyFlag(password_risky), |d| {
         let code = reset_code(code)?;
         let new = self::new_password(new_password, sync_cameras)?;
         Ok(async move { d.reset_with_email_code(&code, &new).await })
@@ -159,9 +166,10 @@ pub extern "C" fn hikproto_device_reset_by_app_code(
     code: *const c_char,
     new_password: *const c_char,
     sync_cameras: bool,
+    password_risky: *mut bool,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, Discard, |d| {
+    device_op(device, err_out, RiskyFlag(password_risky), |d| {
         let code = reset_code(code)?;
         let new = self::new_password(new_password, sync_cameras)?;
         Ok(async move { d.reset_with_app_code(&code, &new).await })

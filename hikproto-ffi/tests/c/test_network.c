@@ -88,6 +88,37 @@ static void test_network(hikproto_device *dev) {
                HIKPROTO_RESULT_OK);
   CHECK(strstr(json, "\"primaryDns\":{\"ipAddress\":\"192.0.2.53\"") != NULL);
   CHECK(strstr(json, "\"secondaryDns\":{\"ipAddress\":\"192.0.2.54\"") != NULL);
+
+  /* IPv4: refused locally (empty, contradictory, unknown name, bad address), then changed */
+  const char *bad[] = {"{}", "{\"dhcp\":true,\"address\":\"192.0.2.9\"}", "{\"ip\":\"192.0.2.9\"}",
+                       "{\"address\":\"192.0.2.300\"}", "{\"secondaryDns\":\"192.0.2.1\"}", "not json"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    CHECK_RESULT(hikproto_device_set_ipv4(dev, NULL, bad[i], NULL, NULL),
+                 HIKPROTO_RESULT_INVALID_ARGUMENT);
+  }
+  CHECK_RESULT(hikproto_device_set_ipv4(dev, NULL, NULL, NULL, NULL),
+               HIKPROTO_RESULT_NULL_PARAMETER);
+  err = NULL;
+  CHECK_RESULT(hikproto_device_set_ipv4(
+                   dev, "1",
+                   "{\"address\":\"192.0.2.70\",\"subnetMask\":\"255.255.255.0\","
+                   "\"gateway\":\"192.0.2.1\"}",
+                   &reboot, &err),
+               HIKPROTO_RESULT_OK);
+  print_error("set ipv4", err);
+  hikproto_error_free(err);
+  CHECK_RESULT(hikproto_device_ip_addressing_json(dev, "1", json, sizeof json, &n, NULL),
+               HIKPROTO_RESULT_OK);
+  CHECK(strstr(json, "\"addressingType\":\"static\"") != NULL);
+  CHECK(strstr(json, "\"ipAddress\":\"192.0.2.70\"") != NULL);
+  CHECK(strstr(json, "\"defaultGateway\":{\"ipAddress\":\"192.0.2.1\"") != NULL);
+  /* what the change did not name is kept */
+  CHECK(strstr(json, "\"primaryDns\":{\"ipAddress\":\"192.0.2.53\"") != NULL);
+  CHECK_RESULT(hikproto_device_set_ipv4(dev, NULL, "{\"dhcp\":true}", NULL, NULL),
+               HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_ip_addressing_json(dev, NULL, json, sizeof json, &n, NULL),
+               HIKPROTO_RESULT_OK);
+  CHECK(strstr(json, "\"addressingType\":\"dynamic\"") != NULL);
 }
 
 static void test_time(hikproto_device *dev) {

@@ -14,7 +14,8 @@
 #define ACCOUNT "installer@example.com"
 #define PW0 "Start-Passw0rd#1"
 #define PW1 "Answ3red-Reset#2"
-#define PW2 "Ma1led-Reset#3xy"
+/* accepted by the standard policy; the simulated device flags the "wxyz" run as risky */
+#define PW2 "Wxyz-Ma1led#3"
 #define PW3 "Gu1d-Reset#4abc"
 #define PW4 "App-Res3t#5wqzk"
 
@@ -166,21 +167,23 @@ static void test_questions(hikproto_device *dev) {
   /* a weak new password is refused before anything is sent */
   unsigned long long before = requests_seen();
   err = NULL;
-  CHECK_RESULT(hikproto_device_reset_by_answers(anon, ids, answers, 3, "12345678", false, &err),
+  CHECK_RESULT(hikproto_device_reset_by_answers(anon, ids, answers, 3, "12345678", false, NULL, &err),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
   CHECK(err != NULL);
   hikproto_error_free(err);
   CHECK(requests_seen() == before);
   /* a wrong answer: refused, with the attempts left */
   err = NULL;
-  CHECK_RESULT(hikproto_device_reset_by_answers(anon, ids, wrong, 3, PW1, false, &err),
+  CHECK_RESULT(hikproto_device_reset_by_answers(anon, ids, wrong, 3, PW1, false, NULL, &err),
                HIKPROTO_RESULT_DEVICE_REFUSED);
   long long left = refused_with(err, "SEQCertificateUnmatch");
   CHECK(left > 0);
   CHECK_RESULT(login_with(PW0), HIKPROTO_RESULT_OK);
   err = NULL;
-  CHECK_RESULT(hikproto_device_reset_by_answers(anon, ids, answers, 3, PW1, false, &err),
+  bool risky = true;
+  CHECK_RESULT(hikproto_device_reset_by_answers(anon, ids, answers, 3, PW1, false, &risky, &err),
                HIKPROTO_RESULT_OK);
+  CHECK(!risky);
   print_error("reset by answers", err);
   hikproto_error_free(err);
   hikproto_device_free(anon);
@@ -210,23 +213,26 @@ static void test_email(void) {
   CHECK(json_string(buf, "qrText", qr, sizeof qr));
   CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_MAIL, qr, code, sizeof code, &n),
                HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_reset_by_email_code(dev, "no", PW2, false, NULL),
+  CHECK_RESULT(hikproto_device_reset_by_email_code(dev, "no", PW2, false, NULL, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
-  CHECK_RESULT(hikproto_device_reset_by_email_code(dev, code, PW2 "\x01", false, NULL),
+  CHECK_RESULT(hikproto_device_reset_by_email_code(dev, code, PW2 "\x01", false, NULL, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
   err = NULL;
-  CHECK_RESULT(hikproto_device_reset_by_email_code(dev, "ZZZZ9999", PW2, false, &err),
+  CHECK_RESULT(hikproto_device_reset_by_email_code(dev, "ZZZZ9999", PW2, false, NULL, &err),
                HIKPROTO_RESULT_DEVICE_REFUSED);
   CHECK(refused_with(err, "checkCodeError") >= 0);
   CHECK_RESULT(login_with(PW1), HIKPROTO_RESULT_OK);
   err = NULL;
-  CHECK_RESULT(hikproto_device_reset_by_email_code(dev, code, PW2, false, &err), HIKPROTO_RESULT_OK);
+  bool risky = false;
+  CHECK_RESULT(hikproto_device_reset_by_email_code(dev, code, PW2, false, &risky, &err),
+               HIKPROTO_RESULT_OK);
+  CHECK(risky); /* accepted, flagged riskPassword: the caller should ask for a stronger one */
   print_error("e-mail reset", err);
   hikproto_error_free(err);
   CHECK_RESULT(login_with(PW2), HIKPROTO_RESULT_OK);
   /* a code works once */
   err = NULL;
-  CHECK(hikproto_device_reset_by_email_code(dev, code, PW1, false, &err) != HIKPROTO_RESULT_OK);
+  CHECK(hikproto_device_reset_by_email_code(dev, code, PW1, false, NULL, &err) != HIKPROTO_RESULT_OK);
   hikproto_error_free(err);
   CHECK_RESULT(login_with(PW2), HIKPROTO_RESULT_OK);
   hikproto_device_free(dev);
@@ -267,18 +273,18 @@ static void test_guid(const char *dir) {
   hikproto_device *anon = NULL;
   CHECK_RESULT(hikproto_device_new("127.0.0.1", port, NULL, NULL, &anon, NULL), HIKPROTO_RESULT_OK);
   unsigned long long before = requests_seen();
-  CHECK_RESULT(hikproto_device_reset_with_guid_file(anon, junk, PW3, false, NULL),
+  CHECK_RESULT(hikproto_device_reset_with_guid_file(anon, junk, PW3, false, NULL, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
-  CHECK_RESULT(hikproto_device_reset_with_guid_file(anon, second, "admin", false, NULL),
+  CHECK_RESULT(hikproto_device_reset_with_guid_file(anon, second, "admin", false, NULL, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
   CHECK(requests_seen() == before);
   err = NULL;
-  CHECK_RESULT(hikproto_device_reset_with_guid_file(anon, first, PW3, false, &err),
+  CHECK_RESULT(hikproto_device_reset_with_guid_file(anon, first, PW3, false, NULL, &err),
                HIKPROTO_RESULT_DEVICE_REFUSED);
   CHECK(refused_with(err, "GUIDFileDataUnmatch") > 0);
   CHECK_RESULT(login_with(PW2), HIKPROTO_RESULT_OK);
   err = NULL;
-  CHECK_RESULT(hikproto_device_reset_with_guid_file(anon, second, PW3, false, &err),
+  CHECK_RESULT(hikproto_device_reset_with_guid_file(anon, second, PW3, false, NULL, &err),
                HIKPROTO_RESULT_OK);
   print_error("guid reset", err);
   hikproto_error_free(err);
@@ -313,16 +319,16 @@ static void test_app(void) {
                HIKPROTO_RESULT_OK);
   CHECK(n >= 4);
   err = NULL;
-  CHECK_RESULT(hikproto_device_reset_by_app_code(anon, "ZZZZ9999", PW4, false, &err),
+  CHECK_RESULT(hikproto_device_reset_by_app_code(anon, "ZZZZ9999", PW4, false, NULL, &err),
                HIKPROTO_RESULT_DEVICE_REFUSED);
   CHECK(refused_with(err, "checkCodeError") >= 0);
   unsigned long long before = requests_seen();
-  CHECK_RESULT(hikproto_device_reset_by_app_code(anon, code, "password", false, NULL),
+  CHECK_RESULT(hikproto_device_reset_by_app_code(anon, code, "password", false, NULL, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
   CHECK(requests_seen() == before);
   CHECK_RESULT(login_with(PW3), HIKPROTO_RESULT_OK);
   err = NULL;
-  CHECK_RESULT(hikproto_device_reset_by_app_code(anon, code, PW4, true, &err), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_reset_by_app_code(anon, code, PW4, true, NULL, &err), HIKPROTO_RESULT_OK);
   print_error("app reset", err);
   hikproto_error_free(err);
   CHECK_RESULT(login_with(PW4), HIKPROTO_RESULT_OK);
@@ -355,7 +361,7 @@ static void test_restarts(void) {
   print_error("reboot", err);
   hikproto_error_free(err);
   wait_back(dev);
-  CHECK(hikproto_device_reset_by_email_code(dev, code, PW1, false, NULL) != HIKPROTO_RESULT_OK);
+  CHECK(hikproto_device_reset_by_email_code(dev, code, PW1, false, NULL, NULL) != HIKPROTO_RESULT_OK);
   CHECK_RESULT(login_with(PW4), HIKPROTO_RESULT_OK);
 
   CHECK_RESULT(hikproto_device_factory_reset(dev, "no way!", NULL),
@@ -395,7 +401,8 @@ int main(void) {
         "users = [{ name = \"admin\", password = \"" PW0 "\" }]\n"
         "verification_code = \"Abc123xyz\"\n"
         "ezviz = { enabled = true, bound_account = \"" ACCOUNT "\" }\n"
-        "reboot_ms = 200\n",
+        "reboot_ms = 200\n"
+        "personality = { risky_passwords = \"warn\" }\n",
         f);
   fclose(f);
 

@@ -198,7 +198,9 @@ class Device(Handle):
 
     def set_ipv4(self, address: Optional[str] = None, subnet_mask: Optional[str] = None, gateway: Optional[str] = None, *, dhcp: Optional[bool] = None, primary_dns: Optional[str] = None, secondary_dns: Optional[str] = None, interface_id: str = "1") -> ResponseStatus:
         """Changes an interface's IPv4 addressing (read-modify-write; ``None`` keeps a value).
-        ``dhcp=True`` switches to DHCP; moving the address cuts this handle off from the device."""
+        An ``address`` implies static addressing; ``dhcp=True`` switches to DHCP (not together
+        with static values); moving the address cuts this handle off from the device. A change
+        that names nothing or contradicts itself raises ``InvalidArgumentError`` before any request."""
         result: ResponseStatus = self._call("set_ipv4", address=address, subnet_mask=subnet_mask, gateway=gateway, dhcp=dhcp, primary_dns=primary_dns, secondary_dns=secondary_dns, interface_id=interface_id)
         return result
 
@@ -338,7 +340,11 @@ class Device(Handle):
         return result
 
     def reset_with_security_answers(self, answers: Answers, new_password: str, *, user: str = "admin", sync_camera_passwords: bool = False) -> Record:
-        """Resets the admin password by answering the security questions."""
+        """Resets the admin password by answering the security questions.
+
+        Returns the outcome: ``method``, the device's ``status``, ``sync_camera_passwords_requested``
+        and ``password_risky`` (the device accepted the password but rates it risky and will ask
+        for a change at the next login). The other ``reset_with_*`` methods return the same."""
         result: Record = self._call("reset_with_security_answers", answers=answers, new_password=new_password, user=user, sync_camera_passwords=sync_camera_passwords)
         return result
 

@@ -7,22 +7,12 @@ use std::net::{IpAddr, Ipv4Addr};
 use pyo3::prelude::*;
 
 use hikproto::Device;
-use hikproto::isapi::network::AddressPair;
+use hikproto::isapi::network::Ipv4Change;
 use hikproto::isapi::time::{NtpServer, TimeMode};
 
 use super::{Out, json};
 use crate::args::Args;
 use crate::errors::invalid;
-
-/// IPv4 settings to change (`None` keeps the device's value).
-#[derive(Clone, Default)]
-pub(crate) struct Ipv4Change {
-    address: Option<Ipv4Addr>,
-    subnet_mask: Option<Ipv4Addr>,
-    gateway: Option<Ipv4Addr>,
-    dhcp: Option<bool>,
-    dns: Option<(IpAddr, Option<IpAddr>)>,
-}
 
 /// Time settings to change (`None` keeps the device's value).
 #[derive(Clone, Default)]
@@ -96,16 +86,6 @@ fn interface(a: &mut Args<'_, '_>) -> PyResult<String> {
         .unwrap_or_else(|| "1".to_owned()))
 }
 
-fn dns(a: &mut Args<'_, '_>, op: &str) -> PyResult<Option<(IpAddr, Option<IpAddr>)>> {
-    match (ip(a, "primary_dns")?, ip(a, "secondary_dns")?) {
-        (Some(p), s) => Ok(Some((p, s))),
-        (None, Some(_)) => Err(invalid(format!(
-            "{op}: secondary_dns needs primary_dns too"
-        ))),
-        (None, None) => Ok(None),
-    }
-}
-
 impl Network {
     /// Parses `name`'s arguments, or `None` when `name` is not in this family.
     pub(crate) fn parse(name: &str, a: &mut Args<'_, '_>) -> PyResult<Option<Self>> {
@@ -119,7 +99,8 @@ impl Network {
                     subnet_mask: ipv4(a, "subnet_mask")?,
                     gateway: ipv4(a, "gateway")?,
                     dhcp: a.opt("dhcp")?,
-                    dns: dns(a, name)?,
+                    primary_dns: ip(a, "primary_dns")?,
+                    secondary_dns: ip(a, "secondary_dns")?,
                 };
                 Self::SetIpv4(iface, change)
             }
@@ -165,29 +146,7 @@ impl Network {
         match self {
             Self::Interfaces => json(&dev.network_interfaces().await?),
             Self::IpAddressing(i) => json(&dev.ip_addressing(&i).await?),
-            Self::SetIpv4(i, c) => {
-                let mut ip = dev.ip_addressing(&i).await?;
-                if let Some(d) = c.dhcp {
-                    ip.addressing_type = Some(if d { "dynamic" } else { "static" }.to_owned());
-                }
-                if let Some(v) = c.address {
-                    ip.ip_address = Some(v.to_string());
-                }
-                if let Some(v) = c.subnet_mask {
-                    ip.subnet_mask = Some(v.to_string());
-                }
-                if let Some(v) = c.gateway {
-                    let ipv6 = ip.default_gateway.take().and_then(|g| g.ipv6_address);
-                    ip.default_gateway = Some(AddressPair {
-                        ipv6_address: ipv6,
-                        ..AddressPair::v4(v)
-                    });
-                }
-                if let Some((p, s)) = c.dns {
-                    ip.set_dns(p, s);
-                }
-                json(&dev.set_ip_addressing(&i, &ip).await?)
-            }
+            Self::SetIpv4(i, c) => json(&dev.change_ipv4(&i, &c).await?),
             Self::SetDns(i, p, s) => json(&dev.set_dns(&i, p, s).await?),
             Self::AdminAccesses => json(&dev.admin_accesses().await?),
             Self::SetAdminPort(proto, port) => json(&dev.set_admin_port(&proto, port).await?),

@@ -136,15 +136,27 @@ pub struct ResetOutcome {
     pub status: ResponseStatus,
     /// Whether the camera passwords were asked to follow (the device decides).
     pub sync_camera_passwords_requested: bool,
+    /// True when the device accepted the new password but flagged it as risky (statusCode 1,
+    /// `riskPassword`): the device UI will insist on a change at the next login.
+    pub password_risky: bool,
 }
 
 impl ResetOutcome {
+    /// The outcome of `method` from the device's answer.
+    pub fn new(method: ResetMethod, status: ResponseStatus, sync_requested: bool) -> Self {
+        let password_risky = status.sub_status_code.eq_ignore_ascii_case("riskPassword");
+        Self {
+            method,
+            status,
+            sync_camera_passwords_requested: sync_requested,
+            password_risky,
+        }
+    }
+
     /// True when the device accepted the new password but flagged it as risky (statusCode 1,
     /// `riskPassword`): the device UI will insist on a change at the next login.
     pub fn password_is_risky(&self) -> bool {
-        self.status
-            .sub_status_code
-            .eq_ignore_ascii_case("riskPassword")
+        self.password_risky
     }
 }
 

@@ -60,19 +60,26 @@ pub(crate) struct FactoryArgs {
 }
 
 /// Prints the result of a reset.
-pub(super) fn report(out: &Output, method: ResetMethod, new: &NewPassword) {
+/// Reports a successful reset. `risky`: the device accepted the new password but flagged it as
+/// risky (ISAPI `riskPassword`; SADP refuses such passwords instead).
+pub(super) fn report(out: &Output, method: ResetMethod, new: &NewPassword, risky: bool) {
     let v = json!({
         "reset": true,
         "method": method,
         "user": new.user,
         "syncCameraPasswordsRequested": new.sync_camera_passwords,
+        "passwordRisky": risky,
     });
     out.print(&v, || {
-        format!(
+        let mut s = format!(
             "password of {} reset with the {} route; log in with the new password",
             new.user,
             method.label()
-        )
+        );
+        if risky {
+            s.push_str("\nwarning: the device accepted the password but rates it risky; change it");
+        }
+        s
     });
 }
 
@@ -87,13 +94,13 @@ pub(crate) async fn answers(a: CodeArgs, out: &Output) -> Result<ExitCode, CliEr
     let route = a.route.route()?;
     let answers = read_answers()?;
     let new = a.new.read()?;
-    match route {
-        Route::Isapi(c) => {
-            c.device_with(None)?
-                .reset_with_security_answers(&answers, &new)
-                .await
-                .map_err(|e| CliError::reset(m, e))?;
-        }
+    let risky = match route {
+        Route::Isapi(c) => c
+            .device_with(None)?
+            .reset_with_security_answers(&answers, &new)
+            .await
+            .map_err(|e| CliError::reset(m, e))?
+            .password_is_risky(),
         Route::Sadp(s) => {
             let dev = s.locate().await?;
             s.client()
@@ -106,9 +113,10 @@ pub(crate) async fn answers(a: CodeArgs, out: &Output) -> Result<ExitCode, CliEr
                 )
                 .await
                 .map_err(|e| CliError::reset(m, e))?;
+            false
         }
-    }
-    report(out, m, &new);
+    };
+    report(out, m, &new, risky);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -116,13 +124,14 @@ pub(crate) async fn guid(a: FileArgs, out: &Output) -> Result<ExitCode, CliError
     let m = ResetMethod::GuidFile;
     let route = a.route.route()?;
     let new = a.new.read()?;
-    match route {
+    let risky = match route {
         Route::Isapi(c) => {
             let file = GuidFile::load(&a.file, None).map_err(hikproto::Error::from)?;
             c.device_with(None)?
                 .reset_with_guid_file(&file, &new)
                 .await
-                .map_err(|e| CliError::reset(m, e))?;
+                .map_err(|e| CliError::reset(m, e))?
+                .password_is_risky()
         }
         Route::Sadp(s) => {
             let dev = s.locate().await?;
@@ -141,9 +150,10 @@ pub(crate) async fn guid(a: FileArgs, out: &Output) -> Result<ExitCode, CliError
                 )
                 .await
                 .map_err(|e| CliError::reset(m, e))?;
+            false
         }
-    }
-    report(out, m, &new);
+    };
+    report(out, m, &new, risky);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -225,7 +235,7 @@ async fn code_reset(a: CodeArgs, m: ResetMethod, out: &Output) -> Result<ExitCod
     let route = a.route.route()?;
     let code = read_code()?;
     let new = a.new.read()?;
-    match route {
+    let risky = match route {
         Route::Isapi(c) => {
             let dev = c.device_with(None)?;
             let r = if m == ResetMethod::ReservedEmail {
@@ -233,7 +243,7 @@ async fn code_reset(a: CodeArgs, m: ResetMethod, out: &Output) -> Result<ExitCod
             } else {
                 dev.reset_with_app_code(&code, &new).await
             };
-            r.map_err(|e| CliError::reset(m, e))?;
+            r.map_err(|e| CliError::reset(m, e))?.password_is_risky()
         }
         Route::Sadp(s) => {
             let dev = s.locate().await?;
@@ -249,9 +259,10 @@ async fn code_reset(a: CodeArgs, m: ResetMethod, out: &Output) -> Result<ExitCod
                     .await
             };
             r.map_err(|e| CliError::reset(m, e))?;
+            false
         }
-    }
-    report(out, m, &new);
+    };
+    report(out, m, &new, risky);
     Ok(ExitCode::SUCCESS)
 }
 

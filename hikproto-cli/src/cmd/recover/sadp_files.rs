@@ -86,6 +86,6 @@ pub(crate) async fn import_reply(a: ImportArgs, out: &Output) -> Result<ExitCode
         )
         .await
         .map_err(|e| CliError::reset(m, e))?;
-    report(out, m, &new);
+    report(out, m, &new, false);
     Ok(ExitCode::SUCCESS)
 }

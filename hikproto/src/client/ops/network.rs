@@ -8,7 +8,7 @@ use std::net::IpAddr;
 
 use crate::client::Device;
 use crate::error::Result;
-use crate::isapi::network::{self, AdminAccesses, IpAddressing, NetworkInterface};
+use crate::isapi::network::{self, AdminAccesses, IpAddressing, Ipv4Change, NetworkInterface};
 use crate::isapi::status::ResponseStatus;
 use crate::isapi::time::{self, NtpServer, NtpServers, Time, TimeMode};
 
@@ -35,6 +35,21 @@ impl Device {
             &settings.to_element(),
         )
         .await
+    }
+
+    /// Changes one interface's IPv4 addressing by read-modify-write ([`Ipv4Change::apply`];
+    /// an invalid change is refused before anything is sent): what the change does not name is written back as the device sent it. Moving the address
+    /// or switching to DHCP cuts this handle off from the device once it takes effect; the
+    /// answer is often statusCode 7 (Reboot Required).
+    pub async fn change_ipv4(
+        &self,
+        interface_id: &str,
+        change: &Ipv4Change,
+    ) -> Result<ResponseStatus> {
+        change.check()?;
+        let mut ip = self.ip_addressing(interface_id).await?;
+        change.apply(&mut ip)?;
+        self.set_ip_addressing(interface_id, &ip).await
     }
 
     /// Sets the primary and (optionally) secondary DNS server of one interface.

@@ -364,11 +364,7 @@ impl Device {
         new: &NewPassword,
     ) -> Result<ResetOutcome> {
         let status = self.request(req).await?.status()?;
-        Ok(ResetOutcome {
-            method,
-            status,
-            sync_camera_passwords_requested: new.sync_camera_passwords,
-        })
+        Ok(ResetOutcome::new(method, status, new.sync_camera_passwords))
     }
 
     /// Restores factory settings (`PUT /ISAPI/System/factoryReset?mode=…`; needs credentials).

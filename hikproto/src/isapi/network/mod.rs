@@ -14,6 +14,9 @@ use crate::error::{Error, Result};
 use crate::isapi::capabilities::leaf_extras;
 use crate::xml::{Element, FromXml};
 
+mod change;
+pub use change::Ipv4Change;
+
 /// The interface list.
 pub const INTERFACES_PATH: &str = "/ISAPI/System/Network/interfaces";
 /// The admin access protocol list.
