@@ -13,12 +13,12 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any, Awaitable, Callable, Iterable, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
-from ._device import Device as _SyncDevice
-from ._doctor import DoctorReport
-from ._handle import Answers, FleetBase, Handle, PathLike, PerDevice, ProgressCallback, TimeLike, time_text
-from ._hikproto import SadpDevice
-from ._models import DeviceInfo, FleetResult, Record, Response, ResponseStatus
-from ._ops import convert
+from .._device import Device as _SyncDevice
+from .._doctor import DoctorReport
+from .._handle import Answers, FleetBase, Handle, PathLike, PerDevice, ProgressCallback, TimeLike, time_text
+from .._hikproto import SadpDevice
+from .._models import DeviceInfo, FleetResult, Record, Response, ResponseStatus
+from .._ops import convert
 
 __all__ = ["Device", "Fleet"]
 
