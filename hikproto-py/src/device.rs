@@ -11,7 +11,7 @@ use hikproto::{Device, TlsMode};
 
 use crate::errors::{invalid, to_py_err};
 use crate::ops::Op;
-use crate::runtime::wait;
+use crate::runtime::Flavour;
 
 /// A handle to one device (the low-level class under `hikproto.Device`).
 ///
@@ -58,6 +58,19 @@ impl PyDevice {
             .map_err(|_| invalid("the device handle is unusable"))?
             .clone()
             .ok_or_else(|| invalid("the device handle is closed"))
+    }
+
+    /// `call` and `call_async`: parses `op` with the GIL held, runs it in `flavour`.
+    fn run<'py>(
+        &self,
+        py: Python<'py>,
+        flavour: Flavour,
+        op: &str,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let op = Op::parse(op, kwargs)?;
+        let dev = self.device()?;
+        flavour.run(py, |_| async move { op.run(dev).await.map_err(to_py_err) })
     }
 }
 
@@ -177,16 +190,13 @@ impl PyDevice {
 
     /// Runs operation `op` with keyword arguments `kwargs`, blocking (GIL released).
     #[pyo3(signature = (op, kwargs=None))]
-    fn call(
+    fn call<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         op: &str,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Py<PyAny>> {
-        let op = Op::parse(op, kwargs)?;
-        let dev = self.device()?;
-        let out = wait(py, op.run(dev))?.map_err(to_py_err)?;
-        out.into_py(py)
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.run(py, Flavour::Blocking, op, kwargs)
     }
 
     /// Runs operation `op` and returns an awaitable (asyncio), resolved on the shared runtime.
@@ -197,12 +207,7 @@ impl PyDevice {
         op: &str,
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let op = Op::parse(op, kwargs)?;
-        let dev = self.device()?;
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let out = op.run(dev).await.map_err(to_py_err)?;
-            Python::attach(|py| out.into_py(py))
-        })
+        self.run(py, Flavour::Asyncio, op, kwargs)
     }
 
     fn __repr__(&self) -> String {

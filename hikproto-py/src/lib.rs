@@ -60,7 +60,9 @@ mod _hikproto {
     #[pymodule_export]
     use super::operations;
     #[pymodule_export]
-    use super::sadp::{PySadpClient, PySadpDevice, check_reply, load_key_file, sadp_discover};
+    use super::sadp::{
+        PySadpClient, PySadpDevice, check_reply, load_key_file, sadp_discover, sadp_discover_async,
+    };
     #[pymodule_export]
     use super::sim::PySimulator;
 

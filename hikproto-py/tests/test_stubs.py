@@ -60,6 +60,18 @@ def test_mypy_strict_on_a_user_script(tmp_path: Path) -> None:
         "    wait: float | None = e.retry_after\n"
         "except hikproto.DeviceError as e:\n"
         "    code: int | None = e.status_code\n"
+        "import hikproto.aio.sadp, hikproto.reset_files\n"
+        "def s(c: hikproto.sadp.Client, d: hikproto.sadp.SadpDevice) -> str:\n"
+        "    c.activate(d, 'x')\n"
+        "    return c.device_code(d)\n"
+        "async def a(c: hikproto.aio.sadp.Client) -> tuple[str, int, bool]:\n"
+        "    devs: list[hikproto.sadp.SadpDevice] = await hikproto.aio.sadp.discover(expect=1)\n"
+        "    await c.activate(devs[0], 'x')\n"
+        "    codes: list[str] = await asyncio.gather(*(c.device_code(d) for d in devs))\n"
+        "    rec: hikproto.reset_files.KeyFileRecord = await c.export_key_file(devs[0], 'k.xml')\n"
+        "    qs: tuple[hikproto.Record, ...] = await c.security_questions(devs[0])\n"
+        "    g: hikproto.Record = await c.export_guid(devs[0], 'x', 'g.guid')\n"
+        "    return codes[0], len(qs), rec.serial is None and g is None\n"
     )
     r = _run(["mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull, str(script)])
     assert r.returncode == 0, r.stdout + r.stderr

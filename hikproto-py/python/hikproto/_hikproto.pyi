@@ -174,14 +174,10 @@ class SadpDevice:
     def address(self) -> str: ...
     def info(self) -> dict[str, Any]: ...
 
-def sadp_discover(
-    *,
-    addresses: list[str] | None = None,
-    subnet: tuple[str, str] | None = None,
-    timeout: float = 3.0,
-    expect: int | None = None,
-    bind: str | None = None,
-) -> list[SadpDevice]: ...
+# keyword arguments: addresses: list[str] | None, subnet: tuple[str, str] | None, timeout: float,
+# expect: int | None, bind: str | None (see hikproto.sadp.discover)
+def sadp_discover(**search: Any) -> list[SadpDevice]: ...
+def sadp_discover_async(**search: Any) -> Awaitable[list[SadpDevice]]: ...
 
 @final
 class SadpClient:
@@ -189,13 +185,6 @@ class SadpClient:
     def call(
         self, op: str, target: SadpDevice | tuple[str, str], kwargs: dict[str, Any] | None = None
     ) -> Any: ...
-    def export_key_file(self, target: SadpDevice | tuple[str, str], path: str) -> dict[str, Any]: ...
-    def reset_with_reply_file(
-        self,
-        target: SadpDevice | tuple[str, str],
-        reply_path: str,
-        new_password: str,
-        *,
-        key_file: str | None = None,
-        sync_camera_passwords: bool = False,
-    ) -> None: ...
+    def call_async(
+        self, op: str, target: SadpDevice | tuple[str, str], kwargs: dict[str, Any] | None = None
+    ) -> Awaitable[Any]: ...

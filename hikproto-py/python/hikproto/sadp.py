@@ -9,12 +9,14 @@ broadcast to port 37020). ``addresses=["ip:port", ...]`` sends unicast inquiries
     for dev in hikproto.sadp.discover(timeout=3):
         print(dev.mac, dev.address, dev.info().get("device_type"))
     hikproto.sadp.Client().activate(dev, "Passw0rd!x")
+
+``hikproto.aio.sadp`` offers the same as awaitables (both clients derive from ``Commands``).
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Generic, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union, cast
 
 from . import _hikproto
 from ._models import Record, record
@@ -24,11 +26,28 @@ from .reset_files import KeyFileRecord
 Answers = Union[Mapping[int, str], Sequence[Tuple[int, str]]]
 PathLike = Union[str, "os.PathLike[str]"]
 
-__all__ = ["discover", "Client", "SadpDevice", "Target"]
+__all__ = ["discover", "Client", "Commands", "SadpDevice", "Target"]
 
 SadpDevice = _hikproto.SadpDevice
 #: A discovered device, or ``(mac, "ip:port")``.
 Target = Union[_hikproto.SadpDevice, Tuple[str, str]]
+
+
+def _search_args(
+    addresses: Optional[Sequence[str]],
+    subnet: Optional[Tuple[str, str]],
+    timeout: float,
+    expect: Optional[int],
+    bind: Optional[str],
+) -> Dict[str, Any]:
+    """The keyword arguments of the extension's search (shared with ``hikproto.aio.sadp``)."""
+    return dict(
+        addresses=list(addresses) if addresses is not None else None,
+        subnet=subnet,
+        timeout=timeout,
+        expect=expect,
+        bind=bind,
+    )
 
 
 def discover(
@@ -40,13 +59,7 @@ def discover(
     bind: Optional[str] = None,
 ) -> List[_hikproto.SadpDevice]:
     """Searches for devices for ``timeout`` seconds (or until ``expect`` have answered)."""
-    return _hikproto.sadp_discover(
-        addresses=list(addresses) if addresses is not None else None,
-        subnet=subnet,
-        timeout=timeout,
-        expect=expect,
-        bind=bind,
-    )
+    return _hikproto.sadp_discover(**_search_args(addresses, subnet, timeout, expect, bind))
 
 
 def info(device: _hikproto.SadpDevice) -> Record:
@@ -54,36 +67,79 @@ def info(device: _hikproto.SadpDevice) -> Record:
     return Record(device.info())
 
 
-class Client:
-    """Sends SADP commands (one UDP socket; replies are matched by MAC and request id)."""
+def _nothing(raw: Any) -> None:
+    return None
+
+
+def _same(raw: Any) -> Any:
+    return raw
+
+
+def _records(raw: Any) -> Tuple[Record, ...]:
+    return tuple(Record(q) for q in raw)
+
+
+# What a command returns in a flavour: the value itself (``Client``) or an awaitable of it
+# (``hikproto.aio.sadp.Client``), for commands without a result, with text, with a ``record()``,
+# a ``Record``, a tuple of them, and a ``KeyFileRecord``.
+_Done = TypeVar("_Done")
+_Text = TypeVar("_Text")
+_Any = TypeVar("_Any")
+_Rec = TypeVar("_Rec")
+_Recs = TypeVar("_Recs")
+_Key = TypeVar("_Key")
+
+
+class Commands(Generic[_Done, _Text, _Any, _Rec, _Recs, _Key]):
+    """The SADP commands (one UDP socket; replies are matched by MAC and request id), common to
+    the blocking ``Client`` and the asyncio ``hikproto.aio.sadp.Client``. Each command is an
+    operation name with keyword arguments and a conversion of its raw result; a flavour says in
+    ``_call`` how it runs one. The type parameters are what a command returns in the flavour."""
 
     __slots__ = ("_inner",)
 
     def __init__(self, *, timeout: float = 10.0, bind: Optional[str] = None) -> None:
         self._inner = _hikproto.SadpClient(timeout=timeout, bind=bind)
 
-    def _call(self, op: str, target: Target, **kwargs: Any) -> Any:
-        return self._inner.call(op, target, kwargs)
+    def _call(self, op: str, target: Target, convert: Callable[[Any], Any], kwargs: Dict[str, Any]) -> Any:
+        """Runs command ``op``: its converted result, or an awaitable of it."""
+        raise NotImplementedError
 
-    def activate(self, target: Target, password: str) -> None:
+    def _done(self, op: str, target: Target, **kwargs: Any) -> _Done:
+        return cast(_Done, self._call(op, target, _nothing, kwargs))
+
+    def _text(self, op: str, target: Target, **kwargs: Any) -> _Text:
+        return cast(_Text, self._call(op, target, _same, kwargs))
+
+    def _any(self, op: str, target: Target, **kwargs: Any) -> _Any:
+        return cast(_Any, self._call(op, target, record, kwargs))
+
+    def _record(self, op: str, target: Target, **kwargs: Any) -> _Rec:
+        return cast(_Rec, self._call(op, target, Record, kwargs))
+
+    def _records(self, op: str, target: Target, **kwargs: Any) -> _Recs:
+        return cast(_Recs, self._call(op, target, _records, kwargs))
+
+    def _key_file(self, op: str, target: Target, **kwargs: Any) -> _Key:
+        return cast(_Key, self._call(op, target, KeyFileRecord._of, kwargs))
+
+    def activate(self, target: Target, password: str) -> _Done:
         """Activates a factory-state device with its first admin password."""
-        self._call("activate", target, password=password)
+        return self._done("activate", target, password=password)
 
-    def device_code(self, target: Target) -> str:
+    def device_code(self, target: Target) -> _Text:
         """The device code for a support-issued reset code (serial-bound)."""
-        code: str = self._call("device_code", target)
-        return code
+        return self._text("device_code", target)
 
-    def encrypt_string(self, target: Target) -> str:
+    def encrypt_string(self, target: Target) -> _Text:
         """The export-file reset "encrypted string" to send to support (replaces older ones)."""
-        s: str = self._call("encrypt_string", target)
-        return s
+        return self._text("encrypt_string", target)
 
     def reset_with_code(
         self, target: Target, code: str, new_password: str, *, sync_camera_passwords: bool = False
-    ) -> None:
+    ) -> _Done:
         """Resets the admin password with a code from support."""
-        self._call(
+        return self._done(
             "reset_with_code",
             target,
             code=code,
@@ -91,21 +147,21 @@ class Client:
             sync_camera_passwords=sync_camera_passwords,
         )
 
-    def restore_inactive(self, target: Target, password: str) -> None:
+    def restore_inactive(self, target: Target, password: str) -> _Done:
         """Returns the device to "not activated" (needs the admin password)."""
-        self._call("restore_inactive", target, password=password)
+        return self._done("restore_inactive", target, password=password)
 
-    def password_reset_types(self, target: Target) -> Any:
+    def password_reset_types(self, target: Target) -> _Any:
         """Which reset methods are configured on the device."""
-        return record(self._call("password_reset_types", target))
+        return self._any("password_reset_types", target)
 
-    def unbind_status(self, target: Target) -> Any:
+    def unbind_status(self, target: Target) -> _Any:
         """The Hik-Connect unbind status SADP reports."""
-        return record(self._call("unbind_status", target))
+        return self._any("unbind_status", target)
 
-    def blink(self, target: Target, on: bool = True) -> None:
+    def blink(self, target: Target, on: bool = True) -> _Done:
         """Makes the device blink (to find it on a shelf)."""
-        self._call("blink", target, on=on)
+        return self._done("blink", target, on=on)
 
     # -- network ---------------------------------------------------------------------------------
 
@@ -120,10 +176,10 @@ class Client:
         dhcp: Optional[bool] = None,
         command_port: Optional[int] = None,
         http_port: Optional[int] = None,
-    ) -> None:
+    ) -> _Done:
         """Changes the network parameters of a discovered device (what it reported is kept
         where an argument is ``None``); authorised by the admin ``password``."""
-        self._call(
+        return self._done(
             "update_network",
             target,
             password=password,
@@ -137,32 +193,32 @@ class Client:
 
     # -- Hik-Connect -----------------------------------------------------------------------------
 
-    def set_platform_access(self, target: Target, enabled: bool, password: str) -> None:
+    def set_platform_access(self, target: Target, enabled: bool, password: str) -> _Done:
         """Enables or disables Hik-Connect platform access."""
-        self._call("set_platform_access", target, enabled=enabled, password=password)
+        return self._done("set_platform_access", target, enabled=enabled, password=password)
 
-    def set_verification_code(self, target: Target, code: str, password: str) -> None:
+    def set_verification_code(self, target: Target, code: str, password: str) -> _Done:
         """Sets the Hik-Connect verification code (6-12 characters)."""
-        self._call("set_verification_code", target, code=code, password=password)
+        return self._done("set_verification_code", target, code=code, password=password)
 
-    def unbind(self, target: Target, password: str) -> None:
+    def unbind(self, target: Target, password: str) -> _Done:
         """Releases the device from its Hik-Connect account (see ``unbind_status``)."""
-        self._call("unbind", target, password=password)
+        return self._done("unbind", target, password=password)
 
     # -- password recovery -----------------------------------------------------------------------
 
-    def export_guid(self, target: Target, password: str, path: PathLike) -> Record:
+    def export_guid(self, target: Target, password: str, path: PathLike) -> _Rec:
         """Exports the GUID reset file to ``path`` (written atomically; whoever holds it can
         reset the password: keep it safe). Returns ``path``, ``size`` and ``serial``."""
-        return Record(self._call("export_guid", target, password=password, path=os.fspath(path)))
+        return self._record("export_guid", target, password=password, path=os.fspath(path))
 
     def reset_with_guid(
         self, target: Target, path: PathLike, new_password: str, *, sync_camera_passwords: bool = False
-    ) -> None:
+    ) -> _Done:
         """Resets the admin password with a GUID file exported earlier (its serial is checked
         against a discovered device's). A missing, wrong-sized or other device's file raises
         :class:`hikproto.ResetFileError` (reason in ``.kind``) before anything is sent."""
-        self._call(
+        return self._done(
             "reset_with_guid",
             target,
             path=os.fspath(path),
@@ -170,12 +226,12 @@ class Client:
             sync_camera_passwords=sync_camera_passwords,
         )
 
-    def export_key_file(self, target: Target, path: PathLike) -> KeyFileRecord:
+    def export_key_file(self, target: Target, path: PathLike) -> _Key:
         """Exports the key file to send to vendor support, verbatim, to exactly ``path``, with
         the sidecar ``<path>.hikproto.json`` (serial, export time, boot time; no secrets).
         Returns its record (``serial``, ``exported_at``, ``suggested_name``, ``path``). A new
         export, or a reboot, invalidates earlier ones."""
-        return KeyFileRecord._of(self._inner.export_key_file(target, os.fspath(path)))
+        return self._key_file("export_key_file", target, path=os.fspath(path))
 
     def reset_with_reply_file(
         self,
@@ -185,33 +241,34 @@ class Client:
         *,
         key_file: Optional[PathLike] = None,
         sync_camera_passwords: bool = False,
-    ) -> None:
+    ) -> _Done:
         """Resets the admin password with support's reply (``Encrypt_<short serial>_*.xml`` or
         ``Encrypt.xml``). The new password is checked against the password policy before anything
         is sent; the reply (and ``key_file``, as ``export_key_file`` wrote it: age, reboot,
         device) after one SADP inquiry for the device's serial and boot time, before the reset
         is sent. Refusals raise ``ResetFileError``. See ``hikproto.reset_files``."""
-        self._inner.reset_with_reply_file(
+        return self._done(
+            "reset_with_reply_file",
             target,
-            os.fspath(reply_path),
-            new_password,
+            reply_path=os.fspath(reply_path),
+            new_password=new_password,
             key_file=os.fspath(key_file) if key_file is not None else None,
             sync_camera_passwords=sync_camera_passwords,
         )
 
-    def security_questions(self, target: Target) -> Tuple[Record, ...]:
+    def security_questions(self, target: Target) -> _Recs:
         """The security question ids and whether each is answered (``id``, ``is_set``)."""
-        return tuple(Record(q) for q in self._call("security_questions", target))
+        return self._records("security_questions", target)
 
-    def set_security_questions(self, target: Target, answers: Answers, password: str) -> None:
+    def set_security_questions(self, target: Target, answers: Answers, password: str) -> _Done:
         """Sets exactly three security questions with their answers."""
-        self._call("set_security_questions", target, answers=answers, password=password)
+        return self._done("set_security_questions", target, answers=answers, password=password)
 
     def reset_with_answers(
         self, target: Target, answers: Answers, new_password: str, *, sync_camera_passwords: bool = False
-    ) -> None:
+    ) -> _Done:
         """Resets the admin password by answering the security questions."""
-        self._call(
+        return self._done(
             "reset_with_answers",
             target,
             answers=answers,
@@ -219,20 +276,20 @@ class Client:
             sync_camera_passwords=sync_camera_passwords,
         )
 
-    def set_mailbox(self, target: Target, address: str, password: str) -> None:
+    def set_mailbox(self, target: Target, address: str, password: str) -> _Done:
         """Sets the reserved e-mail address for the e-mail reset."""
-        self._call("set_mailbox", target, address=address, password=password)
+        return self._done("set_mailbox", target, address=address, password=password)
 
-    def mail_reset_qr(self, target: Target) -> Record:
+    def mail_reset_qr(self, target: Target) -> _Rec:
         """The QR payload to mail to the vendor's service for an e-mailed reset code
         (``qr_codes``, the masked ``mail_box``, ``mail_service_box``)."""
-        return Record(self._call("mail_reset_qr", target))
+        return self._record("mail_reset_qr", target)
 
     def reset_with_mail_code(
         self, target: Target, code: str, new_password: str, *, sync_camera_passwords: bool = False
-    ) -> None:
+    ) -> _Done:
         """Resets the admin password with the code received at the reserved e-mail address."""
-        self._call(
+        return self._done(
             "reset_with_mail_code",
             target,
             code=code,
@@ -240,10 +297,24 @@ class Client:
             sync_camera_passwords=sync_camera_passwords,
         )
 
-    def phone_reset_qr(self, target: Target) -> Record:
+    def phone_reset_qr(self, target: Target) -> _Rec:
         """The QR payload to scan with the Hik-Connect app (``qr_code``, ``domain_name``, ``model``)."""
-        return Record(self._call("phone_reset_qr", target))
+        return self._record("phone_reset_qr", target)
 
-    def reset_with_phone_code(self, target: Target, code: str, new_password: str) -> None:
+    def reset_with_phone_code(self, target: Target, code: str, new_password: str) -> _Done:
         """Resets the admin password with the code the Hik-Connect app showed."""
-        self._call("reset_with_phone_code", target, code=code, new_password=new_password)
+        return self._done("reset_with_phone_code", target, code=code, new_password=new_password)
+
+
+class Client(Commands[None, str, Any, Record, Tuple[Record, ...], KeyFileRecord]):
+    """Sends SADP commands, each blocking until the device answers (GIL released; one UDP
+    socket, replies matched by MAC and request id)::
+
+        c = hikproto.sadp.Client()
+        print(c.device_code(dev))
+    """
+
+    __slots__ = ()
+
+    def _call(self, op: str, target: Target, convert: Callable[[Any], Any], kwargs: Dict[str, Any]) -> Any:
+        return convert(self._inner.call(op, target, kwargs))

@@ -241,3 +241,13 @@ impl Out {
         }
     }
 }
+
+impl<'py> IntoPyObject<'py> for Out {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.into_py(py).map(|o| o.into_bound(py))
+    }
+}

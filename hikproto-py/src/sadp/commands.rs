@@ -1,4 +1,5 @@
-//! The SADP commands `Client.call` runs, parsed with the GIL held and run without it.
+//! The SADP commands `Client.call` and `Client.call_async` run, parsed with the GIL held and
+//! run without it.
 //!
 //! Secrets (passwords, codes, answers, GUID tokens) are copied into [`Secret`]s at parse time.
 //! In reset commands `new_password` is the password the device will have afterwards; in the
@@ -16,12 +17,13 @@ use hikproto::Secret;
 use hikproto::reset::files::GuidFile as GuidExport;
 use hikproto::sadp::{DeviceTarget, GuidFile, NetworkParams, ProbeMatch, SadpClient};
 
-use super::key_file::Fail;
+use super::key_file::{Fail, ReplyReset, export};
 use crate::args::Args;
 use crate::errors::invalid;
 use crate::ops::network::ipv4;
 use crate::ops::recovery::answer_pairs;
 use crate::ops::{Out, json};
+use crate::runtime::Warner;
 
 /// The target's serial (from its SADP reply), used to name and check GUID files.
 type Serial = Option<String>;
@@ -50,6 +52,8 @@ pub(super) enum Cmd {
     SetPlatform(bool, Secret),
     SetVerificationCode(Secret, Secret),
     Unbind(Secret),
+    ExportKeyFile(PathBuf),
+    ResetWithReplyFile(Box<ReplyReset>),
 }
 
 /// The device's current parameters (from its SADP reply) with the given ones changed.
@@ -79,7 +83,8 @@ fn network_params(a: &mut Args<'_, '_>, found: Option<&ProbeMatch>) -> PyResult<
     Ok(p)
 }
 
-fn sync(a: &mut Args<'_, '_>) -> PyResult<bool> {
+/// The `sync_camera_passwords` flag of a reset (default false).
+pub(super) fn sync(a: &mut Args<'_, '_>) -> PyResult<bool> {
     Ok(a.opt::<bool>("sync_camera_passwords")?.unwrap_or(false))
 }
 
@@ -137,15 +142,25 @@ impl Cmd {
                 Self::SetVerificationCode(a.secret("code")?, a.secret("password")?)
             }
             "unbind" => Self::Unbind(a.secret("password")?),
+            "export_key_file" => Self::ExportKeyFile(a.req("path")?),
+            "reset_with_reply_file" => {
+                Self::ResetWithReplyFile(Box::new(ReplyReset::parse(&mut a)?))
+            }
             other => return Err(invalid(format!("unknown SADP command {other:?}"))),
         };
         a.finish()?;
         Ok(c)
     }
 
-    /// Runs the command. A refused GUID file fails as `Fail::File` (`ResetFileError` in
-    /// Python, with its reason in `.kind`), everything else as the core error.
-    pub(super) async fn run(self, c: SadpClient, t: DeviceTarget) -> Result<Out, Fail> {
+    /// Runs the command. A refused reset file fails as `Fail::File` (`ResetFileError` in
+    /// Python, with its reason in `.kind`), everything else as the core error; a warning the
+    /// reply-file reset raises goes through `warner`.
+    pub(super) async fn run(
+        self,
+        c: SadpClient,
+        t: DeviceTarget,
+        warner: Warner,
+    ) -> Result<Out, Fail> {
         let done = |r: hikproto::Result<()>| Ok(r.map(|()| Out::Json(Value::Null))?);
         let js = |r: hikproto::Result<Out>| r.map_err(Fail::from);
         match self {
@@ -197,6 +212,11 @@ impl Cmd {
                 done(c.set_verification_code(&t, &code, &pw).await)
             }
             Self::Unbind(pw) => done(c.unbind_hik_connect(&t, &pw).await),
+            Self::ExportKeyFile(path) => Ok(Out::Json(export(c, t, path).await?)),
+            Self::ResetWithReplyFile(r) => {
+                r.run(c, t, warner).await?;
+                Ok(Out::Json(Value::Null))
+            }
         }
     }
 }

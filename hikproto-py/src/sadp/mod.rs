@@ -3,21 +3,19 @@
 //! the LAN multicast/broadcast one the vendor tool performs.
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
 use std::time::Duration;
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use hikproto::reset::NewPassword;
-
 use hikproto::sadp::{
     ClientOptions, DeviceTarget, DiscoverOptions, DiscoveredDevice, MacAddr, ProbeMatch, SadpClient,
 };
 
+use crate::args::Args;
 use crate::convert::to_py;
 use crate::errors::{invalid, to_py_err};
-use crate::runtime::wait;
+use crate::runtime::{Flavour, wait};
 
 mod commands;
 mod key_file;
@@ -79,18 +77,15 @@ impl PySadpDevice {
     }
 }
 
-/// Searches for devices. `addresses` (`"ip:port"`) sends unicast inquiries only; `subnet`
-/// (`(first_ip, last_ip)`) sweeps a range; neither means the LAN multicast/broadcast search.
-#[pyfunction]
-#[pyo3(signature = (*, addresses=None, subnet=None, timeout=3.0, expect=None, bind=None))]
-pub(crate) fn sadp_discover(
-    py: Python<'_>,
-    addresses: Option<Vec<String>>,
-    subnet: Option<(String, String)>,
-    timeout: f64,
-    expect: Option<usize>,
-    bind: Option<String>,
-) -> PyResult<Vec<PySadpDevice>> {
+/// The search `sadp_discover` and `sadp_discover_async` perform, from their keyword arguments.
+fn search(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<DiscoverOptions> {
+    let mut a = Args::new("sadp_discover", kwargs);
+    let addresses: Option<Vec<String>> = a.opt("addresses")?;
+    let subnet: Option<(String, String)> = a.opt("subnet")?;
+    let timeout = a.opt("timeout")?.unwrap_or(3.0);
+    let expect: Option<usize> = a.opt("expect")?;
+    let bind: Option<String> = a.opt("bind")?;
+    a.finish()?;
     let mut opts = match (addresses, subnet) {
         (Some(_), Some(_)) => return Err(invalid("give addresses or subnet, not both")),
         (Some(a), None) => {
@@ -112,12 +107,45 @@ pub(crate) fn sadp_discover(
     if let Some(b) = bind {
         opts = opts.bind(addr(&b)?);
     }
-    let found =
-        wait(py, async move { hikproto::sadp::discover(&opts).await })?.map_err(to_py_err)?;
-    Ok(found
-        .into_iter()
-        .map(|found| PySadpDevice { found })
-        .collect())
+    Ok(opts)
+}
+
+/// Runs the search in `flavour`: a list of `SadpDevice`, or an awaitable of it.
+fn discover<'py>(
+    py: Python<'py>,
+    flavour: Flavour,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let opts = search(kwargs)?;
+    flavour.run(py, |_| async move {
+        let found = hikproto::sadp::discover(&opts).await.map_err(to_py_err)?;
+        Ok(found
+            .into_iter()
+            .map(|found| PySadpDevice { found })
+            .collect::<Vec<_>>())
+    })
+}
+
+/// Searches for devices; keyword arguments `addresses` (`"ip:port"`: unicast inquiries only),
+/// `subnet` (`(first_ip, last_ip)`: a sweep; neither means the LAN multicast/broadcast search),
+/// `timeout` (seconds, default 3), `expect` (stop once so many answered), `bind` (`"ip:port"`).
+#[pyfunction]
+#[pyo3(signature = (**search))]
+pub(crate) fn sadp_discover<'py>(
+    py: Python<'py>,
+    search: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    discover(py, Flavour::Blocking, search)
+}
+
+/// `sadp_discover` as an awaitable (asyncio); cancelling the awaiting task ends the search.
+#[pyfunction]
+#[pyo3(signature = (**search))]
+pub(crate) fn sadp_discover_async<'py>(
+    py: Python<'py>,
+    search: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    discover(py, Flavour::Asyncio, search)
 }
 
 /// A SADP command client (one UDP socket; commands are matched to replies by MAC and id).
@@ -137,6 +165,26 @@ fn target(t: &Bound<'_, PyAny>) -> PyResult<DeviceTarget> {
     Ok(DeviceTarget::new(mac, addr(&at)?))
 }
 
+impl PySadpClient {
+    /// `call` and `call_async`: parses the command with the GIL held, runs it in `flavour`.
+    fn run<'py>(
+        &self,
+        py: Python<'py>,
+        flavour: Flavour,
+        op: &str,
+        target: &Bound<'py, PyAny>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let found = target.cast::<PySadpDevice>().ok();
+        let cmd = Cmd::parse(op, kwargs, found.as_ref().map(|d| d.get().probe_match()))?;
+        let t = self::target(target)?;
+        let c = self.client.clone();
+        flavour.run(py, |warner| async move {
+            cmd.run(c, t, warner).await.map_err(PyErr::from)
+        })
+    }
+}
+
 #[pymethods]
 impl PySadpClient {
     #[new]
@@ -153,55 +201,29 @@ impl PySadpClient {
         Ok(Self { client })
     }
 
-    /// Runs SADP command `op` on `target` (a discovered device or `(mac, "ip:port")`).
+    /// Runs SADP command `op` on `target` (a discovered device or `(mac, "ip:port")`),
+    /// blocking (GIL released).
     #[pyo3(signature = (op, target, kwargs=None))]
-    fn call(
+    fn call<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         op: &str,
-        target: &Bound<'_, PyAny>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Py<PyAny>> {
-        let found = target.cast::<PySadpDevice>().ok();
-        let cmd = Cmd::parse(op, kwargs, found.as_ref().map(|d| d.get().probe_match()))?;
-        let t = self::target(target)?;
-        let c = self.client.clone();
-        let out = wait(py, cmd.run(c, t))?.map_err(PyErr::from)?;
-        out.into_py(py)
+        target: &Bound<'py, PyAny>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.run(py, Flavour::Blocking, op, target, kwargs)
     }
 
-    /// Exports the key file for vendor support to exactly `path` (verbatim), with its sidecar
-    /// `<path>.hikproto.json` (serial, export time, boot time); returns the export's record.
-    fn export_key_file(
+    /// Like `call`, but returns an awaitable (asyncio); cancelling the awaiting task drops the
+    /// command.
+    #[pyo3(signature = (op, target, kwargs=None))]
+    fn call_async<'py>(
         &self,
-        py: Python<'_>,
-        target: &Bound<'_, PyAny>,
-        path: PathBuf,
-    ) -> PyResult<Py<PyAny>> {
-        key_file::export(py, self.client.clone(), self::target(target)?, path)
-    }
-
-    /// Resets the admin password with support's reply file, checked first (against the key
-    /// file's sidecar when `key_file` is given, and the device's fresh SADP answer); the new
-    /// password is checked before anything is sent.
-    #[pyo3(signature = (target, reply_path, new_password, *, key_file=None, sync_camera_passwords=false))]
-    fn reset_with_reply_file(
-        &self,
-        py: Python<'_>,
-        target: &Bound<'_, PyAny>,
-        reply_path: PathBuf,
-        new_password: String,
-        key_file: Option<PathBuf>,
-        sync_camera_passwords: bool,
-    ) -> PyResult<()> {
-        let new = NewPassword::new(new_password).sync_camera_passwords(sync_camera_passwords);
-        key_file::reset(
-            py,
-            self.client.clone(),
-            self::target(target)?,
-            reply_path,
-            new,
-            key_file,
-        )
+        py: Python<'py>,
+        op: &str,
+        target: &Bound<'py, PyAny>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.run(py, Flavour::Asyncio, op, target, kwargs)
     }
 }

@@ -6,6 +6,9 @@ in flight from one event loop, and cancelling the awaiting task cancels the Rust
 
     async with hikproto.aio.Device("10.0.0.5", "admin", "Passw0rd!x") as dev:
         info = await dev.device_info()
+
+``hikproto.aio.sadp`` is ``hikproto.sadp`` as awaitables: ``await discover()`` and a ``Client``
+with the same commands.
 """
 
 from __future__ import annotations
@@ -13,14 +16,15 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any, Awaitable, Callable, Iterable, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
-from ._device import Device as _SyncDevice
-from ._doctor import DoctorReport
-from ._handle import Answers, FleetBase, Handle, PathLike, PerDevice, ProgressCallback, TimeLike, time_text
-from ._hikproto import SadpDevice
-from ._models import DeviceInfo, FleetResult, Record, Response, ResponseStatus
-from ._ops import convert
+from .._device import Device as _SyncDevice
+from .._doctor import DoctorReport
+from .._handle import Answers, FleetBase, Handle, PathLike, PerDevice, ProgressCallback, TimeLike, time_text
+from .._hikproto import SadpDevice
+from .._models import DeviceInfo, FleetResult, Record, Response, ResponseStatus
+from .._ops import convert
+from . import sadp
 
-__all__ = ["Device", "Fleet"]
+__all__ = ["Device", "Fleet", "sadp"]
 
 JsonValue = Any
 
