@@ -562,6 +562,20 @@ hikproto_result hikproto_device_ip_addressing_json(const struct hikproto_device 
                                                    size_t *out_n,
                                                    struct hikproto_error **err_out);
 
+// Changes the IPv4 addressing of interface `interface_id` (NULL means `"1"`) by
+// read-modify-write; what the change does not name is written back as the device sent it.
+// `settings_json` is a JSON object with any of `address`, `subnetMask`, `gateway` (IPv4 text),
+// `dhcp` (bool), `primaryDns`, `secondaryDns` (IPv4 or IPv6 text). An `address` implies static
+// addressing; `dhcp: true` with static values, a secondary DNS without a primary one, an empty
+// object, unknown names and bad addresses are `INVALID_ARGUMENT` before anything is sent.
+// Moving the address or switching to DHCP cuts this handle off once it takes effect.
+// `reboot_required` as for `hikproto_device_set_dns`. Blocks until done.
+hikproto_result hikproto_device_set_ipv4(const struct hikproto_device *device,
+                                         const char *interface_id,
+                                         const char *settings_json,
+                                         bool *reboot_required,
+                                         struct hikproto_error **err_out);
+
 // Sets the primary and (when `secondary` is not NULL) secondary DNS server of interface
 // `interface_id` (NULL means `"1"`), keeping every other setting. Addresses are IPv4 or IPv6
 // text, checked first (`INVALID_ARGUMENT`). `reboot_required`: NULL, or receives whether the
