@@ -72,38 +72,48 @@ impl Deliver<String> for TextOut {
     }
 }
 
-/// An optional `bool *reboot_required` receiving whether the device said the change takes
-/// effect after a reboot (`statusCode` 7). NULL: not wanted.
-pub(crate) struct RebootFlag(pub(crate) *mut bool);
+/// An optional `bool *` receiving one yes/no fact of the result (NULL: not wanted), e.g. whether
+/// a change takes effect after a reboot.
+pub(crate) struct Flag<T> {
+    out: *mut bool,
+    name: &'static str,
+    read: fn(&T) -> bool,
+}
 
-impl Deliver<ResponseStatus> for RebootFlag {
-    fn check(&self) -> Result<(), Fail> {
-        Ok(())
-    }
-
-    fn deliver(self, status: ResponseStatus) -> Result<(), Fail> {
-        if self.0.is_null() {
-            return Ok(());
+impl Flag<ResponseStatus> {
+    /// `bool *reboot_required`: the device said the change takes effect after a reboot
+    /// (`statusCode` 7).
+    pub(crate) fn reboot(out: *mut bool) -> Self {
+        Self {
+            out,
+            name: "reboot_required",
+            read: ResponseStatus::reboot_required,
         }
-        write_value(self.0, "reboot_required", status.reboot_required())
     }
 }
 
-/// An optional `bool *password_risky` receiving whether the device accepted a reset's new
-/// password but flagged it as risky (`statusCode` 1, `riskPassword`): its UI then insists on a
-/// change at the next login. NULL: not wanted.
-pub(crate) struct RiskyFlag(pub(crate) *mut bool);
+impl Flag<ResetOutcome> {
+    /// `bool *password_risky`: the device accepted a reset's new password but flagged it as
+    /// risky (`statusCode` 1, `riskPassword`); its UI then insists on a change at the next login.
+    pub(crate) fn risky(out: *mut bool) -> Self {
+        Self {
+            out,
+            name: "password_risky",
+            read: ResetOutcome::password_is_risky,
+        }
+    }
+}
 
-impl Deliver<ResetOutcome> for RiskyFlag {
+impl<T> Deliver<T> for Flag<T> {
     fn check(&self) -> Result<(), Fail> {
         Ok(())
     }
 
-    fn deliver(self, outcome: ResetOutcome) -> Result<(), Fail> {
-        if self.0.is_null() {
+    fn deliver(self, value: T) -> Result<(), Fail> {
+        if self.out.is_null() {
             return Ok(());
         }
-        write_value(self.0, "password_risky", outcome.password_is_risky())
+        write_value(self.out, self.name, (self.read)(&value))
     }
 }
 

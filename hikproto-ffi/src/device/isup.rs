@@ -7,7 +7,7 @@ use hikproto_core::isapi::ehome::EhomeChange;
 use hikproto_core::keys::IsupKey;
 
 use crate::buffer::{opt_str_arg, secret_arg, write_str};
-use crate::call::{JsonOut, RebootFlag};
+use crate::call::{Flag, JsonOut};
 use crate::error::{Fail, hikproto_error};
 use crate::panic::ffi_call_plain;
 use crate::result::hikproto_result;
@@ -68,7 +68,7 @@ pub extern "C" fn hikproto_device_set_isup(
     reboot_required: *mut bool,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, RebootFlag(reboot_required), |d| {
+    device_op(device, err_out, Flag::reboot(reboot_required), |d| {
         let mut change = parse_change(opt_str_arg(settings_json, "settings_json")?)?;
         let key = match key.is_null() {
             true => None,

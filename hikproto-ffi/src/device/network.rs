@@ -13,7 +13,7 @@ use hikproto_core::isapi::time::{Time, TimeMode};
 use serde::Deserialize;
 
 use crate::buffer::{opt_str_arg, str_arg};
-use crate::call::{JsonOut, RebootFlag};
+use crate::call::{Flag, JsonOut};
 use crate::error::{Fail, hikproto_error};
 use crate::result::hikproto_result;
 
@@ -84,7 +84,7 @@ pub extern "C" fn hikproto_device_set_ipv4(
     reboot_required: *mut bool,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, RebootFlag(reboot_required), |d| {
+    device_op(device, err_out, Flag::reboot(reboot_required), |d| {
         let id = interface(interface_id)?;
         let change: Ipv4Change = serde_json::from_str(str_arg(settings_json, "settings_json")?)
             .map_err(|e| Fail::invalid(format!("settings_json is not a valid IPv4 change: {e}")))?;
@@ -106,7 +106,7 @@ pub extern "C" fn hikproto_device_set_dns(
     reboot_required: *mut bool,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, RebootFlag(reboot_required), |d| {
+    device_op(device, err_out, Flag::reboot(reboot_required), |d| {
         let id = interface(interface_id)?;
         let primary = ip(str_arg(primary, "primary")?, "primary")?;
         let secondary = opt_str_arg(secondary, "secondary")?
@@ -160,7 +160,7 @@ pub extern "C" fn hikproto_device_use_ntp(
     reboot_required: *mut bool,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, RebootFlag(reboot_required), |d| {
+    device_op(device, err_out, Flag::reboot(reboot_required), |d| {
         let host = str_arg(host, "host")?;
         Ok(d.use_ntp(host))
     })
@@ -211,7 +211,7 @@ pub extern "C" fn hikproto_device_set_time(
     reboot_required: *mut bool,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, RebootFlag(reboot_required), |d| {
+    device_op(device, err_out, Flag::reboot(reboot_required), |d| {
         let change = TimeChange::parse(str_arg(settings_json, "settings_json")?)?;
         Ok(async move {
             let mut t = d.time().await?;

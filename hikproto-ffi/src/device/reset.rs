@@ -26,7 +26,7 @@ use hikproto_core::reset::files::GuidFile;
 use hikproto_core::reset::{NewPassword, ResetCode};
 
 use crate::buffer::{secret_arg, str_arg};
-use crate::call::{JsonOut, RiskyFlag};
+use crate::call::{Flag, JsonOut};
 use crate::error::{Fail, hikproto_error};
 use crate::result::hikproto_result;
 
@@ -62,7 +62,7 @@ pub extern "C" fn hikproto_device_reset_by_answers(
     password_risky: *mut bool,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, RiskyFlag(password_risky), |d| {
+    device_op(device, err_out, Flag::risky(password_risky), |d| {
         let answers = question_answers(ids, answers, n)?;
         let new = self::new_password(new_password, sync_cameras)?;
         Ok(async move { d.reset_with_security_answers(&answers, &new).await })
@@ -85,7 +85,7 @@ pub extern "C" fn hikproto_device_reset_with_guid_file(
     password_risky: *mut bool,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, RiskyFlag(password_risky), |d| {
+    device_op(device, err_out, Flag::risky(password_risky), |d| {
         let file =
             GuidFile::load(Path::new(str_arg(path, "path")?), None).map_err(CoreError::from)?;
         let new = self::new_password(new_password, sync_cameras)?;
@@ -129,7 +129,7 @@ pub extern "C" fn hikproto_device_reset_by_email_code(
     password_risky: *mut bool,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, RiskyFlag(password_risky), |d| {
+    device_op(device, err_out, Flag::risky(password_risky), |d| {
         let code = reset_code(code)?;
         let new = self::new_password(new_password, sync_cameras)?;
         Ok(async move { d.reset_with_email_code(&code, &new).await })
@@ -169,7 +169,7 @@ pub extern "C" fn hikproto_device_reset_by_app_code(
     password_risky: *mut bool,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, RiskyFlag(password_risky), |d| {
+    device_op(device, err_out, Flag::risky(password_risky), |d| {
         let code = reset_code(code)?;
         let new = self::new_password(new_password, sync_cameras)?;
         Ok(async move { d.reset_with_app_code(&code, &new).await })
