@@ -1144,6 +1144,15 @@ hikproto_result hikproto_fleet_device_info(const struct hikproto_fleet *fleet,
                                            struct hikproto_fleet_results **out,
                                            struct hikproto_error **err_out);
 
+// Runs the doctor on every device (as `hikproto_device_doctor_json` does without a stored
+// code: facts gathered with one login at most, nothing fixed). Blocks until all have finished.
+// Writes a results object to `*out` on success; each entry's `value` is the device's
+// diagnosis JSON. An unreachable device or rejected credentials are findings in its report,
+// not a failed entry, so a nightly sweep reads every device's state the same way.
+hikproto_result hikproto_fleet_doctor(const struct hikproto_fleet *fleet,
+                                      struct hikproto_fleet_results **out,
+                                      struct hikproto_error **err_out);
+
 // GETs `path` (an ISAPI resource, starting with `/`) from every device and decodes each answer
 // as `hikproto_isapi_to_json` does (`{"root", "typed", "kind", "value"}`). Blocks until all
 // have finished. Writes a results object to `*out` on success.

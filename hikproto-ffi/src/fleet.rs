@@ -292,6 +292,31 @@ pub extern "C" fn hikproto_fleet_device_info(
     })
 }
 
+/// Runs the doctor on every device (as `hikproto_device_doctor_json` does without a stored
+/// code: facts gathered with one login at most, nothing fixed). Blocks until all have finished.
+/// Writes a results object to `*out` on success; each entry's `value` is the device's
+/// diagnosis JSON. An unreachable device or rejected credentials are findings in its report,
+/// not a failed entry, so a nightly sweep reads every device's state the same way.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_fleet_doctor(
+    fleet: *const hikproto_fleet,
+    out: *mut *mut hikproto_fleet_results,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
+        check_out(out, "out")?;
+        let f = try_ref(fleet, "fleet")?;
+        let results = f.run(|dev| async move {
+            let report = dev
+                .doctor(&hikproto_core::doctor::UserInputs::default())
+                .await;
+            serde_json::to_value(report).map_err(|e| hikproto_core::Error::decode("Report", e))
+        })?;
+        write_out(out, results);
+        Ok(())
+    })
+}
+
 /// GETs `path` (an ISAPI resource, starting with `/`) from every device and decodes each answer
 /// as `hikproto_isapi_to_json` does (`{"root", "typed", "kind", "value"}`). Blocks until all
 /// have finished. Writes a results object to `*out` on success.

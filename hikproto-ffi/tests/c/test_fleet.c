@@ -108,6 +108,18 @@ int main(void) {
   CHECK_RESULT(hikproto_fleet_get_json(fleet, NULL, &res, NULL), HIKPROTO_RESULT_NULL_PARAMETER);
   CHECK(res == NULL);
 
+  /* the doctor: an unreachable device is a finding in its report, not a failed entry */
+  CHECK_RESULT(hikproto_fleet_set_progress_callback(fleet, NULL, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_fleet_doctor(fleet, &res, NULL), HIKPROTO_RESULT_OK);
+  CHECK(hikproto_fleet_results_len(res) == n && hikproto_fleet_results_ok_count(res) == n);
+  CHECK_RESULT(hikproto_fleet_results_json(res, NULL, 0, &needed), HIKPROTO_RESULT_INSUFFICIENT_SIZE);
+  json = malloc(needed);
+  CHECK_RESULT(hikproto_fleet_results_json(res, json, needed, &len), HIKPROTO_RESULT_OK);
+  CHECK(strstr(json, "\"device.unreachable\"") != NULL);
+  free(json);
+  hikproto_fleet_results_free(res);
+  CHECK_RESULT(hikproto_fleet_doctor(NULL, &res, NULL), HIKPROTO_RESULT_NULL_PARAMETER);
+
   hikproto_fleet_free(fleet);
   hikproto_fleet_free(NULL);
   hikproto_fleet_results_free(NULL);

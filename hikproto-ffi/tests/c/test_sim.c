@@ -259,6 +259,18 @@ static void test_fleet(const hikproto_sim *sim) {
   CHECK_RESULT(hikproto_fleet_results_json(res, json, sizeof json, &n), HIKPROTO_RESULT_OK);
   CHECK(strstr(json, "\"kind\":\"DeviceInfo\"") != NULL);
   hikproto_fleet_results_free(res);
+
+  /* the doctor over the same fleet: every device gets a report; the one whose password was
+   * rejected says so (its credentials are latched, not sent again) */
+  res = NULL;
+  CHECK_RESULT(hikproto_fleet_doctor(fleet, &res, NULL), HIKPROTO_RESULT_OK);
+  CHECK(hikproto_fleet_results_len(res) == 4);
+  CHECK(hikproto_fleet_results_ok_count(res) == 4);
+  CHECK_RESULT(hikproto_fleet_results_json(res, json, sizeof json, &n), HIKPROTO_RESULT_OK);
+  CHECK(strstr(json, "\"login.rejected\"") != NULL);
+  CHECK(strstr(json, "Not-the-passw0rd") == NULL);
+  hikproto_fleet_results_free(res);
+  CHECK_RESULT(hikproto_fleet_doctor(fleet, NULL, NULL), HIKPROTO_RESULT_NULL_PARAMETER);
   hikproto_fleet_free(fleet);
 }
 
