@@ -172,6 +172,32 @@ pub(crate) fn error_json(f: &Fail) -> Value {
     })
 }
 
+/// The one shape of every fleet run export: checks `out` and the fleet, lets `make` parse the
+/// export's arguments into the per-device operation, runs it, and writes the results to `*out`.
+fn run_export<F, Fut>(
+    fleet: *const hikproto_fleet,
+    out: *mut *mut hikproto_fleet_results,
+    err_out: *mut *mut hikproto_error,
+    make: impl FnOnce() -> Result<F, Fail>,
+) -> hikproto_result
+where
+    F: Fn(hikproto_core::Device) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = hikproto_core::Result<Value>> + Send + 'static,
+{
+    ffi_call(err_out, || {
+        check_out(out, "out")?;
+        let f = try_ref(fleet, "fleet")?;
+        let op = make()?;
+        write_out(out, f.run(op)?);
+        Ok(())
+    })
+}
+
+/// A device's typed result as a JSON value (`what` names it in a decode error).
+fn to_value<T: serde::Serialize>(what: &'static str, v: T) -> hikproto_core::Result<Value> {
+    serde_json::to_value(v).map_err(|e| hikproto_core::Error::decode(what, e))
+}
+
 /// Creates an empty fleet. Writes it to `*out` on success only.
 /// Ownership: the caller frees it with `hikproto_fleet_free`.
 #[unsafe(no_mangle)]
@@ -280,15 +306,10 @@ pub extern "C" fn hikproto_fleet_device_info(
     out: *mut *mut hikproto_fleet_results,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call(err_out, || {
-        check_out(out, "out")?;
-        let f = try_ref(fleet, "fleet")?;
-        let results = f.run(|dev| async move {
-            let info = dev.device_info().await?;
-            serde_json::to_value(info).map_err(|e| hikproto_core::Error::decode("DeviceInfo", e))
-        })?;
-        write_out(out, results);
-        Ok(())
+    run_export(fleet, out, err_out, || {
+        Ok(
+            |dev: hikproto_core::Device| async move { to_value("DeviceInfo", dev.device_info().await?) },
+        )
     })
 }
 
@@ -303,17 +324,11 @@ pub extern "C" fn hikproto_fleet_doctor(
     out: *mut *mut hikproto_fleet_results,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call(err_out, || {
-        check_out(out, "out")?;
-        let f = try_ref(fleet, "fleet")?;
-        let results = f.run(|dev| async move {
-            let report = dev
-                .doctor(&hikproto_core::doctor::UserInputs::default())
-                .await;
-            serde_json::to_value(report).map_err(|e| hikproto_core::Error::decode("Report", e))
-        })?;
-        write_out(out, results);
-        Ok(())
+    run_export(fleet, out, err_out, || {
+        Ok(|dev: hikproto_core::Device| async move {
+            let inputs = hikproto_core::doctor::UserInputs::default();
+            to_value("Report", dev.doctor(&inputs).await)
+        })
     })
 }
 
@@ -327,9 +342,7 @@ pub extern "C" fn hikproto_fleet_get_json(
     out: *mut *mut hikproto_fleet_results,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call(err_out, || {
-        check_out(out, "out")?;
-        let f = try_ref(fleet, "fleet")?;
+    run_export(fleet, out, err_out, || {
         let path = str_arg(path, "path")?;
         if !path.starts_with('/') || path.chars().any(|c| c.is_control() || c == ' ') {
             return Err(Fail::invalid(
@@ -337,7 +350,7 @@ pub extern "C" fn hikproto_fleet_get_json(
             ));
         }
         let path = path.to_owned();
-        let results = f.run(move |dev| {
+        Ok(move |dev: hikproto_core::Device| {
             let path = path.clone();
             async move {
                 let resp = dev
@@ -346,9 +359,7 @@ pub extern "C" fn hikproto_fleet_get_json(
                 decode_document(&resp.body)
                     .map_err(|fail| hikproto_core::Error::decode(path.as_str(), fail.message))
             }
-        })?;
-        write_out(out, results);
-        Ok(())
+        })
     })
 }
 

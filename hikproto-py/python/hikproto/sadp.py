@@ -16,6 +16,7 @@ broadcast to port 37020). ``addresses=["ip:port", ...]`` sends unicast inquiries
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 from typing import Any, Callable, Dict, Generic, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union, cast
 
 from . import _hikproto
@@ -90,7 +91,7 @@ _Recs = TypeVar("_Recs")
 _Key = TypeVar("_Key")
 
 
-class Commands(Generic[_Done, _Text, _Any, _Rec, _Recs, _Key]):
+class Commands(ABC, Generic[_Done, _Text, _Any, _Rec, _Recs, _Key]):
     """The SADP commands (one UDP socket; replies are matched by MAC and request id), common to
     the blocking ``Client`` and the asyncio ``hikproto.aio.sadp.Client``. Each command is an
     operation name with keyword arguments and a conversion of its raw result; a flavour says in
@@ -101,9 +102,9 @@ class Commands(Generic[_Done, _Text, _Any, _Rec, _Recs, _Key]):
     def __init__(self, *, timeout: float = 10.0, bind: Optional[str] = None) -> None:
         self._inner = _hikproto.SadpClient(timeout=timeout, bind=bind)
 
+    @abstractmethod
     def _call(self, op: str, target: Target, convert: Callable[[Any], Any], kwargs: Dict[str, Any]) -> Any:
-        """Runs command ``op``: its converted result, or an awaitable of it."""
-        raise NotImplementedError
+        """Runs command ``op``: its converted result, or an awaitable of it (each flavour says how)."""
 
     def _done(self, op: str, target: Target, **kwargs: Any) -> _Done:
         return cast(_Done, self._call(op, target, _nothing, kwargs))
