@@ -45,6 +45,34 @@ fuzz_smoke() {
   bash "$ROOT/fuzz/smoke.sh"
 }
 
+# The real device responses the tests read in place: HIKPROTO_FIXTURES, or the first
+# shared/fixtures found walking up from the checkout (../shared/fixtures beside it). Found once here
+# and exported, so every step reads the same folder; without it the run stops at once.
+find_fixtures() {
+  if [ -n "${HIKPROTO_FIXTURES:-}" ]; then
+    [ -d "$HIKPROTO_FIXTURES/real-devices" ] && return 0
+    echo "HIKPROTO_FIXTURES=$HIKPROTO_FIXTURES holds no real-devices/ folder"
+    return 1
+  fi
+  local d=$ROOT
+  while :; do
+    if [ -d "$d/shared/fixtures/real-devices" ]; then
+      export HIKPROTO_FIXTURES="$d/shared/fixtures"
+      return 0
+    fi
+    [ "$d" = / ] && break
+    d=$(dirname "$d")
+  done
+  echo "device fixtures not found above $ROOT: place the checkout beside shared/ (shared/fixtures)"
+  echo "or set HIKPROTO_FIXTURES to the shared/fixtures folder"
+  return 1
+}
+if ! find_fixtures; then
+  echo "steps: 0 passed, 1 failed (no fixtures)"
+  exit 2
+fi
+echo "::: fixtures: $HIKPROTO_FIXTURES"
+
 step "cargo fmt --check" cargo fmt --all -- --check
 step "cargo clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test" cargo test --workspace --locked
