@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed corpora (git-ignored) for every fuzz target.
 
-Sources: the real device responses in ../shared/fixtures (read in place), what a running
+Sources: the real device responses in tests/fixtures (the repository's copy), what a running
 hikproto-sim answers over loopback (ISAPI bodies in XML and JSON, WWW-Authenticate headers,
 session-login capabilities, SADP XML replies), and a few hand-made samples for formats the
 simulator does not emit (binary SADP frames, label QR texts, reset files).
@@ -198,9 +198,15 @@ def main():
     binary = sys.argv[3] if len(sys.argv) > 3 else None
     for t in TARGETS:
         os.makedirs(os.path.join(corpus, t), exist_ok=True)
-    n_fix = fixtures(corpus, fixtures_dir) if os.path.isdir(fixtures_dir) else 0
+    if not os.path.isdir(os.path.join(fixtures_dir, "real-devices")):
+        sys.exit(f"seeds: no real-devices/ folder in {fixtures_dir}: the fixtures are missing")
+    n_fix = fixtures(corpus, fixtures_dir)
+    if n_fix == 0:
+        sys.exit(f"seeds: no fixture document read from {fixtures_dir}")
     n_sim = 0
-    if binary and os.access(binary, os.X_OK):
+    if binary:
+        if not os.access(binary, os.X_OK):
+            sys.exit(f"seeds: simulator binary {binary} is not executable")
         t0 = time.time()
         n_sim = simulator(corpus, binary)
         print(f"seeds: {n_sim} simulator answers in {time.time() - t0:.1f} s", file=sys.stderr)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fuzz smoke runs: builds every target (build.sh), writes the seed corpora (seeds.py: fixtures read
-# in place, simulator answers, hand-made samples), then runs each target for FUZZ_SECONDS (5)
+# Fuzz smoke runs: builds every target (build.sh), writes the seed corpora (seeds.py: tests/fixtures,
+# simulator answers, hand-made samples), then runs each target for FUZZ_SECONDS (5)
 # seconds. Any crash, panic, timeout or memory blow-up fails the step and leaves its input under
 # fuzz/artifacts/<target>/. Longer runs: FUZZ_SECONDS=600 FUZZ_TARGETS="isapi_xml" fuzz/smoke.sh
 set -euo pipefail
@@ -20,17 +20,11 @@ echo "fuzz: targets built in $((SECONDS - t0)) s"
 
 SIM="$ROOT/target/debug/hikproto-sim"
 if [ ! -x "$SIM" ]; then
-  (cd "$ROOT" && cargo build --quiet --locked -p hikproto-sim --bin hikproto-sim) || SIM=""
+  (cd "$ROOT" && cargo build --quiet --locked -p hikproto-sim --bin hikproto-sim) || {
+    echo "fuzz: the simulator (seed source) did not build"; exit 1; }
 fi
-FIXTURES=${HIKPROTO_FIXTURES:-}
-if [ -z "$FIXTURES" ]; then
-  d=$ROOT
-  while [ "$d" != / ]; do
-    if [ -d "$d/shared/fixtures" ]; then FIXTURES="$d/shared/fixtures"; break; fi
-    d=$(dirname "$d")
-  done
-fi
-python3 "$FUZZ/seeds.py" "$FUZZ/corpus" "${FIXTURES:-/nonexistent}" $SIM
+FIXTURES=${HIKPROTO_FIXTURES:-$ROOT/tests/fixtures}
+python3 "$FUZZ/seeds.py" "$FUZZ/corpus" "$FIXTURES" "$SIM"
 
 failed=0
 for t in $TARGETS; do

@@ -1,1 +1,21 @@
 //! Shared helpers for hikproto's end-to-end tests.
+
+use std::path::PathBuf;
+
+/// The real device responses the tests read: `HIKPROTO_FIXTURES` when set (an override, e.g. to try a
+/// refreshed copy), else the repository's own copy in `tests/fixtures/` (see its README for provenance).
+///
+/// Panics with the reason when the folder holds no `real-devices/`: a fixture test never passes by not
+/// running.
+pub fn fixtures() -> PathBuf {
+    let dir = std::env::var_os("HIKPROTO_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures"));
+    assert!(
+        dir.join("real-devices").is_dir(),
+        "device fixtures missing: {} holds no real-devices/ folder (the repository carries them in \
+         tests/fixtures/; HIKPROTO_FIXTURES overrides the location)",
+        dir.display()
+    );
+    dir
+}

@@ -1,37 +1,19 @@
-//! Conformance on real device responses (`shared/fixtures`, read in place).
+//! Conformance on real device responses (`tests/fixtures`, the repository's copy of public captures).
 //!
 //! Every model is checked against values read from the same files by plain string search, so a
 //! parser that drops or misreads an element fails here.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+use hikproto_tests::fixtures;
 
 use hikproto::isapi::capabilities::DeviceCap;
 use hikproto::isapi::device_info::DeviceInfo;
 use hikproto::isapi::network::AdminAccesses;
+use hikproto::isapi::security::ResetCapabilities;
 use hikproto::isapi::status::ResponseStatus;
 use hikproto::xml::{Element, FromXml, ns};
-
-/// `shared/fixtures`: `HIKPROTO_FIXTURES` when set, else the first `shared/fixtures` found
-/// walking up from the workspace root (`../shared/fixtures` from the repository).
-fn fixtures() -> PathBuf {
-    if let Ok(p) = std::env::var("HIKPROTO_FIXTURES") {
-        return PathBuf::from(p);
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf();
-    root.ancestors()
-        .map(|a| a.join("shared").join("fixtures"))
-        .find(|p| p.join("real-devices").is_dir())
-        .unwrap_or_else(|| {
-            panic!(
-                "device fixtures not found above {}; set HIKPROTO_FIXTURES to the shared/fixtures folder",
-                root.display()
-            )
-        })
-}
 
 fn devices() -> Vec<(String, PathBuf)> {
     let mut v: Vec<_> = fs::read_dir(fixtures().join("real-devices"))
@@ -245,4 +227,29 @@ fn response_status_in_both_namespaces() {
     assert_eq!(info.firmware_version_info.as_deref(), Some("B-R-G5-0"));
     assert_eq!(info.oem_code.as_deref(), Some("1"));
     assert_eq!(info.namespace.as_deref(), Some(ns::HIKVISION_V20));
+}
+
+/// Every real device capability document decodes into reset capabilities, with the values the
+/// files hold for two of them.
+#[test]
+fn reset_capabilities_of_every_device() {
+    let mut seen = 0;
+    for (name, dir) in devices() {
+        let path = dir.join("System.capabilities.xml");
+        let Ok(bytes) = fs::read(&path) else {
+            continue;
+        };
+        let caps = ResetCapabilities::from_xml(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        seen += 1;
+        if name == "DS-2CD2146G2-ISU" {
+            assert_eq!(caps.security_question_config, Some(true));
+            assert_eq!(caps.security_email, Some(true));
+            assert_eq!(caps.security_versions, vec![1]);
+            assert_eq!(caps.answer_len.and_then(|l| l.max), Some(128));
+        }
+        if name == "DS-7616NI-K2" {
+            assert_eq!(caps.reset_channel_password, Some(false));
+        }
+    }
+    assert!(seen >= 8, "only {seen} capability documents read");
 }

@@ -12,7 +12,6 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -135,23 +134,9 @@ const STATUS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </ResponseStatus>
 "#;
 
-/// `shared/fixtures`, when it is above the workspace (read in place), for more truncation bases.
+/// The real device responses (`tests/fixtures`), for more truncation bases.
 fn fixture_docs() -> Vec<(String, Vec<u8>)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf();
-    let dir: Option<PathBuf> = std::env::var_os("HIKPROTO_FIXTURES")
-        .map(PathBuf::from)
-        .or_else(|| {
-            root.ancestors()
-                .map(|a| a.join("shared").join("fixtures"))
-                .find(|p| p.join("real-devices").is_dir())
-        });
-    let Some(dir) = dir else {
-        println!("no shared/fixtures found: truncation cases use the built-in documents only");
-        return Vec::new();
-    };
+    let dir = hikproto_tests::fixtures();
     let mut out = Vec::new();
     if let Ok(models) = std::fs::read_dir(dir.join("real-devices")) {
         let mut models: Vec<_> = models.flatten().map(|e| e.path()).collect();
@@ -163,6 +148,7 @@ fn fixture_docs() -> Vec<(String, Vec<u8>)> {
             }
         }
     }
+    assert_eq!(out.len(), 3, "three real deviceInfo documents expected in {}", dir.display());
     out
 }
 

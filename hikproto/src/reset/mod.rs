@@ -161,29 +161,6 @@ impl ResetOutcome {
 }
 
 #[cfg(test)]
-pub(crate) mod test_support {
-    use std::path::PathBuf;
-
-    /// `<HIKPROTO_FIXTURES>/<sub>` when set (the test command always sets it), else
-    /// `shared/fixtures/<sub>` found above the crate directory (worktrees sit at various depths).
-    pub(crate) fn fixtures_dir(sub: &str) -> Option<PathBuf> {
-        if let Some(root) = std::env::var_os("HIKPROTO_FIXTURES") {
-            return Some(PathBuf::from(root).join(sub)).filter(|p| p.is_dir());
-        }
-        let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        loop {
-            let candidate = dir.join("shared").join("fixtures").join(sub);
-            if candidate.is_dir() {
-                return Some(candidate);
-            }
-            if !dir.pop() {
-                return None;
-            }
-        }
-    }
-}
-
-#[cfg(test)]
 mod tests {
     use super::*;
 
