@@ -48,44 +48,83 @@
 // Password policy for `hikproto_password_check_json`: the stricter DVR rules.
 #define HIKPROTO_PASSWORD_POLICY_DVR 1
 
+// Level of a log record: errors only.
+#define HIKPROTO_LOG_ERROR 1
+
+// Level of a log record: warnings and above.
+#define HIKPROTO_LOG_WARN 2
+
+// Level of a log record: informational messages and above.
+#define HIKPROTO_LOG_INFO 3
+
+// Level of a log record: debugging detail and above (per request).
+#define HIKPROTO_LOG_DEBUG 4
+
+// Level of a log record: everything.
+#define HIKPROTO_LOG_TRACE 5
+
+#if defined(HIKPROTO_SIM)
 // Flag for `hikproto_sim_start`: also serve HTTPS with one self-signed certificate for the
 // site (see `hikproto_sim_device_https_port` and `hikproto_sim_device_cert_sha256`).
 #define HIKPROTO_SIM_HTTPS 1
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Flag for `hikproto_sim_start`: every device also answers SADP on a loopback UDP port of its
 // own, sharing its state with the ISAPI side (activation, password, lock-out); see
 // `hikproto_sim_device_sadp_port`.
 #define HIKPROTO_SIM_SADP 2
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Fault for `hikproto_sim_device_set_fault`: delay every answer by `latency_ms`.
 #define HIKPROTO_SIM_FAULT_LATENCY 1
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Fault: accept new connections and close them at once, without an answer.
 #define HIKPROTO_SIM_FAULT_DROP_CONNECTIONS 2
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Fault: announce the full body length but close the connection halfway.
 #define HIKPROTO_SIM_FAULT_TRUNCATED_BODIES 3
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Fault: answer every request with HTTP 500 and a `deviceError` status.
 #define HIKPROTO_SIM_FAULT_HTTP_500 4
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Fault: send malformed XML in every successful answer.
 #define HIKPROTO_SIM_FAULT_GARBAGE_XML 5
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Fault: label every answer `text/plain`.
 #define HIKPROTO_SIM_FAULT_WRONG_CONTENT_TYPE 6
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Fault: accept connections but never read from nor answer them (a stuck peer).
 #define HIKPROTO_SIM_FAULT_STOP_READING 7
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Kind for `hikproto_sim_code`: support's reply to an encrypted string (export-file reset).
 #define HIKPROTO_SIM_CODE_SUPPORT_REPLY 1
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Kind for `hikproto_sim_code`: the code "mailed" for an e-mail reset QR payload.
 #define HIKPROTO_SIM_CODE_MAIL 2
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Kind for `hikproto_sim_code`: the code the "Hik-Connect app" shows for its QR payload.
 #define HIKPROTO_SIM_CODE_APP 3
+#endif
 
 // The result of every fallible hikproto call.
 //
@@ -152,6 +191,10 @@ enum hikproto_result
   HIKPROTO_RESULT_PANIC = 900,
   // The library's internal runtime could not start, or was entered from inside itself.
   HIKPROTO_RESULT_RUNTIME = 901,
+  // The call was cancelled with `hikproto_device_cancel` before it finished.
+  HIKPROTO_RESULT_CANCELLED = 902,
+  // `hikproto_shutdown` was called: the library no longer runs calls.
+  HIKPROTO_RESULT_SHUT_DOWN = 903,
   // An error this version of the C ABI has no specific code for yet.
   HIKPROTO_RESULT_OTHER = 999,
 };
@@ -267,6 +310,16 @@ typedef struct hikproto_fleet hikproto_fleet;
 // Thread-safety: immutable; may be read from several threads at once.
 typedef struct hikproto_fleet_results hikproto_fleet_results;
 
+// A lock-out guard: the scope within which a rejected credential stays latched.
+//
+// Methods: `hikproto_guard_new`, `hikproto_guard_free`; give it to builders with
+// `hikproto_device_builder_set_guard`.
+//
+// Ownership: the caller owns it and frees it with `hikproto_guard_free`; handles built with it
+// keep their own share, so it may be freed while they live.
+// Thread-safety: any number of threads and handles may use one guard at once.
+typedef struct hikproto_guard hikproto_guard;
+
 // A device's successful answer to `hikproto_device_request`: HTTP status, content type and
 // body bytes.
 //
@@ -298,6 +351,7 @@ typedef struct hikproto_sadp_client hikproto_sadp_client;
 // `_configure` must not run concurrently with anything else on it.
 typedef struct hikproto_sadp_target hikproto_sadp_target;
 
+#if defined(HIKPROTO_SIM)
 // A running simulated site: N devices, each serving ISAPI on its own loopback port, with a
 // simulated Hik-Connect platform behind them. For tests and demos; nothing leaves loopback.
 //
@@ -313,6 +367,7 @@ typedef struct hikproto_sadp_target hikproto_sadp_target;
 // Thread-safety: every function may be called from several threads at once, except `_free`,
 // which must be the last call.
 typedef struct hikproto_sim hikproto_sim;
+#endif
 
 // Progress callback of a fleet run: called once per device as it finishes, with the caller's
 // `userdata`, the number of devices finished so far, the total, the device's base URL
@@ -326,8 +381,19 @@ typedef void (*hikproto_fleet_progress_cb)(void *userdata,
                                            const char *device,
                                            bool ok);
 
-// Every code, in numeric order (for tests and for `from_u32`).
-#define hikproto_result_ALL { hikproto_result_Ok, hikproto_result_NullParameter, hikproto_result_InvalidUtf8, hikproto_result_InvalidArgument, hikproto_result_InsufficientSize, hikproto_result_Transport, hikproto_result_Timeout, hikproto_result_Tls, hikproto_result_CredentialsRejected, hikproto_result_CredentialLatched, hikproto_result_Locked, hikproto_result_DeviceRefused, hikproto_result_NotSupported, hikproto_result_NotActivated, hikproto_result_AlreadyActivated, hikproto_result_Decode, hikproto_result_TooLarge, hikproto_result_SimFailed, hikproto_result_SimNoSuchDevice, hikproto_result_Panic, hikproto_result_Runtime, hikproto_result_Other, }
+// Receives one log record: the `userdata` given at registration, the record's level
+// (`HIKPROTO_LOG_*`), its target (the module that logged it, for example
+// `hikproto::client::engine`) and the message with its fields
+// (`credentials rejected host=… user=…`). The
+// strings are NUL-terminated UTF-8, valid only during the call.
+//
+// Called on whichever thread logged: the caller's, or one of the library's. It must return
+// promptly and must not call hikproto functions that talk to devices (from a library thread
+// they fail with `HIKPROTO_RESULT_RUNTIME`).
+typedef void (*hikproto_log_cb)(void *userdata,
+                                uint32_t level,
+                                const char *target,
+                                const char *message);
 
 #ifdef __cplusplus
 extern "C" {
@@ -362,6 +428,14 @@ hikproto_result hikproto_isapi_to_json(const uint8_t *doc,
                                        size_t *out_n,
                                        struct hikproto_error **err_out);
 
+// Cancels every call in progress on `device` at this moment: each returns
+// `HIKPROTO_RESULT_CANCELLED` promptly, its request abandoned (a write the device already
+// received may still take effect). Calls started afterwards are not affected. NULL is a no-op.
+//
+// Thread-safety: meant to be called from another thread than the blocked call's, or from a
+// signal-free context such as a UI thread or a watchdog.
+void hikproto_device_cancel(const struct hikproto_device *device);
+
 // Creates a handle for a device over plain HTTP with default timeouts: the short path for
 // the common case (use `hikproto_device_builder_new` for HTTPS, pinning and timeouts).
 //
@@ -386,7 +460,8 @@ hikproto_result hikproto_device_new(const char *host,
 hikproto_result hikproto_device_base_url(const struct hikproto_device *device,
                                          char *buf,
                                          size_t len,
-                                         size_t *out_n);
+                                         size_t *out_n,
+                                         struct hikproto_error **err_out);
 
 // Reads `GET /ISAPI/System/deviceInfo` and writes it as a JSON object into `buf`
 // (NUL-terminated UTF-8).
@@ -445,11 +520,13 @@ void hikproto_device_free(struct hikproto_device *device);
 // Ownership: the caller owns `*out` and frees it with `hikproto_device_builder_free`.
 hikproto_result hikproto_device_builder_new(const char *host,
                                             uint16_t port,
-                                            struct hikproto_device_builder **out);
+                                            struct hikproto_device_builder **out,
+                                            struct hikproto_error **err_out);
 
 // Uses HTTPS (`true`) or plain HTTP (`false`, the default).
 hikproto_result hikproto_device_builder_set_https(struct hikproto_device_builder *builder,
-                                                  bool https);
+                                                  bool https,
+                                                  struct hikproto_error **err_out);
 
 // Logs in as `user` with `password` (both NUL-terminated UTF-8, neither NULL).
 //
@@ -457,33 +534,46 @@ hikproto_result hikproto_device_builder_set_https(struct hikproto_device_builder
 // wipe its own copy as soon as this returns.
 hikproto_result hikproto_device_builder_set_credentials(struct hikproto_device_builder *builder,
                                                         const char *user,
-                                                        const char *password);
+                                                        const char *password,
+                                                        struct hikproto_error **err_out);
 
 // Sets the connect deadline and the whole-operation deadline in milliseconds (authentication
 // round trips included). 0 keeps the default (5 s to connect, 15 s per operation).
 hikproto_result hikproto_device_builder_set_timeouts_ms(struct hikproto_device_builder *builder,
                                                         uint32_t connect_ms,
-                                                        uint32_t request_ms);
+                                                        uint32_t request_ms,
+                                                        struct hikproto_error **err_out);
 
 // Sets how certificates are checked: one of the `HIKPROTO_TLS_MODE_*` values. Other numbers
 // give `HIKPROTO_RESULT_INVALID_ARGUMENT`.
 hikproto_result hikproto_device_builder_set_tls_mode(struct hikproto_device_builder *builder,
-                                                     uint32_t mode);
+                                                     uint32_t mode,
+                                                     struct hikproto_error **err_out);
 
 // Pins the device certificate by its SHA-256 fingerprint (64 hex digits, `:` separators
 // allowed) and switches the TLS mode to `HIKPROTO_TLS_MODE_PIN_SHA256`.
 hikproto_result hikproto_device_builder_set_tls_pin_sha256(struct hikproto_device_builder *builder,
-                                                           const char *fingerprint_hex);
+                                                           const char *fingerprint_hex,
+                                                           struct hikproto_error **err_out);
 
 // Trusts an additional root certificate (DER bytes, copied) in `HIKPROTO_TLS_MODE_VERIFY`.
 hikproto_result hikproto_device_builder_add_root_certificate_der(struct hikproto_device_builder *builder,
                                                                  const uint8_t *der,
-                                                                 size_t der_len);
+                                                                 size_t der_len,
+                                                                 struct hikproto_error **err_out);
+
+// Gives the handles this builder makes the lock-out guard `guard` (see `hikproto_guard`)
+// instead of the library-wide one; NULL goes back to the library-wide guard. The builder
+// keeps its own share: `guard` may be freed afterwards.
+hikproto_result hikproto_device_builder_set_guard(struct hikproto_device_builder *builder,
+                                                  const struct hikproto_guard *guard,
+                                                  struct hikproto_error **err_out);
 
 // Caps response bodies at `max_bytes` (larger answers fail with `HIKPROTO_RESULT_TOO_LARGE`).
 // 0 keeps the default (8 MiB).
 hikproto_result hikproto_device_builder_set_max_response_bytes(struct hikproto_device_builder *builder,
-                                                               size_t max_bytes);
+                                                               size_t max_bytes,
+                                                               struct hikproto_error **err_out);
 
 // Builds a device handle from the builder's settings. The builder stays valid (and must still
 // be freed); it may build more handles.
@@ -536,7 +626,11 @@ hikproto_result hikproto_device_set_isup(const struct hikproto_device *device,
 // NUL-terminated into `buf`. The library's copy is wiped; the caller should wipe `buf` when
 // done. Buffer contract as for `hikproto_device_isup_json` (a new key is made on each call).
 // Pure; any thread.
-hikproto_result hikproto_isup_key_generate(size_t key_len, char *buf, size_t len, size_t *out_n);
+hikproto_result hikproto_isup_key_generate(size_t key_len,
+                                           char *buf,
+                                           size_t len,
+                                           size_t *out_n,
+                                           struct hikproto_error **err_out);
 
 // Lists the network interfaces (`GET /ISAPI/System/Network/interfaces`) as a JSON array
 // into `buf`; each entry has `id`, `ip` (its addressing, as `hikproto_device_ip_addressing_json`
@@ -630,7 +724,8 @@ hikproto_result hikproto_device_set_time(const struct hikproto_device *device,
 // on.
 hikproto_result hikproto_device_set_credentials(const struct hikproto_device *device,
                                                 const char *user,
-                                                const char *password);
+                                                const char *password,
+                                                struct hikproto_error **err_out);
 
 // True when the handle's current credentials are latched: the device rejected them (or was
 // locked) and hikproto will not send them again. False for NULL.
@@ -640,7 +735,8 @@ bool hikproto_device_credentials_latched(const struct hikproto_device *device);
 //
 // Use it only when you know the device now accepts them (its lock was lifted, or its password
 // was reset to match): each rejected try counts toward the device's lock-out.
-hikproto_result hikproto_device_clear_credential_latch(const struct hikproto_device *device);
+hikproto_result hikproto_device_clear_credential_latch(const struct hikproto_device *device,
+                                                       struct hikproto_error **err_out);
 
 // Checks the credentials with one login and no hidden retries (in session mode it opens the
 // session). A rejection gives `CREDENTIALS_REJECTED` or `LOCKED` and latches the credential.
@@ -964,19 +1060,24 @@ hikproto_result hikproto_device_delete_user(const struct hikproto_device *device
 
 // Creates a search with the LAN defaults. Writes it to `*out` on success only.
 // Ownership: the caller frees it with `hikproto_discovery_free`.
-hikproto_result hikproto_discovery_new(struct hikproto_discovery **out);
+hikproto_result hikproto_discovery_new(struct hikproto_discovery **out,
+                                       struct hikproto_error **err_out);
 
 // Asks this address (`"192.0.2.10:37020"`, `"[::1]:37020"`) by unicast. Once a target is
 // added, the search sends nothing to multicast or broadcast.
 hikproto_result hikproto_discovery_add_target(struct hikproto_discovery *discovery,
-                                              const char *address);
+                                              const char *address,
+                                              struct hikproto_error **err_out);
 
 // How long a run listens, in milliseconds (default 3000; 0 gives `INVALID_ARGUMENT`).
 hikproto_result hikproto_discovery_set_timeout_ms(struct hikproto_discovery *discovery,
-                                                  uint32_t ms);
+                                                  uint32_t ms,
+                                                  struct hikproto_error **err_out);
 
 // Ends a run early once `n` distinct devices have answered (0: listen for the whole timeout).
-hikproto_result hikproto_discovery_set_expect(struct hikproto_discovery *discovery, size_t n);
+hikproto_result hikproto_discovery_set_expect(struct hikproto_discovery *discovery,
+                                              size_t n,
+                                              struct hikproto_error **err_out);
 
 // Runs the search, blocking for up to the timeout, and keeps the devices found (replacing the
 // previous run's). Finding nothing is a success with a count of 0; failing to open the socket
@@ -998,7 +1099,8 @@ size_t hikproto_discovery_count(const struct hikproto_discovery *discovery);
 hikproto_result hikproto_discovery_results_json(const struct hikproto_discovery *discovery,
                                                 char *buf,
                                                 size_t len,
-                                                size_t *out_n);
+                                                size_t *out_n,
+                                                struct hikproto_error **err_out);
 
 // Releases a search. NULL is a no-op.
 void hikproto_discovery_free(struct hikproto_discovery *discovery);
@@ -1109,32 +1211,40 @@ hikproto_result hikproto_guid_file_check_json(const char *path,
 
 // Creates an empty fleet. Writes it to `*out` on success only.
 // Ownership: the caller frees it with `hikproto_fleet_free`.
-hikproto_result hikproto_fleet_new(struct hikproto_fleet **out);
+hikproto_result hikproto_fleet_new(struct hikproto_fleet **out, struct hikproto_error **err_out);
 
 // Adds a device. The fleet shares the handle's connections, credentials and lock-out state;
 // `device` may be freed afterwards without affecting the fleet.
 hikproto_result hikproto_fleet_add_device(struct hikproto_fleet *fleet,
-                                          const struct hikproto_device *device);
+                                          const struct hikproto_device *device,
+                                          struct hikproto_error **err_out);
 
 // The number of devices in the fleet (0 for NULL).
 size_t hikproto_fleet_len(const struct hikproto_fleet *fleet);
 
 // How many devices are worked on at once (0 gives `INVALID_ARGUMENT`).
-hikproto_result hikproto_fleet_set_concurrency(struct hikproto_fleet *fleet, size_t n);
+hikproto_result hikproto_fleet_set_concurrency(struct hikproto_fleet *fleet,
+                                               size_t n,
+                                               struct hikproto_error **err_out);
 
 // How many operations run at once against one device address (default 1; 0 gives
 // `INVALID_ARGUMENT`).
-hikproto_result hikproto_fleet_set_per_host_limit(struct hikproto_fleet *fleet, size_t n);
+hikproto_result hikproto_fleet_set_per_host_limit(struct hikproto_fleet *fleet,
+                                                  size_t n,
+                                                  struct hikproto_error **err_out);
 
 // A deadline in milliseconds for each device's whole operation (0 removes it); past it the
 // device's outcome is `HIKPROTO_RESULT_TIMEOUT`.
-hikproto_result hikproto_fleet_set_deadline_ms(struct hikproto_fleet *fleet, uint64_t ms);
+hikproto_result hikproto_fleet_set_deadline_ms(struct hikproto_fleet *fleet,
+                                               uint32_t ms,
+                                               struct hikproto_error **err_out);
 
 // Sets (or, with a NULL `cb`, removes) the progress callback; see `hikproto_fleet_progress_cb`
 // for the threads it runs on. `userdata` is passed back untouched.
 hikproto_result hikproto_fleet_set_progress_callback(struct hikproto_fleet *fleet,
                                                      hikproto_fleet_progress_cb cb,
-                                                     void *userdata);
+                                                     void *userdata,
+                                                     struct hikproto_error **err_out);
 
 // Reads `/ISAPI/System/deviceInfo` from every device. Blocks until all have finished.
 //
@@ -1185,10 +1295,18 @@ hikproto_result hikproto_fleet_results_code(const struct hikproto_fleet_results 
 hikproto_result hikproto_fleet_results_json(const struct hikproto_fleet_results *results,
                                             char *buf,
                                             size_t len,
-                                            size_t *out_n);
+                                            size_t *out_n,
+                                            struct hikproto_error **err_out);
 
 // Releases a results object. NULL is a no-op.
 void hikproto_fleet_results_free(struct hikproto_fleet_results *results);
+
+// Creates an isolated lock-out guard (see `hikproto_guard`). Writes it to `*out` on success
+// only. Ownership: the caller frees it with `hikproto_guard_free`.
+hikproto_result hikproto_guard_new(struct hikproto_guard **out, struct hikproto_error **err_out);
+
+// Releases the caller's share of a guard. NULL is a no-op.
+void hikproto_guard_free(struct hikproto_guard *guard);
 
 // Checks a device password for `user` against the device password policy and writes the
 // verdict as JSON into `buf`:
@@ -1204,7 +1322,8 @@ hikproto_result hikproto_password_check_json(const char *user,
                                              uint32_t policy,
                                              char *buf,
                                              size_t len,
-                                             size_t *out_n);
+                                             size_t *out_n,
+                                             struct hikproto_error **err_out);
 
 // Checks a Hik-Connect verification code (6–12 letters and digits, not trivially guessable,
 // not derived from `serial` when one is given) and writes `{"acceptable": bool, "issues":
@@ -1214,7 +1333,8 @@ hikproto_result hikproto_verification_code_check_json(const char *code,
                                                       const char *serial,
                                                       char *buf,
                                                       size_t len,
-                                                      size_t *out_n);
+                                                      size_t *out_n,
+                                                      struct hikproto_error **err_out);
 
 // Generates a random verification code of `code_len` characters (6–12; 0 means the default,
 // 10) with at least one letter and one digit, and writes it NUL-terminated into `buf`.
@@ -1225,7 +1345,23 @@ hikproto_result hikproto_verification_code_check_json(const char *code,
 hikproto_result hikproto_verification_code_generate(size_t code_len,
                                                     char *buf,
                                                     size_t len,
-                                                    size_t *out_n);
+                                                    size_t *out_n,
+                                                    struct hikproto_error **err_out);
+
+// Delivers the library's log records at `max_level` (`HIKPROTO_LOG_ERROR` …
+// `HIKPROTO_LOG_TRACE`) and above to `cb`, with `userdata` passed back on every call. A NULL
+// `cb` stops delivery. Calling it again replaces the callback.
+//
+// The first registration installs the library's log subscriber for the whole process; it
+// fails with `HIKPROTO_RESULT_RUNTIME` if another Rust library in the process installed one
+// first. Records carry no secrets (see `hikproto_log_cb`).
+//
+// Thread-safety: any thread; records already being delivered on other threads may still
+// reach the previous callback briefly.
+hikproto_result hikproto_set_log_callback(hikproto_log_cb cb,
+                                          uint32_t max_level,
+                                          void *userdata,
+                                          struct hikproto_error **err_out);
 
 // The HTTP status of the answer (2xx), or 0 when `response` is NULL.
 uint16_t hikproto_response_status(const struct hikproto_response *response);
@@ -1248,7 +1384,8 @@ const uint8_t *hikproto_response_body_data(const struct hikproto_response *respo
 hikproto_result hikproto_response_body(const struct hikproto_response *response,
                                        uint8_t *buf,
                                        size_t len,
-                                       size_t *out_n);
+                                       size_t *out_n,
+                                       struct hikproto_error **err_out);
 
 // Copies the body as NUL-terminated text into `buf`.
 //
@@ -1259,14 +1396,16 @@ hikproto_result hikproto_response_body(const struct hikproto_response *response,
 hikproto_result hikproto_response_body_text(const struct hikproto_response *response,
                                             char *buf,
                                             size_t len,
-                                            size_t *out_n);
+                                            size_t *out_n,
+                                            struct hikproto_error **err_out);
 
 // Copies the answer's `Content-Type` (the empty string when the device sent none) into `buf`,
 // NUL-terminated. Buffer contract as for `hikproto_response_body_text`.
 hikproto_result hikproto_response_content_type(const struct hikproto_response *response,
                                                char *buf,
                                                size_t len,
-                                               size_t *out_n);
+                                               size_t *out_n,
+                                               struct hikproto_error **err_out);
 
 // Releases a response. NULL is a no-op. Views from `hikproto_response_body_data` become
 // invalid.
@@ -1291,6 +1430,18 @@ hikproto_result hikproto_result_describe(uint32_t code, char *buf, size_t len, s
 // Ownership: the string is static; do not free it. Thread-safety: any thread, any time.
 const char *hikproto_result_name(uint32_t code);
 
+// Stops the library: ends its runtime (waiting up to one second for its threads and the
+// tasks still on them) and releases what it holds.
+//
+// Call it once, last, after every other call has returned and every callback has finished
+// (handles may still be freed afterwards). Idempotent: a second call does nothing. Afterwards
+// every call that would talk to a device, start a simulator or run a fleet fails with
+// `HIKPROTO_RESULT_SHUT_DOWN`; argument checks, error objects and `_free` functions keep
+// working. A call from inside a callback does nothing.
+//
+// Thread-safety: any thread except the library's own.
+void hikproto_shutdown(void);
+
 // Creates a SADP client: opens a UDP socket on an ephemeral port and starts its receive task.
 //
 // `timeout_ms`: how long one command waits for its reply (0 means 10000, the vendor SDK's
@@ -1310,7 +1461,8 @@ void hikproto_sadp_client_free(struct hikproto_sadp_client *client);
 // Ownership: the caller frees it with `hikproto_sadp_target_free`.
 hikproto_result hikproto_sadp_target_new(const char *mac,
                                          const char *address,
-                                         struct hikproto_sadp_target **out);
+                                         struct hikproto_sadp_target **out,
+                                         struct hikproto_error **err_out);
 
 // Creates a target for device `index` (0-based, in the order of
 // `hikproto_discovery_results_json`) of the last `hikproto_discovery_run`: its MAC, the
@@ -1320,7 +1472,8 @@ hikproto_result hikproto_sadp_target_new(const char *mac,
 // depend on the discovery handle afterwards.
 hikproto_result hikproto_discovery_target(const struct hikproto_discovery *discovery,
                                           size_t index,
-                                          struct hikproto_sadp_target **out);
+                                          struct hikproto_sadp_target **out,
+                                          struct hikproto_error **err_out);
 
 // Changes what the target knows about its device. `settings_json` is a JSON object with any
 // of `user` (the admin user name), `salt` (the device's `Salt`, or `null` for none: `update`
@@ -1329,7 +1482,8 @@ hikproto_result hikproto_discovery_target(const struct hikproto_discovery *disco
 // SADP `BootTime`, recorded in an exported key file); unknown names give `INVALID_ARGUMENT`.
 // Not safe to call while a command uses the target.
 hikproto_result hikproto_sadp_target_configure(struct hikproto_sadp_target *target,
-                                               const char *settings_json);
+                                               const char *settings_json,
+                                               struct hikproto_error **err_out);
 
 // Releases a target. NULL is a no-op.
 void hikproto_sadp_target_free(struct hikproto_sadp_target *target);
@@ -1478,7 +1632,8 @@ hikproto_result hikproto_sadp_reset_with_code(const struct hikproto_sadp_client 
                                               const struct hikproto_sadp_target *target,
                                               const char *code,
                                               const char *new_password,
-                                              bool sync_ipc,
+                                              bool sync_cameras,
+                                              bool *password_risky,
                                               struct hikproto_error **err_out);
 
 // Exports the device's encrypted string (SADP `getencryptstring`) to the key file at exactly
@@ -1502,7 +1657,8 @@ hikproto_result hikproto_sadp_reset_with_reply_file(const struct hikproto_sadp_c
                                                     const char *reply_path,
                                                     const char *key_file_path,
                                                     const char *new_password,
-                                                    bool sync_ipc,
+                                                    bool sync_cameras,
+                                                    bool *password_risky,
                                                     struct hikproto_error **err_out);
 
 // Exports the GUID reset token (SADP `ExportGUID`, authorised by `password`) to the GUID file
@@ -1522,7 +1678,8 @@ hikproto_result hikproto_sadp_reset_with_guid_file(const struct hikproto_sadp_cl
                                                    const struct hikproto_sadp_target *target,
                                                    const char *path,
                                                    const char *new_password,
-                                                   bool sync_ipc,
+                                                   bool sync_cameras,
+                                                   bool *password_risky,
                                                    struct hikproto_error **err_out);
 
 // Resets the admin password by answering the security questions (SADP `AnswerReset`):
@@ -1533,7 +1690,8 @@ hikproto_result hikproto_sadp_reset_by_answers(const struct hikproto_sadp_client
                                                const char *const *answers,
                                                size_t n,
                                                const char *new_password,
-                                               bool sync_ipc,
+                                               bool sync_cameras,
+                                               bool *password_risky,
                                                struct hikproto_error **err_out);
 
 // Writes the e-mail reset's QR payload (SADP `GetQRcodes`) as JSON into `buf`:
@@ -1555,7 +1713,8 @@ hikproto_result hikproto_sadp_reset_by_mail_code(const struct hikproto_sadp_clie
                                                  const struct hikproto_sadp_target *target,
                                                  const char *code,
                                                  const char *new_password,
-                                                 bool sync_ipc,
+                                                 bool sync_cameras,
+                                                 bool *password_risky,
                                                  struct hikproto_error **err_out);
 
 // Writes the Hik-Connect app reset's QR payload (SADP `GetPhoneNoQRCode`) as JSON into `buf`:
@@ -1576,8 +1735,10 @@ hikproto_result hikproto_sadp_reset_by_phone_code(const struct hikproto_sadp_cli
                                                   const struct hikproto_sadp_target *target,
                                                   const char *code,
                                                   const char *new_password,
+                                                  bool *password_risky,
                                                   struct hikproto_error **err_out);
 
+#if defined(HIKPROTO_SIM)
 // Starts a simulated site of `n_devices` cameras (1 to 1000) on 127.0.0.1, each on its own
 // ephemeral port.
 //
@@ -1593,35 +1754,50 @@ hikproto_result hikproto_sim_start(size_t n_devices,
                                    uint32_t flags,
                                    struct hikproto_sim **out,
                                    struct hikproto_error **err_out);
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Starts a simulated site described by a configuration file (TOML, or JSON when the name ends
 // in `.json`; the format of `hikproto-sim --config`). Otherwise as `hikproto_sim_start`.
 hikproto_result hikproto_sim_start_config(const char *config_path,
                                           struct hikproto_sim **out,
                                           struct hikproto_error **err_out);
+#endif
 
+#if defined(HIKPROTO_SIM)
 // The number of simulated devices (0 for NULL).
 size_t hikproto_sim_device_count(const struct hikproto_sim *sim);
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Writes the loopback UDP port on which device `index` answers SADP to `*out_port` (add
 // `127.0.0.1:PORT` as a `hikproto_discovery` target). `INVALID_ARGUMENT` when the site was
 // started without `HIKPROTO_SIM_SADP`.
 hikproto_result hikproto_sim_device_sadp_port(const struct hikproto_sim *sim,
                                               size_t index,
-                                              uint16_t *out_port);
+                                              uint16_t *out_port,
+                                              struct hikproto_error **err_out);
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Writes device `index`'s ISAPI (HTTP) port on 127.0.0.1 to `*out_port`.
 // `HIKPROTO_RESULT_SIM_NO_SUCH_DEVICE` for an index out of range.
 hikproto_result hikproto_sim_device_port(const struct hikproto_sim *sim,
                                          size_t index,
-                                         uint16_t *out_port);
+                                         uint16_t *out_port,
+                                         struct hikproto_error **err_out);
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Writes device `index`'s HTTPS port to `*out_port`; `INVALID_ARGUMENT` when the site was
 // started without `HIKPROTO_SIM_HTTPS`.
 hikproto_result hikproto_sim_device_https_port(const struct hikproto_sim *sim,
                                                size_t index,
-                                               uint16_t *out_port);
+                                               uint16_t *out_port,
+                                               struct hikproto_error **err_out);
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Writes device `index`'s ISAPI base URL (`http://127.0.0.1:PORT`) into `buf`
 // (NUL-terminated). Buffer contract: on success `*out_n` is the length; when `len` is too
 // small, `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included.
@@ -1629,16 +1805,22 @@ hikproto_result hikproto_sim_device_url(const struct hikproto_sim *sim,
                                         size_t index,
                                         char *buf,
                                         size_t len,
-                                        size_t *out_n);
+                                        size_t *out_n,
+                                        struct hikproto_error **err_out);
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Writes device `index`'s serial number into `buf` (NUL-terminated; buffer contract as for
 // `hikproto_sim_device_url`).
 hikproto_result hikproto_sim_device_serial(const struct hikproto_sim *sim,
                                            size_t index,
                                            char *buf,
                                            size_t len,
-                                           size_t *out_n);
+                                           size_t *out_n,
+                                           struct hikproto_error **err_out);
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Plays the simulator's support desk, mailbox or Hik-Connect app: writes the code the
 // simulated devices accept for `input` (an encrypted string, or a QR payload) into `buf`.
 // These are the simulator's own test schemes, not the vendor's: they work only with
@@ -1648,8 +1830,11 @@ hikproto_result hikproto_sim_code(uint32_t kind,
                                   const char *input,
                                   char *buf,
                                   size_t len,
-                                  size_t *out_n);
+                                  size_t *out_n,
+                                  struct hikproto_error **err_out);
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Plays the Hik-Connect app of `account` on device `index`'s pending ISAPI reset QR payload
 // (the one `hikproto_device_app_reset_qr_json` got last): writes the code the app shows into
 // `buf` (buffer contract as for `hikproto_sim_device_url`). Only the account the simulated
@@ -1662,8 +1847,11 @@ hikproto_result hikproto_sim_device_app_reset_code(const struct hikproto_sim *si
                                                    const char *account,
                                                    char *buf,
                                                    size_t len,
-                                                   size_t *out_n);
+                                                   size_t *out_n,
+                                                   struct hikproto_error **err_out);
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Writes the SHA-256 fingerprint of device `index`'s HTTPS certificate as 64 lowercase hex
 // digits into `buf` (ready for `hikproto_device_builder_set_tls_pin_sha256`); buffer contract
 // as for `hikproto_sim_device_url`. `INVALID_ARGUMENT` when the site does not serve HTTPS.
@@ -1671,8 +1859,11 @@ hikproto_result hikproto_sim_device_cert_sha256(const struct hikproto_sim *sim,
                                                 size_t index,
                                                 char *buf,
                                                 size_t len,
-                                                size_t *out_n);
+                                                size_t *out_n,
+                                                struct hikproto_error **err_out);
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Writes device `index`'s counters as a JSON object into `buf` (buffer contract as for
 // `hikproto_sim_device_url`): `requests`, `connections`, `challenges`, `logins`,
 // `auth_failures`, `locks`, `locked_rejections`, `repeated_rejected_credentials` (times a
@@ -1681,8 +1872,11 @@ hikproto_result hikproto_sim_device_stats_json(const struct hikproto_sim *sim,
                                                size_t index,
                                                char *buf,
                                                size_t len,
-                                               size_t *out_n);
+                                               size_t *out_n,
+                                               struct hikproto_error **err_out);
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Switches fault `fault` (one of `HIKPROTO_SIM_FAULT_*`) on (`on` true) or off for device
 // `index`. `latency_ms` is used by `HIKPROTO_SIM_FAULT_LATENCY` only. Several faults may be
 // active at once; each stays until switched off.
@@ -1690,20 +1884,34 @@ hikproto_result hikproto_sim_device_set_fault(const struct hikproto_sim *sim,
                                               size_t index,
                                               uint32_t fault,
                                               uint32_t latency_ms,
-                                              bool on);
+                                              bool on,
+                                              struct hikproto_error **err_out);
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Switches every fault of device `index` off.
-hikproto_result hikproto_sim_device_clear_faults(const struct hikproto_sim *sim, size_t index);
+hikproto_result hikproto_sim_device_clear_faults(const struct hikproto_sim *sim,
+                                                 size_t index,
+                                                 struct hikproto_error **err_out);
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Lifts every login lock on device `index` (what waiting out the lock time would do).
-hikproto_result hikproto_sim_device_unlock(const struct hikproto_sim *sim, size_t index);
+hikproto_result hikproto_sim_device_unlock(const struct hikproto_sim *sim,
+                                           size_t index,
+                                           struct hikproto_error **err_out);
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Stops serving: every device becomes unreachable. The handle stays valid (counters remain
 // readable) and must still be freed. Stopping twice is harmless; NULL is a no-op.
 void hikproto_sim_stop(const struct hikproto_sim *sim);
+#endif
 
+#if defined(HIKPROTO_SIM)
 // Stops the site if it is running and releases the handle. NULL is a no-op.
 void hikproto_sim_free(struct hikproto_sim *sim);
+#endif
 
 // The library version as a static NUL-terminated string, for example `"0.1.0"`.
 //

@@ -104,6 +104,18 @@ impl Flag<ResetOutcome> {
     }
 }
 
+impl Flag<()> {
+    /// `bool *password_risky` of a SADP reset: SADP refuses a risky password outright, so an
+    /// accepted one never is.
+    pub(crate) fn sadp_risky(out: *mut bool) -> Self {
+        Self {
+            out,
+            name: "password_risky",
+            read: |()| false,
+        }
+    }
+}
+
 impl<T> Deliver<T> for Flag<T> {
     fn check(&self) -> Result<(), Fail> {
         Ok(())

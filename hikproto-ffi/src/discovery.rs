@@ -9,7 +9,7 @@ use hikproto_core::sadp::{DiscoverOptions, DiscoveredDevice, discover};
 use crate::buffer::{str_arg, write_str};
 use crate::error::{Fail, hikproto_error};
 use crate::handle::{BoxCastable, check_out, free_box, try_mut, try_ref, write_out};
-use crate::panic::{ffi_call, ffi_call_plain, ffi_value};
+use crate::panic::{ffi_call, ffi_value};
 use crate::result::hikproto_result;
 use crate::runtime::block_on;
 
@@ -62,8 +62,11 @@ impl DiscoveryInner {
 /// Creates a search with the LAN defaults. Writes it to `*out` on success only.
 /// Ownership: the caller frees it with `hikproto_discovery_free`.
 #[unsafe(no_mangle)]
-pub extern "C" fn hikproto_discovery_new(out: *mut *mut hikproto_discovery) -> hikproto_result {
-    ffi_call_plain(|| {
+pub extern "C" fn hikproto_discovery_new(
+    out: *mut *mut hikproto_discovery,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
         check_out(out, "out")?;
         write_out(
             out,
@@ -84,8 +87,9 @@ pub extern "C" fn hikproto_discovery_new(out: *mut *mut hikproto_discovery) -> h
 pub extern "C" fn hikproto_discovery_add_target(
     discovery: *mut hikproto_discovery,
     address: *const c_char,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let d = try_mut(discovery, "discovery")?;
         let addr: SocketAddr = str_arg(address, "address")?
             .trim()
@@ -101,8 +105,9 @@ pub extern "C" fn hikproto_discovery_add_target(
 pub extern "C" fn hikproto_discovery_set_timeout_ms(
     discovery: *mut hikproto_discovery,
     ms: u32,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         if ms == 0 {
             return Err(Fail::invalid("the timeout must be greater than zero"));
         }
@@ -116,8 +121,9 @@ pub extern "C" fn hikproto_discovery_set_timeout_ms(
 pub extern "C" fn hikproto_discovery_set_expect(
     discovery: *mut hikproto_discovery,
     n: usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         try_mut(discovery, "discovery")?.expect = (n != 0).then_some(n);
         Ok(())
     })
@@ -161,8 +167,9 @@ pub extern "C" fn hikproto_discovery_results_json(
     buf: *mut c_char,
     len: usize,
     out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let d = try_ref(discovery, "discovery")?;
         let json = serde_json::to_string(&d.found)
             .map_err(|e| Fail::new(hikproto_result::Decode, e.to_string()))?;

@@ -129,6 +129,19 @@ impl From<CoreError> for Fail {
                 f.attempts_left = status.retry_times;
                 f.retry_after_secs = status.lock_remaining_secs;
             }
+            CoreError::NotSupported {
+                http_status,
+                status,
+                ..
+            } => {
+                f.http_status = *http_status;
+                // without a ResponseStatus (a bare 404/405/501) the status fields stay empty
+                if let Some(st) = status {
+                    f.status_code = st.status_code;
+                    f.sub_status_code.clone_from(&st.sub_status_code);
+                    f.error_code = st.error_code;
+                }
+            }
             CoreError::Locked { retry_after, .. } => {
                 f.retry_after_secs = retry_after.map(|d| d.as_secs());
                 f.http_status = 401;

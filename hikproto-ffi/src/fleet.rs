@@ -10,8 +10,10 @@ use crate::buffer::{str_arg, write_str};
 use crate::decode::decode_document;
 use crate::device::hikproto_device;
 use crate::error::{Fail, hikproto_error};
-use crate::handle::{BoxCastable, check_out, free_box, try_mut, try_ref, write_out};
-use crate::panic::{ffi_call, ffi_call_plain, ffi_value};
+use crate::handle::{
+    BoxCastable, check_out, free_box, free_box_in_runtime, try_mut, try_ref, write_out,
+};
+use crate::panic::{ffi_call, ffi_value};
 use crate::result::hikproto_result;
 use crate::runtime::block_on;
 
@@ -201,8 +203,11 @@ fn to_value<T: serde::Serialize>(what: &'static str, v: T) -> hikproto_core::Res
 /// Creates an empty fleet. Writes it to `*out` on success only.
 /// Ownership: the caller frees it with `hikproto_fleet_free`.
 #[unsafe(no_mangle)]
-pub extern "C" fn hikproto_fleet_new(out: *mut *mut hikproto_fleet) -> hikproto_result {
-    ffi_call_plain(|| {
+pub extern "C" fn hikproto_fleet_new(
+    out: *mut *mut hikproto_fleet,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
         check_out(out, "out")?;
         write_out(
             out,
@@ -224,8 +229,9 @@ pub extern "C" fn hikproto_fleet_new(out: *mut *mut hikproto_fleet) -> hikproto_
 pub extern "C" fn hikproto_fleet_add_device(
     fleet: *mut hikproto_fleet,
     device: *const hikproto_device,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let dev = try_ref(device, "device")?.async_device().clone();
         try_mut(fleet, "fleet")?.devices.push(dev);
         Ok(())
@@ -243,8 +249,9 @@ pub extern "C" fn hikproto_fleet_len(fleet: *const hikproto_fleet) -> usize {
 pub extern "C" fn hikproto_fleet_set_concurrency(
     fleet: *mut hikproto_fleet,
     n: usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         if n == 0 {
             return Err(Fail::invalid("concurrency must be at least 1"));
         }
@@ -259,8 +266,9 @@ pub extern "C" fn hikproto_fleet_set_concurrency(
 pub extern "C" fn hikproto_fleet_set_per_host_limit(
     fleet: *mut hikproto_fleet,
     n: usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         if n == 0 {
             return Err(Fail::invalid("the per-host limit must be at least 1"));
         }
@@ -274,10 +282,11 @@ pub extern "C" fn hikproto_fleet_set_per_host_limit(
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_fleet_set_deadline_ms(
     fleet: *mut hikproto_fleet,
-    ms: u64,
+    ms: u32,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
-        try_mut(fleet, "fleet")?.deadline = (ms != 0).then(|| Duration::from_millis(ms));
+    ffi_call(err_out, || {
+        try_mut(fleet, "fleet")?.deadline = (ms != 0).then(|| Duration::from_millis(u64::from(ms)));
         Ok(())
     })
 }
@@ -289,8 +298,9 @@ pub extern "C" fn hikproto_fleet_set_progress_callback(
     fleet: *mut hikproto_fleet,
     cb: hikproto_fleet_progress_cb,
     userdata: *mut c_void,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         try_mut(fleet, "fleet")?.progress = cb.map(|cb| Progress { cb, userdata });
         Ok(())
     })
@@ -366,7 +376,7 @@ pub extern "C" fn hikproto_fleet_get_json(
 /// Releases a fleet (not the devices' caller handles). NULL is a no-op.
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_fleet_free(fleet: *mut hikproto_fleet) {
-    ffi_value((), || free_box(fleet));
+    ffi_value((), || free_box_in_runtime(fleet));
 }
 
 /// The number of outcomes (the fleet's device count at the run), 0 for NULL.
@@ -422,8 +432,11 @@ pub extern "C" fn hikproto_fleet_results_json(
     buf: *mut c_char,
     len: usize,
     out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| write_str(&try_ref(results, "results")?.json, buf, len, out_n))
+    ffi_call(err_out, || {
+        write_str(&try_ref(results, "results")?.json, buf, len, out_n)
+    })
 }
 
 /// Releases a results object. NULL is a no-op.

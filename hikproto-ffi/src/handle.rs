@@ -43,6 +43,15 @@ pub(crate) fn free_box<T: BoxCastable>(p: *mut T) {
     }
 }
 
+/// Frees a handle whose value holds connections or tasks: it is dropped inside the library's
+/// runtime while that runs (so they close at once), plainly after `hikproto_shutdown`.
+pub(crate) fn free_box_in_runtime<T: BoxCastable>(p: *mut T) {
+    if !p.is_null() {
+        // SAFETY: produced by `into_raw::<T>`, freed once (caller contract).
+        crate::runtime::drop_in_runtime(unsafe { Box::from_raw(p.cast::<T::Inner>()) });
+    }
+}
+
 /// Checks an out-pointer before any work is done.
 pub(crate) fn check_out<T>(out: *mut *mut T, what: &'static str) -> Result<(), Fail> {
     if out.is_null() {

@@ -7,8 +7,8 @@ use hikproto_core::keys::{PasswordPolicy, VerificationCode};
 use serde_json::json;
 
 use crate::buffer::{opt_str_arg, str_arg, write_str};
-use crate::error::Fail;
-use crate::panic::ffi_call_plain;
+use crate::error::{Fail, hikproto_error};
+use crate::panic::ffi_call;
 use crate::result::hikproto_result;
 
 /// Password policy for `hikproto_password_check_json`: the standard rules (cameras, NVRs).
@@ -33,8 +33,9 @@ pub extern "C" fn hikproto_password_check_json(
     buf: *mut c_char,
     len: usize,
     out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let user = str_arg(user, "user")?;
         let password = str_arg(password, "password")?;
         let policy = match policy {
@@ -65,8 +66,9 @@ pub extern "C" fn hikproto_verification_code_check_json(
     buf: *mut c_char,
     len: usize,
     out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let code = str_arg(code, "code")?;
         let serial = opt_str_arg(serial, "serial")?;
         let issues = VerificationCode::issues(code, serial);
@@ -96,8 +98,9 @@ pub extern "C" fn hikproto_verification_code_generate(
     buf: *mut c_char,
     len: usize,
     out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let code = if code_len == 0 {
             VerificationCode::generate()
         } else {

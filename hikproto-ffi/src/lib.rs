@@ -46,13 +46,16 @@ pub mod discovery;
 pub mod error;
 pub mod files;
 pub mod fleet;
+pub mod guard;
 mod handle;
 pub mod keys;
+pub mod log;
 mod panic;
 pub mod response;
 pub mod result;
-mod runtime;
+pub mod runtime;
 pub mod sadp;
+#[cfg(feature = "sim")]
 pub mod sim;
 pub mod version;
 
@@ -62,9 +65,13 @@ pub use discovery::*;
 pub use error::*;
 pub use files::*;
 pub use fleet::*;
+pub use guard::*;
 pub use keys::*;
+pub use log::*;
 pub use response::*;
 pub use result::*;
+pub use runtime::hikproto_shutdown;
 pub use sadp::*;
+#[cfg(feature = "sim")]
 pub use sim::*;
 pub use version::*;

@@ -5,9 +5,9 @@ use std::ffi::c_char;
 use hikproto_core::client::Response;
 
 use crate::buffer::{write_bytes, write_str};
-use crate::error::Fail;
+use crate::error::{Fail, hikproto_error};
 use crate::handle::{BoxCastable, free_box, try_ref};
-use crate::panic::{ffi_call_plain, ffi_value};
+use crate::panic::{ffi_call, ffi_value};
 use crate::result::hikproto_result;
 
 /// A device's successful answer to `hikproto_device_request`: HTTP status, content type and
@@ -64,8 +64,11 @@ pub extern "C" fn hikproto_response_body(
     buf: *mut u8,
     len: usize,
     out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| write_bytes(&try_ref(response, "response")?.body, buf, len, out_n))
+    ffi_call(err_out, || {
+        write_bytes(&try_ref(response, "response")?.body, buf, len, out_n)
+    })
 }
 
 /// Copies the body as NUL-terminated text into `buf`.
@@ -80,8 +83,9 @@ pub extern "C" fn hikproto_response_body_text(
     buf: *mut c_char,
     len: usize,
     out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let r = try_ref(response, "response")?;
         let text = std::str::from_utf8(&r.body)
             .map_err(|_| Fail::new(hikproto_result::Decode, "the body is not UTF-8 text"))?;
@@ -103,8 +107,9 @@ pub extern "C" fn hikproto_response_content_type(
     buf: *mut c_char,
     len: usize,
     out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let r = try_ref(response, "response")?;
         write_str(r.content_type.as_deref().unwrap_or(""), buf, len, out_n)
     })

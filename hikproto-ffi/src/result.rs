@@ -76,13 +76,17 @@ pub enum hikproto_result {
     Panic = 900,
     /// The library's internal runtime could not start, or was entered from inside itself.
     Runtime = 901,
+    /// The call was cancelled with `hikproto_device_cancel` before it finished.
+    Cancelled = 902,
+    /// `hikproto_shutdown` was called: the library no longer runs calls.
+    ShutDown = 903,
     /// An error this version of the C ABI has no specific code for yet.
     Other = 999,
 }
 
 impl hikproto_result {
     /// Every code, in numeric order (for tests and for `from_u32`).
-    pub const ALL: [Self; 22] = [
+    pub(crate) const ALL: [Self; 24] = [
         Self::Ok,
         Self::NullParameter,
         Self::InvalidUtf8,
@@ -104,6 +108,8 @@ impl hikproto_result {
         Self::SimNoSuchDevice,
         Self::Panic,
         Self::Runtime,
+        Self::Cancelled,
+        Self::ShutDown,
         Self::Other,
     ];
 
@@ -136,6 +142,8 @@ impl hikproto_result {
             Self::SimNoSuchDevice => "HIKPROTO_RESULT_SIM_NO_SUCH_DEVICE\0",
             Self::Panic => "HIKPROTO_RESULT_PANIC\0",
             Self::Runtime => "HIKPROTO_RESULT_RUNTIME\0",
+            Self::Cancelled => "HIKPROTO_RESULT_CANCELLED\0",
+            Self::ShutDown => "HIKPROTO_RESULT_SHUT_DOWN\0",
             Self::Other => "HIKPROTO_RESULT_OTHER\0",
         }
     }
@@ -167,7 +175,12 @@ impl hikproto_result {
             Self::SimFailed => "the simulator could not be started or configured",
             Self::SimNoSuchDevice => "no simulated device with that index",
             Self::Panic => "internal error: a panic was caught (please report it)",
-            Self::Runtime => "the library's runtime could not start or was re-entered",
+            Self::Runtime => {
+                "the library's runtime could not start, or was called from one of its own threads \
+                 (a callback)"
+            }
+            Self::Cancelled => "the call was cancelled before it finished",
+            Self::ShutDown => "the library was shut down (hikproto_shutdown)",
             Self::Other => "an error without a specific code in this version",
         }
     }

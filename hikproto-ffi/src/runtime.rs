@@ -1,15 +1,16 @@
-//! The one tokio runtime the library runs on.
+//! The one tokio runtime the library runs on, and its end.
 //!
-//! It is the core's shared blocking runtime ([`hikproto_core::blocking::runtime`]): multi-threaded,
-//! two worker threads, created on first use (the first call that talks to the network or
-//! starts a simulator) and alive until the process exits. Blocking C calls park the calling
-//! thread in `block_on` while connections and timers run on the workers, so any number of C
-//! threads may call in at once. Simulators started from C run on the same runtime, and so do
-//! the Python binding's calls when both are loaded in one process.
+//! The library owns its runtime: multi-threaded, two worker threads named `hikproto-ffi`,
+//! created on first use (the first call that talks to the network or starts a simulator).
+//! Blocking C calls park the calling thread in `block_on` while connections and timers run on
+//! the workers, so any number of C threads may call in at once. `hikproto_shutdown` stops it
+//! (waiting up to a second for its threads) and releases everything it holds, so that a leak
+//! checker finds nothing at exit; afterwards every call that needs the runtime fails with
+//! `HIKPROTO_RESULT_SHUT_DOWN`.
 //!
-//! Consequences for C programs, stated in the header: the library starts threads; do not call
-//! hikproto in the child after `fork()`; the runtime's memory is still reachable at exit (a
-//! leak checker reports it as "still reachable", not as a leak).
+//! **Re-entry.** A call made from one of the runtime's own threads (a fleet progress or log
+//! callback) cannot block there without starving the runtime, so it fails at once with
+//! `HIKPROTO_RESULT_RUNTIME`.
 //!
 //! `SIGPIPE`: a Rust program ignores it from `main`, but a C program keeps the default, which
 //! kills the process when a write hits a connection the peer has closed (a device rebooting,
@@ -18,46 +19,150 @@
 //! handler keeps it. Writes then fail with `EPIPE`, which becomes a transport error.
 
 use std::future::Future;
-use std::sync::Once;
+use std::sync::{Arc, Mutex, Once, PoisonError};
+use std::time::Duration;
+
+use tokio::runtime::Runtime;
 
 use crate::error::Fail;
+use crate::panic::ffi_value;
 use crate::result::hikproto_result;
 
-fn runtime_fail(e: hikproto_core::Error) -> Fail {
+/// Worker threads of the library's runtime.
+const WORKER_THREADS: usize = 2;
+
+/// The runtime's life: not yet started, running, or shut down for good.
+enum State {
+    Idle,
+    Running(Arc<Runtime>),
+    ShutDown,
+}
+
+static STATE: Mutex<State> = Mutex::new(State::Idle);
+
+/// The running runtime, started on first use.
+fn runtime() -> Result<Arc<Runtime>, Fail> {
+    let mut state = STATE.lock().unwrap_or_else(PoisonError::into_inner);
+    match &*state {
+        State::Running(rt) => Ok(Arc::clone(rt)),
+        State::ShutDown => Err(shut_down()),
+        State::Idle => {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(WORKER_THREADS)
+                .thread_name("hikproto-ffi")
+                .enable_all()
+                .build()
+                .map(Arc::new)
+                .map_err(|e| {
+                    Fail::new(
+                        hikproto_result::Runtime,
+                        format!("could not start the runtime: {e}"),
+                    )
+                })?;
+            *state = State::Running(Arc::clone(&rt));
+            Ok(rt)
+        }
+    }
+}
+
+fn shut_down() -> Fail {
     Fail::new(
-        hikproto_result::Runtime,
-        format!("could not start the runtime: {e}"),
+        hikproto_result::ShutDown,
+        "the library was shut down (hikproto_shutdown)",
     )
 }
 
-/// Runs a future to completion on the shared runtime, blocking the calling thread.
+/// Fails with `RUNTIME` on one of the runtime's own threads (inside a callback).
+fn refuse_reentry() -> Result<(), Fail> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(Fail::new(
+            hikproto_result::Runtime,
+            "called from one of the library's own threads (inside a callback): \
+             call hikproto from a thread of your own",
+        ));
+    }
+    Ok(())
+}
+
+/// Runs `f` to completion on the library's runtime, blocking the calling thread.
 pub(crate) fn block_on<F>(f: F) -> Result<F::Output, Fail>
 where
     F: Future + Send,
     F::Output: Send,
 {
-    hikproto_core::blocking::block_on(f).map_err(runtime_fail)
+    refuse_reentry()?;
+    let rt = runtime()?;
+    Ok(rt.block_on(f))
 }
 
-/// Runs `f` with the shared runtime entered (for constructors that need a reactor).
-#[allow(
-    dead_code,
-    reason = "used by the simulator, discovery and fleet entry points"
-)]
+/// Runs `f` inside the runtime's context (for constructors that spawn tasks or register I/O).
 pub(crate) fn with_runtime<T>(f: impl FnOnce() -> T) -> Result<T, Fail> {
-    let rt = hikproto_core::blocking::runtime().map_err(runtime_fail)?;
+    refuse_reentry()?;
+    let rt = runtime()?;
     let _guard = rt.enter();
     Ok(f())
 }
 
-/// Ignores `SIGPIPE` once per process, unless the program set its own disposition (see the
-/// module docs).
+/// Drops a value inside the runtime's context when it is running (its connections and tasks
+/// close there), plainly otherwise.
+pub(crate) fn drop_in_runtime<T>(value: T) {
+    let rt = {
+        let state = STATE.lock().unwrap_or_else(PoisonError::into_inner);
+        match &*state {
+            State::Running(rt) => Some(Arc::clone(rt)),
+            _ => None,
+        }
+    };
+    match rt {
+        Some(rt) if tokio::runtime::Handle::try_current().is_err() => {
+            let _guard = rt.enter();
+            drop(value);
+        }
+        _ => drop(value),
+    }
+}
+
+/// Stops the library: ends its runtime (waiting up to one second for its threads and the
+/// tasks still on them) and releases what it holds.
+///
+/// Call it once, last, after every other call has returned and every callback has finished
+/// (handles may still be freed afterwards). Idempotent: a second call does nothing. Afterwards
+/// every call that would talk to a device, start a simulator or run a fleet fails with
+/// `HIKPROTO_RESULT_SHUT_DOWN`; argument checks, error objects and `_free` functions keep
+/// working. A call from inside a callback does nothing.
+///
+/// Thread-safety: any thread except the library's own.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_shutdown() {
+    ffi_value((), || {
+        if refuse_reentry().is_err() {
+            return;
+        }
+        let previous = {
+            let mut state = STATE.lock().unwrap_or_else(PoisonError::into_inner);
+            std::mem::replace(&mut *state, State::ShutDown)
+        };
+        crate::log::shutdown();
+        crate::guard::release_library_guard();
+        hikproto_core::client::tls::release_shared_verifying_config();
+        if let State::Running(rt) = previous {
+            // the last reference is ours unless a call is still running (a contract breach):
+            // then that call drops it when it returns
+            if let Ok(rt) = Arc::try_unwrap(rt) {
+                rt.shutdown_timeout(Duration::from_secs(1));
+            }
+        }
+    });
+}
+
+/// Sets `SIGPIPE` to ignored, once per process, if it is still at its default (see the
+/// module docs). Called at the top of every fallible export.
 pub(crate) fn ignore_sigpipe_once() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         #[cfg(unix)]
-        // SAFETY: plain libc calls on a zeroed `sigaction`; only the default disposition is
-        // replaced, so a handler the program installed is never overridden.
+        // SAFETY: sigaction with a NULL new action only reads the current one; `signal` is
+        // called only when the disposition is the default.
         unsafe {
             let mut old: libc::sigaction = std::mem::zeroed();
             if libc::sigaction(libc::SIGPIPE, std::ptr::null(), &mut old) == 0

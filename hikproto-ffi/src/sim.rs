@@ -10,7 +10,7 @@ use ::hikproto_sim::{Fault, SimDevice, SimError, Site, SiteConfig};
 use crate::buffer::{opt_str_arg, str_arg, write_str};
 use crate::error::{Fail, hikproto_error};
 use crate::handle::{BoxCastable, check_out, free_box, try_ref, write_out, write_value};
-use crate::panic::{ffi_call, ffi_call_plain, ffi_value};
+use crate::panic::{ffi_call, ffi_value};
 use crate::result::hikproto_result;
 use crate::runtime::block_on;
 
@@ -195,8 +195,9 @@ pub extern "C" fn hikproto_sim_device_sadp_port(
     sim: *const hikproto_sim,
     index: usize,
     out_port: *mut u16,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let addr = try_ref(sim, "sim")?
             .device(index)?
             .sadp_addr()
@@ -212,8 +213,9 @@ pub extern "C" fn hikproto_sim_device_port(
     sim: *const hikproto_sim,
     index: usize,
     out_port: *mut u16,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let port = try_ref(sim, "sim")?.device(index)?.http_addr().port();
         write_value(out_port, "out_port", port)
     })
@@ -226,8 +228,9 @@ pub extern "C" fn hikproto_sim_device_https_port(
     sim: *const hikproto_sim,
     index: usize,
     out_port: *mut u16,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let addr = try_ref(sim, "sim")?
             .device(index)?
             .https_addr()
@@ -246,8 +249,9 @@ pub extern "C" fn hikproto_sim_device_url(
     buf: *mut c_char,
     len: usize,
     out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let url = try_ref(sim, "sim")?.device(index)?.isapi_url();
         write_str(&url, buf, len, out_n)
     })
@@ -262,8 +266,9 @@ pub extern "C" fn hikproto_sim_device_serial(
     buf: *mut c_char,
     len: usize,
     out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let dev = try_ref(sim, "sim")?.device(index)?;
         write_str(dev.serial(), buf, len, out_n)
     })
@@ -288,9 +293,10 @@ pub extern "C" fn hikproto_sim_code(
     buf: *mut c_char,
     len: usize,
     out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
     use ::hikproto_sim::{sadp::tokens, support};
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let input = str_arg(input, "input")?;
         let refused = |e: support::SupportError| Fail::invalid(format!("input: {e}"));
         let code = match kind {
@@ -318,8 +324,9 @@ pub extern "C" fn hikproto_sim_device_app_reset_code(
     buf: *mut c_char,
     len: usize,
     out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let dev = try_ref(sim, "sim")?.device(index)?;
         let account = str_arg(account, "account")?;
         let code = dev
@@ -340,8 +347,9 @@ pub extern "C" fn hikproto_sim_device_cert_sha256(
     buf: *mut c_char,
     len: usize,
     out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let fp = try_ref(sim, "sim")?
             .device(index)?
             .cert_sha256()
@@ -361,8 +369,9 @@ pub extern "C" fn hikproto_sim_device_stats_json(
     buf: *mut c_char,
     len: usize,
     out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let stats = try_ref(sim, "sim")?.device(index)?.stats();
         let json = serde_json::to_string(&stats)
             .map_err(|e| Fail::new(hikproto_result::Decode, e.to_string()))?;
@@ -380,8 +389,9 @@ pub extern "C" fn hikproto_sim_device_set_fault(
     fault: u32,
     latency_ms: u32,
     on: bool,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let dev = try_ref(sim, "sim")?.device(index)?;
         let f = match fault {
             HIKPROTO_SIM_FAULT_LATENCY => {
@@ -409,8 +419,9 @@ pub extern "C" fn hikproto_sim_device_set_fault(
 pub extern "C" fn hikproto_sim_device_clear_faults(
     sim: *const hikproto_sim,
     index: usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         try_ref(sim, "sim")?.device(index)?.clear_faults();
         Ok(())
     })
@@ -421,8 +432,9 @@ pub extern "C" fn hikproto_sim_device_clear_faults(
 pub extern "C" fn hikproto_sim_device_unlock(
     sim: *const hikproto_sim,
     index: usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         try_ref(sim, "sim")?.device(index)?.unlock_all();
         Ok(())
     })

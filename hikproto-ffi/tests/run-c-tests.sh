@@ -2,11 +2,15 @@
 # The C suite: builds libhikproto, compiles every tests/c/test_*.c and the README example with
 # the system cc, and runs each one three ways:
 #   1. plain (linked against libhikproto.so);
-#   2. under valgrind --leak-check=full --error-exitcode=1 (no leaks, no errors; "possibly
-#      lost" blocks of the process-lifetime runtime are reported, not failed: see valgrind.supp);
+#   2. under valgrind --leak-check=full --error-exitcode=1 with the default leak kinds (every
+#      program ends with hikproto_shutdown(), so nothing of the library is left);
 #   3. built with -fsanitize=address (AddressSanitizer + LeakSanitizer).
-# Plus one static link of test_basics through the generated hikproto.pc (pkg-config --static),
-# which keeps the pkg-config file's Libs.private true.
+# Before that, the library as it ships (default features, no simulator) is checked: SONAME
+# libhikproto.so.0, no hikproto_sim_* export, and the packaged static library (one object, see
+# the Makefile's staticlib-api) defines no global symbol outside hikproto_*. The tests then use
+# a build with the `sim` feature (-DHIKPROTO_SIM). Plus one static link of test_basics through
+# the generated hikproto.pc (pkg-config --static), which keeps Libs.private true, and a check
+# of every JSON document the tests printed against its schema (tests/c/check-json.py).
 #
 # Usage: hikproto-ffi/tests/run-c-tests.sh [--release]   (default: debug build)
 # Env:   CC (default cc), CARGO_TARGET_DIR, HIKPROTO_C_NO_VALGRIND=1 / HIKPROTO_C_NO_ASAN=1 to
@@ -44,19 +48,59 @@ finish() {
   exit $?
 }
 
-echo "::: building libhikproto ($PROFILE)"
+rm -rf "$BUILD"
+mkdir -p "$BUILD/plain" "$BUILD/asan" "$BUILD/static/lib" "$BUILD/logs" "$BUILD/shipped" "$BUILD/json"
+
+echo "::: building libhikproto as it ships ($PROFILE, default features)"
 if ! (cd "$ROOT" && cargo build -p hikproto-ffi --locked "${CARGO_FLAGS[@]}"); then
-  fail "cargo build"
+  fail "cargo build (default features)"
+  finish
+fi
+SHIPPED=$BUILD/shipped
+cp "$LIBDIR/libhikproto.so" "$SHIPPED/"
+if readelf -d "$SHIPPED/libhikproto.so" | grep -q 'SONAME.*\[libhikproto\.so\.0\]'; then
+  pass "SONAME libhikproto.so.0"
+else
+  fail "SONAME libhikproto.so.0"
+  readelf -d "$SHIPPED/libhikproto.so" | grep SONAME
+fi
+sims=$(nm -D --defined-only "$SHIPPED/libhikproto.so" | grep -c ' hikproto_sim_')
+if [ "$sims" = 0 ]; then
+  pass "no hikproto_sim_* export by default"
+else
+  fail "no hikproto_sim_* export by default ($sims found)"
+fi
+strays=$(nm -D --defined-only "$SHIPPED/libhikproto.so" | awk '$2 ~ /^[TDBRVW]$/ && $3 !~ /^hikproto_/' | wc -l)
+if [ "$strays" = 0 ]; then
+  pass "shared library exports only hikproto_*"
+else
+  fail "shared library exports only hikproto_* ($strays others)"
+  nm -D --defined-only "$SHIPPED/libhikproto.so" | awk '$3 !~ /^hikproto_/' | head
+fi
+if make -s -C "$FFI" staticlib-api IN="$LIBDIR/libhikproto.a" OUT="$SHIPPED/libhikproto.a"; then
+  strays=$(nm -g --defined-only "$SHIPPED/libhikproto.a" | grep -v ' hikproto_' | grep -cv -e '^$' -e ':$')
+  if [ "$strays" = 0 ]; then
+    pass "static library: no global symbol outside hikproto_*"
+  else
+    fail "static library: no global symbol outside hikproto_* ($strays others)"
+    nm -g --defined-only "$SHIPPED/libhikproto.a" | grep -v ' hikproto_' | head
+  fi
+else
+  fail "static library packaging (make staticlib-api)"
+fi
+
+echo "::: building libhikproto for the tests ($PROFILE, --features sim)"
+if ! (cd "$ROOT" && cargo build -p hikproto-ffi --features sim --locked "${CARGO_FLAGS[@]}"); then
+  fail "cargo build --features sim"
   finish
 fi
 for f in libhikproto.so libhikproto.a; do
   [ -f "$LIBDIR/$f" ] || { echo "missing $LIBDIR/$f"; fail "library files"; finish; }
 done
+# programs record the SONAME: give the loader that name in the build folder
+ln -sf libhikproto.so "$LIBDIR/libhikproto.so.0"
 
-rm -rf "$BUILD"
-mkdir -p "$BUILD/plain" "$BUILD/asan" "$BUILD/static/lib" "$BUILD/logs"
-
-CFLAGS=(-std=c11 -Wall -Wextra -Werror -g -O1 -I"$FFI/include" -I"$FFI/tests/c")
+CFLAGS=(-std=c11 -Wall -Wextra -Werror -g -O1 -DHIKPROTO_SIM -I"$FFI/include" -I"$FFI/tests/c")
 DYN_LIBS=(-L"$LIBDIR" -lhikproto -Wl,-rpath,"$LIBDIR" -lpthread -ldl -lm)
 
 # run NAME LOG CMD... : runs one program with a deadline, keeps its output in LOG.
@@ -97,7 +141,7 @@ for src in "${SOURCES[@]}"; do
   [ "$name" = info ] && args=(--sim) # the README example reads a simulated camera
   # 1. plain
   if "$CC" "${CFLAGS[@]}" "$src" -o "$BUILD/plain/$name" "${DYN_LIBS[@]}"; then
-    run "$name" "$BUILD/logs/$name.log" "$BUILD/plain/$name" "${args[@]}"
+    HIKPROTO_TEST_JSON_DIR="$BUILD/json" run "$name" "$BUILD/logs/$name.log" "$BUILD/plain/$name" "${args[@]}"
   else
     fail "$name (compile)"
     continue
@@ -105,7 +149,7 @@ for src in "${SOURCES[@]}"; do
   # 2. valgrind
   if [ "$have_valgrind" = 1 ]; then
     run "$name (valgrind)" "$BUILD/logs/$name.valgrind.log" \
-      valgrind --quiet --leak-check=full --error-exitcode=1 --errors-for-leak-kinds=definite,indirect \
+      valgrind --quiet --leak-check=full --error-exitcode=1 \
       --suppressions="$FFI/tests/c/valgrind.supp" "$BUILD/plain/$name" "${args[@]}"
   fi
   # 3. AddressSanitizer
@@ -122,8 +166,8 @@ done
 
 # Static link through pkg-config, with the .pc the Makefile produces.
 if command -v pkg-config >/dev/null 2>&1; then
-  cp "$LIBDIR/libhikproto.a" "$BUILD/static/lib/"
-  if make -s -C "$FFI" pc PREFIX="$BUILD/static" LIBDIR="$BUILD/static/lib" \
+  make -s -C "$FFI" staticlib-api IN="$LIBDIR/libhikproto.a" OUT="$BUILD/static/lib/libhikproto.a"
+  if make -s -C "$FFI" pc PREFIX="$BUILD/static" LIBDIR="$BUILD/static/lib" FEATURES=sim \
     INCLUDEDIR="$FFI/include" PC_OUT="$BUILD/static/lib/pkgconfig/hikproto.pc" &&
     PC_FLAGS=$(PKG_CONFIG_PATH="$BUILD/static/lib/pkgconfig" pkg-config --static --cflags --libs hikproto) &&
     # shellcheck disable=SC2086 # word splitting of pkg-config output is intended
@@ -145,7 +189,7 @@ if command -v pkg-config >/dev/null 2>&1; then
   EX=$BUILD/example
   mkdir -p "$EX/pc"
   cp "$FFI/examples/c/info.c" "$FFI/examples/c/Makefile" "$FFI/examples/c/CMakeLists.txt" "$EX/"
-  make -s -C "$FFI" pc PREFIX="$ROOT" LIBDIR="$LIBDIR" INCLUDEDIR="$FFI/include" PC_OUT="$EX/pc/hikproto.pc"
+  make -s -C "$FFI" pc PREFIX="$ROOT" LIBDIR="$LIBDIR" INCLUDEDIR="$FFI/include" FEATURES=sim PC_OUT="$EX/pc/hikproto.pc"
   if PKG_CONFIG_PATH="$EX/pc" make -s -C "$EX" info CC="$CC" >"$BUILD/logs/example-make.log" 2>&1; then
     LD_LIBRARY_PATH="$LIBDIR" run "examples/c/Makefile: info --sim" "$BUILD/logs/example-make-run.log" "$EX/info" --sim
   else

@@ -239,7 +239,7 @@ fn build(py: Python<'_>, e: Error) -> PyErr {
                 attr(py, "error_msg", status.error_msg.as_deref()),
             ],
         ),
-        Error::NotSupported { what } => (
+        Error::NotSupported { what, .. } => (
             NotSupportedError::new_err(msg),
             vec![
                 attr(py, "request", what.as_str()),

@@ -96,6 +96,11 @@ pub enum Error {
     NotSupported {
         /// What was asked for.
         what: String,
+        /// HTTP status code of the answer (404, 405, 501, or the status that carried
+        /// `notSupport`); 0 when the library concluded it without such an answer.
+        http_status: u16,
+        /// The device's `ResponseStatus` when it sent one (`subStatusCode` `notSupport`).
+        status: Option<Box<ResponseStatus>>,
     },
 
     /// The device is not activated: it needs an admin password first.
@@ -157,6 +162,15 @@ impl Error {
         Self::Decode {
             what: what.into(),
             reason: reason.to_string(),
+        }
+    }
+
+    /// Builds an [`Error::NotSupported`] concluded without a device answer to show.
+    pub fn not_supported(what: impl Into<String>) -> Self {
+        Self::NotSupported {
+            what: what.into(),
+            http_status: 0,
+            status: None,
         }
     }
 

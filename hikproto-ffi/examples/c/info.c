@@ -2,6 +2,7 @@
  *
  *   info HOST[:PORT] USER PASSWORD     read a real device
  *   info --sim                         start a simulated camera on loopback and read it
+ *                                      (a library built with the simulator: FEATURES=sim)
  *
  * Build against an installed libhikproto (see Makefile / CMakeLists.txt in this folder):
  *   cc info.c $(pkg-config --cflags --libs hikproto) -o info
@@ -28,6 +29,12 @@ static int fail(const char *what, hikproto_result r, hikproto_error *err) {
   return 1;
 }
 
+#ifndef HIKPROTO_SIM
+/* a library without the simulator: nothing to start or free */
+typedef struct hikproto_sim hikproto_sim;
+static void hikproto_sim_free(hikproto_sim *sim) { (void)sim; }
+#endif
+
 int main(int argc, char **argv) {
   hikproto_sim *sim = NULL;
   hikproto_device *dev = NULL;
@@ -35,14 +42,19 @@ int main(int argc, char **argv) {
   hikproto_result r;
 
   if (argc == 2 && strcmp(argv[1], "--sim") == 0) {
+#ifndef HIKPROTO_SIM
+    fprintf(stderr, "this libhikproto was built without the simulator (FEATURES=sim)\n");
+    return 2;
+#else
     const char *password = "Passw0rd!x";
     r = hikproto_sim_start(1, password, 0, &sim, &err);
     if (r != HIKPROTO_RESULT_OK) {
       return fail("starting the simulator", r, err);
     }
     uint16_t port = 0;
-    hikproto_sim_device_port(sim, 0, &port);
+    hikproto_sim_device_port(sim, 0, &port, NULL);
     r = hikproto_device_new("127.0.0.1", port, "admin", password, &dev, &err);
+#endif
   } else if (argc == 4) {
     r = hikproto_device_new(argv[1], 0, argv[2], argv[3], &dev, &err);
   } else {
@@ -73,5 +85,6 @@ int main(int argc, char **argv) {
   free(json);
   hikproto_device_free(dev);
   hikproto_sim_free(sim);
+  hikproto_shutdown();
   return rc;
 }

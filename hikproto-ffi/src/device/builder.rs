@@ -3,16 +3,16 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
-use hikproto_core::blocking::Device;
-use hikproto_core::{Secret, TlsMode};
+use hikproto_core::{LockoutGuard, Secret, TlsMode};
 
 use crate::buffer::{bytes_arg, secret_arg, str_arg};
 use crate::error::{Fail, hikproto_error};
 use crate::handle::{BoxCastable, check_out, free_box, try_mut, try_ref, write_out};
-use crate::panic::{ffi_call, ffi_call_plain, ffi_value};
+use crate::panic::{ffi_call, ffi_value};
 use crate::result::hikproto_result;
 
-use super::hikproto_device;
+use super::{DeviceInner, hikproto_device};
+use crate::guard::hikproto_guard;
 
 /// How a device's HTTPS certificate is checked (values for `hikproto_device_builder_set_tls_mode`).
 #[repr(u32)]
@@ -57,6 +57,7 @@ pub(crate) struct BuilderInner {
     pin: Option<[u8; 32]>,
     roots_der: Vec<Vec<u8>>,
     max_response_bytes: Option<usize>,
+    guard: Option<LockoutGuard>,
 }
 
 impl BoxCastable for hikproto_device_builder {
@@ -74,7 +75,7 @@ impl BuilderInner {
                 "host already names a port; pass port 0 or a host without one",
             ));
         }
-        Ok(Self {
+        let b = Self {
             host: host.to_owned(),
             port,
             https: false,
@@ -86,7 +87,11 @@ impl BuilderInner {
             pin: None,
             roots_der: Vec::new(),
             max_response_bytes: None,
-        })
+            guard: None,
+        };
+        // refused at once, not at `_build`
+        hikproto_core::client::check_host(&b.authority())?;
+        Ok(b)
     }
 
     pub(crate) fn credentials(&mut self, user: &str, password: Secret) {
@@ -107,7 +112,7 @@ impl BuilderInner {
         }
     }
 
-    pub(crate) fn build(&self) -> Result<Device, Fail> {
+    pub(crate) fn build(&self) -> Result<DeviceInner, Fail> {
         let tls = match self.tls_mode {
             hikproto_tls_mode::Verify => TlsMode::Verify,
             hikproto_tls_mode::DangerAcceptInvalidCerts => TlsMode::DangerAcceptInvalidCerts,
@@ -117,7 +122,12 @@ impl BuilderInner {
         };
         let mut b = hikproto_core::Device::builder(self.authority())
             .https(self.https)
-            .tls(tls);
+            .tls(tls)
+            .lockout_guard(
+                self.guard
+                    .clone()
+                    .unwrap_or_else(crate::guard::library_guard),
+            );
         if let (Some(user), Some(password)) = (&self.user, &self.password) {
             b = b.credentials(user.clone(), password.clone());
         }
@@ -133,8 +143,10 @@ impl BuilderInner {
         for der in &self.roots_der {
             b = b.add_root_certificate_der(der.clone());
         }
-        // built on the shared runtime (see `crate::runtime`)
-        Ok(b.build_blocking()?)
+        // built inside the library's runtime (see `crate::runtime`)
+        Ok(DeviceInner::new(crate::runtime::with_runtime(|| {
+            b.build()
+        })??))
     }
 }
 
@@ -170,8 +182,9 @@ pub extern "C" fn hikproto_device_builder_new(
     host: *const c_char,
     port: u16,
     out: *mut *mut hikproto_device_builder,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         check_out(out, "out")?;
         let inner = BuilderInner::new(str_arg(host, "host")?, port)?;
         write_out(out, inner);
@@ -184,8 +197,9 @@ pub extern "C" fn hikproto_device_builder_new(
 pub extern "C" fn hikproto_device_builder_set_https(
     builder: *mut hikproto_device_builder,
     https: bool,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         try_mut(builder, "builder")?.https = https;
         Ok(())
     })
@@ -200,8 +214,9 @@ pub extern "C" fn hikproto_device_builder_set_credentials(
     builder: *mut hikproto_device_builder,
     user: *const c_char,
     password: *const c_char,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let b = try_mut(builder, "builder")?;
         let user = str_arg(user, "user")?;
         let password = secret_arg(password, "password")?;
@@ -217,8 +232,9 @@ pub extern "C" fn hikproto_device_builder_set_timeouts_ms(
     builder: *mut hikproto_device_builder,
     connect_ms: u32,
     request_ms: u32,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let b = try_mut(builder, "builder")?;
         let ms = |n: u32| (n != 0).then(|| Duration::from_millis(u64::from(n)));
         b.connect_timeout = ms(connect_ms);
@@ -233,8 +249,9 @@ pub extern "C" fn hikproto_device_builder_set_timeouts_ms(
 pub extern "C" fn hikproto_device_builder_set_tls_mode(
     builder: *mut hikproto_device_builder,
     mode: u32,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let b = try_mut(builder, "builder")?;
         b.tls_mode = match mode {
             0 => hikproto_tls_mode::Verify,
@@ -252,8 +269,9 @@ pub extern "C" fn hikproto_device_builder_set_tls_mode(
 pub extern "C" fn hikproto_device_builder_set_tls_pin_sha256(
     builder: *mut hikproto_device_builder,
     fingerprint_hex: *const c_char,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let b = try_mut(builder, "builder")?;
         b.pin = Some(parse_fingerprint(str_arg(
             fingerprint_hex,
@@ -270,8 +288,9 @@ pub extern "C" fn hikproto_device_builder_add_root_certificate_der(
     builder: *mut hikproto_device_builder,
     der: *const u8,
     der_len: usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let b = try_mut(builder, "builder")?;
         let der = bytes_arg(der, der_len, "der")?;
         if der.is_empty() {
@@ -282,14 +301,35 @@ pub extern "C" fn hikproto_device_builder_add_root_certificate_der(
     })
 }
 
+/// Gives the handles this builder makes the lock-out guard `guard` (see `hikproto_guard`)
+/// instead of the library-wide one; NULL goes back to the library-wide guard. The builder
+/// keeps its own share: `guard` may be freed afterwards.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_builder_set_guard(
+    builder: *mut hikproto_device_builder,
+    guard: *const hikproto_guard,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
+        let b = try_mut(builder, "builder")?;
+        b.guard = if guard.is_null() {
+            None
+        } else {
+            Some(try_ref(guard, "guard")?.clone())
+        };
+        Ok(())
+    })
+}
+
 /// Caps response bodies at `max_bytes` (larger answers fail with `HIKPROTO_RESULT_TOO_LARGE`).
 /// 0 keeps the default (8 MiB).
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_device_builder_set_max_response_bytes(
     builder: *mut hikproto_device_builder,
     max_bytes: usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         try_mut(builder, "builder")?.max_response_bytes = (max_bytes != 0).then_some(max_bytes);
         Ok(())
     })
@@ -336,6 +376,8 @@ mod tests {
         assert!(a("10.0.0.5:81", 80).is_err());
         assert!(a("[::1]:81", 80).is_err());
         assert!(a("  ", 80).is_err());
+        assert!(a("bad host!", 0).is_err());
+        assert!(a("cam/ISAPI", 0).is_err());
     }
 
     #[test]

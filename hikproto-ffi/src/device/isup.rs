@@ -9,7 +9,7 @@ use hikproto_core::keys::IsupKey;
 use crate::buffer::{opt_str_arg, secret_arg, write_str};
 use crate::call::{Flag, JsonOut};
 use crate::error::{Fail, hikproto_error};
-use crate::panic::ffi_call_plain;
+use crate::panic::ffi_call;
 use crate::result::hikproto_result;
 
 use super::{device_op, hikproto_device};
@@ -90,8 +90,9 @@ pub extern "C" fn hikproto_isup_key_generate(
     buf: *mut c_char,
     len: usize,
     out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let key = IsupKey::generate(if key_len == 0 { 16 } else { key_len })?;
         write_str(key.expose(), buf, len, out_n)
     })

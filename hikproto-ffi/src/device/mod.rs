@@ -22,16 +22,17 @@ use std::ffi::c_char;
 use std::future::Future;
 
 use bytes::Bytes;
-use hikproto_core::blocking::Device;
 use hikproto_core::client::{Body, Method, Request};
+use tokio::sync::Notify;
 
 use crate::buffer::{bytes_arg, opt_str_arg, secret_arg, str_arg, write_str};
-use crate::call::{Deliver, JsonOut, run_op};
+use crate::call::{Deliver, JsonOut};
 use crate::error::{Fail, hikproto_error};
-use crate::handle::{BoxCastable, check_out, free_box, try_ref, write_out};
-use crate::panic::{ffi_call, ffi_call_plain, ffi_value};
+use crate::handle::{BoxCastable, check_out, free_box_in_runtime, try_ref, write_out};
+use crate::panic::{ffi_call, ffi_value};
 use crate::response::hikproto_response;
 use crate::result::hikproto_result;
+use crate::runtime::block_on;
 
 /// A handle to one device: its address, credentials, connection pool and authentication state.
 ///
@@ -58,7 +59,63 @@ pub struct hikproto_device {
 }
 
 impl BoxCastable for hikproto_device {
-    type Inner = Device;
+    type Inner = DeviceInner;
+}
+
+/// The value behind a `hikproto_device *`: the core's handle and what cancels its calls.
+#[derive(Debug)]
+pub(crate) struct DeviceInner {
+    device: hikproto_core::Device,
+    cancel: Notify,
+}
+
+impl DeviceInner {
+    pub(crate) fn new(device: hikproto_core::Device) -> Self {
+        Self {
+            device,
+            cancel: Notify::new(),
+        }
+    }
+
+    /// The core's async handle.
+    pub(crate) fn async_device(&self) -> &hikproto_core::Device {
+        &self.device
+    }
+
+    /// Runs `fut` on the library's runtime until it completes or `hikproto_device_cancel` is
+    /// called on this handle (`HIKPROTO_RESULT_CANCELLED`; the request is dropped mid-flight).
+    pub(crate) fn run<F>(&self, fut: F) -> Result<F::Output, Fail>
+    where
+        F: Future + Send,
+        F::Output: Send,
+    {
+        // registered before the call starts: a cancel from now on reaches it
+        let cancelled = self.cancel.notified();
+        block_on(async move {
+            tokio::select! {
+                out = fut => Ok(out),
+                () = cancelled => Err(Fail::new(
+                    hikproto_result::Cancelled,
+                    "cancelled with hikproto_device_cancel",
+                )),
+            }
+        })?
+    }
+}
+
+/// Cancels every call in progress on `device` at this moment: each returns
+/// `HIKPROTO_RESULT_CANCELLED` promptly, its request abandoned (a write the device already
+/// received may still take effect). Calls started afterwards are not affected. NULL is a no-op.
+///
+/// Thread-safety: meant to be called from another thread than the blocked call's, or from a
+/// signal-free context such as a UI thread or a watchdog.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_cancel(device: *const hikproto_device) {
+    ffi_value((), || {
+        if let Ok(d) = try_ref(device, "device") {
+            d.cancel.notify_waiters();
+        }
+    });
 }
 
 /// Flag for `hikproto_device_request`: never answer an authentication challenge (for the
@@ -110,8 +167,9 @@ pub extern "C" fn hikproto_device_base_url(
     buf: *mut c_char,
     len: usize,
     out_n: *mut usize,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         write_str(
             try_ref(device, "device")?.async_device().base_url(),
             buf,
@@ -191,7 +249,7 @@ pub extern "C" fn hikproto_device_request(
         if flags & HIKPROTO_REQUEST_NO_AUTH != 0 {
             req = req.without_auth();
         }
-        let resp = dev.request(req)?;
+        let resp = dev.run(dev.async_device().request(req))??;
         write_out(out, resp);
         Ok(())
     })
@@ -214,8 +272,10 @@ where
     D: Deliver<T>,
 {
     ffi_call(err_out, || {
-        let dev: &'a Device = try_ref(device, "device")?;
-        run_op(dev.async_device(), out, op)
+        let dev: &'a DeviceInner = try_ref(device, "device")?;
+        out.check()?;
+        let fut = op(dev.async_device())?;
+        out.deliver(dev.run(fut)??)
     })
 }
 
@@ -255,7 +315,7 @@ fn make_body(body: &[u8], content_type: Option<&str>) -> Body {
 /// no-op. No call on this handle may be running or start afterwards.
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_device_free(device: *mut hikproto_device) {
-    ffi_value((), || free_box(device));
+    ffi_value((), || free_box_in_runtime(device));
 }
 
 #[cfg(test)]

@@ -6,11 +6,11 @@ use std::ffi::c_char;
 use hikproto_core::client::Request;
 
 use crate::buffer::{secret_arg, str_arg};
-use crate::call::JsonOut;
+use crate::call::{Discard, JsonOut};
 use crate::decode::decode_document;
 use crate::error::hikproto_error;
 use crate::handle::try_ref;
-use crate::panic::{ffi_call, ffi_call_plain, ffi_value};
+use crate::panic::{ffi_call, ffi_value};
 use crate::result::hikproto_result;
 
 use super::{device_op, hikproto_device};
@@ -24,8 +24,9 @@ pub extern "C" fn hikproto_device_set_credentials(
     device: *const hikproto_device,
     user: *const c_char,
     password: *const c_char,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let dev = try_ref(device, "device")?;
         let user = str_arg(user, "user")?;
         let password = secret_arg(password, "password")?;
@@ -50,8 +51,9 @@ pub extern "C" fn hikproto_device_credentials_latched(device: *const hikproto_de
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_device_clear_credential_latch(
     device: *const hikproto_device,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         try_ref(device, "device")?
             .async_device()
             .clear_credential_latch();
@@ -67,7 +69,7 @@ pub extern "C" fn hikproto_device_login(
     device: *const hikproto_device,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call(err_out, || Ok(try_ref(device, "device")?.login()?))
+    device_op(device, err_out, Discard, |d| Ok(d.login()))
 }
 
 /// Closes the session if one is open (a no-op otherwise). Blocks until done.
@@ -76,7 +78,7 @@ pub extern "C" fn hikproto_device_logout(
     device: *const hikproto_device,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call(err_out, || Ok(try_ref(device, "device")?.logout()?))
+    device_op(device, err_out, Discard, |d| Ok(d.logout()))
 }
 
 /// GETs `path` (an ISAPI resource starting with `/`) and writes the answer decoded as

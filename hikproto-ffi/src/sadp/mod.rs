@@ -25,8 +25,10 @@ use crate::buffer::str_arg;
 use crate::call::{Deliver, run_op};
 use crate::discovery::hikproto_discovery;
 use crate::error::{Fail, hikproto_error};
-use crate::handle::{BoxCastable, check_out, free_box, try_mut, try_ref, write_out};
-use crate::panic::{ffi_call, ffi_call_plain, ffi_value};
+use crate::handle::{
+    BoxCastable, check_out, free_box, free_box_in_runtime, try_mut, try_ref, write_out,
+};
+use crate::panic::{ffi_call, ffi_value};
 use crate::result::hikproto_result;
 use crate::runtime::block_on;
 
@@ -141,11 +143,8 @@ pub extern "C" fn hikproto_sadp_client_new(
 /// Releases a SADP client, closing its socket. NULL is a no-op. No command may be running.
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_sadp_client_free(client: *mut hikproto_sadp_client) {
-    ffi_value((), || {
-        // The receive task is aborted when the client drops; dropping inside the runtime
-        // context makes that abort take effect at once.
-        let _ = crate::runtime::with_runtime(|| free_box(client));
-    });
+    // the receive task is aborted when the client drops
+    ffi_value((), || free_box_in_runtime(client));
 }
 
 /// Creates a target from a MAC (`"aa:bb:cc:dd:ee:ff"` or with `-`) and the address the device
@@ -158,8 +157,9 @@ pub extern "C" fn hikproto_sadp_target_new(
     mac: *const c_char,
     address: *const c_char,
     out: *mut *mut hikproto_sadp_target,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         check_out(out, "out")?;
         let mac = MacAddr::parse(str_arg(mac, "mac")?)
             .map_err(|_| Fail::invalid("mac is not a MAC address"))?;
@@ -191,8 +191,9 @@ pub extern "C" fn hikproto_discovery_target(
     discovery: *const hikproto_discovery,
     index: usize,
     out: *mut *mut hikproto_sadp_target,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         check_out(out, "out")?;
         let found = crate::discovery::found(try_ref(discovery, "discovery")?);
         let d = found.get(index).ok_or_else(|| {
@@ -239,8 +240,9 @@ mod serde_with_null {
 pub extern "C" fn hikproto_sadp_target_configure(
     target: *mut hikproto_sadp_target,
     settings_json: *const c_char,
+    err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    ffi_call_plain(|| {
+    ffi_call(err_out, || {
         let t = try_mut(target, "target")?;
         let s: TargetSettings = serde_json::from_str(str_arg(settings_json, "settings_json")?)
             .map_err(|e| Fail::invalid(format!("settings_json is not valid: {e}")))?;

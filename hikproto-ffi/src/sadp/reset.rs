@@ -2,8 +2,12 @@
 //! the GUID file, security answers, and the e-mail and Hik-Connect app codes.
 //!
 //! `new_password` is the admin password the device will have afterwards, checked against the
-//! device password policy before anything is sent. `sync_ipc` asks an NVR to push it to its
+//! device password policy before anything is sent. `sync_cameras` asks an NVR to push it to its
 //! cameras. Codes, answers and passwords are copied into memory that is wiped.
+//!
+//! `password_risky` (may be NULL) has the meaning it has on the ISAPI resets: on success, whether
+//! the device accepted the new password but flagged it as risky. Over SADP a risky password is
+//! always refused (`DEVICE_REFUSED`, SADP error 2020), so on success it is always `false`.
 
 use std::ffi::c_char;
 use std::path::Path;
@@ -16,7 +20,7 @@ use hikproto_core::reset::files::{GuidFile, KeyExport, SupportReply};
 use hikproto_core::sadp::GuidFile as GuidToken;
 
 use crate::buffer::{answers_arg, opt_str_arg, secret_arg, str_arg};
-use crate::call::{Discard, JsonOut};
+use crate::call::{Discard, Flag, JsonOut};
 use crate::error::hikproto_error;
 use crate::files::load_key_export;
 use crate::result::hikproto_result;
@@ -34,14 +38,21 @@ pub extern "C" fn hikproto_sadp_reset_with_code(
     target: *const hikproto_sadp_target,
     code: *const c_char,
     new_password: *const c_char,
-    sync_ipc: bool,
+    sync_cameras: bool,
+    password_risky: *mut bool,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    sadp_op(client, target, err_out, Discard, |c, t| {
-        let code = secret_arg(code, "code")?;
-        let pw = self::new_password(t, new_password)?;
-        Ok(async move { c.reset_with_code(&t.target, &code, &pw, sync_ipc).await })
-    })
+    sadp_op(
+        client,
+        target,
+        err_out,
+        Flag::sadp_risky(password_risky),
+        |c, t| {
+            let code = secret_arg(code, "code")?;
+            let pw = self::new_password(t, new_password)?;
+            Ok(async move { c.reset_with_code(&t.target, &code, &pw, sync_cameras).await })
+        },
+    )
 }
 
 /// Exports the device's encrypted string (SADP `getencryptstring`) to the key file at exactly
@@ -87,23 +98,30 @@ pub extern "C" fn hikproto_sadp_reset_with_reply_file(
     reply_path: *const c_char,
     key_file_path: *const c_char,
     new_password: *const c_char,
-    sync_ipc: bool,
+    sync_cameras: bool,
+    password_risky: *mut bool,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    sadp_op(client, target, err_out, Discard, |c, t| {
-        let reply_path = Path::new(str_arg(reply_path, "reply_path")?);
-        let now = SystemTime::now();
-        let export = opt_str_arg(key_file_path, "key_file_path")?
-            .map(|p| load_key_export(Path::new(p), t.boot_time.as_deref(), now))
-            .transpose()?;
-        let reply = SupportReply::load(reply_path, export.as_ref(), t.serial.as_deref(), now)
-            .map_err(CoreError::from)?;
-        let pw = self::new_password(t, new_password)?;
-        Ok(async move {
-            c.reset_with_code(&t.target, reply.code(), &pw, sync_ipc)
-                .await
-        })
-    })
+    sadp_op(
+        client,
+        target,
+        err_out,
+        Flag::sadp_risky(password_risky),
+        |c, t| {
+            let reply_path = Path::new(str_arg(reply_path, "reply_path")?);
+            let now = SystemTime::now();
+            let export = opt_str_arg(key_file_path, "key_file_path")?
+                .map(|p| load_key_export(Path::new(p), t.boot_time.as_deref(), now))
+                .transpose()?;
+            let reply = SupportReply::load(reply_path, export.as_ref(), t.serial.as_deref(), now)
+                .map_err(CoreError::from)?;
+            let pw = self::new_password(t, new_password)?;
+            Ok(async move {
+                c.reset_with_code(&t.target, reply.code(), &pw, sync_cameras)
+                    .await
+            })
+        },
+    )
 }
 
 /// Exports the GUID reset token (SADP `ExportGUID`, authorised by `password`) to the GUID file
@@ -139,16 +157,23 @@ pub extern "C" fn hikproto_sadp_reset_with_guid_file(
     target: *const hikproto_sadp_target,
     path: *const c_char,
     new_password: *const c_char,
-    sync_ipc: bool,
+    sync_cameras: bool,
+    password_risky: *mut bool,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    sadp_op(client, target, err_out, Discard, |c, t| {
-        let file = GuidFile::load(Path::new(str_arg(path, "path")?), t.serial.as_deref())
-            .map_err(CoreError::from)?;
-        let token = GuidToken::new(B64.encode(file.as_bytes()));
-        let pw = self::new_password(t, new_password)?;
-        Ok(async move { c.reset_by_guid(&t.target, &token, &pw, sync_ipc).await })
-    })
+    sadp_op(
+        client,
+        target,
+        err_out,
+        Flag::sadp_risky(password_risky),
+        |c, t| {
+            let file = GuidFile::load(Path::new(str_arg(path, "path")?), t.serial.as_deref())
+                .map_err(CoreError::from)?;
+            let token = GuidToken::new(B64.encode(file.as_bytes()));
+            let pw = self::new_password(t, new_password)?;
+            Ok(async move { c.reset_by_guid(&t.target, &token, &pw, sync_cameras).await })
+        },
+    )
 }
 
 /// Resets the admin password by answering the security questions (SADP `AnswerReset`):
@@ -162,14 +187,24 @@ pub extern "C" fn hikproto_sadp_reset_by_answers(
     answers: *const *const c_char,
     n: usize,
     new_password: *const c_char,
-    sync_ipc: bool,
+    sync_cameras: bool,
+    password_risky: *mut bool,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    sadp_op(client, target, err_out, Discard, |c, t| {
-        let answers = answers_arg(ids, answers, n)?;
-        let pw = self::new_password(t, new_password)?;
-        Ok(async move { c.reset_by_answers(&t.target, &answers, &pw, sync_ipc).await })
-    })
+    sadp_op(
+        client,
+        target,
+        err_out,
+        Flag::sadp_risky(password_risky),
+        |c, t| {
+            let answers = answers_arg(ids, answers, n)?;
+            let pw = self::new_password(t, new_password)?;
+            Ok(async move {
+                c.reset_by_answers(&t.target, &answers, &pw, sync_cameras)
+                    .await
+            })
+        },
+    )
 }
 
 /// Writes the e-mail reset's QR payload (SADP `GetQRcodes`) as JSON into `buf`:
@@ -204,14 +239,24 @@ pub extern "C" fn hikproto_sadp_reset_by_mail_code(
     target: *const hikproto_sadp_target,
     code: *const c_char,
     new_password: *const c_char,
-    sync_ipc: bool,
+    sync_cameras: bool,
+    password_risky: *mut bool,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    sadp_op(client, target, err_out, Discard, |c, t| {
-        let code = secret_arg(code, "code")?;
-        let pw = self::new_password(t, new_password)?;
-        Ok(async move { c.reset_by_mail_code(&t.target, &code, &pw, sync_ipc).await })
-    })
+    sadp_op(
+        client,
+        target,
+        err_out,
+        Flag::sadp_risky(password_risky),
+        |c, t| {
+            let code = secret_arg(code, "code")?;
+            let pw = self::new_password(t, new_password)?;
+            Ok(async move {
+                c.reset_by_mail_code(&t.target, &code, &pw, sync_cameras)
+                    .await
+            })
+        },
+    )
 }
 
 /// Writes the Hik-Connect app reset's QR payload (SADP `GetPhoneNoQRCode`) as JSON into `buf`:
@@ -245,11 +290,18 @@ pub extern "C" fn hikproto_sadp_reset_by_phone_code(
     target: *const hikproto_sadp_target,
     code: *const c_char,
     new_password: *const c_char,
+    password_risky: *mut bool,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    sadp_op(client, target, err_out, Discard, |c, t| {
-        let code = secret_arg(code, "code")?;
-        let pw = self::new_password(t, new_password)?;
-        Ok(async move { c.reset_by_phone_code(&t.target, &code, &pw).await })
-    })
+    sadp_op(
+        client,
+        target,
+        err_out,
+        Flag::sadp_risky(password_risky),
+        |c, t| {
+            let code = secret_arg(code, "code")?;
+            let pw = self::new_password(t, new_password)?;
+            Ok(async move { c.reset_by_phone_code(&t.target, &code, &pw).await })
+        },
+    )
 }

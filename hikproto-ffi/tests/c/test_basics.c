@@ -75,8 +75,8 @@ static void test_null_handling(void) {
 
   /* constructors: NULL out, NULL host; out untouched on failure */
   hikproto_device_builder *b = (hikproto_device_builder *)0x1;
-  CHECK_RESULT(hikproto_device_builder_new("10.0.0.1", 80, NULL), HIKPROTO_RESULT_NULL_PARAMETER);
-  CHECK_RESULT(hikproto_device_builder_new(NULL, 80, &b), HIKPROTO_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(hikproto_device_builder_new("10.0.0.1", 80, NULL, NULL), HIKPROTO_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(hikproto_device_builder_new(NULL, 80, &b, NULL), HIKPROTO_RESULT_NULL_PARAMETER);
   CHECK(b == (hikproto_device_builder *)0x1);
 
   hikproto_device *dev = (hikproto_device *)0x1;
@@ -113,30 +113,30 @@ static void test_null_handling(void) {
 static void test_strings_in(void) {
   hikproto_device_builder *b = NULL;
   const char bad_utf8[] = {(char)0xC3, (char)0x28, 0};
-  CHECK_RESULT(hikproto_device_builder_new(bad_utf8, 80, &b), HIKPROTO_RESULT_INVALID_UTF8);
+  CHECK_RESULT(hikproto_device_builder_new(bad_utf8, 80, &b, NULL), HIKPROTO_RESULT_INVALID_UTF8);
   CHECK(b == NULL);
-  CHECK_RESULT(hikproto_device_builder_new("   ", 80, &b), HIKPROTO_RESULT_INVALID_ARGUMENT);
-  CHECK_RESULT(hikproto_device_builder_new("10.0.0.1:81", 80, &b),
+  CHECK_RESULT(hikproto_device_builder_new("   ", 80, &b, NULL), HIKPROTO_RESULT_INVALID_ARGUMENT);
+  CHECK_RESULT(hikproto_device_builder_new("10.0.0.1:81", 80, &b, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
 
-  CHECK_RESULT(hikproto_device_builder_new("::1", 8080, &b), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_builder_set_credentials(b, "admin", bad_utf8),
+  CHECK_RESULT(hikproto_device_builder_new("::1", 8080, &b, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_set_credentials(b, "admin", bad_utf8, NULL),
                HIKPROTO_RESULT_INVALID_UTF8);
-  CHECK_RESULT(hikproto_device_builder_set_credentials(b, NULL, "pw"),
+  CHECK_RESULT(hikproto_device_builder_set_credentials(b, NULL, "pw", NULL),
                HIKPROTO_RESULT_NULL_PARAMETER);
-  CHECK_RESULT(hikproto_device_builder_set_credentials(b, "admin", "Passw0rd!x"),
+  CHECK_RESULT(hikproto_device_builder_set_credentials(b, "admin", "Passw0rd!x", NULL),
                HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_builder_set_tls_mode(b, 7), HIKPROTO_RESULT_INVALID_ARGUMENT);
-  CHECK_RESULT(hikproto_device_builder_set_tls_mode(b, HIKPROTO_TLS_MODE_DANGER_ACCEPT_INVALID_CERTS),
+  CHECK_RESULT(hikproto_device_builder_set_tls_mode(b, 7, NULL), HIKPROTO_RESULT_INVALID_ARGUMENT);
+  CHECK_RESULT(hikproto_device_builder_set_tls_mode(b, HIKPROTO_TLS_MODE_DANGER_ACCEPT_INVALID_CERTS, NULL),
                HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_builder_set_tls_pin_sha256(b, "abcd"),
+  CHECK_RESULT(hikproto_device_builder_set_tls_pin_sha256(b, "abcd", NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
-  CHECK_RESULT(hikproto_device_builder_set_tls_pin_sha256(b, NULL), HIKPROTO_RESULT_NULL_PARAMETER);
-  CHECK_RESULT(hikproto_device_builder_add_root_certificate_der(b, NULL, 10),
+  CHECK_RESULT(hikproto_device_builder_set_tls_pin_sha256(b, NULL, NULL), HIKPROTO_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(hikproto_device_builder_add_root_certificate_der(b, NULL, 10, NULL),
                HIKPROTO_RESULT_NULL_PARAMETER);
-  CHECK_RESULT(hikproto_device_builder_set_timeouts_ms(b, 500, 2000), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_builder_set_https(b, true), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_builder_set_max_response_bytes(b, 65536), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_set_timeouts_ms(b, 500, 2000, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_set_https(b, true, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_set_max_response_bytes(b, 65536, NULL), HIKPROTO_RESULT_OK);
 
   hikproto_device *dev = NULL;
   hikproto_error *err = NULL;
@@ -144,7 +144,7 @@ static void test_strings_in(void) {
   CHECK(err == NULL);
   char url[64];
   size_t n = 0;
-  CHECK_RESULT(hikproto_device_base_url(dev, url, sizeof url, &n), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_base_url(dev, url, sizeof url, &n, NULL), HIKPROTO_RESULT_OK);
   CHECK(strcmp(url, "https://[::1]:8080") == 0);
   /* the builder survives building and can build again */
   hikproto_device *dev2 = NULL;
@@ -170,7 +170,7 @@ static void test_strings_in(void) {
   hikproto_device_free(dev);
 
   /* PIN mode without a fingerprint cannot build */
-  CHECK_RESULT(hikproto_device_builder_set_tls_mode(b, HIKPROTO_TLS_MODE_PIN_SHA256),
+  CHECK_RESULT(hikproto_device_builder_set_tls_mode(b, HIKPROTO_TLS_MODE_PIN_SHA256, NULL),
                HIKPROTO_RESULT_OK);
   dev = NULL;
   CHECK_RESULT(hikproto_device_builder_build(b, &dev, &err), HIKPROTO_RESULT_INVALID_ARGUMENT);
@@ -178,7 +178,7 @@ static void test_strings_in(void) {
   hikproto_error_free(err);
   CHECK_RESULT(hikproto_device_builder_set_tls_pin_sha256(
                    b, "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:"
-                      "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89"),
+                      "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89", NULL),
                HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_device_builder_build(b, &dev, NULL), HIKPROTO_RESULT_OK);
   hikproto_device_free(dev);
@@ -252,6 +252,60 @@ static void test_decode(void) {
   free(deep);
 }
 
+/* Expects `call` to fail with `code` and an error object whose message names `word`. */
+static void check_err(hikproto_result got, hikproto_error **errp, hikproto_result code,
+                      const char *word) {
+  hikproto_error *err = *errp;
+  char msg[512];
+  size_t n = 0;
+  CHECK_RESULT(got, code);
+  CHECK(err != NULL && hikproto_error_code(err) == code);
+  CHECK(err != NULL && hikproto_error_message(err, msg, sizeof msg, &n) == HIKPROTO_RESULT_OK &&
+        strstr(msg, word) != NULL);
+  if (err != NULL && strstr(msg, word) == NULL) {
+    fprintf(stderr, "  message: %s (wanted %s)\n", msg, word);
+  }
+  hikproto_error_free(err);
+}
+
+/* Setters say why they refused, and builders refuse a bad host at once. */
+static void test_setters_explain(void) {
+  hikproto_error *err = NULL;
+  hikproto_result r;
+  hikproto_device_builder *b = NULL;
+  r = hikproto_device_builder_new("bad host!", 0, &b, &err);
+  check_err(r, &err,
+            HIKPROTO_RESULT_INVALID_ARGUMENT, "host");
+  CHECK(b == NULL);
+  CHECK_RESULT(hikproto_device_builder_new("192.0.2.10", 0, &b, NULL), HIKPROTO_RESULT_OK);
+  err = NULL;
+  r = hikproto_device_builder_set_tls_pin_sha256(b, "abcd", &err);
+  check_err(r, &err,
+            HIKPROTO_RESULT_INVALID_ARGUMENT, "fingerprint");
+  err = NULL;
+  r = hikproto_device_builder_set_tls_mode(b, 9, &err);
+  check_err(r, &err,
+            HIKPROTO_RESULT_INVALID_ARGUMENT, "TLS mode");
+  hikproto_device_builder_free(b);
+
+  hikproto_discovery *d = NULL;
+  CHECK_RESULT(hikproto_discovery_new(&d, NULL), HIKPROTO_RESULT_OK);
+  err = NULL;
+  r = hikproto_discovery_add_target(d, "not an address", &err);
+  check_err(r, &err,
+            HIKPROTO_RESULT_INVALID_ARGUMENT, "address");
+  hikproto_discovery_free(d);
+
+  hikproto_sadp_target *t = NULL;
+  CHECK_RESULT(hikproto_sadp_target_new("00:11:22:33:44:55", "127.0.0.1:37020", &t, NULL),
+               HIKPROTO_RESULT_OK);
+  err = NULL;
+  r = hikproto_sadp_target_configure(t, "{\"noSuchField\": 1}", &err);
+  check_err(r, &err,
+            HIKPROTO_RESULT_INVALID_ARGUMENT, "settings_json");
+  hikproto_sadp_target_free(t);
+}
+
 /* This program leaves SIGPIPE at its default: the library's first call must ignore it. */
 static void test_sigpipe_default_becomes_ignored(void) {
   struct sigaction sa;
@@ -268,6 +322,7 @@ int main(void) {
   test_null_handling();
   test_strings_in();
   test_decode();
+  test_setters_explain();
   test_sigpipe_default_becomes_ignored();
   return finish("test_basics");
 }

@@ -47,25 +47,25 @@ static uint16_t closed_port(void) {
 
 int main(void) {
   hikproto_fleet *fleet = NULL;
-  CHECK_RESULT(hikproto_fleet_new(&fleet), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_fleet_new(NULL), HIKPROTO_RESULT_NULL_PARAMETER);
-  CHECK_RESULT(hikproto_fleet_set_concurrency(fleet, 0), HIKPROTO_RESULT_INVALID_ARGUMENT);
-  CHECK_RESULT(hikproto_fleet_set_concurrency(fleet, 2), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_fleet_set_per_host_limit(fleet, 0), HIKPROTO_RESULT_INVALID_ARGUMENT);
-  CHECK_RESULT(hikproto_fleet_set_deadline_ms(fleet, 5000), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_fleet_add_device(fleet, NULL), HIKPROTO_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(hikproto_fleet_new(&fleet, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_fleet_new(NULL, NULL), HIKPROTO_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(hikproto_fleet_set_concurrency(fleet, 0, NULL), HIKPROTO_RESULT_INVALID_ARGUMENT);
+  CHECK_RESULT(hikproto_fleet_set_concurrency(fleet, 2, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_fleet_set_per_host_limit(fleet, 0, NULL), HIKPROTO_RESULT_INVALID_ARGUMENT);
+  CHECK_RESULT(hikproto_fleet_set_deadline_ms(fleet, 5000, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_fleet_add_device(fleet, NULL, NULL), HIKPROTO_RESULT_NULL_PARAMETER);
 
   struct progress p;
   memset(&p, 0, sizeof p);
   pthread_mutex_init(&p.lock, NULL);
-  CHECK_RESULT(hikproto_fleet_set_progress_callback(fleet, on_progress, &p), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_fleet_set_progress_callback(fleet, on_progress, &p, NULL), HIKPROTO_RESULT_OK);
 
   const size_t n = 4;
   for (size_t i = 0; i < n; i++) {
     hikproto_device *dev = NULL;
     CHECK_RESULT(hikproto_device_new("127.0.0.1", closed_port(), "admin", "Passw0rd!x", &dev, NULL),
                  HIKPROTO_RESULT_OK);
-    CHECK_RESULT(hikproto_fleet_add_device(fleet, dev), HIKPROTO_RESULT_OK);
+    CHECK_RESULT(hikproto_fleet_add_device(fleet, dev, NULL), HIKPROTO_RESULT_OK);
     hikproto_device_free(dev); /* the fleet keeps its own share */
   }
   CHECK(hikproto_fleet_len(fleet) == n);
@@ -83,11 +83,11 @@ int main(void) {
   CHECK(hikproto_fleet_results_code(NULL, 0) == HIKPROTO_RESULT_NULL_PARAMETER);
 
   size_t needed = 0;
-  CHECK_RESULT(hikproto_fleet_results_json(res, NULL, 0, &needed),
+  CHECK_RESULT(hikproto_fleet_results_json(res, NULL, 0, &needed, NULL),
                HIKPROTO_RESULT_INSUFFICIENT_SIZE);
   char *json = malloc(needed);
   size_t len = 0;
-  CHECK_RESULT(hikproto_fleet_results_json(res, json, needed, &len), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_fleet_results_json(res, json, needed, &len, NULL), HIKPROTO_RESULT_OK);
   CHECK(len + 1 == needed);
   CHECK(strstr(json, "\"index\":3") != NULL);
   CHECK(strstr(json, "\"name\":\"HIKPROTO_RESULT_TRANSPORT\"") != NULL);
@@ -109,12 +109,12 @@ int main(void) {
   CHECK(res == NULL);
 
   /* the doctor: an unreachable device is a finding in its report, not a failed entry */
-  CHECK_RESULT(hikproto_fleet_set_progress_callback(fleet, NULL, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_fleet_set_progress_callback(fleet, NULL, NULL, NULL), HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_fleet_doctor(fleet, &res, NULL), HIKPROTO_RESULT_OK);
   CHECK(hikproto_fleet_results_len(res) == n && hikproto_fleet_results_ok_count(res) == n);
-  CHECK_RESULT(hikproto_fleet_results_json(res, NULL, 0, &needed), HIKPROTO_RESULT_INSUFFICIENT_SIZE);
+  CHECK_RESULT(hikproto_fleet_results_json(res, NULL, 0, &needed, NULL), HIKPROTO_RESULT_INSUFFICIENT_SIZE);
   json = malloc(needed);
-  CHECK_RESULT(hikproto_fleet_results_json(res, json, needed, &len), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_fleet_results_json(res, json, needed, &len, NULL), HIKPROTO_RESULT_OK);
   CHECK(strstr(json, "\"device.unreachable\"") != NULL);
   free(json);
   hikproto_fleet_results_free(res);

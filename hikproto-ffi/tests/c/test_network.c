@@ -54,9 +54,9 @@ static void test_isup(hikproto_device *dev) {
   CHECK(strstr(json, "\"portNo\":7661") != NULL);
 
   char key[64];
-  CHECK_RESULT(hikproto_isup_key_generate(0, key, sizeof key, &n), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_isup_key_generate(0, key, sizeof key, &n, NULL), HIKPROTO_RESULT_OK);
   CHECK(n == 16 && strlen(key) == 16);
-  CHECK_RESULT(hikproto_isup_key_generate(7, key, sizeof key, &n), HIKPROTO_RESULT_INVALID_ARGUMENT);
+  CHECK_RESULT(hikproto_isup_key_generate(7, key, sizeof key, &n, NULL), HIKPROTO_RESULT_INVALID_ARGUMENT);
 }
 
 static void test_network(hikproto_device *dev) {
@@ -159,7 +159,7 @@ int main(void) {
     return finish("test_network");
   }
   uint16_t port = 0;
-  CHECK_RESULT(hikproto_sim_device_port(sim, 0, &port), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_port(sim, 0, &port, NULL), HIKPROTO_RESULT_OK);
   hikproto_device *dev = NULL;
   CHECK_RESULT(hikproto_device_new("127.0.0.1", port, "admin", PASSWORD, &dev, NULL),
                HIKPROTO_RESULT_OK);

@@ -25,7 +25,7 @@ int main(void) {
     return finish("test_provisioning");
   }
   uint16_t port = 0;
-  CHECK_RESULT(hikproto_sim_device_port(sim, 0, &port), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_port(sim, 0, &port, NULL), HIKPROTO_RESULT_OK);
   char json[16384];
   size_t n = 0;
 

@@ -46,7 +46,7 @@ static hikproto_device *admin(const char *password) {
 static unsigned long long requests_seen(void) {
   char stats[4096];
   size_t len = 0;
-  CHECK_RESULT(hikproto_sim_device_stats_json(sim, 0, stats, sizeof stats, &len),
+  CHECK_RESULT(hikproto_sim_device_stats_json(sim, 0, stats, sizeof stats, &len, NULL),
                HIKPROTO_RESULT_OK);
   const char *p = strstr(stats, "\"requests\":");
   return p == NULL ? 0 : strtoull(p + strlen("\"requests\":"), NULL, 10);
@@ -211,7 +211,7 @@ static void test_email(void) {
   hikproto_error_free(err);
   CHECK(strstr(buf, "\"kind\":\"email\"") != NULL);
   CHECK(json_string(buf, "qrText", qr, sizeof qr));
-  CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_MAIL, qr, code, sizeof code, &n),
+  CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_MAIL, qr, code, sizeof code, &n, NULL),
                HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_device_reset_by_email_code(dev, "no", PW2, false, NULL, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
@@ -303,7 +303,7 @@ static void test_app(void) {
   CHECK_RESULT(hikproto_device_new("127.0.0.1", port, NULL, NULL, &anon, NULL), HIKPROTO_RESULT_OK);
   char code[64];
   /* no payload shown yet: the simulated app has nothing to scan */
-  CHECK_RESULT(hikproto_sim_device_app_reset_code(sim, 0, ACCOUNT, code, sizeof code, &n),
+  CHECK_RESULT(hikproto_sim_device_app_reset_code(sim, 0, ACCOUNT, code, sizeof code, &n, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
   hikproto_error *err = NULL;
   CHECK_RESULT(hikproto_device_app_reset_qr_json(anon, buf, sizeof buf, &n, &err),
@@ -313,9 +313,9 @@ static void test_app(void) {
   CHECK(strstr(buf, "\"kind\":\"hikConnectApp\"") != NULL && strstr(buf, "\"qrText\":\"") != NULL);
   /* only the bound account's app gets a code */
   CHECK_RESULT(hikproto_sim_device_app_reset_code(sim, 0, "stranger@example.com", code,
-                                                  sizeof code, &n),
+                                                  sizeof code, &n, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
-  CHECK_RESULT(hikproto_sim_device_app_reset_code(sim, 0, ACCOUNT, code, sizeof code, &n),
+  CHECK_RESULT(hikproto_sim_device_app_reset_code(sim, 0, ACCOUNT, code, sizeof code, &n, NULL),
                HIKPROTO_RESULT_OK);
   CHECK(n >= 4);
   err = NULL;
@@ -354,7 +354,7 @@ static void test_restarts(void) {
   CHECK_RESULT(hikproto_device_email_reset_qr_json(dev, buf, sizeof buf, &n, NULL),
                HIKPROTO_RESULT_OK);
   CHECK(json_string(buf, "qrText", qr, sizeof qr));
-  CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_MAIL, qr, code, sizeof code, &n),
+  CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_MAIL, qr, code, sizeof code, &n, NULL),
                HIKPROTO_RESULT_OK);
   hikproto_error *err = NULL;
   CHECK_RESULT(hikproto_device_reboot(dev, &err), HIKPROTO_RESULT_OK);
@@ -412,7 +412,7 @@ int main(void) {
   hikproto_error_free(err);
   unlink(config);
   if (sim != NULL) {
-    CHECK_RESULT(hikproto_sim_device_port(sim, 0, &port), HIKPROTO_RESULT_OK);
+    CHECK_RESULT(hikproto_sim_device_port(sim, 0, &port, NULL), HIKPROTO_RESULT_OK);
     hikproto_device *dev = admin(PW0);
     test_platform(dev);
     test_questions(dev);
@@ -423,7 +423,7 @@ int main(void) {
     test_restarts();
     /* NULL handles */
     CHECK_RESULT(hikproto_device_reboot(NULL, NULL), HIKPROTO_RESULT_NULL_PARAMETER);
-    CHECK_RESULT(hikproto_sim_device_app_reset_code(NULL, 0, ACCOUNT, buf, sizeof buf, &n),
+    CHECK_RESULT(hikproto_sim_device_app_reset_code(NULL, 0, ACCOUNT, buf, sizeof buf, &n, NULL),
                  HIKPROTO_RESULT_NULL_PARAMETER);
     hikproto_sim_free(sim);
   }

@@ -45,7 +45,7 @@ static int write_file(const char *path, const char *text) {
 static hikproto_result isapi_login(hikproto_sim *sim, const char *password) {
   uint16_t port = 0;
   hikproto_device *dev = NULL;
-  CHECK_RESULT(hikproto_sim_device_port(sim, 0, &port), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_port(sim, 0, &port, NULL), HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_device_new("127.0.0.1", port, "admin", password, &dev, NULL),
                HIKPROTO_RESULT_OK);
   hikproto_result r = hikproto_device_info_json(dev, buf, sizeof buf, &n, NULL);
@@ -56,15 +56,15 @@ static hikproto_result isapi_login(hikproto_sim *sim, const char *password) {
 static hikproto_sadp_target *discover_target(hikproto_sim *sim) {
   uint16_t port = 0;
   char addr[64];
-  CHECK_RESULT(hikproto_sim_device_sadp_port(sim, 0, &port), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_sadp_port(sim, 0, &port, NULL), HIKPROTO_RESULT_OK);
   snprintf(addr, sizeof addr, "127.0.0.1:%u", (unsigned)port);
   hikproto_discovery *d = NULL;
-  CHECK_RESULT(hikproto_discovery_new(&d), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_discovery_add_target(d, addr), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_discovery_set_expect(d, 1), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_discovery_new(&d, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_discovery_add_target(d, addr, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_discovery_set_expect(d, 1, NULL), HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_discovery_run(d, NULL), HIKPROTO_RESULT_OK);
   hikproto_sadp_target *t = NULL;
-  CHECK_RESULT(hikproto_discovery_target(d, 0, &t), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_discovery_target(d, 0, &t, NULL), HIKPROTO_RESULT_OK);
   hikproto_discovery_free(d);
   return t;
 }
@@ -92,12 +92,12 @@ static void test_key_file_route(hikproto_sadp_client *c, hikproto_sadp_target *t
 
   /* play support: answer the exported string */
   CHECK(read_file(key_path, text, sizeof text));
-  CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_SUPPORT_REPLY, text, reply, sizeof reply, &n),
+  CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_SUPPORT_REPLY, text, reply, sizeof reply, &n, NULL),
                HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_SUPPORT_REPLY, "garbage", reply, sizeof reply,
-                                 &n),
+                                 &n, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
-  CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_SUPPORT_REPLY, text, reply, sizeof reply, &n),
+  CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_SUPPORT_REPLY, text, reply, sizeof reply, &n, NULL),
                HIKPROTO_RESULT_OK);
   CHECK(write_file(reply_path, reply));
   err = NULL;
@@ -112,11 +112,11 @@ static void test_key_file_route(hikproto_sadp_client *c, hikproto_sadp_target *t
                                                  NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
 
-  CHECK_RESULT(hikproto_sadp_reset_with_reply_file(c, t, reply_path, key_path, "12345678", false,
+  CHECK_RESULT(hikproto_sadp_reset_with_reply_file(c, t, reply_path, key_path, "12345678", false, NULL,
                                                    NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
   err = NULL;
-  CHECK_RESULT(hikproto_sadp_reset_with_reply_file(c, t, reply_path, key_path, SECOND, false, &err),
+  CHECK_RESULT(hikproto_sadp_reset_with_reply_file(c, t, reply_path, key_path, SECOND, false, NULL, &err),
                HIKPROTO_RESULT_OK);
   print_error("import reply", err);
   hikproto_error_free(err);
@@ -162,7 +162,7 @@ static void test_guid_and_code(hikproto_sadp_client *c, hikproto_sadp_target *t,
                                              sizeof buf, &n, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
   err = NULL;
-  CHECK_RESULT(hikproto_sadp_reset_with_guid_file(c, t, guid_path, THIRD, false, &err),
+  CHECK_RESULT(hikproto_sadp_reset_with_guid_file(c, t, guid_path, THIRD, false, NULL, &err),
                HIKPROTO_RESULT_OK);
   print_error("guid reset", err);
   hikproto_error_free(err);
@@ -173,13 +173,13 @@ static void test_guid_and_code(hikproto_sadp_client *c, hikproto_sadp_target *t,
   CHECK_RESULT(hikproto_sadp_encrypt_string(c, t, text, sizeof text, &n, &err), HIKPROTO_RESULT_OK);
   print_error("encrypt string", err);
   hikproto_error_free(err);
-  CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_SUPPORT_REPLY, text, code, sizeof code, &n),
+  CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_SUPPORT_REPLY, text, code, sizeof code, &n, NULL),
                HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_sadp_reset_with_code(c, t, "WRONGCODE", FOURTH, false, NULL),
+  CHECK_RESULT(hikproto_sadp_reset_with_code(c, t, "WRONGCODE", FOURTH, false, NULL, NULL),
                HIKPROTO_RESULT_DEVICE_REFUSED);
   CHECK_RESULT(isapi_login(sim, THIRD), HIKPROTO_RESULT_OK);
   err = NULL;
-  CHECK_RESULT(hikproto_sadp_reset_with_code(c, t, code, FOURTH, false, &err), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sadp_reset_with_code(c, t, code, FOURTH, false, NULL, &err), HIKPROTO_RESULT_OK);
   print_error("reset with code", err);
   hikproto_error_free(err);
   CHECK_RESULT(isapi_login(sim, FOURTH), HIKPROTO_RESULT_OK);
@@ -199,7 +199,7 @@ int main(void) {
     return finish("test_reset_files");
   }
   char serial[128];
-  CHECK_RESULT(hikproto_sim_device_serial(sim, 0, serial, sizeof serial, &n), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_serial(sim, 0, serial, sizeof serial, &n, NULL), HIKPROTO_RESULT_OK);
   hikproto_sadp_client *c = NULL;
   CHECK_RESULT(hikproto_sadp_client_new(5000, &c, NULL), HIKPROTO_RESULT_OK);
   hikproto_sadp_target *t = discover_target(sim);
@@ -208,7 +208,7 @@ int main(void) {
   hikproto_sadp_target *bare = NULL;
   char p[256];
   path_in(p, sizeof p, "never.xml");
-  CHECK_RESULT(hikproto_sadp_target_new("00:11:22:33:44:55", "127.0.0.1:9", &bare),
+  CHECK_RESULT(hikproto_sadp_target_new("00:11:22:33:44:55", "127.0.0.1:9", &bare, NULL),
                HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_sadp_export_key_file(c, bare, p, NULL), HIKPROTO_RESULT_INVALID_ARGUMENT);
   CHECK(access(p, F_OK) != 0);

@@ -23,20 +23,20 @@ static size_t n;
 static hikproto_sadp_target *discover_target(hikproto_sim *sim, const char *needle) {
   uint16_t port = 0;
   char addr[64];
-  CHECK_RESULT(hikproto_sim_device_sadp_port(sim, 0, &port), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_sadp_port(sim, 0, &port, NULL), HIKPROTO_RESULT_OK);
   snprintf(addr, sizeof addr, "127.0.0.1:%u", (unsigned)port);
   hikproto_discovery *d = NULL;
-  CHECK_RESULT(hikproto_discovery_new(&d), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_discovery_add_target(d, addr), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_discovery_set_expect(d, 1), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_discovery_new(&d, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_discovery_add_target(d, addr, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_discovery_set_expect(d, 1, NULL), HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_discovery_run(d, NULL), HIKPROTO_RESULT_OK);
   if (needle != NULL) {
-    CHECK_RESULT(hikproto_discovery_results_json(d, buf, sizeof buf, &n), HIKPROTO_RESULT_OK);
+    CHECK_RESULT(hikproto_discovery_results_json(d, buf, sizeof buf, &n, NULL), HIKPROTO_RESULT_OK);
     CHECK(strstr(buf, needle) != NULL);
   }
   hikproto_sadp_target *t = NULL;
-  CHECK_RESULT(hikproto_discovery_target(d, 1, &t), HIKPROTO_RESULT_INVALID_ARGUMENT);
-  CHECK_RESULT(hikproto_discovery_target(d, 0, &t), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_discovery_target(d, 1, &t, NULL), HIKPROTO_RESULT_INVALID_ARGUMENT);
+  CHECK_RESULT(hikproto_discovery_target(d, 0, &t, NULL), HIKPROTO_RESULT_OK);
   hikproto_discovery_free(d);
   return t;
 }
@@ -45,7 +45,7 @@ static hikproto_sadp_target *discover_target(hikproto_sim *sim, const char *need
 static hikproto_result isapi_login(hikproto_sim *sim, const char *password) {
   uint16_t port = 0;
   hikproto_device *dev = NULL;
-  CHECK_RESULT(hikproto_sim_device_port(sim, 0, &port), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_port(sim, 0, &port, NULL), HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_device_new("127.0.0.1", port, "admin", password, &dev, NULL),
                HIKPROTO_RESULT_OK);
   hikproto_result r = hikproto_device_info_json(dev, buf, sizeof buf, &n, NULL);
@@ -108,7 +108,7 @@ static void test_settings(hikproto_sadp_client *c, hikproto_sadp_target *t, hikp
                HIKPROTO_RESULT_OK);
   uint16_t port = 0;
   hikproto_device *dev = NULL;
-  CHECK_RESULT(hikproto_sim_device_port(sim, 0, &port), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_port(sim, 0, &port, NULL), HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_device_new("127.0.0.1", port, "admin", FIRST, &dev, NULL),
                HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_device_platform_json(dev, buf, sizeof buf, &n, NULL), HIKPROTO_RESULT_OK);
@@ -149,11 +149,11 @@ static void test_resets(hikproto_sadp_client *c, hikproto_sadp_target *t, hikpro
   CHECK(strstr(buf, "\"is_set\":true") != NULL && strstr(buf, "red fox") == NULL);
 
   /* a wrong answer is refused and changes nothing */
-  hikproto_result r = hikproto_sadp_reset_by_answers(c, t, ids, wrong, 3, SECOND, false, NULL);
+  hikproto_result r = hikproto_sadp_reset_by_answers(c, t, ids, wrong, 3, SECOND, false, NULL, NULL);
   CHECK(r != HIKPROTO_RESULT_OK);
   CHECK_RESULT(isapi_login(sim, FIRST), HIKPROTO_RESULT_OK);
   err = NULL;
-  CHECK_RESULT(hikproto_sadp_reset_by_answers(c, t, ids, answers, 3, SECOND, false, &err),
+  CHECK_RESULT(hikproto_sadp_reset_by_answers(c, t, ids, answers, 3, SECOND, false, NULL, &err),
                HIKPROTO_RESULT_OK);
   print_error("reset by answers", err);
   hikproto_error_free(err);
@@ -170,10 +170,13 @@ static void test_resets(hikproto_sadp_client *c, hikproto_sadp_target *t, hikpro
   print_error("mail qr", err);
   hikproto_error_free(err);
   CHECK(json_string(buf, "qr_codes", qr, sizeof qr));
-  CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_MAIL, qr, code, sizeof code, &n),
+  CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_MAIL, qr, code, sizeof code, &n, NULL),
                HIKPROTO_RESULT_OK);
   err = NULL;
-  CHECK_RESULT(hikproto_sadp_reset_by_mail_code(c, t, code, THIRD, false, &err), HIKPROTO_RESULT_OK);
+  bool risky = true;
+  CHECK_RESULT(hikproto_sadp_reset_by_mail_code(c, t, code, THIRD, false, &risky, &err),
+               HIKPROTO_RESULT_OK);
+  CHECK(!risky);
   print_error("mail reset", err);
   hikproto_error_free(err);
   CHECK_RESULT(isapi_login(sim, THIRD), HIKPROTO_RESULT_OK);
@@ -187,12 +190,12 @@ static void test_resets(hikproto_sadp_client *c, hikproto_sadp_target *t, hikpro
   CHECK_RESULT(hikproto_error_sub_status_code(err, sub, sizeof sub, &n), HIKPROTO_RESULT_OK);
   CHECK(strcmp(sub, "notSetPhoneNo") == 0);
   hikproto_error_free(err);
-  CHECK_RESULT(hikproto_sadp_reset_by_phone_code(c, t, "ABCD1234", FOURTH, NULL),
+  CHECK_RESULT(hikproto_sadp_reset_by_phone_code(c, t, "ABCD1234", FOURTH, NULL, NULL),
                HIKPROTO_RESULT_DEVICE_REFUSED);
-  CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_APP, "payload", code, sizeof code, &n),
+  CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_APP, "payload", code, sizeof code, &n, NULL),
                HIKPROTO_RESULT_OK);
   CHECK(n == 8);
-  CHECK_RESULT(hikproto_sim_code(99, "payload", code, sizeof code, &n),
+  CHECK_RESULT(hikproto_sim_code(99, "payload", code, sizeof code, &n, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
   CHECK_RESULT(isapi_login(sim, THIRD), HIKPROTO_RESULT_OK);
 
@@ -244,15 +247,15 @@ static void test_phone_reset(hikproto_sadp_client *c) {
   print_error("phone qr", err);
   hikproto_error_free(err);
   CHECK(json_string(buf, "qr_code", qr, sizeof qr));
-  CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_APP, qr, code, sizeof code, &n),
+  CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_APP, qr, code, sizeof code, &n, NULL),
                HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_sadp_reset_by_phone_code(c, t, code, "12345678", NULL),
+  CHECK_RESULT(hikproto_sadp_reset_by_phone_code(c, t, code, "12345678", NULL, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
-  CHECK_RESULT(hikproto_sadp_reset_by_phone_code(c, t, "ZZZZ9999", FOURTH, NULL),
+  CHECK_RESULT(hikproto_sadp_reset_by_phone_code(c, t, "ZZZZ9999", FOURTH, NULL, NULL),
                HIKPROTO_RESULT_DEVICE_REFUSED);
   CHECK_RESULT(isapi_login(bound, FIRST), HIKPROTO_RESULT_OK);
   err = NULL;
-  CHECK_RESULT(hikproto_sadp_reset_by_phone_code(c, t, code, FOURTH, &err), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sadp_reset_by_phone_code(c, t, code, FOURTH, NULL, &err), HIKPROTO_RESULT_OK);
   print_error("phone reset", err);
   hikproto_error_free(err);
   CHECK_RESULT(isapi_login(bound, FOURTH), HIKPROTO_RESULT_OK);
@@ -283,10 +286,10 @@ int main(void) {
 
   /* a device that never answers: a timeout, quickly */
   hikproto_sadp_target *silent = NULL;
-  CHECK_RESULT(hikproto_sadp_target_new("00:11:22:33:44:55", "127.0.0.1:9", &silent),
+  CHECK_RESULT(hikproto_sadp_target_new("00:11:22:33:44:55", "127.0.0.1:9", &silent, NULL),
                HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_sadp_target_new("zz", "127.0.0.1:9", &silent), HIKPROTO_RESULT_INVALID_ARGUMENT);
-  CHECK_RESULT(hikproto_sadp_target_configure(silent, "{\"bogus\":1}"), HIKPROTO_RESULT_INVALID_ARGUMENT);
+  CHECK_RESULT(hikproto_sadp_target_new("zz", "127.0.0.1:9", &silent, NULL), HIKPROTO_RESULT_INVALID_ARGUMENT);
+  CHECK_RESULT(hikproto_sadp_target_configure(silent, "{\"bogus\":1}", NULL), HIKPROTO_RESULT_INVALID_ARGUMENT);
   hikproto_sadp_client *quick = NULL;
   CHECK_RESULT(hikproto_sadp_client_new(300, &quick, NULL), HIKPROTO_RESULT_OK);
   err = NULL;

@@ -12,12 +12,12 @@
 static hikproto_device *device_for(const hikproto_sim *sim, size_t i, const char *password,
                                    uint32_t request_ms) {
   uint16_t port = 0;
-  CHECK_RESULT(hikproto_sim_device_port(sim, i, &port), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_port(sim, i, &port, NULL), HIKPROTO_RESULT_OK);
   hikproto_device_builder *b = NULL;
   hikproto_device *dev = NULL;
-  CHECK_RESULT(hikproto_device_builder_new("127.0.0.1", port, &b), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_builder_set_credentials(b, "admin", password), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_builder_set_timeouts_ms(b, 2000, request_ms), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_new("127.0.0.1", port, &b, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_set_credentials(b, "admin", password, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_set_timeouts_ms(b, 2000, request_ms, NULL), HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_device_builder_build(b, &dev, NULL), HIKPROTO_RESULT_OK);
   hikproto_device_builder_free(b);
   return dev;
@@ -26,13 +26,13 @@ static hikproto_device *device_for(const hikproto_sim *sim, size_t i, const char
 static void test_info_and_request(const hikproto_sim *sim) {
   char serial[128], url[128], json[4096];
   size_t n = 0;
-  CHECK_RESULT(hikproto_sim_device_serial(sim, 0, serial, sizeof serial, &n), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_sim_device_url(sim, 0, url, sizeof url, &n), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_serial(sim, 0, serial, sizeof serial, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_url(sim, 0, url, sizeof url, &n, NULL), HIKPROTO_RESULT_OK);
   CHECK(strncmp(url, "http://127.0.0.1:", 17) == 0);
 
   hikproto_device *dev = device_for(sim, 0, PASSWORD, 5000);
   char base[128];
-  CHECK_RESULT(hikproto_device_base_url(dev, base, sizeof base, &n), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_base_url(dev, base, sizeof base, &n, NULL), HIKPROTO_RESULT_OK);
   CHECK(strcmp(base, url) == 0);
 
   hikproto_error *err = NULL;
@@ -63,16 +63,16 @@ static void test_info_and_request(const hikproto_sim *sim) {
   const uint8_t *data = hikproto_response_body_data(resp);
   CHECK(data != NULL);
   char ctype[128];
-  CHECK_RESULT(hikproto_response_content_type(resp, ctype, sizeof ctype, &n), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_response_content_type(resp, ctype, sizeof ctype, &n, NULL), HIKPROTO_RESULT_OK);
   CHECK(strstr(ctype, "xml") != NULL);
   char *text = malloc(blen + 1);
-  CHECK_RESULT(hikproto_response_body_text(resp, text, blen, &n),
+  CHECK_RESULT(hikproto_response_body_text(resp, text, blen, &n, NULL),
                HIKPROTO_RESULT_INSUFFICIENT_SIZE);
   CHECK(n == blen + 1);
-  CHECK_RESULT(hikproto_response_body_text(resp, text, blen + 1, &n), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_response_body_text(resp, text, blen + 1, &n, NULL), HIKPROTO_RESULT_OK);
   CHECK(n == blen && memcmp(text, data, blen) == 0 && strstr(text, "DeviceInfo") != NULL);
   uint8_t *bytes = malloc(blen);
-  CHECK_RESULT(hikproto_response_body(resp, bytes, blen, &n), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_response_body(resp, bytes, blen, &n, NULL), HIKPROTO_RESULT_OK);
   CHECK(n == blen && memcmp(bytes, data, blen) == 0);
   free(bytes);
   /* the body decodes to the same document */
@@ -86,8 +86,15 @@ static void test_info_and_request(const hikproto_sim *sim) {
   err = NULL;
   hikproto_result r = hikproto_device_request(dev, "GET", "/ISAPI/No/Such/Thing", NULL, 0, NULL, 0,
                                               &resp, &err);
-  CHECK(r == HIKPROTO_RESULT_NOT_SUPPORTED || r == HIKPROTO_RESULT_DEVICE_REFUSED);
+  CHECK_RESULT(r, HIKPROTO_RESULT_NOT_SUPPORTED);
   CHECK(resp == NULL && err != NULL && hikproto_error_code(err) == r);
+  /* what the device said survives: HTTP 404, statusCode 4, notSupport, 0x40000001 */
+  char sub[64];
+  CHECK(hikproto_error_http_status(err) == 404);
+  CHECK(hikproto_error_status_code(err) == 4);
+  CHECK(hikproto_error_error_code(err) == 0x40000001u);
+  CHECK_RESULT(hikproto_error_sub_status_code(err, sub, sizeof sub, &n), HIKPROTO_RESULT_OK);
+  CHECK(strcmp(sub, "notSupport") == 0);
   hikproto_error_free(err);
   hikproto_device_free(dev);
 }
@@ -130,7 +137,7 @@ static void test_wrong_password_and_lockout(const hikproto_sim *sim) {
   CHECK(last == HIKPROTO_RESULT_LOCKED);
   CHECK(retry_after != 0);
   (void)attempts_seen;
-  CHECK_RESULT(hikproto_sim_device_stats_json(sim, 1, stats, sizeof stats, &n), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_stats_json(sim, 1, stats, sizeof stats, &n, NULL), HIKPROTO_RESULT_OK);
   /* every failed login cost the device exactly two requests (challenge + answer), and the
    * latched retries above sent nothing at all */
   char want[64];
@@ -145,12 +152,12 @@ static void test_wrong_password_and_lockout(const hikproto_sim *sim) {
   char json[4096];
   CHECK_RESULT(hikproto_device_info_json(good, json, sizeof json, &n, NULL),
                HIKPROTO_RESULT_LOCKED);
-  CHECK_RESULT(hikproto_sim_device_unlock(sim, 1), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_unlock(sim, 1, NULL), HIKPROTO_RESULT_OK);
   /* the lock latched even the right password: hikproto does not hammer a locked device */
   CHECK(hikproto_device_credentials_latched(good));
   CHECK_RESULT(hikproto_device_info_json(good, json, sizeof json, &n, NULL),
                HIKPROTO_RESULT_CREDENTIAL_LATCHED);
-  CHECK_RESULT(hikproto_device_clear_credential_latch(good), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_clear_credential_latch(good, NULL), HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_device_info_json(good, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_device_login(good, NULL), HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_device_get_json(good, "/ISAPI/Security/userCheck", json, sizeof json, &n,
@@ -166,7 +173,7 @@ static void test_faults(const hikproto_sim *sim) {
   size_t n = 0;
   hikproto_error *err = NULL;
 
-  CHECK_RESULT(hikproto_sim_device_set_fault(sim, 2, HIKPROTO_SIM_FAULT_HTTP_500, 0, true),
+  CHECK_RESULT(hikproto_sim_device_set_fault(sim, 2, HIKPROTO_SIM_FAULT_HTTP_500, 0, true, NULL),
                HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_device_info_json(dev, json, sizeof json, &n, &err),
                HIKPROTO_RESULT_DEVICE_REFUSED);
@@ -176,24 +183,24 @@ static void test_faults(const hikproto_sim *sim) {
   CHECK_RESULT(hikproto_error_sub_status_code(err, sub, sizeof sub, &n), HIKPROTO_RESULT_OK);
   CHECK(strlen(sub) > 0);
   hikproto_error_free(err);
-  CHECK_RESULT(hikproto_sim_device_clear_faults(sim, 2), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_clear_faults(sim, 2, NULL), HIKPROTO_RESULT_OK);
 
-  CHECK_RESULT(hikproto_sim_device_set_fault(sim, 2, HIKPROTO_SIM_FAULT_LATENCY, 1500, true),
+  CHECK_RESULT(hikproto_sim_device_set_fault(sim, 2, HIKPROTO_SIM_FAULT_LATENCY, 1500, true, NULL),
                HIKPROTO_RESULT_OK);
   err = NULL;
   CHECK_RESULT(hikproto_device_info_json(dev, json, sizeof json, &n, &err),
                HIKPROTO_RESULT_TIMEOUT);
   CHECK(hikproto_error_is_retryable(err));
   hikproto_error_free(err);
-  CHECK_RESULT(hikproto_sim_device_set_fault(sim, 2, HIKPROTO_SIM_FAULT_LATENCY, 0, false),
+  CHECK_RESULT(hikproto_sim_device_set_fault(sim, 2, HIKPROTO_SIM_FAULT_LATENCY, 0, false, NULL),
                HIKPROTO_RESULT_OK);
 
-  CHECK_RESULT(hikproto_sim_device_set_fault(sim, 2, HIKPROTO_SIM_FAULT_GARBAGE_XML, 0, true),
+  CHECK_RESULT(hikproto_sim_device_set_fault(sim, 2, HIKPROTO_SIM_FAULT_GARBAGE_XML, 0, true, NULL),
                HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_device_info_json(dev, json, sizeof json, &n, NULL),
                HIKPROTO_RESULT_DECODE);
-  CHECK_RESULT(hikproto_sim_device_clear_faults(sim, 2), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_sim_device_set_fault(sim, 2, 99, 0, true),
+  CHECK_RESULT(hikproto_sim_device_clear_faults(sim, 2, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_set_fault(sim, 2, 99, 0, true, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
 
   CHECK_RESULT(hikproto_device_info_json(dev, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
@@ -237,15 +244,15 @@ static void test_threads(const hikproto_sim *sim) {
 
 static void test_fleet(const hikproto_sim *sim) {
   hikproto_fleet *fleet = NULL;
-  CHECK_RESULT(hikproto_fleet_new(&fleet), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_fleet_new(&fleet, NULL), HIKPROTO_RESULT_OK);
   for (size_t i = 0; i < 3; i++) {
     size_t idx = i == 1 ? 0 : i; /* device 1 is covered by the lock-out test */
     hikproto_device *dev = device_for(sim, idx, PASSWORD, 5000);
-    CHECK_RESULT(hikproto_fleet_add_device(fleet, dev), HIKPROTO_RESULT_OK);
+    CHECK_RESULT(hikproto_fleet_add_device(fleet, dev, NULL), HIKPROTO_RESULT_OK);
     hikproto_device_free(dev);
   }
   hikproto_device *wrong = device_for(sim, 2, "Not-the-passw0rd", 5000);
-  CHECK_RESULT(hikproto_fleet_add_device(fleet, wrong), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_fleet_add_device(fleet, wrong, NULL), HIKPROTO_RESULT_OK);
   hikproto_device_free(wrong);
 
   hikproto_fleet_results *res = NULL;
@@ -256,7 +263,7 @@ static void test_fleet(const hikproto_sim *sim) {
   CHECK(hikproto_fleet_results_code(res, 3) == HIKPROTO_RESULT_CREDENTIALS_REJECTED);
   char json[16384];
   size_t n = 0;
-  CHECK_RESULT(hikproto_fleet_results_json(res, json, sizeof json, &n), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_fleet_results_json(res, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
   CHECK(strstr(json, "\"kind\":\"DeviceInfo\"") != NULL);
   hikproto_fleet_results_free(res);
 
@@ -266,7 +273,7 @@ static void test_fleet(const hikproto_sim *sim) {
   CHECK_RESULT(hikproto_fleet_doctor(fleet, &res, NULL), HIKPROTO_RESULT_OK);
   CHECK(hikproto_fleet_results_len(res) == 4);
   CHECK(hikproto_fleet_results_ok_count(res) == 4);
-  CHECK_RESULT(hikproto_fleet_results_json(res, json, sizeof json, &n), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_fleet_results_json(res, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
   CHECK(strstr(json, "\"login.rejected\"") != NULL);
   CHECK(strstr(json, "Not-the-passw0rd") == NULL);
   hikproto_fleet_results_free(res);
@@ -283,15 +290,15 @@ static void test_https_pinned(void) {
   uint16_t port = 0;
   char fp[80];
   size_t n = 0;
-  CHECK_RESULT(hikproto_sim_device_https_port(sim, 0, &port), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_sim_device_cert_sha256(sim, 0, fp, sizeof fp, &n), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_https_port(sim, 0, &port, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_cert_sha256(sim, 0, fp, sizeof fp, &n, NULL), HIKPROTO_RESULT_OK);
   CHECK(n == 64);
 
   hikproto_device_builder *b = NULL;
-  CHECK_RESULT(hikproto_device_builder_new("127.0.0.1", port, &b), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_builder_set_https(b, true), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_builder_set_credentials(b, "admin", PASSWORD), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_builder_set_tls_pin_sha256(b, fp), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_new("127.0.0.1", port, &b, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_set_https(b, true, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_set_credentials(b, "admin", PASSWORD, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_set_tls_pin_sha256(b, fp, NULL), HIKPROTO_RESULT_OK);
   hikproto_device *dev = NULL;
   CHECK_RESULT(hikproto_device_builder_build(b, &dev, NULL), HIKPROTO_RESULT_OK);
   char json[4096];
@@ -303,11 +310,11 @@ static void test_https_pinned(void) {
 
   /* a different pin is refused as a TLS error; plain verification refuses a self-signed cert */
   fp[0] = fp[0] == '0' ? '1' : '0';
-  CHECK_RESULT(hikproto_device_builder_set_tls_pin_sha256(b, fp), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_set_tls_pin_sha256(b, fp, NULL), HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_device_builder_build(b, &dev, NULL), HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_device_info_json(dev, json, sizeof json, &n, NULL), HIKPROTO_RESULT_TLS);
   hikproto_device_free(dev);
-  CHECK_RESULT(hikproto_device_builder_set_tls_mode(b, HIKPROTO_TLS_MODE_VERIFY),
+  CHECK_RESULT(hikproto_device_builder_set_tls_mode(b, HIKPROTO_TLS_MODE_VERIFY, NULL),
                HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_device_builder_build(b, &dev, NULL), HIKPROTO_RESULT_OK);
   err = NULL;
@@ -335,7 +342,7 @@ static void test_sim_arguments(void) {
   CHECK(sim == NULL);
   CHECK(hikproto_sim_device_count(NULL) == 0);
   uint16_t port = 0;
-  CHECK_RESULT(hikproto_sim_device_port(NULL, 0, &port), HIKPROTO_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(hikproto_sim_device_port(NULL, 0, &port, NULL), HIKPROTO_RESULT_NULL_PARAMETER);
   hikproto_sim_stop(NULL);
   hikproto_sim_free(NULL);
 }
@@ -353,8 +360,8 @@ int main(void) {
   }
   CHECK(hikproto_sim_device_count(sim) == 3);
   uint16_t port = 0;
-  CHECK_RESULT(hikproto_sim_device_port(sim, 3, &port), HIKPROTO_RESULT_SIM_NO_SUCH_DEVICE);
-  CHECK_RESULT(hikproto_sim_device_https_port(sim, 0, &port), HIKPROTO_RESULT_INVALID_ARGUMENT);
+  CHECK_RESULT(hikproto_sim_device_port(sim, 3, &port, NULL), HIKPROTO_RESULT_SIM_NO_SUCH_DEVICE);
+  CHECK_RESULT(hikproto_sim_device_https_port(sim, 0, &port, NULL), HIKPROTO_RESULT_INVALID_ARGUMENT);
 
   test_info_and_request(sim);
   test_wrong_password_and_lockout(sim);
@@ -370,7 +377,7 @@ int main(void) {
   size_t n = 0;
   CHECK_RESULT(hikproto_device_info_json(dev, json, sizeof json, &n, NULL),
                HIKPROTO_RESULT_TRANSPORT);
-  CHECK_RESULT(hikproto_sim_device_stats_json(sim, 0, json, sizeof json, &n), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_stats_json(sim, 0, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
   hikproto_device_free(dev);
   hikproto_sim_free(sim);
 

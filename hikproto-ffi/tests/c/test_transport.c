@@ -36,10 +36,10 @@ static double now_s(void) {
 static hikproto_device *device_at(uint16_t port, uint32_t request_ms) {
   hikproto_device_builder *b = NULL;
   hikproto_device *dev = NULL;
-  CHECK_RESULT(hikproto_device_builder_new("127.0.0.1", port, &b), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_builder_set_credentials(b, "admin", "Passw0rd!x"),
+  CHECK_RESULT(hikproto_device_builder_new("127.0.0.1", port, &b, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_set_credentials(b, "admin", "Passw0rd!x", NULL),
                HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_builder_set_timeouts_ms(b, request_ms, request_ms),
+  CHECK_RESULT(hikproto_device_builder_set_timeouts_ms(b, request_ms, request_ms, NULL),
                HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_device_builder_build(b, &dev, NULL), HIKPROTO_RESULT_OK);
   hikproto_device_builder_free(b);

@@ -16,7 +16,7 @@ int main(void) {
     return finish("test_users");
   }
   uint16_t port = 0;
-  CHECK_RESULT(hikproto_sim_device_port(sim, 0, &port), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_port(sim, 0, &port, NULL), HIKPROTO_RESULT_OK);
   hikproto_device *dev = NULL;
   CHECK_RESULT(hikproto_device_new("127.0.0.1", port, "admin", PASSWORD, &dev, NULL),
                HIKPROTO_RESULT_OK);

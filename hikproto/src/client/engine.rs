@@ -165,13 +165,11 @@ impl Inner {
                         // nothing was sent, so nothing is latched
                         return finish(raw, req, Some(&creds.user));
                     }
-                    return Err(Error::NotSupported {
-                        what: format!(
-                            "{:?} authentication: the device offers {offered} (check its \
+                    return Err(Error::not_supported(format!(
+                        "{:?} authentication: the device offers {offered} (check its \
                              \"WEB Authentication\" setting)",
-                            self.mode
-                        ),
-                    });
+                        self.mode
+                    )));
                 }
                 Verdict::Failed(reason) => return Err(Error::decode("authentication", reason)),
             }
@@ -216,9 +214,11 @@ pub(crate) fn finish(raw: RawResponse, req: &Request, user: Option<&str>) -> Res
     };
     match status {
         Some(st) => Err(status_error(st, &resp.request, resp.status)),
-        None if matches!(resp.status, 404 | 405 | 501) => {
-            Err(Error::NotSupported { what: resp.request })
-        }
+        None if matches!(resp.status, 404 | 405 | 501) => Err(Error::NotSupported {
+            what: resp.request,
+            http_status: resp.status,
+            status: None,
+        }),
         None => Err(Error::Device {
             request: resp.request.clone(),
             http_status: resp.status,

@@ -27,6 +27,7 @@ pub use builder::{DeviceBuilder, TlsMode};
 pub use request::{Body, Method, Request, Response};
 pub use session::SessionHeartbeat;
 pub use stats::RequestStats;
+pub use transport::check_host;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -93,6 +93,8 @@ impl Inner {
                              cookie right after login",
                             req.describe()
                         ),
+                        http_status: 401,
+                        status: None,
                     });
                 }
                 return finish(raw, req, Some(&creds.user));
@@ -119,6 +121,8 @@ impl Inner {
         if matches!(raw.status, 404 | 405 | 501) {
             return Err(Error::NotSupported {
                 what: "ISAPI session login (no sessionLogin/capabilities)".into(),
+                http_status: raw.status,
+                status: None,
             });
         }
         let raw_status = raw.status;

@@ -8,7 +8,7 @@
 //! replays the certificate without its private key is refused.
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
@@ -127,9 +127,8 @@ impl ServerCertVerifier for PinVerifier {
 /// Loading the trust store costs milliseconds; a fleet of a thousand handles would otherwise pay
 /// it a thousand times. Verification is exactly the same as a fresh configuration's.
 pub fn shared_verifying_config() -> Result<rustls::ClientConfig, rustls::Error> {
-    use std::sync::OnceLock;
-    static CONFIG: OnceLock<rustls::ClientConfig> = OnceLock::new();
-    if let Some(c) = CONFIG.get() {
+    let mut cached = SHARED_CONFIG.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(c) = &*cached {
         return Ok(c.clone());
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -141,7 +140,17 @@ pub fn shared_verifying_config() -> Result<rustls::ClientConfig, rustls::Error> 
             .with_no_client_auth()
     };
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(CONFIG.get_or_init(|| config).clone())
+    *cached = Some(config.clone());
+    Ok(config)
+}
+
+static SHARED_CONFIG: Mutex<Option<rustls::ClientConfig>> = Mutex::new(None);
+
+/// Drops the cached configuration of [`shared_verifying_config`] (handles holding a copy keep
+/// it; the next call loads the trust store again). For a library's shutdown, so that nothing it
+/// allocated stays behind.
+pub fn release_shared_verifying_config() {
+    *SHARED_CONFIG.lock().unwrap_or_else(PoisonError::into_inner) = None;
 }
 
 /// A rustls client configuration that trusts only the pinned certificate (HTTP/1.1 ALPN).

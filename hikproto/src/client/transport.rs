@@ -206,6 +206,12 @@ fn sensitive(s: &Secret) -> Result<HeaderValue> {
     Ok(v)
 }
 
+/// Checks that `host` is what [`crate::Device::builder`] accepts (a host name or address, an
+/// optional port, an optional `http://`/`https://` prefix) without building anything.
+pub fn check_host(host: &str) -> Result<()> {
+    base_url(host, false).map(drop)
+}
+
 /// `("scheme://host:port", "host:port")` from what the caller typed (`10.0.0.5`,
 /// `10.0.0.5:8080`, `[::1]:80`, `https://cam.local`).
 pub(crate) fn base_url(host: &str, https: bool) -> Result<(String, String)> {

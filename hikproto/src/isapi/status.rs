@@ -139,6 +139,8 @@ pub fn status_error(status: ResponseStatus, request: &str, http_status: u16) -> 
     match status.sub_status_code.as_str() {
         "notSupport" => Error::NotSupported {
             what: request.to_owned(),
+            http_status,
+            status: Some(Box::new(status)),
         },
         "notActivated" => Error::NotActivated,
         "hasActivated" => Error::AlreadyActivated,

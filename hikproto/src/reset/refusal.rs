@@ -381,7 +381,7 @@ mod tests {
             ),
             (
                 ReservedEmail,
-                Error::NotSupported { what: "x".into() },
+                Error::not_supported("x"),
                 Some(ResetRefusal::NotSupported),
             ),
             (ReservedEmail, Error::invalid("bad"), None),

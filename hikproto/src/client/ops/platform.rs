@@ -145,10 +145,9 @@ impl Device {
             }
             Err(Error::NotSupported { .. }) => match self.verification_code().await? {
                 Some(actual) => Ok(actual.matches(code.expose())),
-                None => Err(Error::NotSupported {
-                    what: "checking the verification code (no check endpoint, code not readable)"
-                        .into(),
-                }),
+                None => Err(Error::not_supported(
+                    "checking the verification code (no check endpoint, code not readable)",
+                )),
             },
             Err(e) => Err(e),
         }

@@ -64,12 +64,10 @@ impl Device {
             if sec.security_versions.is_empty() {
                 return Ok(None);
             }
-            return Err(Error::NotSupported {
-                what: format!(
-                    "security=1 field encryption version(s) {:?}; only version 1 is implemented",
-                    sec.security_versions
-                ),
-            });
+            return Err(Error::not_supported(format!(
+                "security=1 field encryption version(s) {:?}; only version 1 is implemented",
+                sec.security_versions
+            )));
         }
         let mut params = KeyParams {
             irreversible: sec.is_irreversible.unwrap_or(false),
