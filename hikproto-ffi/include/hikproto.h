@@ -399,6 +399,10 @@ typedef void (*hikproto_log_cb)(void *userdata,
 extern "C" {
 #endif // __cplusplus
 
+// Releases a string the library allocated (a `char **out` result). NULL is a no-op. Strings
+// from the library must be released here, never with `free()`.
+void hikproto_string_free(char *s);
+
 // Decodes an ISAPI document (XML in any of the namespaces devices use, or the JSON form) and
 // writes it as JSON text into `buf` (NUL-terminated UTF-8).
 //
@@ -481,6 +485,13 @@ hikproto_result hikproto_device_info_json(const struct hikproto_device *device,
                                           size_t len,
                                           size_t *out_n,
                                           struct hikproto_error **err_out);
+
+// As `hikproto_device_info_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_device_info_json_alloc(const struct hikproto_device *device,
+                                                char **out,
+                                                struct hikproto_error **err_out);
 
 // Sends a raw ISAPI request and returns the device's answer as a `hikproto_response`.
 //
@@ -605,6 +616,14 @@ hikproto_result hikproto_device_isup_json(const struct hikproto_device *device,
                                           size_t *out_n,
                                           struct hikproto_error **err_out);
 
+// As `hikproto_device_isup_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_device_isup_json_alloc(const struct hikproto_device *device,
+                                                uint32_t center_id,
+                                                char **out,
+                                                struct hikproto_error **err_out);
+
 // Changes the ISUP settings by read-modify-write and, when `key` is not NULL, sets the ISUP key.
 //
 // `settings_json`: NULL (change nothing but the key) or a JSON object with any of
@@ -644,6 +663,13 @@ hikproto_result hikproto_device_network_interfaces_json(const struct hikproto_de
                                                         size_t *out_n,
                                                         struct hikproto_error **err_out);
 
+// As `hikproto_device_network_interfaces_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_device_network_interfaces_json_alloc(const struct hikproto_device *device,
+                                                              char **out,
+                                                              struct hikproto_error **err_out);
+
 // Reads the addressing of interface `interface_id` (NULL means `"1"`) as a JSON object into
 // `buf`: `ipVersion`, `addressingType` (`static`/`dynamic`), `ipAddress`, `subnetMask`,
 // `ipv6Address`, `bitMask`, `defaultGateway`, `primaryDns`, `secondaryDns` (each
@@ -655,6 +681,14 @@ hikproto_result hikproto_device_ip_addressing_json(const struct hikproto_device 
                                                    size_t len,
                                                    size_t *out_n,
                                                    struct hikproto_error **err_out);
+
+// As `hikproto_device_ip_addressing_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_device_ip_addressing_json_alloc(const struct hikproto_device *device,
+                                                         const char *interface_id,
+                                                         char **out,
+                                                         struct hikproto_error **err_out);
 
 // Changes the IPv4 addressing of interface `interface_id` (NULL means `"1"`) by
 // read-modify-write; what the change does not name is written back as the device sent it.
@@ -691,6 +725,13 @@ hikproto_result hikproto_device_time_json(const struct hikproto_device *device,
                                           size_t *out_n,
                                           struct hikproto_error **err_out);
 
+// As `hikproto_device_time_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_device_time_json_alloc(const struct hikproto_device *device,
+                                                char **out,
+                                                struct hikproto_error **err_out);
+
 // Reads the NTP servers (`GET /ISAPI/System/time/ntpServers`) as JSON into `buf`:
 // `{"servers": [{"id", "addressingFormatType", "hostName", "ipAddress", "portNo",
 // "synchronizeInterval", …}]}`. Buffer contract as for
@@ -700,6 +741,13 @@ hikproto_result hikproto_device_ntp_servers_json(const struct hikproto_device *d
                                                  size_t len,
                                                  size_t *out_n,
                                                  struct hikproto_error **err_out);
+
+// As `hikproto_device_ntp_servers_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_device_ntp_servers_json_alloc(const struct hikproto_device *device,
+                                                       char **out,
+                                                       struct hikproto_error **err_out);
 
 // Points the device at NTP server `host` (a host name or address) and switches its time mode
 // to NTP: two writes; `reboot_required` (NULL allowed) is true if either asked for a reboot.
@@ -761,6 +809,14 @@ hikproto_result hikproto_device_get_json(const struct hikproto_device *device,
                                          size_t *out_n,
                                          struct hikproto_error **err_out);
 
+// As `hikproto_device_get_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_device_get_json_alloc(const struct hikproto_device *device,
+                                               const char *path,
+                                               char **out,
+                                               struct hikproto_error **err_out);
+
 // Gathers the device's password-recovery facts over ISAPI (reset capabilities, security
 // questions, reserved e-mail, GUID, Hik-Connect) and writes the recovery plan as JSON into
 // `buf`: the routes this device offers, in the order to try them, each with what it needs and
@@ -772,6 +828,13 @@ hikproto_result hikproto_device_recovery_plan_json(const struct hikproto_device 
                                                    size_t *out_n,
                                                    struct hikproto_error **err_out);
 
+// As `hikproto_device_recovery_plan_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_device_recovery_plan_json_alloc(const struct hikproto_device *device,
+                                                         char **out,
+                                                         struct hikproto_error **err_out);
+
 // Reads whether the device is activated (`GET /SDK/activateStatus`, no login needed) and
 // writes `{"activated": bool, ...}` into `buf`. Buffer contract: on success `*out_n` is the
 // text length; when `len` is too small, `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is
@@ -781,6 +844,13 @@ hikproto_result hikproto_device_activation_status_json(const struct hikproto_dev
                                                        size_t len,
                                                        size_t *out_n,
                                                        struct hikproto_error **err_out);
+
+// As `hikproto_device_activation_status_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_device_activation_status_json_alloc(const struct hikproto_device *device,
+                                                             char **out,
+                                                             struct hikproto_error **err_out);
 
 // Activates a device in factory state with `admin` and `password` (checked against the
 // password policy first: `INVALID_ARGUMENT` with the reasons). Afterwards the handle logs in
@@ -808,6 +878,13 @@ hikproto_result hikproto_device_platform_json(const struct hikproto_device *devi
                                               size_t len,
                                               size_t *out_n,
                                               struct hikproto_error **err_out);
+
+// As `hikproto_device_platform_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_device_platform_json_alloc(const struct hikproto_device *device,
+                                                    char **out,
+                                                    struct hikproto_error **err_out);
 
 // Enables Hik-Connect platform access with verification code `code` (6–12 letters and
 // digits, checked first). The code is copied into memory that is wiped. Blocks until done.
@@ -840,6 +917,14 @@ hikproto_result hikproto_device_doctor_json(const struct hikproto_device *device
                                             size_t *out_n,
                                             struct hikproto_error **err_out);
 
+// As `hikproto_device_doctor_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_device_doctor_json_alloc(const struct hikproto_device *device,
+                                                  const char *stored_code,
+                                                  char **out,
+                                                  struct hikproto_error **err_out);
+
 // Checks whether `code` is the device's Hik-Connect verification code without reading it back
 // (`POST /ISAPI/System/Network/verificationCodeCheck`; on devices without that endpoint the
 // code is read, encrypted where offered, and compared in constant time). `code` is checked
@@ -866,6 +951,13 @@ hikproto_result hikproto_device_test_platform_parameters_json(const struct hikpr
                                                               size_t *out_n,
                                                               struct hikproto_error **err_out);
 
+// As `hikproto_device_test_platform_parameters_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_device_test_platform_parameters_json_alloc(const struct hikproto_device *device,
+                                                                    char **out,
+                                                                    struct hikproto_error **err_out);
+
 // Polls the Hik-Connect settings until the device reports itself registered with the
 // platform, then writes them as JSON into `buf` (the shape of `hikproto_device_platform_json`).
 // `timeout_ms`: 1 to `HIKPROTO_MAX_REGISTER_WAIT_MS` (`INVALID_ARGUMENT` otherwise). When it
@@ -879,6 +971,14 @@ hikproto_result hikproto_device_wait_until_registered(const struct hikproto_devi
                                                       size_t len,
                                                       size_t *out_n,
                                                       struct hikproto_error **err_out);
+
+// As `hikproto_device_wait_until_registered`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_device_wait_until_registered_alloc(const struct hikproto_device *device,
+                                                            uint32_t timeout_ms,
+                                                            char **out,
+                                                            struct hikproto_error **err_out);
 
 // Reads which security questions are answered (`GET questionConfiguration`, needs the admin
 // credentials) and writes them as JSON into `buf`: `{"questions": [{"id", "question"?,
@@ -894,6 +994,13 @@ hikproto_result hikproto_device_security_questions_json(const struct hikproto_de
                                                         size_t len,
                                                         size_t *out_n,
                                                         struct hikproto_error **err_out);
+
+// As `hikproto_device_security_questions_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_device_security_questions_json_alloc(const struct hikproto_device *device,
+                                                              char **out,
+                                                              struct hikproto_error **err_out);
 
 // Sets the three security questions (`PUT questionConfiguration`): question `ids[i]`
 // answered by `answers[i]` for `i < n`. Checked before anything is sent: exactly three
@@ -915,6 +1022,13 @@ hikproto_result hikproto_device_security_email_json(const struct hikproto_device
                                                     size_t len,
                                                     size_t *out_n,
                                                     struct hikproto_error **err_out);
+
+// As `hikproto_device_security_email_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_device_security_email_json_alloc(const struct hikproto_device *device,
+                                                          char **out,
+                                                          struct hikproto_error **err_out);
 
 // Sets the reserved e-mail address the e-mail reset route mails its code to. The address
 // (surrounding spaces ignored) is checked first, against the device's length limit when its
@@ -992,6 +1106,13 @@ hikproto_result hikproto_device_email_reset_qr_json(const struct hikproto_device
                                                     size_t *out_n,
                                                     struct hikproto_error **err_out);
 
+// As `hikproto_device_email_reset_qr_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_device_email_reset_qr_json_alloc(const struct hikproto_device *device,
+                                                          char **out,
+                                                          struct hikproto_error **err_out);
+
 // Resets the admin password with the code mailed to the reserved address
 // (`PUT /ISAPI/Security/emailCertification`). `code`: 4 to 64 printable characters
 // (checked first). A wrong or expired code is `DEVICE_REFUSED` with the attempts left.
@@ -1016,6 +1137,13 @@ hikproto_result hikproto_device_app_reset_qr_json(const struct hikproto_device *
                                                   size_t *out_n,
                                                   struct hikproto_error **err_out);
 
+// As `hikproto_device_app_reset_qr_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_device_app_reset_qr_json_alloc(const struct hikproto_device *device,
+                                                        char **out,
+                                                        struct hikproto_error **err_out);
+
 // Resets the admin password with the code the Hik-Connect app showed for the QR payload of
 // `hikproto_device_app_reset_qr_json`. `code` as for `hikproto_device_reset_by_email_code`;
 // a wrong or expired code is `DEVICE_REFUSED` with the attempts left.
@@ -1038,6 +1166,13 @@ hikproto_result hikproto_device_users_json(const struct hikproto_device *device,
                                            size_t len,
                                            size_t *out_n,
                                            struct hikproto_error **err_out);
+
+// As `hikproto_device_users_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_device_users_json_alloc(const struct hikproto_device *device,
+                                                 char **out,
+                                                 struct hikproto_error **err_out);
 
 // Adds user `user` (1–32 characters) with `password` (policy-checked first) at `level`
 // (`"Operator"`, `"Viewer"`, `"Administrator"`; NULL means `"Operator"`). `login_password`: the
@@ -1522,6 +1657,14 @@ hikproto_result hikproto_sadp_device_code(const struct hikproto_sadp_client *cli
                                           size_t *out_n,
                                           struct hikproto_error **err_out);
 
+// As `hikproto_sadp_device_code`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_sadp_device_code_alloc(const struct hikproto_sadp_client *client,
+                                                const struct hikproto_sadp_target *target,
+                                                char **out,
+                                                struct hikproto_error **err_out);
+
 // Writes the device's "encrypted string" for the export-file reset (SADP `getencryptstring`)
 // into `buf`: up to 1024 characters, so pass at least 1025 bytes. Each request makes a new
 // string and invalidates the earlier ones (and support's replies to them), so a
@@ -1535,6 +1678,14 @@ hikproto_result hikproto_sadp_encrypt_string(const struct hikproto_sadp_client *
                                              size_t *out_n,
                                              struct hikproto_error **err_out);
 
+// As `hikproto_sadp_encrypt_string`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_sadp_encrypt_string_alloc(const struct hikproto_sadp_client *client,
+                                                   const struct hikproto_sadp_target *target,
+                                                   char **out,
+                                                   struct hikproto_error **err_out);
+
 // Writes which reset methods the device has configured (SADP `getPasswordResetType`) as JSON
 // into `buf`: `{"reset_type_enabled", "security_question", "guid_file", "security_email",
 // "hc_verification_code"}`, each a bool or `null` when the device did not say. Buffer
@@ -1546,6 +1697,14 @@ hikproto_result hikproto_sadp_password_reset_types_json(const struct hikproto_sa
                                                         size_t *out_n,
                                                         struct hikproto_error **err_out);
 
+// As `hikproto_sadp_password_reset_types_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_sadp_password_reset_types_json_alloc(const struct hikproto_sadp_client *client,
+                                                              const struct hikproto_sadp_target *target,
+                                                              char **out,
+                                                              struct hikproto_error **err_out);
+
 // Writes the security-question slots (SADP `getsecurityquestion`) as a JSON array into
 // `buf`: `[{"id": n, "is_set": bool}, …]`. Answers are never readable. Buffer contract as for
 // `hikproto_sadp_device_code`. Blocks until done.
@@ -1555,6 +1714,14 @@ hikproto_result hikproto_sadp_security_questions_json(const struct hikproto_sadp
                                                       size_t len,
                                                       size_t *out_n,
                                                       struct hikproto_error **err_out);
+
+// As `hikproto_sadp_security_questions_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_sadp_security_questions_json_alloc(const struct hikproto_sadp_client *client,
+                                                            const struct hikproto_sadp_target *target,
+                                                            char **out,
+                                                            struct hikproto_error **err_out);
 
 // Sets the three security questions (SADP `setsecurityquestion`): question `ids[i]` gets
 // answer `answers[i]`, for `i < n` (`n` must be 3; IDs distinct; answers 1–256 bytes),
@@ -1609,6 +1776,14 @@ hikproto_result hikproto_sadp_unbind_status_json(const struct hikproto_sadp_clie
                                                  size_t len,
                                                  size_t *out_n,
                                                  struct hikproto_error **err_out);
+
+// As `hikproto_sadp_unbind_status_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_sadp_unbind_status_json_alloc(const struct hikproto_sadp_client *client,
+                                                       const struct hikproto_sadp_target *target,
+                                                       char **out,
+                                                       struct hikproto_error **err_out);
 
 // Returns the device to "not activated" (SADP `restoreInactive`), authorised by `password`;
 // it then needs `hikproto_sadp_activate`. Blocks until done.
@@ -1707,6 +1882,14 @@ hikproto_result hikproto_sadp_mail_reset_qr_json(const struct hikproto_sadp_clie
                                                  size_t *out_n,
                                                  struct hikproto_error **err_out);
 
+// As `hikproto_sadp_mail_reset_qr_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_sadp_mail_reset_qr_json_alloc(const struct hikproto_sadp_client *client,
+                                                       const struct hikproto_sadp_target *target,
+                                                       char **out,
+                                                       struct hikproto_error **err_out);
+
 // Resets the admin password with the code received at the reserved e-mail (SADP
 // `MailReset`). Blocks until done.
 hikproto_result hikproto_sadp_reset_by_mail_code(const struct hikproto_sadp_client *client,
@@ -1727,6 +1910,14 @@ hikproto_result hikproto_sadp_phone_reset_qr_json(const struct hikproto_sadp_cli
                                                   size_t len,
                                                   size_t *out_n,
                                                   struct hikproto_error **err_out);
+
+// As `hikproto_sadp_phone_reset_qr_json`, but the library allocates the text: on success `*out` receives a
+// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+// left untouched), so the work is never repeated to learn a size.
+hikproto_result hikproto_sadp_phone_reset_qr_json_alloc(const struct hikproto_sadp_client *client,
+                                                        const struct hikproto_sadp_target *target,
+                                                        char **out,
+                                                        struct hikproto_error **err_out);
 
 // Resets the admin password with the code the Hik-Connect app showed (SADP `PhoneNoReset`;
 // its protocol-3.0 form is inferred from `MailReset`, so devices may differ). Blocks until

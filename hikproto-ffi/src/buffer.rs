@@ -8,12 +8,36 @@
 //! `*out_n` receives the size needed (NUL included for text) and the call returns
 //! `HIKPROTO_RESULT_INSUFFICIENT_SIZE`. `buf` may be NULL when `len` is 0 (a size query).
 
-use std::ffi::{CStr, c_char};
+use std::ffi::{CStr, CString, c_char};
 
 use hikproto_core::Secret;
 
 use crate::error::Fail;
 use crate::result::hikproto_result;
+
+/// A NUL-terminated copy of `s` allocated by the library (interior NULs become U+FFFD), for
+/// `hikproto_string_free`.
+pub(crate) fn new_c_string(s: &str) -> *mut c_char {
+    let owned = if s.contains('\0') {
+        s.replace('\0', "\u{fffd}")
+    } else {
+        s.to_owned()
+    };
+    CString::new(owned).unwrap_or_default().into_raw()
+}
+
+/// Releases a string the library allocated (a `char **out` result). NULL is a no-op. Strings
+/// from the library must be released here, never with `free()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_string_free(s: *mut c_char) {
+    crate::panic::ffi_value((), || {
+        if !s.is_null() {
+            // SAFETY: produced by `new_c_string` (`CString::into_raw`), released once (caller
+            // contract).
+            drop(unsafe { CString::from_raw(s) });
+        }
+    });
+}
 
 /// A required string argument.
 pub(crate) fn str_arg<'a>(p: *const c_char, what: &'static str) -> Result<&'a str, Fail> {

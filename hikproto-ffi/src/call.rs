@@ -27,17 +27,44 @@ pub(crate) trait Deliver<T> {
     fn deliver(self, value: T) -> Result<(), Fail>;
 }
 
-/// A caller buffer `(buf, len, out_n)` receiving the result as JSON text.
-pub(crate) struct JsonOut {
-    buf: *mut c_char,
-    len: usize,
-    out_n: *mut usize,
+/// Where a text result goes: a caller buffer `(buf, len, out_n)`, or a string the library
+/// allocates (`char **out`, released with `hikproto_string_free`).
+pub(crate) enum JsonOut {
+    /// The caller's buffer triple.
+    Buffer {
+        buf: *mut c_char,
+        len: usize,
+        out_n: *mut usize,
+    },
+    /// A library-allocated string written to `*out` on success.
+    Alloc(*mut *mut c_char),
 }
 
 impl JsonOut {
     /// The caller's buffer triple (checked by [`Deliver::check`]).
     pub(crate) fn new(buf: *mut c_char, len: usize, out_n: *mut usize) -> Self {
-        Self { buf, len, out_n }
+        Self::Buffer { buf, len, out_n }
+    }
+
+    /// A library-allocated result written to `*out` (checked by [`Deliver::check`]).
+    pub(crate) fn alloc(out: *mut *mut c_char) -> Self {
+        Self::Alloc(out)
+    }
+
+    fn check_slot(&self) -> Result<(), Fail> {
+        match self {
+            Self::Buffer { out_n, .. } if out_n.is_null() => Err(Fail::null("out_n")),
+            Self::Alloc(out) if out.is_null() => Err(Fail::null("out")),
+            _ => Ok(()),
+        }
+    }
+
+    /// Delivers `text` to the buffer or as a new string.
+    pub(crate) fn put(self, text: &str) -> Result<(), Fail> {
+        match self {
+            Self::Buffer { buf, len, out_n } => write_str(text, buf, len, out_n),
+            Self::Alloc(out) => write_value(out, "out", crate::buffer::new_c_string(text)),
+        }
     }
 }
 
@@ -48,14 +75,11 @@ pub(crate) fn to_json<T: Serialize + ?Sized>(v: &T) -> Result<String, Fail> {
 
 impl<T: Serialize> Deliver<T> for JsonOut {
     fn check(&self) -> Result<(), Fail> {
-        if self.out_n.is_null() {
-            return Err(Fail::null("out_n"));
-        }
-        Ok(())
+        self.check_slot()
     }
 
     fn deliver(self, value: T) -> Result<(), Fail> {
-        write_str(&to_json(&value)?, self.buf, self.len, self.out_n)
+        self.put(&to_json(&value)?)
     }
 }
 
@@ -64,11 +88,11 @@ pub(crate) struct TextOut(pub(crate) JsonOut);
 
 impl Deliver<String> for TextOut {
     fn check(&self) -> Result<(), Fail> {
-        <JsonOut as Deliver<String>>::check(&self.0)
+        self.0.check_slot()
     }
 
     fn deliver(self, text: String) -> Result<(), Fail> {
-        write_str(&text, self.0.buf, self.0.len, self.0.out_n)
+        self.0.put(&text)
     }
 }
 

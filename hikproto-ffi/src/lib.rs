@@ -59,6 +59,7 @@ pub mod sadp;
 pub mod sim;
 pub mod version;
 
+pub use buffer::hikproto_string_free;
 pub use decode::hikproto_isapi_to_json;
 pub use device::*;
 pub use discovery::*;

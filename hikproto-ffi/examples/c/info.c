@@ -66,23 +66,16 @@ int main(int argc, char **argv) {
     return fail("creating the device handle", r, err);
   }
 
-  /* ask for the size first, then read into a buffer of exactly that size */
-  size_t needed = 0;
+  /* the library allocates the text: one request, whatever its size */
   char *json = NULL;
-  r = hikproto_device_info_json(dev, NULL, 0, &needed, &err);
-  if (r == HIKPROTO_RESULT_INSUFFICIENT_SIZE) {
-    json = malloc(needed);
-    size_t len = 0;
-    r = json ? hikproto_device_info_json(dev, json, needed, &len, &err)
-             : HIKPROTO_RESULT_INSUFFICIENT_SIZE;
-  }
+  r = hikproto_device_info_json_alloc(dev, &json, &err);
   int rc = 0;
   if (r == HIKPROTO_RESULT_OK) {
     printf("%s\n", json);
   } else {
     rc = fail("reading deviceInfo", r, err);
   }
-  free(json);
+  hikproto_string_free(json);
   hikproto_device_free(dev);
   hikproto_sim_free(sim);
   hikproto_shutdown();

@@ -44,9 +44,29 @@ pub extern "C" fn hikproto_device_isup_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
-        Ok(d.ehome(center(center_id)))
-    })
+    hikproto_device_isup_json_to(device, center_id, JsonOut::new(buf, len, out_n), err_out)
+}
+
+/// As `hikproto_device_isup_json`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_isup_json_alloc(
+    device: *const hikproto_device,
+    center_id: u32,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_device_isup_json_to(device, center_id, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_device_isup_json_to(
+    device: *const hikproto_device,
+    center_id: u32,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    device_op(device, err_out, out, |d| Ok(d.ehome(center(center_id))))
 }
 
 /// Changes the ISUP settings by read-modify-write and, when `key` is not NULL, sets the ISUP key.

@@ -200,9 +200,27 @@ pub extern "C" fn hikproto_device_info_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
-        Ok(d.device_info())
-    })
+    hikproto_device_info_json_to(device, JsonOut::new(buf, len, out_n), err_out)
+}
+
+/// As `hikproto_device_info_json`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_info_json_alloc(
+    device: *const hikproto_device,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_device_info_json_to(device, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_device_info_json_to(
+    device: *const hikproto_device,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    device_op(device, err_out, out, |d| Ok(d.device_info()))
 }
 
 /// Sends a raw ISAPI request and returns the device's answer as a `hikproto_response`.

@@ -43,9 +43,27 @@ pub extern "C" fn hikproto_device_network_interfaces_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
-        Ok(d.network_interfaces())
-    })
+    hikproto_device_network_interfaces_json_to(device, JsonOut::new(buf, len, out_n), err_out)
+}
+
+/// As `hikproto_device_network_interfaces_json`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_network_interfaces_json_alloc(
+    device: *const hikproto_device,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_device_network_interfaces_json_to(device, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_device_network_interfaces_json_to(
+    device: *const hikproto_device,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    device_op(device, err_out, out, |d| Ok(d.network_interfaces()))
 }
 
 /// Reads the addressing of interface `interface_id` (NULL means `"1"`) as a JSON object into
@@ -62,7 +80,34 @@ pub extern "C" fn hikproto_device_ip_addressing_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
+    hikproto_device_ip_addressing_json_to(
+        device,
+        interface_id,
+        JsonOut::new(buf, len, out_n),
+        err_out,
+    )
+}
+
+/// As `hikproto_device_ip_addressing_json`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_ip_addressing_json_alloc(
+    device: *const hikproto_device,
+    interface_id: *const c_char,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_device_ip_addressing_json_to(device, interface_id, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_device_ip_addressing_json_to(
+    device: *const hikproto_device,
+    interface_id: *const c_char,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    device_op(device, err_out, out, |d| {
         let id = interface(interface_id)?;
         Ok(async move { d.ip_addressing(&id).await })
     })
@@ -128,9 +173,27 @@ pub extern "C" fn hikproto_device_time_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
-        Ok(d.time())
-    })
+    hikproto_device_time_json_to(device, JsonOut::new(buf, len, out_n), err_out)
+}
+
+/// As `hikproto_device_time_json`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_time_json_alloc(
+    device: *const hikproto_device,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_device_time_json_to(device, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_device_time_json_to(
+    device: *const hikproto_device,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    device_op(device, err_out, out, |d| Ok(d.time()))
 }
 
 /// Reads the NTP servers (`GET /ISAPI/System/time/ntpServers`) as JSON into `buf`:
@@ -145,9 +208,27 @@ pub extern "C" fn hikproto_device_ntp_servers_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
-        Ok(d.ntp_servers())
-    })
+    hikproto_device_ntp_servers_json_to(device, JsonOut::new(buf, len, out_n), err_out)
+}
+
+/// As `hikproto_device_ntp_servers_json`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_ntp_servers_json_alloc(
+    device: *const hikproto_device,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_device_ntp_servers_json_to(device, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_device_ntp_servers_json_to(
+    device: *const hikproto_device,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    device_op(device, err_out, out, |d| Ok(d.ntp_servers()))
 }
 
 /// Points the device at NTP server `host` (a host name or address) and switches its time mode

@@ -96,7 +96,29 @@ pub extern "C" fn hikproto_device_get_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
+    hikproto_device_get_json_to(device, path, JsonOut::new(buf, len, out_n), err_out)
+}
+
+/// As `hikproto_device_get_json`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_get_json_alloc(
+    device: *const hikproto_device,
+    path: *const c_char,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_device_get_json_to(device, path, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_device_get_json_to(
+    device: *const hikproto_device,
+    path: *const c_char,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    device_op(device, err_out, out, |d| {
         let path = str_arg(path, "path")?;
         super::check_path(path)?;
         Ok(async move {
@@ -119,7 +141,25 @@ pub extern "C" fn hikproto_device_recovery_plan_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
-        Ok(d.recovery_plan())
-    })
+    hikproto_device_recovery_plan_json_to(device, JsonOut::new(buf, len, out_n), err_out)
+}
+
+/// As `hikproto_device_recovery_plan_json`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_recovery_plan_json_alloc(
+    device: *const hikproto_device,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_device_recovery_plan_json_to(device, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_device_recovery_plan_json_to(
+    device: *const hikproto_device,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    device_op(device, err_out, out, |d| Ok(d.recovery_plan()))
 }

@@ -26,9 +26,27 @@ pub extern "C" fn hikproto_device_activation_status_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
-        Ok(d.activation_status())
-    })
+    hikproto_device_activation_status_json_to(device, JsonOut::new(buf, len, out_n), err_out)
+}
+
+/// As `hikproto_device_activation_status_json`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_activation_status_json_alloc(
+    device: *const hikproto_device,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_device_activation_status_json_to(device, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_device_activation_status_json_to(
+    device: *const hikproto_device,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    device_op(device, err_out, out, |d| Ok(d.activation_status()))
 }
 
 /// Activates a device in factory state with `admin` and `password` (checked against the
@@ -77,9 +95,27 @@ pub extern "C" fn hikproto_device_platform_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
-        Ok(d.ezviz())
-    })
+    hikproto_device_platform_json_to(device, JsonOut::new(buf, len, out_n), err_out)
+}
+
+/// As `hikproto_device_platform_json`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_platform_json_alloc(
+    device: *const hikproto_device,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_device_platform_json_to(device, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_device_platform_json_to(
+    device: *const hikproto_device,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    device_op(device, err_out, out, |d| Ok(d.ezviz()))
 }
 
 /// Enables Hik-Connect platform access with verification code `code` (6–12 letters and
@@ -141,7 +177,29 @@ pub extern "C" fn hikproto_device_doctor_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
+    hikproto_device_doctor_json_to(device, stored_code, JsonOut::new(buf, len, out_n), err_out)
+}
+
+/// As `hikproto_device_doctor_json`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_doctor_json_alloc(
+    device: *const hikproto_device,
+    stored_code: *const c_char,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_device_doctor_json_to(device, stored_code, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_device_doctor_json_to(
+    device: *const hikproto_device,
+    stored_code: *const c_char,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    device_op(device, err_out, out, |d| {
         let inputs = UserInputs {
             stored_code: opt_str_arg(stored_code, "stored_code")?
                 .map(|c| hikproto_core::Secret::new(c.to_owned())),
@@ -192,9 +250,27 @@ pub extern "C" fn hikproto_device_test_platform_parameters_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
-        Ok(d.test_platform_parameters())
-    })
+    hikproto_device_test_platform_parameters_json_to(device, JsonOut::new(buf, len, out_n), err_out)
+}
+
+/// As `hikproto_device_test_platform_parameters_json`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_test_platform_parameters_json_alloc(
+    device: *const hikproto_device,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_device_test_platform_parameters_json_to(device, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_device_test_platform_parameters_json_to(
+    device: *const hikproto_device,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    device_op(device, err_out, out, |d| Ok(d.test_platform_parameters()))
 }
 
 /// The longest wait `hikproto_device_wait_until_registered` accepts: one hour.
@@ -216,7 +292,34 @@ pub extern "C" fn hikproto_device_wait_until_registered(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
+    hikproto_device_wait_until_registered_to(
+        device,
+        timeout_ms,
+        JsonOut::new(buf, len, out_n),
+        err_out,
+    )
+}
+
+/// As `hikproto_device_wait_until_registered`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_wait_until_registered_alloc(
+    device: *const hikproto_device,
+    timeout_ms: u32,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_device_wait_until_registered_to(device, timeout_ms, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_device_wait_until_registered_to(
+    device: *const hikproto_device,
+    timeout_ms: u32,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    device_op(device, err_out, out, |d| {
         if !(1..=HIKPROTO_MAX_REGISTER_WAIT_MS).contains(&timeout_ms) {
             return Err(Fail::invalid(format!(
                 "timeout_ms must be between 1 and {HIKPROTO_MAX_REGISTER_WAIT_MS}"

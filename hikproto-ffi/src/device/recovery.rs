@@ -36,9 +36,27 @@ pub extern "C" fn hikproto_device_security_questions_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
-        Ok(d.security_questions())
-    })
+    hikproto_device_security_questions_json_to(device, JsonOut::new(buf, len, out_n), err_out)
+}
+
+/// As `hikproto_device_security_questions_json`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_security_questions_json_alloc(
+    device: *const hikproto_device,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_device_security_questions_json_to(device, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_device_security_questions_json_to(
+    device: *const hikproto_device,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    device_op(device, err_out, out, |d| Ok(d.security_questions()))
 }
 
 /// Sets the three security questions (`PUT questionConfiguration`): question `ids[i]`
@@ -84,9 +102,27 @@ pub extern "C" fn hikproto_device_security_email_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, JsonOut::new(buf, len, out_n), |d| {
-        Ok(d.security_email())
-    })
+    hikproto_device_security_email_json_to(device, JsonOut::new(buf, len, out_n), err_out)
+}
+
+/// As `hikproto_device_security_email_json`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_security_email_json_alloc(
+    device: *const hikproto_device,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_device_security_email_json_to(device, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_device_security_email_json_to(
+    device: *const hikproto_device,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    device_op(device, err_out, out, |d| Ok(d.security_email()))
 }
 
 /// Sets the reserved e-mail address the e-mail reset route mails its code to. The address

@@ -135,13 +135,31 @@ pub extern "C" fn hikproto_sadp_device_code(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    sadp_op(
-        client,
-        target,
-        err_out,
-        TextOut(JsonOut::new(buf, len, out_n)),
-        |c, t| Ok(c.device_code(&t.target)),
-    )
+    hikproto_sadp_device_code_to(client, target, JsonOut::new(buf, len, out_n), err_out)
+}
+
+/// As `hikproto_sadp_device_code`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sadp_device_code_alloc(
+    client: *const hikproto_sadp_client,
+    target: *const hikproto_sadp_target,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_sadp_device_code_to(client, target, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_sadp_device_code_to(
+    client: *const hikproto_sadp_client,
+    target: *const hikproto_sadp_target,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    sadp_op(client, target, err_out, TextOut(out), |c, t| {
+        Ok(c.device_code(&t.target))
+    })
 }
 
 /// Writes the device's "encrypted string" for the export-file reset (SADP `getencryptstring`)
@@ -159,13 +177,31 @@ pub extern "C" fn hikproto_sadp_encrypt_string(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    sadp_op(
-        client,
-        target,
-        err_out,
-        TextOut(JsonOut::new(buf, len, out_n)),
-        |c, t| Ok(c.encrypt_string(&t.target)),
-    )
+    hikproto_sadp_encrypt_string_to(client, target, JsonOut::new(buf, len, out_n), err_out)
+}
+
+/// As `hikproto_sadp_encrypt_string`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sadp_encrypt_string_alloc(
+    client: *const hikproto_sadp_client,
+    target: *const hikproto_sadp_target,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_sadp_encrypt_string_to(client, target, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_sadp_encrypt_string_to(
+    client: *const hikproto_sadp_client,
+    target: *const hikproto_sadp_target,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    sadp_op(client, target, err_out, TextOut(out), |c, t| {
+        Ok(c.encrypt_string(&t.target))
+    })
 }
 
 /// Writes which reset methods the device has configured (SADP `getPasswordResetType`) as JSON
@@ -181,13 +217,36 @@ pub extern "C" fn hikproto_sadp_password_reset_types_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    sadp_op(
+    hikproto_sadp_password_reset_types_json_to(
         client,
         target,
-        err_out,
         JsonOut::new(buf, len, out_n),
-        |c, t| Ok(c.password_reset_types(&t.target)),
+        err_out,
     )
+}
+
+/// As `hikproto_sadp_password_reset_types_json`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sadp_password_reset_types_json_alloc(
+    client: *const hikproto_sadp_client,
+    target: *const hikproto_sadp_target,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_sadp_password_reset_types_json_to(client, target, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_sadp_password_reset_types_json_to(
+    client: *const hikproto_sadp_client,
+    target: *const hikproto_sadp_target,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    sadp_op(client, target, err_out, out, |c, t| {
+        Ok(c.password_reset_types(&t.target))
+    })
 }
 
 /// Writes the security-question slots (SADP `getsecurityquestion`) as a JSON array into
@@ -202,13 +261,31 @@ pub extern "C" fn hikproto_sadp_security_questions_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    sadp_op(
-        client,
-        target,
-        err_out,
-        JsonOut::new(buf, len, out_n),
-        |c, t| Ok(c.security_questions(&t.target)),
-    )
+    hikproto_sadp_security_questions_json_to(client, target, JsonOut::new(buf, len, out_n), err_out)
+}
+
+/// As `hikproto_sadp_security_questions_json`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sadp_security_questions_json_alloc(
+    client: *const hikproto_sadp_client,
+    target: *const hikproto_sadp_target,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_sadp_security_questions_json_to(client, target, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_sadp_security_questions_json_to(
+    client: *const hikproto_sadp_client,
+    target: *const hikproto_sadp_target,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    sadp_op(client, target, err_out, out, |c, t| {
+        Ok(c.security_questions(&t.target))
+    })
 }
 
 /// Sets the three security questions (SADP `setsecurityquestion`): question `ids[i]` gets
@@ -310,13 +387,31 @@ pub extern "C" fn hikproto_sadp_unbind_status_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    sadp_op(
-        client,
-        target,
-        err_out,
-        JsonOut::new(buf, len, out_n),
-        |c, t| Ok(c.unbind_status(&t.target)),
-    )
+    hikproto_sadp_unbind_status_json_to(client, target, JsonOut::new(buf, len, out_n), err_out)
+}
+
+/// As `hikproto_sadp_unbind_status_json`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sadp_unbind_status_json_alloc(
+    client: *const hikproto_sadp_client,
+    target: *const hikproto_sadp_target,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_sadp_unbind_status_json_to(client, target, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_sadp_unbind_status_json_to(
+    client: *const hikproto_sadp_client,
+    target: *const hikproto_sadp_target,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    sadp_op(client, target, err_out, out, |c, t| {
+        Ok(c.unbind_status(&t.target))
+    })
 }
 
 /// Returns the device to "not activated" (SADP `restoreInactive`), authorised by `password`;

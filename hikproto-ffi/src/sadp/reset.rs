@@ -222,13 +222,31 @@ pub extern "C" fn hikproto_sadp_mail_reset_qr_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    sadp_op(
-        client,
-        target,
-        err_out,
-        JsonOut::new(buf, len, out_n),
-        |c, t| Ok(c.mail_reset_qr(&t.target)),
-    )
+    hikproto_sadp_mail_reset_qr_json_to(client, target, JsonOut::new(buf, len, out_n), err_out)
+}
+
+/// As `hikproto_sadp_mail_reset_qr_json`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sadp_mail_reset_qr_json_alloc(
+    client: *const hikproto_sadp_client,
+    target: *const hikproto_sadp_target,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_sadp_mail_reset_qr_json_to(client, target, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_sadp_mail_reset_qr_json_to(
+    client: *const hikproto_sadp_client,
+    target: *const hikproto_sadp_target,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    sadp_op(client, target, err_out, out, |c, t| {
+        Ok(c.mail_reset_qr(&t.target))
+    })
 }
 
 /// Resets the admin password with the code received at the reserved e-mail (SADP
@@ -272,13 +290,31 @@ pub extern "C" fn hikproto_sadp_phone_reset_qr_json(
     out_n: *mut usize,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    sadp_op(
-        client,
-        target,
-        err_out,
-        JsonOut::new(buf, len, out_n),
-        |c, t| Ok(c.phone_reset_qr(&t.target)),
-    )
+    hikproto_sadp_phone_reset_qr_json_to(client, target, JsonOut::new(buf, len, out_n), err_out)
+}
+
+/// As `hikproto_sadp_phone_reset_qr_json`, but the library allocates the text: on success `*out` receives a
+/// NUL-terminated string to release with `hikproto_string_free` (on failure `*out` is
+/// left untouched), so the work is never repeated to learn a size.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sadp_phone_reset_qr_json_alloc(
+    client: *const hikproto_sadp_client,
+    target: *const hikproto_sadp_target,
+    out: *mut *mut c_char,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    hikproto_sadp_phone_reset_qr_json_to(client, target, JsonOut::alloc(out), err_out)
+}
+
+fn hikproto_sadp_phone_reset_qr_json_to(
+    client: *const hikproto_sadp_client,
+    target: *const hikproto_sadp_target,
+    out: JsonOut,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    sadp_op(client, target, err_out, out, |c, t| {
+        Ok(c.phone_reset_qr(&t.target))
+    })
 }
 
 /// Resets the admin password with the code the Hik-Connect app showed (SADP `PhoneNoReset`;

@@ -56,6 +56,28 @@ static hikproto_device *connect_to(const hikproto_sim *sim, size_t index) {
   return dev;
 }
 
+/* library-allocated results: the same text as the caller-buffer form, one request each */
+static void test_allocated_strings(const hikproto_sim *sim) {
+  hikproto_device *dev = connect_to(sim, 0);
+  char buf[4096];
+  size_t n = 0;
+  char *text = NULL;
+  CHECK_RESULT(hikproto_device_info_json(dev, buf, sizeof buf, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_info_json_alloc(dev, &text, NULL), HIKPROTO_RESULT_OK);
+  CHECK(text != NULL && strcmp(text, buf) == 0);
+  hikproto_string_free(text);
+  hikproto_string_free(NULL);
+  CHECK_RESULT(hikproto_device_info_json_alloc(dev, NULL, NULL), HIKPROTO_RESULT_NULL_PARAMETER);
+  /* a failure leaves *out alone */
+  text = (char *)buf;
+  hikproto_error *err = NULL;
+  CHECK_RESULT(hikproto_device_get_json_alloc(dev, "/ISAPI/No/Such/Thing", &text, &err),
+               HIKPROTO_RESULT_NOT_SUPPORTED);
+  CHECK(text == (char *)buf && err != NULL);
+  hikproto_error_free(err);
+  hikproto_device_free(dev);
+}
+
 static void test_log_callback(const hikproto_sim *sim, struct log_seen *seen) {
   CHECK_RESULT(hikproto_set_log_callback(on_log, 99, seen, NULL), HIKPROTO_RESULT_INVALID_ARGUMENT);
   CHECK_RESULT(hikproto_set_log_callback(on_log, HIKPROTO_LOG_TRACE, seen, NULL), HIKPROTO_RESULT_OK);
@@ -192,6 +214,7 @@ int main(void) {
   print_error("sim", err);
   hikproto_error_free(err);
   if (sim != NULL) {
+    test_allocated_strings(sim);
     test_log_callback(sim, &seen);
     test_cancel(sim);
     test_reentry(sim);
