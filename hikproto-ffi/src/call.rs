@@ -16,7 +16,6 @@ use serde::Serialize;
 use crate::buffer::write_str;
 use crate::error::Fail;
 use crate::handle::write_value;
-use crate::result::hikproto_result;
 use crate::runtime::block_on;
 
 /// Where an operation's result goes.
@@ -68,9 +67,9 @@ impl JsonOut {
     }
 }
 
-/// A value as JSON text.
+/// A value as JSON text in the library's style (see [`crate::json`]).
 pub(crate) fn to_json<T: Serialize + ?Sized>(v: &T) -> Result<String, Fail> {
-    serde_json::to_string(v).map_err(|e| Fail::new(hikproto_result::Decode, e.to_string()))
+    crate::json::c_json(v)
 }
 
 impl<T: Serialize> Deliver<T> for JsonOut {

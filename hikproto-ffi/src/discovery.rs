@@ -171,8 +171,7 @@ pub extern "C" fn hikproto_discovery_results_json(
 ) -> hikproto_result {
     ffi_call(err_out, || {
         let d = try_ref(discovery, "discovery")?;
-        let json = serde_json::to_string(&d.found)
-            .map_err(|e| Fail::new(hikproto_result::Decode, e.to_string()))?;
+        let json = crate::json::c_json(&d.found)?;
         write_str(&json, buf, len, out_n)
     })
 }

@@ -152,9 +152,11 @@ fn collect(results: Vec<DeviceResult<Value>>) -> ResultsInner {
             }
         }
     }
+    let mut all = Value::Array(items);
+    crate::json::normalize(&mut all);
     ResultsInner {
         codes,
-        json: Value::Array(items).to_string(),
+        json: all.to_string(),
     }
 }
 

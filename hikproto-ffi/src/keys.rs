@@ -51,7 +51,7 @@ pub extern "C" fn hikproto_password_check_json(
             "issues": check.issues,
             "explanation": check.explain(),
         });
-        write_str(&v.to_string(), buf, len, out_n)
+        write_str(&crate::json::c_json(&v)?, buf, len, out_n)
     })
 }
 
@@ -82,7 +82,7 @@ pub extern "C" fn hikproto_verification_code_check_json(
             "issues": issues,
             "explanation": explanation,
         });
-        write_str(&v.to_string(), buf, len, out_n)
+        write_str(&crate::json::c_json(&v)?, buf, len, out_n)
     })
 }
 

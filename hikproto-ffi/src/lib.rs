@@ -48,6 +48,7 @@ pub mod files;
 pub mod fleet;
 pub mod guard;
 mod handle;
+mod json;
 pub mod keys;
 pub mod log;
 mod panic;

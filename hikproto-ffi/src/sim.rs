@@ -373,8 +373,7 @@ pub extern "C" fn hikproto_sim_device_stats_json(
 ) -> hikproto_result {
     ffi_call(err_out, || {
         let stats = try_ref(sim, "sim")?.device(index)?.stats();
-        let json = serde_json::to_string(&stats)
-            .map_err(|e| Fail::new(hikproto_result::Decode, e.to_string()))?;
+        let json = crate::json::c_json(&stats)?;
         write_str(&json, buf, len, out_n)
     })
 }

@@ -6,7 +6,7 @@ use std::ffi::c_char;
 use hikproto_core::client::Request;
 
 use crate::buffer::{secret_arg, str_arg};
-use crate::call::{Discard, JsonOut};
+use crate::call::{Discard, JsonOut, TextOut};
 use crate::decode::decode_document;
 use crate::error::hikproto_error;
 use crate::handle::try_ref;
@@ -118,12 +118,13 @@ fn hikproto_device_get_json_to(
     out: JsonOut,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, out, |d| {
+    // the device's own names: not restyled (see `crate::json`)
+    device_op(device, err_out, TextOut(out), |d| {
         let path = str_arg(path, "path")?;
         super::check_path(path)?;
         Ok(async move {
             let resp = d.request(Request::get(path)).await?;
-            decode_document(&resp.body)
+            decode_document(&resp.body).map(|v| v.to_string())
         })
     })
 }

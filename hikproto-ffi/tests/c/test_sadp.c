@@ -89,7 +89,7 @@ static void test_settings(hikproto_sadp_client *c, hikproto_sadp_target *t, hikp
   CHECK(n > 0 && strlen(buf) == n);
   CHECK_RESULT(hikproto_sadp_password_reset_types_json(c, t, buf, sizeof buf, &n, NULL),
                HIKPROTO_RESULT_OK);
-  CHECK(buf[0] == '{' && strstr(buf, "\"security_question\"") != NULL);
+  CHECK(buf[0] == '{' && strstr(buf, "\"securityQuestion\"") != NULL);
 
   /* a wrong password is a credential rejection with the attempts left */
   err = NULL;
@@ -146,7 +146,7 @@ static void test_resets(hikproto_sadp_client *c, hikproto_sadp_target *t, hikpro
   hikproto_error_free(err);
   CHECK_RESULT(hikproto_sadp_security_questions_json(c, t, buf, sizeof buf, &n, NULL),
                HIKPROTO_RESULT_OK);
-  CHECK(strstr(buf, "\"is_set\":true") != NULL && strstr(buf, "red fox") == NULL);
+  CHECK(strstr(buf, "\"isSet\":true") != NULL && strstr(buf, "red fox") == NULL);
 
   /* a wrong answer is refused and changes nothing */
   hikproto_result r = hikproto_sadp_reset_by_answers(c, t, ids, wrong, 3, SECOND, false, NULL, NULL);
@@ -169,7 +169,7 @@ static void test_resets(hikproto_sadp_client *c, hikproto_sadp_target *t, hikpro
   CHECK_RESULT(hikproto_sadp_mail_reset_qr_json(c, t, buf, sizeof buf, &n, &err), HIKPROTO_RESULT_OK);
   print_error("mail qr", err);
   hikproto_error_free(err);
-  CHECK(json_string(buf, "qr_codes", qr, sizeof qr));
+  CHECK(json_string(buf, "qrCodes", qr, sizeof qr));
   CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_MAIL, qr, code, sizeof code, &n, NULL),
                HIKPROTO_RESULT_OK);
   err = NULL;
@@ -246,7 +246,7 @@ static void test_phone_reset(hikproto_sadp_client *c) {
                HIKPROTO_RESULT_OK);
   print_error("phone qr", err);
   hikproto_error_free(err);
-  CHECK(json_string(buf, "qr_code", qr, sizeof qr));
+  CHECK(json_string(buf, "qrCode", qr, sizeof qr));
   CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_APP, qr, code, sizeof code, &n, NULL),
                HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_sadp_reset_by_phone_code(c, t, code, "12345678", NULL, NULL),

@@ -141,10 +141,12 @@ static void test_wrong_password_and_lockout(const hikproto_sim *sim) {
   /* every failed login cost the device exactly two requests (challenge + answer), and the
    * latched retries above sent nothing at all */
   char want[64];
-  snprintf(want, sizeof want, "\"requests\":%d,", 2 * (rejected + 1));
-  CHECK(strstr(stats, want) != NULL);
-  snprintf(want, sizeof want, "\"auth_failures\":%d,", rejected + 1);
-  CHECK(strstr(stats, want) != NULL);
+  snprintf(want, sizeof want, "\"requests\":%d", 2 * (rejected + 1));
+  const char *at = strstr(stats, want);
+  CHECK(at != NULL && (at[strlen(want)] == ',' || at[strlen(want)] == '}'));
+  snprintf(want, sizeof want, "\"authFailures\":%d", rejected + 1);
+  at = strstr(stats, want);
+  CHECK(at != NULL && (at[strlen(want)] == ',' || at[strlen(want)] == '}'));
   CHECK(strstr(stats, "\"locks\":1") != NULL);
 
   /* the right password is refused while locked, then works after the lock is lifted */
