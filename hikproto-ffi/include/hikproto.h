@@ -470,11 +470,12 @@ hikproto_result hikproto_device_base_url(const struct hikproto_device *device,
 // Reads `GET /ISAPI/System/deviceInfo` and writes it as a JSON object into `buf`
 // (NUL-terminated UTF-8).
 //
-// JSON shape: the `DeviceInfo` element names in camelCase (`deviceName`, `deviceID` as
-// `deviceId`, `model`, `serialNumber`, `macAddress`, `firmwareVersion`, `firmwareReleasedDate`,
-// `hardwareVersion`, `deviceType`, …), `null` where the device sent nothing; `abnormalStatus`
-// is an object of booleans, `extra` an object of any other elements, `namespace` the XML
-// namespace the device used.
+// JSON shape (schema `hikproto_device_info_json.json`): the `DeviceInfo` element names as the
+// device wrote them, for example `{"deviceName": "…", "deviceID": "…", "model": "…",
+// "serialNumber": "…", "macAddress": "aa:bb:cc:dd:ee:ff", "firmwareVersion": "…",
+// "firmwareReleasedDate": "…", "hardwareVersion": "…", "deviceType": "…", …}`; an element the
+// device did not send is absent. `"abnormalStatus":` is an object of booleans, `"extra":` an
+// object of any other elements (text), `"namespace":` the XML namespace the device used.
 //
 // Buffer contract as for `hikproto_device_base_url`. A too-small buffer costs a repeat of the
 // request: size it generously (4 KiB holds any device's answer seen so far).
@@ -1223,10 +1224,13 @@ hikproto_result hikproto_discovery_run(struct hikproto_discovery *discovery,
 // The number of devices the last run found (0 for NULL or before a run).
 size_t hikproto_discovery_count(const struct hikproto_discovery *discovery);
 
-// Writes the devices the last run found as a JSON array into `buf`. Each entry: `mac`,
-// `info` (everything the device said: `serialNumber`, `model`/`deviceType`, `ipv4Address`,
-// `httpPort`, `activated`, `softwareVersion`, `hikConnect` fields, …), `from` (the address
-// the reply came from), `via`, and `replies` (how many replies were heard).
+// Writes the devices the last run found as a JSON array into `buf` (schema
+// `hikproto_discovery_results_json.json`). Each entry: `{"mac": "aa:bb:cc:dd:ee:ff",
+// "info": {…}, "from": "ip:port", "via": "Unicast"|"Multicast"|…, "replies": n}`, where
+// `"info":` holds everything the device said, for example `{"deviceSn": "…",
+// "deviceDescription": "…", "deviceType": n, "ipv4Address": "…", "httpPort": n,
+// "activated": bool, "softwareVersion": "…", …}`; `"from":` is the address the reply came
+// from and `"replies":` how many replies were heard.
 //
 // Buffer contract: on success `*out_n` is the text length; when `len` is too small,
 // `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included (the
@@ -1706,7 +1710,7 @@ hikproto_result hikproto_sadp_password_reset_types_json_alloc(const struct hikpr
                                                               struct hikproto_error **err_out);
 
 // Writes the security-question slots (SADP `getsecurityquestion`) as a JSON array into
-// `buf`: `[{"id": n, "is_set": bool}, …]`. Answers are never readable. Buffer contract as for
+// `buf`: `[{"id": n, "isSet": bool}, …]`. Answers are never readable. Buffer contract as for
 // `hikproto_sadp_device_code`. Blocks until done.
 hikproto_result hikproto_sadp_security_questions_json(const struct hikproto_sadp_client *client,
                                                       const struct hikproto_sadp_target *target,
@@ -1870,7 +1874,7 @@ hikproto_result hikproto_sadp_reset_by_answers(const struct hikproto_sadp_client
                                                struct hikproto_error **err_out);
 
 // Writes the e-mail reset's QR payload (SADP `GetQRcodes`) as JSON into `buf`:
-// `{"qr_codes": "…", "mail_box": "…"|null, "mail_service_box": "…"|null}`. Mail the QR code to
+// `{"qrCodes": "…", "mailBox": "…"|null, "mailServiceBox": "…"|null}`. Mail the QR code to
 // the service mailbox; the code that comes back goes to `hikproto_sadp_reset_by_mail_code`.
 // Buffer contract: on success `*out_n` is the text length; when `len` is too small,
 // `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included (a retry
@@ -1901,7 +1905,7 @@ hikproto_result hikproto_sadp_reset_by_mail_code(const struct hikproto_sadp_clie
                                                  struct hikproto_error **err_out);
 
 // Writes the Hik-Connect app reset's QR payload (SADP `GetPhoneNoQRCode`) as JSON into `buf`:
-// `{"qr_code": "…", "domain_name": "…"|null, "model": "…"|null}`. Scan it with the app; the
+// `{"qrCode": "…", "domainName": "…"|null, "model": "…"|null}`. Scan it with the app; the
 // code the app shows goes to `hikproto_sadp_reset_by_phone_code`. Buffer contract as for
 // `hikproto_sadp_mail_reset_qr_json`. Blocks until done.
 hikproto_result hikproto_sadp_phone_reset_qr_json(const struct hikproto_sadp_client *client,

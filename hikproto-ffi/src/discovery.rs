@@ -153,10 +153,13 @@ pub extern "C" fn hikproto_discovery_count(discovery: *const hikproto_discovery)
     })
 }
 
-/// Writes the devices the last run found as a JSON array into `buf`. Each entry: `mac`,
-/// `info` (everything the device said: `serialNumber`, `model`/`deviceType`, `ipv4Address`,
-/// `httpPort`, `activated`, `softwareVersion`, `hikConnect` fields, …), `from` (the address
-/// the reply came from), `via`, and `replies` (how many replies were heard).
+/// Writes the devices the last run found as a JSON array into `buf` (schema
+/// `hikproto_discovery_results_json.json`). Each entry: `{"mac": "aa:bb:cc:dd:ee:ff",
+/// "info": {…}, "from": "ip:port", "via": "Unicast"|"Multicast"|…, "replies": n}`, where
+/// `"info":` holds everything the device said, for example `{"deviceSn": "…",
+/// "deviceDescription": "…", "deviceType": n, "ipv4Address": "…", "httpPort": n,
+/// "activated": bool, "softwareVersion": "…", …}`; `"from":` is the address the reply came
+/// from and `"replies":` how many replies were heard.
 ///
 /// Buffer contract: on success `*out_n` is the text length; when `len` is too small,
 /// `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included (the

@@ -164,6 +164,14 @@ for src in "${SOURCES[@]}"; do
   fi
 done
 
+# Every JSON document the plain runs kept, against its schema; the header's keys against them.
+if python3 "$FFI/tests/c/check-json.py" "$BUILD/json" >"$BUILD/logs/json.log" 2>&1; then
+  pass "JSON results match their schemas; header keys exist ($(tail -n 1 "$BUILD/logs/json.log"))"
+else
+  fail "JSON results match their schemas; header keys exist"
+  tail -n 20 "$BUILD/logs/json.log"
+fi
+
 # Static link through pkg-config, with the .pc the Makefile produces.
 if command -v pkg-config >/dev/null 2>&1; then
   make -s -C "$FFI" staticlib-api IN="$LIBDIR/libhikproto.a" OUT="$BUILD/static/lib/libhikproto.a"

@@ -182,11 +182,12 @@ pub extern "C" fn hikproto_device_base_url(
 /// Reads `GET /ISAPI/System/deviceInfo` and writes it as a JSON object into `buf`
 /// (NUL-terminated UTF-8).
 ///
-/// JSON shape: the `DeviceInfo` element names in camelCase (`deviceName`, `deviceID` as
-/// `deviceId`, `model`, `serialNumber`, `macAddress`, `firmwareVersion`, `firmwareReleasedDate`,
-/// `hardwareVersion`, `deviceType`, …), `null` where the device sent nothing; `abnormalStatus`
-/// is an object of booleans, `extra` an object of any other elements, `namespace` the XML
-/// namespace the device used.
+/// JSON shape (schema `hikproto_device_info_json.json`): the `DeviceInfo` element names as the
+/// device wrote them, for example `{"deviceName": "…", "deviceID": "…", "model": "…",
+/// "serialNumber": "…", "macAddress": "aa:bb:cc:dd:ee:ff", "firmwareVersion": "…",
+/// "firmwareReleasedDate": "…", "hardwareVersion": "…", "deviceType": "…", …}`; an element the
+/// device did not send is absent. `"abnormalStatus":` is an object of booleans, `"extra":` an
+/// object of any other elements (text), `"namespace":` the XML namespace the device used.
 ///
 /// Buffer contract as for `hikproto_device_base_url`. A too-small buffer costs a repeat of the
 /// request: size it generously (4 KiB holds any device's answer seen so far).

@@ -250,7 +250,7 @@ fn hikproto_sadp_password_reset_types_json_to(
 }
 
 /// Writes the security-question slots (SADP `getsecurityquestion`) as a JSON array into
-/// `buf`: `[{"id": n, "is_set": bool}, …]`. Answers are never readable. Buffer contract as for
+/// `buf`: `[{"id": n, "isSet": bool}, …]`. Answers are never readable. Buffer contract as for
 /// `hikproto_sadp_device_code`. Blocks until done.
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_sadp_security_questions_json(

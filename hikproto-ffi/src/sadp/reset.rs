@@ -208,7 +208,7 @@ pub extern "C" fn hikproto_sadp_reset_by_answers(
 }
 
 /// Writes the e-mail reset's QR payload (SADP `GetQRcodes`) as JSON into `buf`:
-/// `{"qr_codes": "…", "mail_box": "…"|null, "mail_service_box": "…"|null}`. Mail the QR code to
+/// `{"qrCodes": "…", "mailBox": "…"|null, "mailServiceBox": "…"|null}`. Mail the QR code to
 /// the service mailbox; the code that comes back goes to `hikproto_sadp_reset_by_mail_code`.
 /// Buffer contract: on success `*out_n` is the text length; when `len` is too small,
 /// `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included (a retry
@@ -278,7 +278,7 @@ pub extern "C" fn hikproto_sadp_reset_by_mail_code(
 }
 
 /// Writes the Hik-Connect app reset's QR payload (SADP `GetPhoneNoQRCode`) as JSON into `buf`:
-/// `{"qr_code": "…", "domain_name": "…"|null, "model": "…"|null}`. Scan it with the app; the
+/// `{"qrCode": "…", "domainName": "…"|null, "model": "…"|null}`. Scan it with the app; the
 /// code the app shows goes to `hikproto_sadp_reset_by_phone_code`. Buffer contract as for
 /// `hikproto_sadp_mail_reset_qr_json`. Blocks until done.
 #[unsafe(no_mangle)]

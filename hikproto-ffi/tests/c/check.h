@@ -4,6 +4,7 @@
 #define HIKPROTO_TEST_CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hikproto.h"
@@ -30,6 +31,35 @@ static int checks_failed = 0;
       fprintf(stderr, "%s:%d: %s returned %s (%u), expected %s\n", __FILE__,        \
               __LINE__, #call, hikproto_result_name(got_), (unsigned)got_,           \
               hikproto_result_name(expected));                                       \
+    }                                                                                \
+  } while (0)
+
+/* Keeps one JSON result of `function` for the schema check (tests/c/check-json.py): written to
+ * $HIKPROTO_TEST_JSON_DIR/<function>.<n>.json (a new n each time) when that variable is set. */
+static inline void save_json(const char *function, const char *text) {
+  const char *dir = getenv("HIKPROTO_TEST_JSON_DIR");
+  if (dir == NULL || *dir == '\0' || text == NULL) {
+    return;
+  }
+  char path[1024];
+  for (int n = 0; n < 100000; n++) {
+    snprintf(path, sizeof path, "%s/%s.%d.json", dir, function, n);
+    FILE *f = fopen(path, "wx");
+    if (f != NULL) {
+      fputs(text, f);
+      fclose(f);
+      return;
+    }
+  }
+}
+
+/* Checks that a JSON-returning call succeeded and keeps its text for the schema check. */
+#define CHECK_JSON(function, call, text)                                             \
+  do {                                                                               \
+    hikproto_result json_r_ = (call);                                                \
+    CHECK_RESULT(json_r_, HIKPROTO_RESULT_OK);                                       \
+    if (json_r_ == HIKPROTO_RESULT_OK) {                                             \
+      save_json(#function, (text));                                                  \
     }                                                                                \
   } while (0)
 

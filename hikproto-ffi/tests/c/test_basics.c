@@ -194,8 +194,7 @@ static void test_decode(void) {
   char out[4096];
   size_t n = 0;
   hikproto_error *err = NULL;
-  CHECK_RESULT(hikproto_isapi_to_json((const uint8_t *)doc, strlen(doc), out, sizeof out, &n, &err),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_isapi_to_json, hikproto_isapi_to_json((const uint8_t *)doc, strlen(doc), out, sizeof out, &n, &err), out);
   CHECK(err == NULL);
   CHECK(strstr(out, "\"root\":\"DeviceInfo\"") != NULL);
   CHECK(strstr(out, "\"typed\":true") != NULL);
@@ -210,16 +209,14 @@ static void test_decode(void) {
   /* JSON ResponseStatus */
   const char *js = "{\"statusCode\":4,\"statusString\":\"Invalid Operation\","
                    "\"subStatusCode\":\"invalidOperation\",\"errorCode\":1073741830}";
-  CHECK_RESULT(hikproto_isapi_to_json((const uint8_t *)js, strlen(js), out, sizeof out, &n, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_isapi_to_json, hikproto_isapi_to_json((const uint8_t *)js, strlen(js), out, sizeof out, &n, NULL), out);
   CHECK(strstr(out, "\"root\":\"ResponseStatus\"") != NULL);
   CHECK(strstr(out, "\"subStatusCode\":\"invalidOperation\"") != NULL);
 
   /* an unknown document gets the generic view */
   const char *unknown = "<Foo><a>1</a><a>2</a></Foo>";
-  CHECK_RESULT(hikproto_isapi_to_json((const uint8_t *)unknown, strlen(unknown), out, sizeof out,
-                                      &n, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_isapi_to_json, hikproto_isapi_to_json((const uint8_t *)unknown, strlen(unknown), out, sizeof out,
+                                      &n, NULL), out);
   CHECK(strstr(out, "\"typed\":false") != NULL && strstr(out, "[\"1\",\"2\"]") != NULL);
 
   /* malformed, hostile, empty */

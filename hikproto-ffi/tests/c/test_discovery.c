@@ -45,7 +45,7 @@ int main(void) {
                HIKPROTO_RESULT_INSUFFICIENT_SIZE);
   char *json = malloc(needed);
   size_t n = 0;
-  CHECK_RESULT(hikproto_discovery_results_json(d, json, needed, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_discovery_results_json, hikproto_discovery_results_json(d, json, needed, &n, NULL), json);
   for (size_t i = 0; i < 3; i++) {
     char serial[128];
     CHECK_RESULT(hikproto_sim_device_serial(sim, i, serial, sizeof serial, &n, NULL), HIKPROTO_RESULT_OK);
@@ -64,7 +64,7 @@ int main(void) {
   CHECK_RESULT(hikproto_discovery_run(d, NULL), HIKPROTO_RESULT_OK);
   CHECK(hikproto_discovery_count(d) == 0);
   char empty[8];
-  CHECK_RESULT(hikproto_discovery_results_json(d, empty, sizeof empty, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_discovery_results_json, hikproto_discovery_results_json(d, empty, sizeof empty, &n, NULL), empty);
   CHECK(strcmp(empty, "[]") == 0);
   hikproto_discovery_free(d);
   hikproto_sim_free(sim);

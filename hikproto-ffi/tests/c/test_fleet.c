@@ -87,7 +87,7 @@ int main(void) {
                HIKPROTO_RESULT_INSUFFICIENT_SIZE);
   char *json = malloc(needed);
   size_t len = 0;
-  CHECK_RESULT(hikproto_fleet_results_json(res, json, needed, &len, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_fleet_results_json, hikproto_fleet_results_json(res, json, needed, &len, NULL), json);
   CHECK(len + 1 == needed);
   CHECK(strstr(json, "\"index\":3") != NULL);
   CHECK(strstr(json, "\"name\":\"HIKPROTO_RESULT_TRANSPORT\"") != NULL);
@@ -114,7 +114,7 @@ int main(void) {
   CHECK(hikproto_fleet_results_len(res) == n && hikproto_fleet_results_ok_count(res) == n);
   CHECK_RESULT(hikproto_fleet_results_json(res, NULL, 0, &needed, NULL), HIKPROTO_RESULT_INSUFFICIENT_SIZE);
   json = malloc(needed);
-  CHECK_RESULT(hikproto_fleet_results_json(res, json, needed, &len, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_fleet_results_json, hikproto_fleet_results_json(res, json, needed, &len, NULL), json);
   CHECK(strstr(json, "\"device.unreachable\"") != NULL);
   free(json);
   hikproto_fleet_results_free(res);

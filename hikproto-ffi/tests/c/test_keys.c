@@ -6,15 +6,13 @@ int main(void) {
   char out[1024];
   size_t n = 0;
 
-  CHECK_RESULT(hikproto_password_check_json("admin", "Gx7#kLm2Qp9!", HIKPROTO_PASSWORD_POLICY_STANDARD,
-                                            out, sizeof out, &n, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_password_check_json, hikproto_password_check_json("admin", "Gx7#kLm2Qp9!", HIKPROTO_PASSWORD_POLICY_STANDARD,
+                                            out, sizeof out, &n, NULL), out);
   CHECK(strstr(out, "\"acceptable\":true") != NULL);
   CHECK(strstr(out, "Gx7#kLm2Qp9!") == NULL);
 
-  CHECK_RESULT(hikproto_password_check_json("admin", "admin", HIKPROTO_PASSWORD_POLICY_STANDARD, out,
-                                            sizeof out, &n, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_password_check_json, hikproto_password_check_json("admin", "admin", HIKPROTO_PASSWORD_POLICY_STANDARD, out,
+                                            sizeof out, &n, NULL), out);
   CHECK(strstr(out, "\"acceptable\":false") != NULL);
   CHECK(strstr(out, "\"explanation\":\"\"") == NULL);
 
@@ -23,16 +21,14 @@ int main(void) {
   CHECK_RESULT(hikproto_password_check_json("admin", NULL, 0, out, sizeof out, &n, NULL),
                HIKPROTO_RESULT_NULL_PARAMETER);
 
-  CHECK_RESULT(hikproto_verification_code_check_json("ABCDEF", NULL, out, sizeof out, &n, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_verification_code_check_json, hikproto_verification_code_check_json("ABCDEF", NULL, out, sizeof out, &n, NULL), out);
   CHECK(strstr(out, "\"acceptable\":false") != NULL);
   CHECK(strstr(out, "ABCDEF\"") == NULL || strstr(out, "\"issues\"") != NULL);
 
   char code[16];
   CHECK_RESULT(hikproto_verification_code_generate(0, code, sizeof code, &n, NULL), HIKPROTO_RESULT_OK);
   CHECK(n == 10 && strlen(code) == 10);
-  CHECK_RESULT(hikproto_verification_code_check_json(code, NULL, out, sizeof out, &n, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_verification_code_check_json, hikproto_verification_code_check_json(code, NULL, out, sizeof out, &n, NULL), out);
   CHECK(strstr(out, "\"acceptable\":true") != NULL);
   CHECK_RESULT(hikproto_verification_code_generate(12, code, sizeof code, &n, NULL), HIKPROTO_RESULT_OK);
   CHECK(n == 12);

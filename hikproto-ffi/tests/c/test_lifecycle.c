@@ -62,7 +62,7 @@ static void test_allocated_strings(const hikproto_sim *sim) {
   char buf[4096];
   size_t n = 0;
   char *text = NULL;
-  CHECK_RESULT(hikproto_device_info_json(dev, buf, sizeof buf, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_info_json, hikproto_device_info_json(dev, buf, sizeof buf, &n, NULL), buf);
   CHECK_RESULT(hikproto_device_info_json_alloc(dev, &text, NULL), HIKPROTO_RESULT_OK);
   CHECK(text != NULL && strcmp(text, buf) == 0);
   hikproto_string_free(text);
@@ -85,7 +85,7 @@ static void test_log_callback(const hikproto_sim *sim, struct log_seen *seen) {
   char buf[4096];
   size_t n = 0;
   CHECK_RESULT(hikproto_device_login(dev, NULL), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_info_json(dev, buf, sizeof buf, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_info_json, hikproto_device_info_json(dev, buf, sizeof buf, &n, NULL), buf);
   /* a wrong password logs a rejection; neither password may appear */
   hikproto_device *wrong = NULL;
   uint16_t port = 0;
@@ -105,7 +105,7 @@ static void test_log_callback(const hikproto_sim *sim, struct log_seen *seen) {
   pthread_mutex_unlock(&seen->lock);
   /* removed: nothing more arrives */
   dev = connect_to(sim, 0);
-  CHECK_RESULT(hikproto_device_info_json(dev, buf, sizeof buf, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_info_json, hikproto_device_info_json(dev, buf, sizeof buf, &n, NULL), buf);
   hikproto_device_free(dev);
   CHECK(seen->records == after);
 }

@@ -10,7 +10,7 @@ static void test_isup(hikproto_device *dev) {
   char json[8192];
   size_t n = 0;
   hikproto_error *err = NULL;
-  CHECK_RESULT(hikproto_device_isup_json(dev, 0, json, sizeof json, &n, &err), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_isup_json, hikproto_device_isup_json(dev, 0, json, sizeof json, &n, &err), json);
   print_error("isup", err);
   hikproto_error_free(err);
   CHECK(json[0] == '{' && strstr(json, "\"portNo\"") != NULL);
@@ -37,7 +37,7 @@ static void test_isup(hikproto_device *dev) {
                HIKPROTO_RESULT_OK);
   print_error("set isup", err);
   hikproto_error_free(err);
-  CHECK_RESULT(hikproto_device_isup_json(dev, 0, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_isup_json, hikproto_device_isup_json(dev, 0, json, sizeof json, &n, NULL), json);
   CHECK(strstr(json, "\"enabled\":true") != NULL);
   CHECK(strstr(json, "\"ipAddress\":\"192.0.2.50\"") != NULL);
   CHECK(strstr(json, "\"portNo\":7661") != NULL);
@@ -48,7 +48,7 @@ static void test_isup(hikproto_device *dev) {
   CHECK_RESULT(hikproto_device_set_isup(dev, 0, "{\"host\":\"isup.example.net\"}", NULL, NULL,
                                         NULL),
                HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_isup_json(dev, 0, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_isup_json, hikproto_device_isup_json(dev, 0, json, sizeof json, &n, NULL), json);
   CHECK(strstr(json, "\"hostName\":\"isup.example.net\"") != NULL);
   CHECK(strstr(json, "\"addressingFormatType\":\"hostname\"") != NULL);
   CHECK(strstr(json, "\"portNo\":7661") != NULL);
@@ -63,8 +63,7 @@ static void test_network(hikproto_device *dev) {
   char json[16384];
   size_t n = 0;
   hikproto_error *err = NULL;
-  CHECK_RESULT(hikproto_device_network_interfaces_json(dev, json, sizeof json, &n, &err),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_network_interfaces_json, hikproto_device_network_interfaces_json(dev, json, sizeof json, &n, &err), json);
   print_error("interfaces", err);
   hikproto_error_free(err);
   CHECK(json[0] == '[' && strstr(json, "\"id\":\"1\"") != NULL);
@@ -84,8 +83,7 @@ static void test_network(hikproto_device *dev) {
                HIKPROTO_RESULT_OK);
   print_error("set dns", err);
   hikproto_error_free(err);
-  CHECK_RESULT(hikproto_device_ip_addressing_json(dev, "1", json, sizeof json, &n, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_ip_addressing_json, hikproto_device_ip_addressing_json(dev, "1", json, sizeof json, &n, NULL), json);
   CHECK(strstr(json, "\"primaryDns\":{\"ipAddress\":\"192.0.2.53\"") != NULL);
   CHECK(strstr(json, "\"secondaryDns\":{\"ipAddress\":\"192.0.2.54\"") != NULL);
 
@@ -107,8 +105,7 @@ static void test_network(hikproto_device *dev) {
                HIKPROTO_RESULT_OK);
   print_error("set ipv4", err);
   hikproto_error_free(err);
-  CHECK_RESULT(hikproto_device_ip_addressing_json(dev, "1", json, sizeof json, &n, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_ip_addressing_json, hikproto_device_ip_addressing_json(dev, "1", json, sizeof json, &n, NULL), json);
   CHECK(strstr(json, "\"addressingType\":\"static\"") != NULL);
   CHECK(strstr(json, "\"ipAddress\":\"192.0.2.70\"") != NULL);
   CHECK(strstr(json, "\"defaultGateway\":{\"ipAddress\":\"192.0.2.1\"") != NULL);
@@ -116,8 +113,7 @@ static void test_network(hikproto_device *dev) {
   CHECK(strstr(json, "\"primaryDns\":{\"ipAddress\":\"192.0.2.53\"") != NULL);
   CHECK_RESULT(hikproto_device_set_ipv4(dev, NULL, "{\"dhcp\":true}", NULL, NULL),
                HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_ip_addressing_json(dev, NULL, json, sizeof json, &n, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_ip_addressing_json, hikproto_device_ip_addressing_json(dev, NULL, json, sizeof json, &n, NULL), json);
   CHECK(strstr(json, "\"addressingType\":\"dynamic\"") != NULL);
 }
 
@@ -129,10 +125,9 @@ static void test_time(hikproto_device *dev) {
   CHECK_RESULT(hikproto_device_use_ntp(dev, "ntp.example.org", NULL, &err), HIKPROTO_RESULT_OK);
   print_error("use ntp", err);
   hikproto_error_free(err);
-  CHECK_RESULT(hikproto_device_ntp_servers_json(dev, json, sizeof json, &n, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_ntp_servers_json, hikproto_device_ntp_servers_json(dev, json, sizeof json, &n, NULL), json);
   CHECK(strstr(json, "ntp.example.org") != NULL);
-  CHECK_RESULT(hikproto_device_time_json(dev, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_time_json, hikproto_device_time_json(dev, json, sizeof json, &n, NULL), json);
   CHECK(strstr(json, "\"timeMode\":\"NTP\"") != NULL || strstr(json, "\"timeMode\":\"ntp\"") != NULL);
 
   CHECK_RESULT(hikproto_device_set_time(dev, "{\"mode\":\"manual\"}", NULL, NULL),
@@ -144,7 +139,7 @@ static void test_time(hikproto_device *dev) {
                HIKPROTO_RESULT_OK);
   print_error("set time", err);
   hikproto_error_free(err);
-  CHECK_RESULT(hikproto_device_time_json(dev, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_time_json, hikproto_device_time_json(dev, json, sizeof json, &n, NULL), json);
   CHECK(strstr(json, "\"timeMode\":\"manual\"") != NULL);
   CHECK(strstr(json, "\"timeZone\":\"CST-8:00:00\"") != NULL);
 }

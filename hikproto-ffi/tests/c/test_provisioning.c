@@ -32,8 +32,7 @@ int main(void) {
   /* factory state, no credentials needed to ask */
   hikproto_device *dev = device_at(port, NULL, NULL);
   err = NULL;
-  CHECK_RESULT(hikproto_device_activation_status_json(dev, json, sizeof json, &n, &err),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_activation_status_json, hikproto_device_activation_status_json(dev, json, sizeof json, &n, &err), json);
   print_error("activation status", err);
   hikproto_error_free(err);
   CHECK(strstr(json, "\"activated\":false") != NULL);
@@ -49,11 +48,10 @@ int main(void) {
   CHECK_RESULT(hikproto_device_activate(dev, FIRST, &err), HIKPROTO_RESULT_OK);
   print_error("activate", err);
   hikproto_error_free(err);
-  CHECK_RESULT(hikproto_device_activation_status_json(dev, json, sizeof json, &n, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_activation_status_json, hikproto_device_activation_status_json(dev, json, sizeof json, &n, NULL), json);
   CHECK(strstr(json, "\"activated\":true") != NULL);
   /* the handle now logs in as admin with the new password */
-  CHECK_RESULT(hikproto_device_info_json(dev, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_info_json, hikproto_device_info_json(dev, json, sizeof json, &n, NULL), json);
   CHECK_RESULT(hikproto_device_activate(dev, FIRST, NULL), HIKPROTO_RESULT_ALREADY_ACTIVATED);
   hikproto_device_free(dev);
 
@@ -63,7 +61,7 @@ int main(void) {
   CHECK_RESULT(hikproto_device_change_password(dev, "admin", SECOND, &err), HIKPROTO_RESULT_OK);
   print_error("change password", err);
   hikproto_error_free(err);
-  CHECK_RESULT(hikproto_device_info_json(dev, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_info_json, hikproto_device_info_json(dev, json, sizeof json, &n, NULL), json);
   hikproto_device_free(dev);
   hikproto_device *old = device_at(port, "admin", FIRST);
   CHECK_RESULT(hikproto_device_info_json(old, json, sizeof json, &n, NULL),
@@ -79,7 +77,7 @@ int main(void) {
   print_error("enable platform access", err);
   hikproto_error_free(err);
   err = NULL;
-  CHECK_RESULT(hikproto_device_platform_json(dev, json, sizeof json, &n, &err), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_platform_json, hikproto_device_platform_json(dev, json, sizeof json, &n, &err), json);
   print_error("platform", err);
   hikproto_error_free(err);
   CHECK(strstr(json, "\"enabled\":true") != NULL);
@@ -88,8 +86,7 @@ int main(void) {
 
   /* the doctor compares the app's stored code with the device's */
   err = NULL;
-  CHECK_RESULT(hikproto_device_doctor_json(dev, "Qk7m2Tz9", json, sizeof json, &n, &err),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_doctor_json, hikproto_device_doctor_json(dev, "Qk7m2Tz9", json, sizeof json, &n, &err), json);
   print_error("doctor", err);
   hikproto_error_free(err);
   CHECK(json[0] == '{');
@@ -98,7 +95,7 @@ int main(void) {
   CHECK(strstr(json, SECOND) == NULL);
 
   CHECK_RESULT(hikproto_device_disable_platform_access(dev, NULL), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_platform_json(dev, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_platform_json, hikproto_device_platform_json(dev, json, sizeof json, &n, NULL), json);
   CHECK(strstr(json, "\"enabled\":false") != NULL);
   hikproto_device_free(dev);
   hikproto_sim_free(sim);

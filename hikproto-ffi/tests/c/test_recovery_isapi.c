@@ -46,8 +46,7 @@ static hikproto_device *admin(const char *password) {
 static unsigned long long requests_seen(void) {
   char stats[4096];
   size_t len = 0;
-  CHECK_RESULT(hikproto_sim_device_stats_json(sim, 0, stats, sizeof stats, &len, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_sim_device_stats_json, hikproto_sim_device_stats_json(sim, 0, stats, sizeof stats, &len, NULL), stats);
   const char *p = strstr(stats, "\"requests\":");
   return p == NULL ? 0 : strtoull(p + strlen("\"requests\":"), NULL, 10);
 }
@@ -130,8 +129,7 @@ static void test_platform(hikproto_device *dev) {
   CHECK_RESULT(hikproto_device_wait_until_registered(dev, 0, buf, sizeof buf, &n, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
   err = NULL;
-  CHECK_RESULT(hikproto_device_test_platform_parameters_json(dev, buf, sizeof buf, &n, &err),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_test_platform_parameters_json, hikproto_device_test_platform_parameters_json(dev, buf, sizeof buf, &n, &err), buf);
   print_error("parameter test", err);
   hikproto_error_free(err);
   CHECK(n > 0 && buf[0] == '{');
@@ -148,16 +146,14 @@ static void test_questions(hikproto_device *dev) {
                HIKPROTO_RESULT_INVALID_ARGUMENT);
   CHECK_RESULT(hikproto_device_set_security_questions(dev, ids, NULL, 3, NULL),
                HIKPROTO_RESULT_NULL_PARAMETER);
-  CHECK_RESULT(hikproto_device_security_questions_json(dev, buf, sizeof buf, &n, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_security_questions_json, hikproto_device_security_questions_json(dev, buf, sizeof buf, &n, NULL), buf);
   CHECK(strstr(buf, "\"configured\":true") == NULL);
   hikproto_error *err = NULL;
   CHECK_RESULT(hikproto_device_set_security_questions(dev, ids, answers, 3, &err),
                HIKPROTO_RESULT_OK);
   print_error("set questions", err);
   hikproto_error_free(err);
-  CHECK_RESULT(hikproto_device_security_questions_json(dev, buf, sizeof buf, &n, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_security_questions_json, hikproto_device_security_questions_json(dev, buf, sizeof buf, &n, NULL), buf);
   CHECK(strstr(buf, "\"configured\":false") == NULL && strstr(buf, "\"configured\":true") != NULL);
   CHECK(strstr(buf, "red fox") == NULL);
 
@@ -199,14 +195,12 @@ static void test_email(void) {
                HIKPROTO_RESULT_OK);
   print_error("set e-mail", err);
   hikproto_error_free(err);
-  CHECK_RESULT(hikproto_device_security_email_json(dev, buf, sizeof buf, &n, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_security_email_json, hikproto_device_security_email_json(dev, buf, sizeof buf, &n, NULL), buf);
   CHECK(strstr(buf, "owner@example.com") != NULL);
 
   char qr[4096], code[64];
   err = NULL;
-  CHECK_RESULT(hikproto_device_email_reset_qr_json(dev, buf, sizeof buf, &n, &err),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_email_reset_qr_json, hikproto_device_email_reset_qr_json(dev, buf, sizeof buf, &n, &err), buf);
   print_error("e-mail qr", err);
   hikproto_error_free(err);
   CHECK(strstr(buf, "\"kind\":\"email\"") != NULL);
@@ -260,8 +254,7 @@ static void test_guid(const char *dir) {
   /* a second export replaces the first on the device */
   CHECK_RESULT(hikproto_device_export_guid_file(dev, second, NULL), HIKPROTO_RESULT_OK);
   CHECK(file_exists(second) && file_exists(sidecar));
-  CHECK_RESULT(hikproto_guid_file_check_json(second, NULL, buf, sizeof buf, &n, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_guid_file_check_json, hikproto_guid_file_check_json(second, NULL, buf, sizeof buf, &n, NULL), buf);
   hikproto_device_free(dev);
 
   FILE *f = fopen(junk, "wb");
@@ -306,8 +299,7 @@ static void test_app(void) {
   CHECK_RESULT(hikproto_sim_device_app_reset_code(sim, 0, ACCOUNT, code, sizeof code, &n, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
   hikproto_error *err = NULL;
-  CHECK_RESULT(hikproto_device_app_reset_qr_json(anon, buf, sizeof buf, &n, &err),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_app_reset_qr_json, hikproto_device_app_reset_qr_json(anon, buf, sizeof buf, &n, &err), buf);
   print_error("app qr", err);
   hikproto_error_free(err);
   CHECK(strstr(buf, "\"kind\":\"hikConnectApp\"") != NULL && strstr(buf, "\"qrText\":\"") != NULL);
@@ -351,8 +343,7 @@ static void test_restarts(void) {
   hikproto_device *dev = admin(PW4);
   /* a reboot voids a pending e-mail code */
   char qr[4096], code[64];
-  CHECK_RESULT(hikproto_device_email_reset_qr_json(dev, buf, sizeof buf, &n, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_email_reset_qr_json, hikproto_device_email_reset_qr_json(dev, buf, sizeof buf, &n, NULL), buf);
   CHECK(json_string(buf, "qrText", qr, sizeof qr));
   CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_MAIL, qr, code, sizeof code, &n, NULL),
                HIKPROTO_RESULT_OK);

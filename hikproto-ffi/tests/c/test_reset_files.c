@@ -80,8 +80,7 @@ static void test_key_file_route(hikproto_sadp_client *c, hikproto_sadp_target *t
   print_error("export key file", err);
   hikproto_error_free(err);
   err = NULL;
-  CHECK_RESULT(hikproto_key_file_check_json(key_path, NULL, buf, sizeof buf, &n, &err),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_key_file_check_json, hikproto_key_file_check_json(key_path, NULL, buf, sizeof buf, &n, &err), buf);
   print_error("key file check", err);
   hikproto_error_free(err);
   CHECK(strstr(buf, serial) != NULL && strstr(buf, "\"mayHaveExpired\":false") != NULL);
@@ -101,9 +100,8 @@ static void test_key_file_route(hikproto_sadp_client *c, hikproto_sadp_target *t
                HIKPROTO_RESULT_OK);
   CHECK(write_file(reply_path, reply));
   err = NULL;
-  CHECK_RESULT(hikproto_support_reply_check_json(reply_path, key_path, NULL, buf, sizeof buf, &n,
-                                                 &err),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_support_reply_check_json, hikproto_support_reply_check_json(reply_path, key_path, NULL, buf, sizeof buf, &n,
+                                                 &err), buf);
   print_error("reply check", err);
   hikproto_error_free(err);
   CHECK(strstr(buf, "\"bytes\":") != NULL && strstr(buf, reply) == NULL);
@@ -136,8 +134,7 @@ static void test_key_file_route(hikproto_sadp_client *c, hikproto_sadp_target *t
   CHECK_RESULT(hikproto_key_file_write(bare, text, "not a serial", NULL, NULL, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
   CHECK_RESULT(hikproto_key_file_write(bare, text, serial, NULL, NULL, NULL), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_key_file_check_json(bare, NULL, buf, sizeof buf, &n, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_key_file_check_json, hikproto_key_file_check_json(bare, NULL, buf, sizeof buf, &n, NULL), buf);
   CHECK(strstr(buf, "boot time was not recorded") != NULL);
 }
 
@@ -153,8 +150,7 @@ static void test_guid_and_code(hikproto_sadp_client *c, hikproto_sadp_target *t,
   print_error("export guid", err);
   hikproto_error_free(err);
   err = NULL;
-  CHECK_RESULT(hikproto_guid_file_check_json(guid_path, serial, buf, sizeof buf, &n, &err),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_guid_file_check_json, hikproto_guid_file_check_json(guid_path, serial, buf, sizeof buf, &n, &err), buf);
   print_error("guid check", err);
   hikproto_error_free(err);
   CHECK(strstr(buf, "\"bytes\":") != NULL && strstr(buf, serial) != NULL);

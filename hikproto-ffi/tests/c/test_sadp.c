@@ -31,7 +31,7 @@ static hikproto_sadp_target *discover_target(hikproto_sim *sim, const char *need
   CHECK_RESULT(hikproto_discovery_set_expect(d, 1, NULL), HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_discovery_run(d, NULL), HIKPROTO_RESULT_OK);
   if (needle != NULL) {
-    CHECK_RESULT(hikproto_discovery_results_json(d, buf, sizeof buf, &n, NULL), HIKPROTO_RESULT_OK);
+    CHECK_JSON(hikproto_discovery_results_json, hikproto_discovery_results_json(d, buf, sizeof buf, &n, NULL), buf);
     CHECK(strstr(buf, needle) != NULL);
   }
   hikproto_sadp_target *t = NULL;
@@ -87,8 +87,7 @@ static void test_settings(hikproto_sadp_client *c, hikproto_sadp_target *t, hikp
   CHECK_RESULT(hikproto_sadp_blink(c, t, false, NULL), HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_sadp_device_code(c, t, buf, sizeof buf, &n, NULL), HIKPROTO_RESULT_OK);
   CHECK(n > 0 && strlen(buf) == n);
-  CHECK_RESULT(hikproto_sadp_password_reset_types_json(c, t, buf, sizeof buf, &n, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_sadp_password_reset_types_json, hikproto_sadp_password_reset_types_json(c, t, buf, sizeof buf, &n, NULL), buf);
   CHECK(buf[0] == '{' && strstr(buf, "\"securityQuestion\"") != NULL);
 
   /* a wrong password is a credential rejection with the attempts left */
@@ -111,13 +110,13 @@ static void test_settings(hikproto_sadp_client *c, hikproto_sadp_target *t, hikp
   CHECK_RESULT(hikproto_sim_device_port(sim, 0, &port, NULL), HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_device_new("127.0.0.1", port, "admin", FIRST, &dev, NULL),
                HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_platform_json(dev, buf, sizeof buf, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_platform_json, hikproto_device_platform_json(dev, buf, sizeof buf, &n, NULL), buf);
   CHECK(strstr(buf, "\"enabled\":true") != NULL);
   CHECK(strstr(buf, "Qk7m2Tz9") == NULL);
   hikproto_device_free(dev);
 
   CHECK_RESULT(hikproto_sadp_unbind(c, t, FIRST, NULL), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_sadp_unbind_status_json(c, t, buf, sizeof buf, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_sadp_unbind_status_json, hikproto_sadp_unbind_status_json(c, t, buf, sizeof buf, &n, NULL), buf);
   CHECK(n > 0);
 
   /* network parameters: unknown names refused; a change is seen by the next discovery */
@@ -144,8 +143,7 @@ static void test_resets(hikproto_sadp_client *c, hikproto_sadp_target *t, hikpro
                HIKPROTO_RESULT_OK);
   print_error("set questions", err);
   hikproto_error_free(err);
-  CHECK_RESULT(hikproto_sadp_security_questions_json(c, t, buf, sizeof buf, &n, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_sadp_security_questions_json, hikproto_sadp_security_questions_json(c, t, buf, sizeof buf, &n, NULL), buf);
   CHECK(strstr(buf, "\"isSet\":true") != NULL && strstr(buf, "red fox") == NULL);
 
   /* a wrong answer is refused and changes nothing */
@@ -166,7 +164,7 @@ static void test_resets(hikproto_sadp_client *c, hikproto_sadp_target *t, hikpro
                HIKPROTO_RESULT_OK);
   char qr[4096], code[64];
   err = NULL;
-  CHECK_RESULT(hikproto_sadp_mail_reset_qr_json(c, t, buf, sizeof buf, &n, &err), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_sadp_mail_reset_qr_json, hikproto_sadp_mail_reset_qr_json(c, t, buf, sizeof buf, &n, &err), buf);
   print_error("mail qr", err);
   hikproto_error_free(err);
   CHECK(json_string(buf, "qrCodes", qr, sizeof qr));
@@ -242,8 +240,7 @@ static void test_phone_reset(hikproto_sadp_client *c) {
   hikproto_sadp_target *t = discover_target(bound, NULL);
   char qr[4096], code[64];
   err = NULL;
-  CHECK_RESULT(hikproto_sadp_phone_reset_qr_json(c, t, buf, sizeof buf, &n, &err),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_sadp_phone_reset_qr_json, hikproto_sadp_phone_reset_qr_json(c, t, buf, sizeof buf, &n, &err), buf);
   print_error("phone qr", err);
   hikproto_error_free(err);
   CHECK(json_string(buf, "qrCode", qr, sizeof qr));

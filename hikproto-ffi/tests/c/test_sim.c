@@ -36,7 +36,7 @@ static void test_info_and_request(const hikproto_sim *sim) {
   CHECK(strcmp(base, url) == 0);
 
   hikproto_error *err = NULL;
-  CHECK_RESULT(hikproto_device_info_json(dev, json, sizeof json, &n, &err), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_info_json, hikproto_device_info_json(dev, json, sizeof json, &n, &err), json);
   print_error("device info", err);
   hikproto_error_free(err);
   char want[160];
@@ -76,7 +76,7 @@ static void test_info_and_request(const hikproto_sim *sim) {
   CHECK(n == blen && memcmp(bytes, data, blen) == 0);
   free(bytes);
   /* the body decodes to the same document */
-  CHECK_RESULT(hikproto_isapi_to_json(data, blen, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_isapi_to_json, hikproto_isapi_to_json(data, blen, json, sizeof json, &n, NULL), json);
   CHECK(strstr(json, "\"typed\":true") != NULL && strstr(json, want) != NULL);
   free(text);
   hikproto_response_free(resp);
@@ -137,7 +137,7 @@ static void test_wrong_password_and_lockout(const hikproto_sim *sim) {
   CHECK(last == HIKPROTO_RESULT_LOCKED);
   CHECK(retry_after != 0);
   (void)attempts_seen;
-  CHECK_RESULT(hikproto_sim_device_stats_json(sim, 1, stats, sizeof stats, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_sim_device_stats_json, hikproto_sim_device_stats_json(sim, 1, stats, sizeof stats, &n, NULL), stats);
   /* every failed login cost the device exactly two requests (challenge + answer), and the
    * latched retries above sent nothing at all */
   char want[64];
@@ -160,11 +160,10 @@ static void test_wrong_password_and_lockout(const hikproto_sim *sim) {
   CHECK_RESULT(hikproto_device_info_json(good, json, sizeof json, &n, NULL),
                HIKPROTO_RESULT_CREDENTIAL_LATCHED);
   CHECK_RESULT(hikproto_device_clear_credential_latch(good, NULL), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_info_json(good, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_info_json, hikproto_device_info_json(good, json, sizeof json, &n, NULL), json);
   CHECK_RESULT(hikproto_device_login(good, NULL), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_get_json(good, "/ISAPI/Security/userCheck", json, sizeof json, &n,
-                                        NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_get_json, hikproto_device_get_json(good, "/ISAPI/Security/userCheck", json, sizeof json, &n,
+                                        NULL), json);
   CHECK(strstr(json, "\"typed\":true") != NULL);
   hikproto_device_free(good);
 }
@@ -205,7 +204,7 @@ static void test_faults(const hikproto_sim *sim) {
   CHECK_RESULT(hikproto_sim_device_set_fault(sim, 2, 99, 0, true, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
 
-  CHECK_RESULT(hikproto_device_info_json(dev, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_info_json, hikproto_device_info_json(dev, json, sizeof json, &n, NULL), json);
   hikproto_device_free(dev);
 }
 
@@ -258,14 +257,13 @@ static void test_fleet(const hikproto_sim *sim) {
   hikproto_device_free(wrong);
 
   hikproto_fleet_results *res = NULL;
-  CHECK_RESULT(hikproto_fleet_get_json(fleet, "/ISAPI/System/deviceInfo", &res, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_fleet_get_json(fleet, "/ISAPI/System/deviceInfo", &res, NULL), HIKPROTO_RESULT_OK);
   CHECK(hikproto_fleet_results_len(res) == 4);
   CHECK(hikproto_fleet_results_ok_count(res) == 3);
   CHECK(hikproto_fleet_results_code(res, 3) == HIKPROTO_RESULT_CREDENTIALS_REJECTED);
   char json[16384];
   size_t n = 0;
-  CHECK_RESULT(hikproto_fleet_results_json(res, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_fleet_results_json, hikproto_fleet_results_json(res, json, sizeof json, &n, NULL), json);
   CHECK(strstr(json, "\"kind\":\"DeviceInfo\"") != NULL);
   hikproto_fleet_results_free(res);
 
@@ -275,7 +273,7 @@ static void test_fleet(const hikproto_sim *sim) {
   CHECK_RESULT(hikproto_fleet_doctor(fleet, &res, NULL), HIKPROTO_RESULT_OK);
   CHECK(hikproto_fleet_results_len(res) == 4);
   CHECK(hikproto_fleet_results_ok_count(res) == 4);
-  CHECK_RESULT(hikproto_fleet_results_json(res, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_fleet_results_json, hikproto_fleet_results_json(res, json, sizeof json, &n, NULL), json);
   CHECK(strstr(json, "\"login.rejected\"") != NULL);
   CHECK(strstr(json, "Not-the-passw0rd") == NULL);
   hikproto_fleet_results_free(res);
@@ -305,7 +303,7 @@ static void test_https_pinned(void) {
   CHECK_RESULT(hikproto_device_builder_build(b, &dev, NULL), HIKPROTO_RESULT_OK);
   char json[4096];
   err = NULL;
-  CHECK_RESULT(hikproto_device_info_json(dev, json, sizeof json, &n, &err), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_info_json, hikproto_device_info_json(dev, json, sizeof json, &n, &err), json);
   print_error("pinned https", err);
   hikproto_error_free(err);
   hikproto_device_free(dev);
@@ -379,7 +377,7 @@ int main(void) {
   size_t n = 0;
   CHECK_RESULT(hikproto_device_info_json(dev, json, sizeof json, &n, NULL),
                HIKPROTO_RESULT_TRANSPORT);
-  CHECK_RESULT(hikproto_sim_device_stats_json(sim, 0, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_sim_device_stats_json, hikproto_sim_device_stats_json(sim, 0, json, sizeof json, &n, NULL), json);
   hikproto_device_free(dev);
   hikproto_sim_free(sim);
 

@@ -24,7 +24,7 @@ int main(void) {
   size_t n = 0;
 
   err = NULL;
-  CHECK_RESULT(hikproto_device_users_json(dev, json, sizeof json, &n, &err), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_users_json, hikproto_device_users_json(dev, json, sizeof json, &n, &err), json);
   print_error("users", err);
   hikproto_error_free(err);
   CHECK(json[0] == '[' && strstr(json, "\"userName\":\"admin\"") != NULL);
@@ -46,7 +46,7 @@ int main(void) {
   print_error("add user", err);
   hikproto_error_free(err);
   CHECK(id > 1);
-  CHECK_RESULT(hikproto_device_users_json(dev, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_users_json, hikproto_device_users_json(dev, json, sizeof json, &n, NULL), json);
   CHECK(strstr(json, "\"userName\":\"operator1\"") != NULL);
   CHECK(strstr(json, OPERATOR_PW) == NULL);
 
@@ -54,7 +54,7 @@ int main(void) {
   hikproto_device *op = NULL;
   CHECK_RESULT(hikproto_device_new("127.0.0.1", port, "operator1", OPERATOR_PW, &op, NULL),
                HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_info_json(op, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_info_json, hikproto_device_info_json(op, json, sizeof json, &n, NULL), json);
   hikproto_device_free(op);
   err = NULL;
   CHECK_RESULT(hikproto_device_change_password(dev, "operator1", OPERATOR_PW2, &err),
@@ -64,7 +64,7 @@ int main(void) {
   op = NULL;
   CHECK_RESULT(hikproto_device_new("127.0.0.1", port, "operator1", OPERATOR_PW2, &op, NULL),
                HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_info_json(op, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_info_json, hikproto_device_info_json(op, json, sizeof json, &n, NULL), json);
   hikproto_device_free(op);
 
   /* deleting: the administrator and unknown names are refused locally */
@@ -74,7 +74,7 @@ int main(void) {
   CHECK_RESULT(hikproto_device_delete_user(dev, "operator1", PASSWORD, &err), HIKPROTO_RESULT_OK);
   print_error("delete user", err);
   hikproto_error_free(err);
-  CHECK_RESULT(hikproto_device_users_json(dev, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_users_json, hikproto_device_users_json(dev, json, sizeof json, &n, NULL), json);
   CHECK(strstr(json, "operator1") == NULL);
   op = NULL;
   CHECK_RESULT(hikproto_device_new("127.0.0.1", port, "operator1", OPERATOR_PW2, &op, NULL),
