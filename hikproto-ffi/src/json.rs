@@ -8,6 +8,8 @@
 //! - **One MAC format**: a string under a `mac`/`…Mac`/`macAddress`/`…MacAddress` key that is a
 //!   MAC address is written as six lower-case hex pairs joined by colons
 //!   (`44:19:b6:01:02:03`), whether the device or SADP wrote it with dashes or capitals.
+//! - **Enums** are strings (`"Unicast"`); a value the library has no name for is the one-key
+//!   object `{"other": value}` (the core's `Other(…)` variants arrive as `{"Other": …}`).
 //! - Raw documents (`hikproto_device_get_json`, `hikproto_isapi_to_json`) are the device's
 //!   names as it sent them and are not touched.
 //!
@@ -40,6 +42,12 @@ pub(crate) fn normalize(v: &mut Value) {
                     normalize_mac(&mut value);
                 }
                 new.insert(key, value);
+            }
+            // an enum's unlisted value: one documented form, `{"other": value}`
+            if new.len() == 1 {
+                if let Some(value) = new.remove("Other") {
+                    new.insert("other".to_owned(), value);
+                }
             }
             *map = new;
         }
@@ -113,6 +121,12 @@ mod tests {
                 "list": [{"httpPort": 80, "softApMac": "00:11:22:33:44:55"}],
                 "note_": 1, "Other_Name": 2, "mac2": "44-19-b6-01-02-03",
             })
+        );
+        let mut other = json!([{"Other": "x"}, {"other": 3}, {"Other": 1, "b": 2}]);
+        normalize(&mut other);
+        assert_eq!(
+            other,
+            json!([{"other": "x"}, {"other": 3}, {"Other": 1, "b": 2}])
         );
         let mut not_mac = json!({"mac": "unknown"});
         normalize(&mut not_mac);

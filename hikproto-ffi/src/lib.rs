@@ -8,7 +8,7 @@
 //! - **Results.** Fallible calls return a [`hikproto_result`] code: stable numbers in bands
 //!   (argument, transport, credentials, lock, device, decode, simulator, library). Describe one
 //!   with `hikproto_result_describe`.
-//! - **Errors.** Calls that can fail for reasons beyond their arguments take a last
+//! - **Errors.** Every fallible call (except the error object's own accessors) takes a last
 //!   `hikproto_error **err_out`: NULL, or the address of a pointer that is set to NULL and, on
 //!   failure, receives a detailed error object (message, HTTP status, device status fields,
 //!   lock-out hints) to free with `hikproto_error_free`. `HIKPROTO_RESULT_INSUFFICIENT_SIZE`
@@ -19,12 +19,16 @@
 //!   Secrets are copied into memory that is wiped when released.
 //! - **Strings out** go into caller buffers `(buf, len, out_n)`: NUL-terminated; on success
 //!   `*out_n` is the length; on `HIKPROTO_RESULT_INSUFFICIENT_SIZE` `*out_n` is the size
-//!   needed (NUL included) and `buf` is untouched. Structured results are JSON text.
+//!   needed (NUL included) and `buf` is untouched. Structured results are JSON text in one
+//!   style (see the `json` module); each device or SADP `_json` call has an `_alloc` twin
+//!   returning a library-allocated string (`hikproto_string_free`).
 //! - **Panics** never cross into C: every export runs behind one boundary
 //!   (`HIKPROTO_RESULT_PANIC`, or a neutral value for getters).
-//! - **Threads.** The library owns one multi-threaded runtime (two worker threads, started on
-//!   first network use, alive until exit). Calls block the calling thread; any number of C
-//!   threads may call at once. Do not use the library in the child after `fork()`.
+//! - **Threads and lifecycle.** The library owns one multi-threaded runtime (two worker
+//!   threads, started on first network use, ended by `hikproto_shutdown`; see [`runtime`]).
+//!   Calls block the calling thread; any number of C threads may call at once;
+//!   `hikproto_device_cancel` ends the calls in progress on a handle. Do not use the library
+//!   in the child after `fork()`.
 //! - **SIGPIPE** is set to ignored on the first call if the program left it at its default
 //!   (see the `runtime` module); a program's own handler is kept.
 #![allow(

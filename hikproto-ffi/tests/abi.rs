@@ -50,15 +50,20 @@ fn describe_and_names() {
 fn builder_round_trip_and_out_pointer_rules() {
     let mut b: *mut hikproto_device_builder = ptr::null_mut();
     assert_eq!(
-        hikproto_device_builder_new(c"192.0.2.10".as_ptr(), 8443, &mut b),
+        hikproto_device_builder_new(c"192.0.2.10".as_ptr(), 8443, &mut b, ptr::null_mut()),
         hikproto_result::Ok
     );
     assert_eq!(
-        hikproto_device_builder_set_https(b, true),
+        hikproto_device_builder_set_https(b, true, ptr::null_mut()),
         hikproto_result::Ok
     );
     assert_eq!(
-        hikproto_device_builder_set_credentials(b, c"admin".as_ptr(), c"Passw0rd!x".as_ptr()),
+        hikproto_device_builder_set_credentials(
+            b,
+            c"admin".as_ptr(),
+            c"Passw0rd!x".as_ptr(),
+            ptr::null_mut()
+        ),
         hikproto_result::Ok
     );
     let mut dev: *mut hikproto_device = ptr::null_mut();
@@ -71,7 +76,7 @@ fn builder_round_trip_and_out_pointer_rules() {
     let mut url = [0 as c_char; 64];
     let mut n = 0usize;
     assert_eq!(
-        hikproto_device_base_url(dev, url.as_mut_ptr(), url.len(), &mut n),
+        hikproto_device_base_url(dev, url.as_mut_ptr(), url.len(), &mut n, ptr::null_mut()),
         hikproto_result::Ok
     );
     assert_eq!(text(&url), "https://192.0.2.10:8443");
@@ -79,7 +84,7 @@ fn builder_round_trip_and_out_pointer_rules() {
 
     // a failing build leaves the out-pointer alone and explains itself
     assert_eq!(
-        hikproto_device_builder_set_tls_mode(b, 1),
+        hikproto_device_builder_set_tls_mode(b, 1, ptr::null_mut()),
         hikproto_result::Ok
     );
     let sentinel = 0x10 as *mut hikproto_device;
@@ -175,21 +180,28 @@ fn simulated_device_through_the_exports() {
     assert_eq!(hikproto_sim_device_count(sim), 2);
     let mut port = 0u16;
     assert_eq!(
-        hikproto_sim_device_port(sim, 1, &mut port),
+        hikproto_sim_device_port(sim, 1, &mut port, ptr::null_mut()),
         hikproto_result::Ok
     );
     assert_eq!(
-        hikproto_sim_device_port(sim, 2, &mut port),
+        hikproto_sim_device_port(sim, 2, &mut port, ptr::null_mut()),
         hikproto_result::SimNoSuchDevice
     );
     assert_eq!(
-        hikproto_sim_device_port(sim, 0, &mut port),
+        hikproto_sim_device_port(sim, 0, &mut port, ptr::null_mut()),
         hikproto_result::Ok
     );
     let mut serial = [0 as c_char; 64];
     let mut n = 0usize;
     assert_eq!(
-        hikproto_sim_device_serial(sim, 0, serial.as_mut_ptr(), serial.len(), &mut n),
+        hikproto_sim_device_serial(
+            sim,
+            0,
+            serial.as_mut_ptr(),
+            serial.len(),
+            &mut n,
+            ptr::null_mut()
+        ),
         hikproto_result::Ok
     );
 
@@ -222,7 +234,14 @@ fn simulated_device_through_the_exports() {
 
     // a refusal carries the device's status fields
     assert_eq!(
-        hikproto_sim_device_set_fault(sim, 0, HIKPROTO_SIM_FAULT_HTTP_500, 0, true),
+        hikproto_sim_device_set_fault(
+            sim,
+            0,
+            HIKPROTO_SIM_FAULT_HTTP_500,
+            0,
+            true,
+            ptr::null_mut()
+        ),
         hikproto_result::Ok
     );
     assert_eq!(

@@ -174,8 +174,8 @@ fi
 
 # Static link through pkg-config, with the .pc the Makefile produces.
 if command -v pkg-config >/dev/null 2>&1; then
-  make -s -C "$FFI" staticlib-api IN="$LIBDIR/libhikproto.a" OUT="$BUILD/static/lib/libhikproto.a"
-  if make -s -C "$FFI" pc PREFIX="$BUILD/static" LIBDIR="$BUILD/static/lib" FEATURES=sim \
+  if make -s -C "$FFI" staticlib-api IN="$LIBDIR/libhikproto.a" OUT="$BUILD/static/lib/libhikproto.a" &&
+    make -s -C "$FFI" pc PREFIX="$BUILD/static" LIBDIR="$BUILD/static/lib" FEATURES=sim \
     INCLUDEDIR="$FFI/include" PC_OUT="$BUILD/static/lib/pkgconfig/hikproto.pc" &&
     PC_FLAGS=$(PKG_CONFIG_PATH="$BUILD/static/lib/pkgconfig" pkg-config --static --cflags --libs hikproto) &&
     # shellcheck disable=SC2086 # word splitting of pkg-config output is intended

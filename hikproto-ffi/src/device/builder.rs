@@ -31,8 +31,9 @@ pub enum hikproto_tls_mode {
 /// `hikproto_device`.
 ///
 /// Methods: `_new`, `_set_https`, `_set_credentials`, `_set_timeouts_ms`, `_set_tls_mode`,
-/// `_set_tls_pin_sha256`, `_add_root_certificate_der`, `_set_max_response_bytes`, `_build`,
-/// `_free`.
+/// `_set_tls_pin_sha256`, `_add_root_certificate_der`, `_set_max_response_bytes`,
+/// `_set_guard`, `_build`, `_free`. `_new` checks the host at once; every setter takes an
+/// `err_out` saying why it refused a value.
 ///
 /// Ownership: the caller owns the builder and must release it with
 /// `hikproto_device_builder_free`; building does not consume it. The password it holds is

@@ -48,7 +48,8 @@ use crate::runtime::block_on;
 /// `_app_reset_qr_json`, `_reset_by_app_code`, `_factory_reset`, `_reboot`, `_isup_json`,
 /// `_set_isup`, `_network_interfaces_json`, `_ip_addressing_json`, `_set_dns`,
 /// `_time_json`, `_ntp_servers_json`, `_use_ntp`, `_set_time`, `_users_json`, `_add_user`,
-/// `_delete_user`, `_doctor_json`, `_free`.
+/// `_delete_user`, `_doctor_json`, `_cancel`, `_free`; each `_json` call also as `_json_alloc`
+/// (and `_wait_until_registered_alloc`).
 ///
 /// Ownership: the caller owns the handle and releases it with `hikproto_device_free`.
 /// Thread-safety: safe to use from several threads at once (calls take a `const` pointer and

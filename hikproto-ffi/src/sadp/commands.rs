@@ -375,7 +375,7 @@ pub extern "C" fn hikproto_sadp_unbind(
 }
 
 /// Writes the outcome of the last unbind (SADP `getUnbindStatus`) as JSON into `buf`: one of
-/// `"Success"`, `"NotBound"`, `"PlatformDisabled"`, `"PlatformOffline"`, or `{"Other": "…"}`
+/// `"Success"`, `"NotBound"`, `"PlatformDisabled"`, `"PlatformOffline"`, or `{"other": "…"}`
 /// with the device's token. Buffer contract as for `hikproto_sadp_device_code`. Blocks until
 /// done.
 #[unsafe(no_mangle)]
