@@ -5,18 +5,38 @@
  * Conventions (every function):
  *  - Fallible calls return a hikproto_result (0 = HIKPROTO_RESULT_OK). Codes are stable
  *    numbers in bands; hikproto_result_describe() explains one.
- *  - A last `hikproto_error **err_out` parameter is optional: pass NULL, or the address of a
- *    pointer; it is set to NULL and, on failure, receives an error object that the caller
- *    frees with hikproto_error_free() (HIKPROTO_RESULT_INSUFFICIENT_SIZE makes none).
+ *  - Every fallible call (except the hikproto_error_* accessors and hikproto_result_describe)
+ *    takes a last `hikproto_error **err_out`: pass NULL, or the address of a pointer; it is
+ *    set to NULL and, on failure, receives an error object that the caller frees with
+ *    hikproto_error_free() (HIKPROTO_RESULT_INSUFFICIENT_SIZE makes none). Device refusals,
+ *    NOT_SUPPORTED included, keep the HTTP status and the device's statusCode,
+ *    subStatusCode and errorCode.
  *  - Handles are opaque; every _new has a _free, and _free(NULL) is a no-op. Constructors
  *    write their out-pointer only on success.
  *  - Strings in: NUL-terminated UTF-8. Strings out: caller buffers (buf, len, out_n),
  *    NUL-terminated; on success *out_n is the length; on HIKPROTO_RESULT_INSUFFICIENT_SIZE
- *    *out_n is the size needed (NUL included) and buf is untouched.
+ *    *out_n is the size needed (NUL included) and buf is untouched. Each device or SADP
+ *    `_json` call also has an `_alloc` twin writing a library-allocated string to `char **out`
+ *    (release it with hikproto_string_free()), so nothing is asked twice to learn a size.
+ *  - JSON results: one style. Keys are camelCase (the device's own element names, such as
+ *    deviceID, are kept as it wrote them), MAC addresses are aa:bb:cc:dd:ee:ff, enums are
+ *    strings ("Unicast") and an unlisted value is the one-key object {"other": value}. Each
+ *    result's JSON Schema is installed beside this header (schema/<function>.json).
  *  - Secrets passed in are copied into memory that is wiped when released.
- *  - The library runs one internal runtime (2 threads, started on first network use, alive
- *    until exit). Calls block the caller; any number of threads may call at once. Do not use
- *    the library in a child process after fork().
+ *  - The library runs one internal runtime (2 threads, started on first network use).
+ *    hikproto_shutdown() ends it and releases what the library holds (call it last; it is
+ *    idempotent; afterwards calls return HIKPROTO_RESULT_SHUT_DOWN). Calls block the caller;
+ *    any number of threads may call at once; hikproto_device_cancel() ends the calls in
+ *    progress on a handle (HIKPROTO_RESULT_CANCELLED). A call from inside a callback (fleet
+ *    progress, log) fails at once with HIKPROTO_RESULT_RUNTIME. Do not use the library in a
+ *    child process after fork().
+ *  - Logging: hikproto_set_log_callback() delivers records (level, target, message; never a
+ *    secret) to a function of yours.
+ *  - Lock-out latch: a credential a device rejected is not re-sent by any handle sharing the
+ *    same guard: by default one library-wide guard; hikproto_guard_new() and
+ *    hikproto_device_builder_set_guard() give handles an isolated one.
+ *  - The simulator (hikproto_sim_*) exists only in a library built with the `sim` feature and
+ *    is declared only when HIKPROTO_SIM is defined (pkg-config adds it for such builds).
  *  - SIGPIPE: if the program left it at its default, the first call sets it to ignored (so a
  *    connection closed by a device cannot kill the process); a handler of your own is kept.
  */
@@ -242,7 +262,8 @@ typedef uint32_t hikproto_tls_mode;
 // `_app_reset_qr_json`, `_reset_by_app_code`, `_factory_reset`, `_reboot`, `_isup_json`,
 // `_set_isup`, `_network_interfaces_json`, `_ip_addressing_json`, `_set_dns`,
 // `_time_json`, `_ntp_servers_json`, `_use_ntp`, `_set_time`, `_users_json`, `_add_user`,
-// `_delete_user`, `_doctor_json`, `_free`.
+// `_delete_user`, `_doctor_json`, `_cancel`, `_free`; each `_json` call also as `_json_alloc`
+// (and `_wait_until_registered_alloc`).
 //
 // Ownership: the caller owns the handle and releases it with `hikproto_device_free`.
 // Thread-safety: safe to use from several threads at once (calls take a `const` pointer and
@@ -254,8 +275,9 @@ typedef struct hikproto_device hikproto_device;
 // `hikproto_device`.
 //
 // Methods: `_new`, `_set_https`, `_set_credentials`, `_set_timeouts_ms`, `_set_tls_mode`,
-// `_set_tls_pin_sha256`, `_add_root_certificate_der`, `_set_max_response_bytes`, `_build`,
-// `_free`.
+// `_set_tls_pin_sha256`, `_add_root_certificate_der`, `_set_max_response_bytes`,
+// `_set_guard`, `_build`, `_free`. `_new` checks the host at once; every setter takes an
+// `err_out` saying why it refused a value.
 //
 // Ownership: the caller owns the builder and must release it with
 // `hikproto_device_builder_free`; building does not consume it. The password it holds is
@@ -1771,7 +1793,7 @@ hikproto_result hikproto_sadp_unbind(const struct hikproto_sadp_client *client,
                                      struct hikproto_error **err_out);
 
 // Writes the outcome of the last unbind (SADP `getUnbindStatus`) as JSON into `buf`: one of
-// `"Success"`, `"NotBound"`, `"PlatformDisabled"`, `"PlatformOffline"`, or `{"Other": "…"}`
+// `"Success"`, `"NotBound"`, `"PlatformDisabled"`, `"PlatformOffline"`, or `{"other": "…"}`
 // with the device's token. Buffer contract as for `hikproto_sadp_device_code`. Blocks until
 // done.
 hikproto_result hikproto_sadp_unbind_status_json(const struct hikproto_sadp_client *client,

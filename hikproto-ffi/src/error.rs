@@ -285,6 +285,17 @@ mod tests {
         assert_eq!(refused.status_code, 4);
         assert_eq!(refused.sub_status_code, "invalidOperation");
 
+        let not_supported = Fail::from(hikproto_core::isapi::status::status_error(
+            ResponseStatus::from_dictionary("notSupport"),
+            "GET /ISAPI/No/Such",
+            404,
+        ));
+        assert_eq!(not_supported.code, hikproto_result::NotSupported);
+        assert_eq!(not_supported.http_status, 404);
+        assert_eq!(not_supported.status_code, 4);
+        assert_eq!(not_supported.sub_status_code, "notSupport");
+        assert_eq!(not_supported.error_code, 0x4000_0001);
+
         let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused here");
         let t = Fail::from(CoreError::transport("127.0.0.1:9", io));
         assert_eq!(t.code, hikproto_result::Transport);

@@ -281,11 +281,14 @@ mod tests {
             hikproto_sadp_target_new(
                 c"aa:bb:cc:dd:ee:ff".as_ptr(),
                 c"127.0.0.1:37020".as_ptr(),
-                &mut t
+                &mut t,
+                std::ptr::null_mut()
             ),
             hikproto_result::Ok
         );
-        let cfg = |j: &std::ffi::CStr| hikproto_sadp_target_configure(t, j.as_ptr());
+        let cfg = |j: &std::ffi::CStr| {
+            hikproto_sadp_target_configure(t, j.as_ptr(), std::ptr::null_mut())
+        };
         assert_eq!(
             cfg(cr#"{"salt":"abc","serial":"DS-1"}"#),
             hikproto_result::Ok
@@ -301,7 +304,12 @@ mod tests {
         assert_eq!(cfg(cr#"{"user":" "}"#), hikproto_result::InvalidArgument);
         hikproto_sadp_target_free(t);
         assert_eq!(
-            hikproto_sadp_target_new(c"nope".as_ptr(), c"127.0.0.1:1".as_ptr(), &mut t),
+            hikproto_sadp_target_new(
+                c"nope".as_ptr(),
+                c"127.0.0.1:1".as_ptr(),
+                &mut t,
+                std::ptr::null_mut()
+            ),
             hikproto_result::InvalidArgument
         );
     }
