@@ -458,8 +458,9 @@ hikproto_result hikproto_isapi_to_json(const uint8_t *doc,
 // `HIKPROTO_RESULT_CANCELLED` promptly, its request abandoned (a write the device already
 // received may still take effect). Calls started afterwards are not affected. NULL is a no-op.
 //
-// Thread-safety: meant to be called from another thread than the blocked call's, or from a
-// signal-free context such as a UI thread or a watchdog.
+// Thread-safety: any thread; it is meant for a thread other than the blocked call's (a UI
+// thread, a watchdog). It does not block. Not async-signal-safe: do not call it from a
+// signal handler.
 void hikproto_device_cancel(const struct hikproto_device *device);
 
 // Creates a handle for a device over plain HTTP with default timeouts: the short path for

@@ -108,8 +108,9 @@ impl DeviceInner {
 /// `HIKPROTO_RESULT_CANCELLED` promptly, its request abandoned (a write the device already
 /// received may still take effect). Calls started afterwards are not affected. NULL is a no-op.
 ///
-/// Thread-safety: meant to be called from another thread than the blocked call's, or from a
-/// signal-free context such as a UI thread or a watchdog.
+/// Thread-safety: any thread; it is meant for a thread other than the blocked call's (a UI
+/// thread, a watchdog). It does not block. Not async-signal-safe: do not call it from a
+/// signal handler.
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_device_cancel(device: *const hikproto_device) {
     ffi_value((), || {
