@@ -5,6 +5,7 @@
 
 mod cmd;
 mod conn;
+mod logging;
 mod output;
 
 use std::process::ExitCode;
@@ -59,7 +60,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    output::init_logging(cli.verbose);
+    logging::init(cli.verbose, cli.json);
     let out = output::Output { json: cli.json };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -67,7 +68,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
+            crate::errln!("error: cannot start the runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
