@@ -8,6 +8,7 @@ mod conn;
 mod logging;
 mod output;
 
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -59,7 +60,29 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // clap's own printing may panic on a closed pipe: render its messages through ours
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let terminal = if e.use_stderr() {
+                std::io::stderr().is_terminal()
+            } else {
+                std::io::stdout().is_terminal()
+            };
+            let styled = e.render();
+            let text = if terminal {
+                styled.ansi().to_string()
+            } else {
+                styled.to_string()
+            };
+            if e.use_stderr() {
+                output::write_err(format_args!("{text}"));
+            } else {
+                output::write_out(format_args!("{text}"));
+            }
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
     logging::init(cli.verbose, cli.json);
     let out = output::Output { json: cli.json };
     let rt = match tokio::runtime::Builder::new_multi_thread()
