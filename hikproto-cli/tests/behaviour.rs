@@ -447,3 +447,89 @@ async fn the_doctor_reports_what_it_could_not_check() {
         assert!(!r.stdout.contains("hikproto::") && !r.stdout.contains("API:"), "{r:?}");
     }
 }
+
+/// `sadp unbind` succeeds only when the device confirms the release; an offline platform is a
+/// failure with the reason and what to do, and the device stays bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sadp_unbind_reports_only_a_confirmed_release() {
+    use hikproto_sim::sadp::{DeviceView, MemoryDevice, Quirks, Registration, Responder, ResponderConfig};
+    let dev = MemoryDevice::new(DeviceView::camera(1).with_password(ADMIN_PW));
+    dev.update(|v| {
+        v.platform_enabled = true;
+        v.bound_account = Some("installer@example.com".into());
+        v.platform_online = false;
+    });
+    let resp = Responder::start(
+        ResponderConfig::loopback(),
+        vec![Registration::new(dev.clone(), Quirks::default())],
+    )
+    .await
+    .expect("SADP responder");
+    let target = resp.local_addr().to_string();
+    let mac = dev.view().mac;
+    let args = ["--json", "sadp", "unbind", "--mac", &mac, "--target", &target, "--timeout", "3"];
+    let r = run(&args, &[PW]).await;
+    assert_eq!(r.code, Some(5), "{r:?}");
+    assert!(r.stderr.contains("offlineHCPlatform") && r.stderr.contains("hint:"), "{r:?}");
+    assert_eq!(r.json()["error"]["kind"], "failed", "{r:?}");
+    assert!(dev.view().bound_account.is_some(), "still bound");
+    dev.update(|v| v.platform_online = true);
+    let r = run(&args, &[PW]).await;
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.json()["unbound"], true, "{r:?}");
+    assert!(dev.view().bound_account.is_none());
+}
+
+/// A GUID file whose sidecar names another device is refused over ISAPI as over SADP: the
+/// device's identity is checked over SADP first, and none of its tries is spent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guid_file_of_another_device_is_refused_before_sending() {
+    let site = Site::builder()
+        .sadp_port(0)
+        .device(camera(0))
+        .device(camera(1))
+        .start()
+        .await
+        .expect("simulated site");
+    let (a, b) = (site.device(0), site.device(1));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.guid");
+    let f = file.to_str().unwrap();
+    let r = run(&["recover", "prepare", "guid", "--host", &a.host(), "--out", f], &[PW]).await;
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let before = b.stats().requests;
+    let sadp = b.sadp_addr().expect("a SADP responder").to_string();
+    let r = run(
+        &["recover", "guid", "--host", &b.host(), "--target", &sadp, "--file", f],
+        &[("HIKPROTO_NEW_PASSWORD", "N3w-Passw0rd!z")],
+    )
+    .await;
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert!(r.stderr.contains("belongs to the device with serial"), "{r:?}");
+    assert_eq!(b.stats().requests, before, "nothing sent to the device: {:?}", b.stats());
+    assert!(b.password("admin").is_some_and(|p| p.expose() == ADMIN_PW));
+}
+
+/// A QR payload written to --out is not echoed to the terminal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qr_payloads_written_to_a_file_are_not_echoed() {
+    let mut cam = camera(0);
+    cam.ezviz.enabled = true;
+    cam.ezviz.bound_account = Some("owner@example.net".into());
+    let site = site(vec![cam]).await;
+    let h = site.device(0).host();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("app.qr");
+    let f = file.to_str().unwrap();
+    for json in [false, true] {
+        let mut args = vec!["recover", "app-qr", "--host", h.as_str(), "--out", f];
+        if json {
+            args.insert(0, "--json");
+        }
+        let r = run(&args, &[]).await;
+        assert_eq!(r.code, Some(0), "{r:?}");
+        let text = std::fs::read_to_string(&file).unwrap().trim().to_owned();
+        assert!(text.len() > 8, "{text}");
+        assert!(!r.stdout.contains(&text) && !r.stderr.contains(&text), "{r:?}");
+    }
+}

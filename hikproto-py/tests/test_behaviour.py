@@ -272,3 +272,14 @@ def test_no_panic_at_exit_after_asyncio_cancellation() -> None:
         assert p.returncode == 0, p.stderr
         assert "done" in p.stdout
         assert "panicked" not in p.stderr and "not initialized" not in p.stderr, p.stderr
+
+
+def test_discovery_order_is_documented_and_a_wrong_mac_gets_a_hint() -> None:
+    assert "order" in (hikproto.sadp.discover.__doc__ or "")
+    with Simulator(devices=1, password=PW, sadp=True) as s:
+        addr = s[0].sadp_addr
+        assert addr is not None
+        client = hikproto.sadp.Client(timeout=1.0)
+        with pytest.raises(hikproto.DeviceTimeoutError) as ei:
+            client.blink(("00-11-22-33-44-55", addr))
+        assert "MAC" in str(ei.value), str(ei.value)
