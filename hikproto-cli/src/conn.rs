@@ -214,10 +214,25 @@ mod tests {
 
     #[test]
     fn addresses_are_checked_before_sending() {
-        for ok in ["10.0.0.5", "10.0.0.5:8080", "[::1]:80", "::1", "http://cam.local:81/", "[::1]"] {
+        for ok in [
+            "10.0.0.5",
+            "10.0.0.5:8080",
+            "[::1]:80",
+            "::1",
+            "http://cam.local:81/",
+            "[::1]",
+        ] {
             assert!(check_address(ok).is_ok(), "{ok}");
         }
-        for bad in ["127.0.0.1:", "10.0.0.5:0", "10.0.0.5:70000", "cam:http", "", "[::1", "[::1]:"] {
+        for bad in [
+            "127.0.0.1:",
+            "10.0.0.5:0",
+            "10.0.0.5:70000",
+            "cam:http",
+            "",
+            "[::1",
+            "[::1]:",
+        ] {
             assert!(check_address(bad).is_err(), "{bad}");
         }
     }

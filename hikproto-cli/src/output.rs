@@ -179,9 +179,10 @@ impl CliError {
             Self::Usage(_) => "usage",
             Self::NotFound(_) => "not_found",
             Self::Failed { .. } => "failed",
-            Self::Reset(R::WrongAnswer { .. } | R::WrongCode { .. } | R::GuidMismatch { .. }, _) => {
-                "reset_rejected"
-            }
+            Self::Reset(
+                R::WrongAnswer { .. } | R::WrongCode { .. } | R::GuidMismatch { .. },
+                _,
+            ) => "reset_rejected",
             Self::Reset(R::Locked { .. }, _) => "locked",
             Self::Lib(e) | Self::Reset(_, e) => match e {
                 E::Transport { .. } => "transport",
@@ -257,4 +258,3 @@ impl CliError {
         }
     }
 }
-

@@ -129,7 +129,14 @@ async fn leaf_commands() -> Vec<Vec<String>> {
 /// An invocation of each leaf command against the simulated device `h` (ISAPI) or an absent
 /// SADP device: whatever it does, it prints a result or an error to stdout with `--json`.
 fn invocation(leaf: &str, h: &str, dir: &std::path::Path) -> Vec<String> {
-    let mac = ["--mac", "00-11-22-33-44-55", "--target", "127.0.0.1:9", "--timeout", "0.3"];
+    let mac = [
+        "--mac",
+        "00-11-22-33-44-55",
+        "--target",
+        "127.0.0.1:9",
+        "--timeout",
+        "0.3",
+    ];
     let file = dir.join("file.bin").to_string_lossy().into_owned();
     let host = ["--host", h];
     let mut a: Vec<&str> = leaf.split(' ').collect();
@@ -217,11 +224,17 @@ async fn every_command_survives_a_closed_stdout() {
         // the human report, and the help text, likewise never panic
         let human: Vec<&str> = args.iter().map(String::as_str).collect();
         let r = run_stdout_closed(&human, &env).await;
-        assert!(!r.stderr.contains("panicked") && r.code != Some(101), "{leaf}: {r:?}");
+        assert!(
+            !r.stderr.contains("panicked") && r.code != Some(101),
+            "{leaf}: {r:?}"
+        );
         let mut help: Vec<&str> = leaf.split(' ').collect();
         help.push("--help");
         let r = run_stdout_closed(&help, &[]).await;
-        assert!(!r.stderr.contains("panicked") && r.code != Some(101), "{leaf}: {r:?}");
+        assert!(
+            !r.stderr.contains("panicked") && r.code != Some(101),
+            "{leaf}: {r:?}"
+        );
     }
 }
 
@@ -256,14 +269,30 @@ async fn exit_codes_follow_the_table() {
     let r = run(&["doctor", "--host", &closed, "--timeout", "3"], &[PW]).await;
     assert_eq!(r.code, Some(4), "{r:?}");
     let r = run(
-        &["discover", "--target", "127.0.0.1:9", "--timeout", "0.3", "--expect", "1"],
+        &[
+            "discover",
+            "--target",
+            "127.0.0.1:9",
+            "--timeout",
+            "0.3",
+            "--expect",
+            "1",
+        ],
         &[],
     )
     .await;
     assert_eq!(r.code, Some(4), "{r:?}");
     // 5: the device refused, or the operation did not take effect
     let r = run(
-        &["--json", "hik-connect", "wait", "--host", &h, "--timeout", "5"],
+        &[
+            "--json",
+            "hik-connect",
+            "wait",
+            "--host",
+            &h,
+            "--timeout",
+            "5",
+        ],
         &[PW],
     )
     .await;
@@ -296,11 +325,26 @@ async fn refusals_happen_before_sending() {
     let sim: &SimDevice = site.device(0);
     let h = sim.host();
     let cases: Vec<Vec<&str>> = vec![
-        vec!["recover", "factory-reset", "--host", &h, "--mode", "medium", "--yes"],
+        vec![
+            "recover",
+            "factory-reset",
+            "--host",
+            &h,
+            "--mode",
+            "medium",
+            "--yes",
+        ],
         vec!["isup", "set", "--host", &h, "--protocol-version", "v9"],
         vec!["isup", "set", "--host", &h, "--device-id", "has space"],
         vec!["isup", "set", "--host", &h, "--server-port", "0"],
-        vec!["hik-connect", "generate-code", "--host", &h, "--length", "4"],
+        vec![
+            "hik-connect",
+            "generate-code",
+            "--host",
+            &h,
+            "--length",
+            "4",
+        ],
         vec!["info", "--host", "127.0.0.1:"],
         vec!["info", "--host", "127.0.0.1:70000"],
         vec!["demo", "--devices", "3"],
@@ -320,9 +364,26 @@ async fn a_pin_implies_https() {
     let sim = site.device(0);
     // a wrong pin against the plain-HTTP port: HTTPS is tried (and fails), never plain HTTP
     let pin = "00".repeat(32);
-    let r = run(&["info", "--host", &sim.host(), "--pin-sha256", &pin, "--timeout", "3"], &[PW]).await;
+    let r = run(
+        &[
+            "info",
+            "--host",
+            &sim.host(),
+            "--pin-sha256",
+            &pin,
+            "--timeout",
+            "3",
+        ],
+        &[PW],
+    )
+    .await;
     assert_eq!(r.code, Some(4), "{r:?}");
-    assert_eq!(sim.stats().requests, 0, "no plain-HTTP request: {:?}", sim.stats());
+    assert_eq!(
+        sim.stats().requests,
+        0,
+        "no plain-HTTP request: {:?}",
+        sim.stats()
+    );
 }
 
 /// `hik-connect wait` gives up at once when registration cannot happen, with the reason and
@@ -332,9 +393,16 @@ async fn wait_stops_early_when_registration_is_impossible() {
     let site = site(vec![camera(0)]).await;
     let h = site.device(0).host();
     let t = Instant::now();
-    let r = run(&["hik-connect", "wait", "--host", &h, "--timeout", "30"], &[PW]).await;
+    let r = run(
+        &["hik-connect", "wait", "--host", &h, "--timeout", "30"],
+        &[PW],
+    )
+    .await;
     assert_eq!(r.code, Some(5), "{r:?}");
-    assert!(t.elapsed() < Duration::from_secs(20), "waited out the deadline");
+    assert!(
+        t.elapsed() < Duration::from_secs(20),
+        "waited out the deadline"
+    );
     assert!(r.stderr.contains("disabled"), "{r:?}");
     assert!(r.stderr.contains("hikproto hik-connect enable"), "{r:?}");
 }
@@ -364,11 +432,21 @@ async fn codes_of_a_bound_device_need_confirmation() {
     ] {
         let r = run(&args, &[PW, ("HIKPROTO_CODE", "Nw8bQ2zKx")]).await;
         assert_eq!(r.code, Some(2), "{r:?}");
-        assert!(r.stderr.contains("bound") && r.stderr.contains("--yes"), "{r:?}");
+        assert!(
+            r.stderr.contains("bound") && r.stderr.contains("--yes"),
+            "{r:?}"
+        );
     }
     assert_eq!(put(sim), before, "nothing written");
     let r = run(
-        &["--json", "hik-connect", "generate-code", "--host", &h, "--yes"],
+        &[
+            "--json",
+            "hik-connect",
+            "generate-code",
+            "--host",
+            &h,
+            "--yes",
+        ],
         &[PW],
     )
     .await;
@@ -385,7 +463,14 @@ async fn the_operate_code_is_hidden_unless_asked() {
     assert_eq!(r.code, Some(0), "{r:?}");
     assert!(r.json().get("operateCode").is_none(), "{r:?}");
     let r = run(
-        &["--json", "hik-connect", "status", "--host", &h, "--reveal-operate-code"],
+        &[
+            "--json",
+            "hik-connect",
+            "status",
+            "--host",
+            &h,
+            "--reveal-operate-code",
+        ],
         &[PW],
     )
     .await;
@@ -410,7 +495,17 @@ async fn logs_are_plain_off_a_terminal_and_json_with_json() {
     assert!(!r.stderr.contains(ADMIN_PW));
     // -v shows what SADP commands do
     let r = run(
-        &["-v", "sadp", "blink", "--mac", "00-11-22-33-44-55", "--target", "127.0.0.1:9", "--timeout", "0.3"],
+        &[
+            "-v",
+            "sadp",
+            "blink",
+            "--mac",
+            "00-11-22-33-44-55",
+            "--target",
+            "127.0.0.1:9",
+            "--timeout",
+            "0.3",
+        ],
         &[],
     )
     .await;
@@ -444,7 +539,10 @@ async fn the_doctor_reports_what_it_could_not_check() {
         let r = run(&["doctor", "--host", &h, "--timeout", "3"], &[PW]).await;
         assert!(r.stdout.contains("NOT CHECKED"), "{r:?}");
         // the command line names commands, not library calls
-        assert!(!r.stdout.contains("hikproto::") && !r.stdout.contains("API:"), "{r:?}");
+        assert!(
+            !r.stdout.contains("hikproto::") && !r.stdout.contains("API:"),
+            "{r:?}"
+        );
     }
 }
 
@@ -452,7 +550,9 @@ async fn the_doctor_reports_what_it_could_not_check() {
 /// failure with the reason and what to do, and the device stays bound.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sadp_unbind_reports_only_a_confirmed_release() {
-    use hikproto_sim::sadp::{DeviceView, MemoryDevice, Quirks, Registration, Responder, ResponderConfig};
+    use hikproto_sim::sadp::{
+        DeviceView, MemoryDevice, Quirks, Registration, Responder, ResponderConfig,
+    };
     let dev = MemoryDevice::new(DeviceView::camera(1).with_password(ADMIN_PW));
     dev.update(|v| {
         v.platform_enabled = true;
@@ -467,10 +567,23 @@ async fn sadp_unbind_reports_only_a_confirmed_release() {
     .expect("SADP responder");
     let target = resp.local_addr().to_string();
     let mac = dev.view().mac;
-    let args = ["--json", "sadp", "unbind", "--mac", &mac, "--target", &target, "--timeout", "3"];
+    let args = [
+        "--json",
+        "sadp",
+        "unbind",
+        "--mac",
+        &mac,
+        "--target",
+        &target,
+        "--timeout",
+        "3",
+    ];
     let r = run(&args, &[PW]).await;
     assert_eq!(r.code, Some(5), "{r:?}");
-    assert!(r.stderr.contains("offlineHCPlatform") && r.stderr.contains("hint:"), "{r:?}");
+    assert!(
+        r.stderr.contains("offlineHCPlatform") && r.stderr.contains("hint:"),
+        "{r:?}"
+    );
     assert_eq!(r.json()["error"]["kind"], "failed", "{r:?}");
     assert!(dev.view().bound_account.is_some(), "still bound");
     dev.update(|v| v.platform_online = true);
@@ -495,18 +608,47 @@ async fn a_guid_file_of_another_device_is_refused_before_sending() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("a.guid");
     let f = file.to_str().unwrap();
-    let r = run(&["recover", "prepare", "guid", "--host", &a.host(), "--out", f], &[PW]).await;
+    let r = run(
+        &[
+            "recover",
+            "prepare",
+            "guid",
+            "--host",
+            &a.host(),
+            "--out",
+            f,
+        ],
+        &[PW],
+    )
+    .await;
     assert_eq!(r.code, Some(0), "{r:?}");
     let before = b.stats().requests;
     let sadp = b.sadp_addr().expect("a SADP responder").to_string();
     let r = run(
-        &["recover", "guid", "--host", &b.host(), "--target", &sadp, "--file", f],
+        &[
+            "recover",
+            "guid",
+            "--host",
+            &b.host(),
+            "--target",
+            &sadp,
+            "--file",
+            f,
+        ],
         &[("HIKPROTO_NEW_PASSWORD", "N3w-Passw0rd!z")],
     )
     .await;
     assert_eq!(r.code, Some(2), "{r:?}");
-    assert!(r.stderr.contains("belongs to the device with serial"), "{r:?}");
-    assert_eq!(b.stats().requests, before, "nothing sent to the device: {:?}", b.stats());
+    assert!(
+        r.stderr.contains("belongs to the device with serial"),
+        "{r:?}"
+    );
+    assert_eq!(
+        b.stats().requests,
+        before,
+        "nothing sent to the device: {:?}",
+        b.stats()
+    );
     assert!(b.password("admin").is_some_and(|p| p.expose() == ADMIN_PW));
 }
 
@@ -530,6 +672,9 @@ async fn qr_payloads_written_to_a_file_are_not_echoed() {
         assert_eq!(r.code, Some(0), "{r:?}");
         let text = std::fs::read_to_string(&file).unwrap().trim().to_owned();
         assert!(text.len() > 8, "{text}");
-        assert!(!r.stdout.contains(&text) && !r.stderr.contains(&text), "{r:?}");
+        assert!(
+            !r.stdout.contains(&text) && !r.stderr.contains(&text),
+            "{r:?}"
+        );
     }
 }

@@ -136,7 +136,10 @@ fn dual(py: Python<'_>) -> PyResult<&Dual> {
         let transport = make_class(
             py,
             "TransportError",
-            &PyTuple::new(py, [root.as_any(), py.get_type::<PyConnectionError>().as_any()])?,
+            &PyTuple::new(
+                py,
+                [root.as_any(), py.get_type::<PyConnectionError>().as_any()],
+            )?,
             "The device could not be reached, or the connection broke (`host`). \
              Also a builtin `ConnectionError`.",
         )?;
@@ -149,7 +152,10 @@ fn dual(py: Python<'_>) -> PyResult<&Dual> {
         let timeout = make_class(
             py,
             "DeviceTimeoutError",
-            &PyTuple::new(py, [root.as_any(), py.get_type::<PyTimeoutError>().as_any()])?,
+            &PyTuple::new(
+                py,
+                [root.as_any(), py.get_type::<PyTimeoutError>().as_any()],
+            )?,
             "The operation did not finish in time (`operation`, `after` in seconds). Also a \
              builtin `TimeoutError`, so `except TimeoutError` catches it.",
         )?;
@@ -192,7 +198,9 @@ const DECLARED: &[(&str, &[&str])] = &[
     ("DecodeError", &["what", "limit"]),
     (
         "ResetFileError",
-        &["kind", "path", "expected", "found", "age", "limit", "size", "op"],
+        &[
+            "kind", "path", "expected", "found", "age", "limit", "size", "op",
+        ],
     ),
 ];
 

@@ -62,11 +62,11 @@ mod _hikproto {
     #[pymodule_export]
     use super::operations;
     #[pymodule_export]
+    use super::runtime::_quiesce;
+    #[pymodule_export]
     use super::sadp::{
         PySadpClient, PySadpDevice, check_reply, load_key_file, sadp_discover, sadp_discover_async,
     };
-    #[pymodule_export]
-    use super::runtime::_quiesce;
     #[pymodule_export]
     use super::sim::PySimulator;
 

@@ -124,7 +124,9 @@ impl Flavour {
                 )??;
                 value.into_bound_py_any(py)
             }
-            Self::Asyncio => pyo3_async_runtimes::tokio::future_into_py(py, guarded(make(Warner::Context))),
+            Self::Asyncio => {
+                pyo3_async_runtimes::tokio::future_into_py(py, guarded(make(Warner::Context)))
+            }
         }
     }
 }

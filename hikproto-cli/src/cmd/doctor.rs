@@ -165,7 +165,9 @@ fn print_plan(plan: &[PlannedFix]) {
     for p in plan {
         crate::outln!(
             "  - {} (for {}); undo: {}",
-            p.description, p.finding, p.undo
+            p.description,
+            p.finding,
+            p.undo
         );
     }
 }
@@ -336,17 +338,22 @@ async fn fleet(
         .map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?;
     let (mut rows, mut bad) = parse_fleet(&text)?;
     let mut devices = Vec::with_capacity(rows.len());
-    rows.retain(|r| match a.conn(&r.host, r.user.as_deref()).device_with(password.clone()) {
-        Ok(d) => {
-            devices.push(d);
-            true
-        }
-        Err(e) => {
-            bad.push(BadLine {
-                line: r.line,
-                error: e.to_string(),
-            });
-            false
+    rows.retain(|r| {
+        match a
+            .conn(&r.host, r.user.as_deref())
+            .device_with(password.clone())
+        {
+            Ok(d) => {
+                devices.push(d);
+                true
+            }
+            Err(e) => {
+                bad.push(BadLine {
+                    line: r.line,
+                    error: e.to_string(),
+                });
+                false
+            }
         }
     });
     bad.sort_by_key(|b| b.line);
@@ -447,7 +454,9 @@ fn print_fleet_device(row: &FleetRow, ex: &Examination) {
         crate::outln!("{label}  new verification code (shown once): {code}");
     }
     let line = ex.current().summary_line();
-    let rest = line.strip_prefix(ex.current().target.as_str()).unwrap_or(&line);
+    let rest = line
+        .strip_prefix(ex.current().target.as_str())
+        .unwrap_or(&line);
     crate::outln!("{label}{rest}");
 }
 

@@ -246,7 +246,11 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
         Cmd::Wait { conn } => {
             let timeout = Duration::from_secs(conn.timeout.max(1));
             let e = conn.device()?.wait_until_registered(timeout).await?;
-            out.print(&e, || status_human(&e, "(not read)", false));
+            let mut v = serde_json::to_value(&e).unwrap_or(Value::Null);
+            if let Value::Object(m) = &mut v {
+                m.remove("operateCode");
+            }
+            out.print(&v, || status_human(&e, "(not read)", false));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -88,10 +88,7 @@ fn to_value(exam: &Examination) -> hikproto::Result<Value> {
     let report = |r: &hikproto::doctor::Report| -> hikproto::Result<Value> {
         let mut v = serde_json::to_value(r.for_audience(Audience::Python)).map_err(enc)?;
         if let Value::Object(m) = &mut v {
-            m.insert(
-                "text".into(),
-                Value::String(r.render_for(Audience::Python)),
-            );
+            m.insert("text".into(), Value::String(r.render_for(Audience::Python)));
         }
         Ok(v)
     };

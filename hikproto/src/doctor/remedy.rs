@@ -122,7 +122,11 @@ pub fn call_for(rust_call: &str, audience: Audience) -> Option<&'static str> {
             "device.activate(password)",
             "hikproto_device_activate(device, password, &err)",
         ),
-        (call::LOGIN, "device.login()", "hikproto_device_login(device, &err)"),
+        (
+            call::LOGIN,
+            "device.login()",
+            "hikproto_device_login(device, &err)",
+        ),
         (
             call::SET_PASSWORD,
             "device.change_password(user, new_password)",

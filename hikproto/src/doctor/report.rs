@@ -65,7 +65,8 @@ pub const REQUIRED_FACTS: &[&str] = &[
 
 /// Whether an unknown fact's reason says the device does not offer it (not an error).
 fn not_offered(reason: &str) -> bool {
-    reason.starts_with("not supported by the device") || reason.starts_with("not offered by the device")
+    reason.starts_with("not supported by the device")
+        || reason.starts_with("not offered by the device")
 }
 
 /// Runs every rule on the facts and builds the report: explained findings are folded into the

@@ -680,7 +680,11 @@ fn unread_facts_are_never_healthy() {
         assert_eq!(r.unchecked.len(), 1, "{name}");
         assert_eq!(r.unchecked[0].fact, *name);
         assert_eq!(r.unchecked[0].reason, why);
-        assert!(r.summary_line().contains("not checked"), "{}", r.summary_line());
+        assert!(
+            r.summary_line().contains("not checked"),
+            "{}",
+            r.summary_line()
+        );
         assert!(r.render_human().contains("NOT CHECKED"), "{name}");
         let v = serde_json::to_value(&r).unwrap();
         assert_eq!(v["healthy"], false);
