@@ -189,11 +189,13 @@ impl Report {
             Audience::C => "C:     ",
             _ => "API:  ",
         };
+        // command lines for the command line (and Rust, as before); library calls for the others
+        let commands = matches!(audience, Audience::Cli | Audience::Rust);
         let shown = self.for_audience(audience);
-        shown.render_with(label)
+        shown.render_with(label, commands)
     }
 
-    fn render_with(&self, call_label: &str) -> String {
+    fn render_with(&self, call_label: &str, commands: bool) -> String {
         let mut s = String::new();
         let _ = writeln!(s, "Doctor report for {}", self.target);
         if self.inconclusive() {
@@ -254,7 +256,7 @@ impl Report {
                     if let Some(ui) = &st.ui_path {
                         let _ = writeln!(s, "        menu: {ui}");
                     }
-                    if let Some(cli) = &st.cli {
+                    if let Some(cli) = st.cli.as_ref().filter(|_| commands) {
                         let _ = writeln!(s, "        run:  {cli}");
                     }
                     if let Some(call) = &st.call {

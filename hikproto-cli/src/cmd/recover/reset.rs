@@ -173,9 +173,7 @@ pub(crate) async fn guid(a: FileArgs, out: &Output) -> Result<ExitCode, CliError
 /// The serial the device at `addr` reports over SADP (unicast), when it answers in time.
 async fn serial_over_sadp(addr: Option<std::net::SocketAddr>, timeout: f64) -> Option<String> {
     let addr = addr?;
-    let mut opts = hikproto::sadp::DiscoverOptions::default();
-    opts.targets = vec![hikproto::sadp::ProbeTarget::Unicast(addr)];
-    opts.listen_group = None;
+    let mut opts = hikproto::sadp::DiscoverOptions::unicast(vec![addr]);
     opts.expect = Some(1);
     opts.timeout = std::time::Duration::try_from_secs_f64(timeout.clamp(0.1, 5.0)).ok()?;
     let found = hikproto::sadp::discover(&opts).await.ok()?;

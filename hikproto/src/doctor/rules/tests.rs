@@ -709,3 +709,27 @@ fn facts_the_device_does_not_offer_do_not_block_health() {
     assert_eq!((s.healthy, s.with_findings, s.not_checked), (1, 0, 1));
     assert!(s.render_human().contains("1 not checked"));
 }
+
+#[test]
+fn remedies_speak_the_readers_language() {
+    use crate::doctor::Audience;
+    let mut facts = healthy();
+    plat(&mut facts).enabled = Some(false);
+    facts.login = Fact::unknown("timed out");
+    let mut r = diagnose(&facts, &Policy::default());
+    // a finding whose remedy names a library call
+    facts.activated = Fact::Known(false);
+    r.findings
+        .extend(diagnose(&facts, &Policy::default()).findings);
+    let cli = r.render_for(Audience::Cli);
+    assert!(cli.contains("run:  hikproto"), "{cli}");
+    assert!(!cli.contains("API:") && !cli.contains("::"), "{cli}");
+    let py = r.render_for(Audience::Python);
+    assert!(py.contains("Python: device."), "{py}");
+    assert!(!py.contains("::") && !py.contains("run:"), "{py}");
+    let c = r.render_for(Audience::C);
+    assert!(c.contains("C:      hikproto_"), "{c}");
+    assert!(!c.contains("::"), "{c}");
+    let rust = r.for_audience(Audience::Rust);
+    assert_eq!(rust, r);
+}
