@@ -475,8 +475,12 @@ fn unknown_facts_never_fire_rules() {
     facts.supplied = healthy().supplied;
     facts.supplied.stored_code = Some(Secret::new("Zt9w4kLp"));
     let r = diagnose(&facts, &Policy::default());
-    assert!(r.healthy, "{:?}", r.ids());
+    assert!(r.findings.is_empty(), "{:?}", r.ids());
     assert!(r.unknown.len() >= 8, "{:?}", r.unknown);
+    // nothing fired, yet nothing was read either: not healthy, every needed fact unchecked
+    assert!(!r.healthy && r.inconclusive());
+    let unchecked: Vec<&str> = r.unchecked.iter().map(|u| u.fact).collect();
+    assert_eq!(unchecked, crate::doctor::REQUIRED_FACTS);
 }
 
 #[test]
