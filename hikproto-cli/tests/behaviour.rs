@@ -95,6 +95,11 @@ fn camera(index: usize) -> DeviceConfig {
 
 const PW: (&str, &str) = ("HIKPROTO_PASSWORD", ADMIN_PW);
 
+/// SADP arguments that reach no device (nothing listens on port 9): a quick "not found".
+const NO_SADP_DEVICE: [&str; 4] = ["--target", "127.0.0.1:9", "--timeout", "0.3"];
+/// A MAC no device has.
+const NO_MAC: [&str; 2] = ["--mac", "00-11-22-33-44-55"];
+
 /// Every leaf command of the binary, read from its own `--help`.
 async fn leaf_commands() -> Vec<Vec<String>> {
     fn commands(help: &str) -> Vec<String> {
@@ -129,21 +134,14 @@ async fn leaf_commands() -> Vec<Vec<String>> {
 /// An invocation of each leaf command against the simulated device `h` (ISAPI) or an absent
 /// SADP device: whatever it does, it prints a result or an error to stdout with `--json`.
 fn invocation(leaf: &str, h: &str, dir: &std::path::Path) -> Vec<String> {
-    let mac = [
-        "--mac",
-        "00-11-22-33-44-55",
-        "--target",
-        "127.0.0.1:9",
-        "--timeout",
-        "0.3",
-    ];
+    let mac = [&NO_MAC[..], &NO_SADP_DEVICE].concat();
     let file = dir.join("file.bin").to_string_lossy().into_owned();
     let host = ["--host", h];
     let mut a: Vec<&str> = leaf.split(' ').collect();
     match leaf {
         "demo" | "discover" => {
             if leaf == "discover" {
-                a.extend(["--target", "127.0.0.1:9", "--timeout", "0.3"]);
+                a.extend(NO_SADP_DEVICE);
             }
         }
         "decode" => a.push(&file),
@@ -269,15 +267,7 @@ async fn exit_codes_follow_the_table() {
     let r = run(&["doctor", "--host", &closed, "--timeout", "3"], &[PW]).await;
     assert_eq!(r.code, Some(4), "{r:?}");
     let r = run(
-        &[
-            "discover",
-            "--target",
-            "127.0.0.1:9",
-            "--timeout",
-            "0.3",
-            "--expect",
-            "1",
-        ],
+        &[&["discover", "--expect", "1"][..], &NO_SADP_DEVICE].concat(),
         &[],
     )
     .await;
@@ -495,17 +485,7 @@ async fn logs_are_plain_off_a_terminal_and_json_with_json() {
     assert!(!r.stderr.contains(ADMIN_PW));
     // -v shows what SADP commands do
     let r = run(
-        &[
-            "-v",
-            "sadp",
-            "blink",
-            "--mac",
-            "00-11-22-33-44-55",
-            "--target",
-            "127.0.0.1:9",
-            "--timeout",
-            "0.3",
-        ],
+        &[&["-v", "sadp", "blink"][..], &NO_MAC, &NO_SADP_DEVICE].concat(),
         &[],
     )
     .await;
