@@ -524,6 +524,22 @@ async fn the_doctor_reports_what_it_could_not_check() {
             "{r:?}"
         );
     }
+    // a device that answers too late or drops every connection: unreachable, never healthy
+    for fault in [
+        Fault::Latency(Duration::from_secs(5)),
+        Fault::DropConnections,
+    ] {
+        sim.clear_faults();
+        sim.set_fault(fault);
+        let r = run(&["--json", "doctor", "--host", &h, "--timeout", "2"], &[PW]).await;
+        assert_eq!(r.code, Some(4), "{fault:?}: {r:?}");
+        let report = &r.json()["doctor"]["report"];
+        assert_eq!(report["healthy"], false, "{fault:?}: {report}");
+        assert_eq!(
+            report["findings"][0]["id"], "device.unreachable",
+            "{report}"
+        );
+    }
 }
 
 /// `sadp unbind` succeeds only when the device confirms the release; an offline platform is a
