@@ -98,13 +98,13 @@ int main(void) {
 
   /* a device that answers HTTP 500 to everything is never called healthy: what could not be
    * read is listed under "unchecked" with its error */
-  CHECK_RESULT(hikproto_sim_device_set_fault(sim, 0, HIKPROTO_SIM_FAULT_HTTP_500, 0, true),
+  CHECK_RESULT(hikproto_sim_device_set_fault(sim, 0, HIKPROTO_SIM_FAULT_HTTP_500, 0, true, NULL),
                HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_doctor_json(dev, NULL, json, sizeof json, &n, NULL),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_doctor_json,
+             hikproto_device_doctor_json(dev, NULL, json, sizeof json, &n, NULL), json);
   CHECK(strstr(json, "\"healthy\":false") != NULL);
   CHECK(strstr(json, "\"unchecked\":[{") != NULL);
-  CHECK_RESULT(hikproto_sim_device_clear_faults(sim, 0), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_clear_faults(sim, 0, NULL), HIKPROTO_RESULT_OK);
 
   CHECK_RESULT(hikproto_device_disable_platform_access(dev, NULL), HIKPROTO_RESULT_OK);
   CHECK_JSON(hikproto_device_platform_json, hikproto_device_platform_json(dev, json, sizeof json, &n, NULL), json);
