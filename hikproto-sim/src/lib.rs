@@ -57,6 +57,7 @@ mod state;
 mod stats;
 pub mod support;
 mod tls;
+mod user_list;
 
 pub use config::{
     AuthMode, DeviceConfig, NamespaceStyle, Personality, RiskyPasswords, SiteConfig,
