@@ -178,6 +178,10 @@ pub struct DeviceConfig {
     /// Recorders: full serials of the site's cameras on this device's IP channels. A password
     /// reset that carries `syncIPCPassword` gives their administrators the new password too.
     pub channel_cameras: Vec<String>,
+    /// Documents captured from a real device (`hikproto capture`), served verbatim for their
+    /// `GET`s until a write changes them (see [`crate::captured`]).
+    #[serde(skip_serializing_if = "crate::captured::Captured::is_empty")]
+    pub captured: crate::captured::Captured,
 }
 
 impl Default for DeviceConfig {
@@ -209,6 +213,7 @@ impl Default for DeviceConfig {
             https_port: 0,
             reboot_ms: 2000,
             channel_cameras: Vec::new(),
+            captured: crate::captured::Captured::default(),
         }
     }
 }

@@ -43,6 +43,7 @@
 #![warn(missing_docs)]
 
 mod auth;
+pub mod captured;
 pub mod config;
 mod crypto;
 mod error;
