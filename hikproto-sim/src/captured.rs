@@ -17,7 +17,9 @@ use std::collections::BTreeMap;
 use hikproto::xml::{Element, ns, parse_bool};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{AuthMode, NamespaceStyle, Personality, UnauthorizedBody};
+use crate::config::{
+    AuthMode, DeviceConfig, NamespaceStyle, Personality, UnauthorizedBody, UserConfig,
+};
 use crate::http::{Reply, Req};
 use crate::state::DeviceRuntime;
 
@@ -172,8 +174,8 @@ fn unauthorized_from(body: &str) -> UnauthorizedBody {
 }
 
 /// The personality a capture shows, over `base` for what it does not show. `session_cap` is the
-/// `SessionLoginCap` document the device answered (not kept: its challenge is single-use), or
-/// `None` when it had none.
+/// `SessionLoginCap` document the device answered (not kept: its challenge is single-use),
+/// `Some("")` when it had none (no session login), `None` when it was not asked.
 pub fn personality_from(
     cap: &Captured,
     session_cap: Option<&str>,
@@ -210,7 +212,9 @@ pub fn personality_from(
             }
             p.session_salt2 = el.child("salt2").is_some();
         }
-        _ => p.session_login = false,
+        Some(_) => p.session_login = false,
+        None if session_cap.is_some() => p.session_login = false,
+        None => {}
     }
     let sec = doc("/ISAPI/Security/capabilities").or_else(|| {
         doc("/ISAPI/System/capabilities").and_then(|d| d.child("SecurityCap").cloned())
@@ -238,6 +242,64 @@ pub fn personality_from(
         p.activation_version = v;
     }
     p
+}
+
+/// A device playing a capture: the captured identity, users (without passwords: set the
+/// administrator's before starting), personality and documents. `session_cap` as for
+/// [`personality_from`].
+pub fn device_from_capture(cap: &Captured, session_cap: Option<&str>) -> DeviceConfig {
+    let doc = |p: &str| {
+        cap.documents
+            .get(p)
+            .and_then(|d| Element::parse(d.body.as_bytes()).ok())
+    };
+    let info = doc("/ISAPI/System/deviceInfo");
+    let text = |name: &str| {
+        info.as_ref()
+            .and_then(|i| i.text_at(name))
+            .map(|t| t.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let base = if text("deviceType").contains("VR") {
+        Personality::nvr()
+    } else {
+        Personality::camera()
+    };
+    let users = doc("/ISAPI/Security/users")
+        .map(|l| {
+            l.children_named("User")
+                .filter_map(|u| {
+                    Some(UserConfig {
+                        id: u.text_at("id")?.trim().parse().ok()?,
+                        name: u.text_at("userName")?.trim().to_owned(),
+                        level: u
+                            .text_at("userLevel")
+                            .unwrap_or("Operator")
+                            .trim()
+                            .to_owned(),
+                        ..UserConfig::default()
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let activated = doc("/SDK/activateStatus")
+        .and_then(|d| d.text_at("Activated").and_then(parse_bool))
+        .unwrap_or(true);
+    DeviceConfig {
+        name: text("deviceName"),
+        model: text("model"),
+        firmware: text("firmwareVersion"),
+        firmware_build: text("firmwareReleasedDate"),
+        serial: text("serialNumber"),
+        mac: text("macAddress"),
+        device_type: text("deviceType"),
+        activated,
+        users,
+        personality: personality_from(cap, session_cap, base),
+        captured: cap.clone(),
+        ..DeviceConfig::default()
+    }
 }
 
 #[cfg(test)]

@@ -15,9 +15,8 @@ use std::process::ExitCode;
 use hikproto::Error;
 use hikproto::client::{Device, Request};
 use hikproto::xml::Element;
-use hikproto_sim::captured::{Captured, CapturedDocument, personality_from};
-use hikproto_sim::config::UserConfig;
-use hikproto_sim::{DeviceConfig, Personality, SiteConfig};
+use hikproto_sim::SiteConfig;
+use hikproto_sim::captured::{Captured, CapturedDocument, device_from_capture};
 use serde_json::json;
 
 use crate::conn::ConnArgs;
@@ -104,7 +103,11 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
     if !a.keep_identity {
         anonymise::anonymise(&mut cap);
     }
-    let site = site_file(&cap, session_cap.as_deref());
+    let site = device_from_capture(&cap, Some(session_cap.as_deref().unwrap_or("")));
+    let site = SiteConfig {
+        devices: vec![site],
+        ..SiteConfig::default()
+    };
     let text = serde_json::to_string_pretty(&site)
         .map_err(|e| CliError::Usage(format!("cannot render the site file: {e}")))?;
     match &a.out {
@@ -240,66 +243,6 @@ async fn session_capabilities(open: &Device, user: &str) -> Option<String> {
         .ok()
         .filter(|e| e.name == "SessionLoginCap")
         .map(|_| body)
-}
-
-/// The site file: one device with the captured identity, users, personality and documents.
-fn site_file(cap: &Captured, session_cap: Option<&str>) -> SiteConfig {
-    let doc = |p: &str| {
-        cap.documents
-            .get(p)
-            .and_then(|d| Element::parse(d.body.as_bytes()).ok())
-    };
-    let info = doc("/ISAPI/System/deviceInfo");
-    let text = |name: &str| {
-        info.as_ref()
-            .and_then(|i| i.text_at(name))
-            .map(|t| t.trim().to_owned())
-            .unwrap_or_default()
-    };
-    let base = if text("deviceType").contains("VR") {
-        Personality::nvr()
-    } else {
-        Personality::camera()
-    };
-    let users = doc("/ISAPI/Security/users")
-        .map(|l| {
-            l.children_named("User")
-                .filter_map(|u| {
-                    Some(UserConfig {
-                        id: u.text_at("id")?.trim().parse().ok()?,
-                        name: u.text_at("userName")?.trim().to_owned(),
-                        level: u
-                            .text_at("userLevel")
-                            .unwrap_or("Operator")
-                            .trim()
-                            .to_owned(),
-                        ..UserConfig::default()
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let activated = doc("/SDK/activateStatus")
-        .and_then(|d| d.text_at("Activated").and_then(hikproto::xml::parse_bool))
-        .unwrap_or(true);
-    let device = DeviceConfig {
-        name: text("deviceName"),
-        model: text("model"),
-        firmware: text("firmwareVersion"),
-        firmware_build: text("firmwareReleasedDate"),
-        serial: text("serialNumber"),
-        mac: text("macAddress"),
-        device_type: text("deviceType"),
-        activated,
-        users,
-        personality: personality_from(cap, session_cap, base),
-        captured: cap.clone(),
-        ..DeviceConfig::default()
-    };
-    SiteConfig {
-        devices: vec![device],
-        ..SiteConfig::default()
-    }
 }
 
 #[cfg(test)]
