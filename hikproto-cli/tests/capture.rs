@@ -245,3 +245,53 @@ async fn writes_go_through_the_state_machine() {
     let info = dev.device_info().await.unwrap();
     assert_eq!(info.device_name.as_deref(), Some("Captured device"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sadp_answer_is_captured_without_identifiers() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Site::builder()
+        .device(device_a(Personality::camera()))
+        .sadp_port(0)
+        .start()
+        .await
+        .unwrap();
+    let da = a.device(0);
+    let port = da.sadp_addr().expect("SADP responder").port();
+    let file = dir.path().join("sadp.json");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hikproto"));
+    let out = cmd
+        .args([
+            "capture",
+            "--sadp",
+            "--sadp-port",
+            &port.to_string(),
+            "--host",
+            &da.host(),
+            "-o",
+        ])
+        .arg(&file)
+        .env("HIKPROTO_PASSWORD", ADMIN_PW)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    let site: Value = serde_json::from_str(&text).unwrap();
+    let pm = site["devices"][0]["captured"]["sadp_probe_match"]
+        .as_str()
+        .expect("the ProbeMatch");
+    assert!(pm.contains("<ProbeMatch"), "{pm}");
+    let d = hikproto::decode::decode_any(pm.as_bytes()).unwrap();
+    assert_eq!(d.kind, "SadpProbeMatch");
+    let mac_dashes = da.mac().replace(':', "-");
+    for id in [da.serial(), da.short_serial(), da.mac(), &mac_dashes] {
+        assert!(
+            !text.to_ascii_lowercase().contains(&id.to_ascii_lowercase()),
+            "{id} in {pm}"
+        );
+    }
+    a.shutdown().await;
+}
