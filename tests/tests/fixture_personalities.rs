@@ -3,7 +3,6 @@
 //! client reads and decodes every captured document exactly as it decodes the fixture itself.
 
 use std::fs;
-use std::path::PathBuf;
 
 use hikproto::decode::decode_any;
 use hikproto::isapi::capabilities::DeviceCap;
@@ -13,7 +12,6 @@ use hikproto::xml::{Element, FromXml};
 use hikproto::{Device, Secret};
 use hikproto_sim::captured::{Captured, CapturedDocument, device_from_capture};
 use hikproto_sim::{SiteBuilder, SiteConfig};
-use hikproto_tests::fixtures;
 
 const PW: &str = "Fixture!Pass2024";
 
@@ -26,18 +24,6 @@ const FILES: &[(&str, &str)] = &[
         "/ISAPI/Security/adminAccesses",
     ),
 ];
-
-fn devices() -> Vec<(String, PathBuf)> {
-    let mut v: Vec<_> = fs::read_dir(fixtures().join("real-devices"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), p))
-        .collect();
-    v.sort();
-    assert!(v.len() >= 8, "{} fixture devices", v.len());
-    v
-}
 
 /// The fixture device as a site file on disk, read back as the simulator would.
 fn site_file(dir: &std::path::Path, name: &str, path: &std::path::Path) -> SiteConfig {
@@ -68,7 +54,7 @@ fn site_file(dir: &std::path::Path, name: &str, path: &std::path::Path) -> SiteC
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_fixture_device_plays_in_the_simulator() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, path) in devices() {
+    for (name, path) in hikproto_tests::fixture_devices() {
         let cfg = site_file(dir.path(), &name, &path);
         let expected_ns = Element::parse(&fs::read(path.join("System.deviceInfo.xml")).unwrap())
             .unwrap()

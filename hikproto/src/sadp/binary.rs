@@ -24,9 +24,9 @@
 //! | 34 | 4 | subnet mask |
 //!
 //! Strictness follows the reference's confidence (sadp-reset-hikconnect.md §1.8): the identifier,
-//! the address lengths, the header layout and the checksum are **[code]** (a device-side
+//! the address lengths, the header layout and the checksum are **\[code\]** (a device-side
 //! implementation and a dissector agree) and are enforced; the meaning of byte 3 as the length is
-//! **[inferred]** from two sizes (66 and 246), and newer devices append an extension to the
+//! **\[inferred\]** from two sizes (66 and 246), and newer devices append an extension to the
 //! inquiry reply that can take the SADP part beyond 255 bytes, which one byte cannot describe.
 //! So the parser does not trust the length byte: it takes the length the checksum confirms (the
 //! length byte, the byte plus a multiple of 256 for a part longer than 255 bytes, or everything

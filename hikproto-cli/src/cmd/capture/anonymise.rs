@@ -74,11 +74,10 @@ fn rules(cap: &Captured) -> Vec<Rule> {
         }
     }
     if let Some(list) = doc("/ISAPI/System/Network/interfaces") {
-        for nic in list.children_named("NetworkInterface").chain(
-            (list.name == "NetworkInterface")
-                .then_some(&list)
-                .into_iter(),
-        ) {
+        for nic in list
+            .children_named("NetworkInterface")
+            .chain((list.name == "NetworkInterface").then_some(&list))
+        {
             let Some(ip) = nic.child("IPAddress") else {
                 continue;
             };
@@ -95,7 +94,7 @@ fn rules(cap: &Captured) -> Vec<Rule> {
         }
     }
     // longest first, so that a serial is replaced before its short form
-    rules.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    rules.sort_by_key(|r| std::cmp::Reverse(r.0.len()));
     rules
 }
 

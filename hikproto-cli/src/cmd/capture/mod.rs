@@ -177,10 +177,7 @@ pub(crate) fn cut_secrets(path: &str, body: &str) -> String {
         .find(|(p, _)| *p == path)
         .map_or(&[][..], |(_, n)| n);
     for name in names {
-        loop {
-            let Some((start, end)) = find_element(&s, name) else {
-                break;
-            };
+        while let Some((start, end)) = find_element(&s, name) {
             s.replace_range(start..end, "");
         }
     }
