@@ -19,6 +19,7 @@
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::isapi::status::ResponseStatus;
 use crate::reset::ResetMethod;
 
 /// The words shown beside an inferred operation.
@@ -524,6 +525,16 @@ pub fn inferred_refusal_hint(id: &str) -> Option<String> {
     ))
 }
 
+/// [`suggests_wrong_request`] for a refusal; a SADP refusal (HTTP status 0) suggests it when the
+/// device gave only a generic failure (status 3) or a format error (status 6).
+fn refusal_suggests_wrong_request(http_status: u16, status: &ResponseStatus) -> bool {
+    if http_status == 0 {
+        return matches!(status.status_code, 3 | 6);
+    }
+    let sub = Some(status.sub_status_code.as_str()).filter(|s| !s.is_empty());
+    suggests_wrong_request(Some(http_status), Some(status.status_code), sub)
+}
+
 /// Adds [`inferred_refusal_hint`] to an error from operation `id` when the operation is inferred
 /// and the device's answer suggests it did not understand the request (see
 /// [`suggests_wrong_request`]); any other error is returned unchanged.
@@ -536,12 +547,7 @@ pub fn annotate(id: &str, e: Error) -> Error {
             request,
             http_status,
             status,
-        } if suggests_wrong_request(
-            Some(http_status),
-            Some(status.status_code),
-            Some(status.sub_status_code.as_str()).filter(|s| !s.is_empty()),
-        ) =>
-        {
+        } if refusal_suggests_wrong_request(http_status, &status) => {
             Error::Device {
                 request: format!("{request} ({hint})"),
                 http_status,
@@ -631,7 +637,6 @@ mod tests {
 
     #[test]
     fn errors_of_inferred_routes_say_so() {
-        use crate::isapi::status::ResponseStatus;
         let refused = |sub: &str| Error::Device {
             request: "PUT /ISAPI/Security/GUIDFileData/certification".into(),
             http_status: 400,
@@ -673,5 +678,19 @@ mod tests {
             },
         );
         assert!(missing.to_string().contains("please report"));
+        // SADP: a generic failure of the inferred 3.0 PhoneNoReset says so; a wrong code does not
+        let sadp = |code: u32, sub: &str| Error::Device {
+            request: "SADP PhoneNoReset".into(),
+            http_status: 0,
+            status: Box::new(ResponseStatus {
+                status_code: code,
+                sub_status_code: sub.into(),
+                ..ResponseStatus::default()
+            }),
+        };
+        let text = annotate("sadp.reset_by_phone_code", sadp(3, "failed")).to_string();
+        assert!(text.contains("request format is inferred"), "{text}");
+        let text = annotate("sadp.reset_by_phone_code", sadp(4, "denied")).to_string();
+        assert!(!text.contains("inferred"), "{text}");
     }
 }
