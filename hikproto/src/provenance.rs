@@ -547,13 +547,11 @@ pub fn annotate(id: &str, e: Error) -> Error {
             request,
             http_status,
             status,
-        } if refusal_suggests_wrong_request(http_status, &status) => {
-            Error::Device {
-                request: format!("{request} ({hint})"),
-                http_status,
-                status,
-            }
-        }
+        } if refusal_suggests_wrong_request(http_status, &status) => Error::Device {
+            request: format!("{request} ({hint})"),
+            http_status,
+            status,
+        },
         Error::NotSupported { what } => Error::NotSupported {
             what: format!("{what} ({hint})"),
         },
