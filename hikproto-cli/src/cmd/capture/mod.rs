@@ -113,7 +113,7 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
     match &a.out {
         Some(path) => std::fs::write(path, format!("{text}\n"))
             .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?,
-        None => println!("{text}"),
+        None => crate::outln!("{text}"),
     }
     for s in &skipped {
         tracing::info!("not captured: {s}");
