@@ -552,8 +552,14 @@ pub fn annotate(id: &str, e: Error) -> Error {
             http_status,
             status,
         },
-        Error::NotSupported { what } => Error::NotSupported {
+        Error::NotSupported {
+            what,
+            http_status,
+            status,
+        } => Error::NotSupported {
             what: format!("{what} ({hint})"),
+            http_status,
+            status,
         },
         other => other,
     }
@@ -669,12 +675,7 @@ mod tests {
         };
         let text = annotate("isapi.reset_with_guid_file", wrong_guid).to_string();
         assert!(!text.contains("inferred"), "{text}");
-        let missing = annotate(
-            "isapi.reset_with_email_code",
-            Error::NotSupported {
-                what: "PUT y".into(),
-            },
-        );
+        let missing = annotate("isapi.reset_with_email_code", Error::not_supported("PUT y"));
         assert!(missing.to_string().contains("please report"));
         // SADP: a generic failure of the inferred 3.0 PhoneNoReset says so; a wrong code does not
         let sadp = |code: u32, sub: &str| Error::Device {
