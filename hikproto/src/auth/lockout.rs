@@ -60,6 +60,8 @@ pub(super) struct State {
     verified: HashMap<Account, Vec<[u8; 32]>>,
     /// `host:port` → the device's serial number, once known.
     serials: HashMap<String, String>,
+    /// Device key → until when a device answer said it is locked (for the user).
+    locked_until: HashMap<Account, Instant>,
     pub(super) flights: Flights,
 }
 
@@ -92,10 +94,12 @@ pub(super) struct State {
 ///   with the same typed error without sending. Once accepted, calls run in parallel. Calls
 ///   already in flight when a device starts rejecting an accepted credential (its password was
 ///   changed meanwhile) cannot be recalled; every later call is refused locally.
-/// * **Locks.** A lock answered to a credential the device had accepted before was not caused
-///   by it: that latch lifts at `unlockTime`. A lock answered to an unverified credential may
-///   have been triggered by it (its attempt may have been the one the device counted last):
-///   it stays latched after the lock ends, like every rejected credential.
+/// * **Locks.** A lock answered to a credential the device had accepted before, or sent while an
+///   earlier answer of that device said it was locked, was not caused by that credential
+///   (attempts during a lock are not counted: inferred, as the simulator models it): that
+///   latch lifts at `unlockTime`. A lock answered to any other credential may have been
+///   triggered by it (its attempt may have been the one the device counted last): it stays
+///   latched after the lock ends, like every rejected credential.
 /// * **Unknown answers are not acceptance.** Only a 2xx answer marks a credential accepted.
 ///   Other statuses after an authenticated attempt are errors; the credential stays unverified.
 /// * **Requests without credentials** always go through (they are not login attempts).
@@ -108,7 +112,9 @@ pub(super) struct State {
 /// serial is a second key, which joins a device reached by name and by address. Behind a NAT
 /// that forwards several ports of one address to several devices, those devices share the host
 /// key: a credential rejected by one is refused for the others too (the safe side; clear it
-/// with [`LockoutGuard::clear`] when you know better). SADP commands use `sadp:<MAC>` keys.
+/// with [`LockoutGuard::clear`] when you know better). Only a latch that expires with a lock
+/// is kept per exact address (`host:port`) and serial, since a lock is the state of one device.
+/// SADP commands use `sadp:<MAC>` keys.
 ///
 /// Latches live in memory only (for this process); [`LockoutGuard::new`] makes an isolated
 /// guard.
@@ -132,18 +138,25 @@ impl Default for LockoutGuard {
     }
 }
 
-/// The device keys of an address: the host, plus `sn:<serial>` when known.
+/// The device keys of an address: the host, the exact address (`addr:host:port`, which only
+/// locks use), plus `sn:<serial>` when known. The first key names the flight.
 fn keys_of(st: &State, address: &str) -> Vec<String> {
     if address.starts_with(SADP_KEY_PREFIX) {
         return vec![address.to_owned()];
     }
     let (host, _) = split_authority(address);
+    let exact = normalize_authority(address);
     let mut keys = vec![format!("host:{host}")];
-    if let Some(sn) = st.serials.get(&normalize_authority(address)) {
+    if let Some(sn) = st.serials.get(&exact) {
         keys.push(format!("sn:{sn}"));
     }
+    keys.push(format!("{ADDR_KEY_PREFIX}{exact}"));
     keys
 }
+
+/// Keys naming one exact address: a lock is a state of the device behind it, so a latch that
+/// expires with a lock is kept there (and under the serial), not under the whole host.
+const ADDR_KEY_PREFIX: &str = "addr:";
 
 /// `(host, port)` of `host`, `host:port`, `[v6]:port` or a URL, case-folded.
 fn split_authority(address: &str) -> (String, Option<u16>) {
@@ -181,6 +194,7 @@ impl LockoutGuard {
                 accounts: HashMap::new(),
                 verified: HashMap::new(),
                 serials: HashMap::new(),
+                locked_until: HashMap::new(),
                 flights: Flights::default(),
             })),
         }
@@ -352,6 +366,16 @@ pub(super) fn verified_in(st: &State, keys: &[String], user: &str, fp: &[u8; 32]
     })
 }
 
+/// True when an earlier answer said the device behind one of `keys` is locked (for `user`)
+/// until a time still to come.
+fn known_locked(st: &State, keys: &[String], user: &str, now: Instant) -> bool {
+    keys.iter().any(|k| {
+        st.locked_until
+            .get(&(k.clone(), user.to_owned()))
+            .is_some_and(|u| *u > now)
+    })
+}
+
 /// Applies a refusal: see the rule on locks in [`LockoutGuard`].
 pub(super) fn latch_in(
     st: &mut State,
@@ -360,15 +384,26 @@ pub(super) fn latch_in(
     fp: &[u8; 32],
     outcome: &LoginOutcome,
 ) {
-    let (reason, until) = match outcome {
-        LoginOutcome::Rejected { .. } => (LatchReason::Rejected, None),
+    let now = Instant::now();
+    let (reason, until, expiring) = match outcome {
+        LoginOutcome::Rejected { .. } => (LatchReason::Rejected, None, false),
         LoginOutcome::Locked { retry_after } => {
-            // only a credential the device accepted before cannot have triggered the lock
-            let expires = verified_in(st, keys, user, fp);
-            let until = retry_after
-                .filter(|_| expires)
-                .and_then(|d| Instant::now().checked_add(d));
-            (LatchReason::Locked, until)
+            // A credential the device accepted before did not trigger the lock, and neither
+            // did one sent while an earlier answer said the device was already locked (attempts
+            // during a lock are not counted; inferred). Any other may have been the attempt
+            // that triggered it: it stays latched after the lock.
+            let expires = verified_in(st, keys, user, fp) || known_locked(st, keys, user, now);
+            let until = retry_after.and_then(|d| now.checked_add(d));
+            if let Some(u) = until {
+                for k in keys.iter().filter(|k| !k.starts_with("host:")) {
+                    if st.locked_until.len() >= MAX_LATCHED_ACCOUNTS {
+                        st.locked_until.retain(|_, t| *t > now);
+                    }
+                    st.locked_until.insert((k.clone(), user.to_owned()), u);
+                }
+            }
+            let until = until.filter(|_| expires);
+            (LatchReason::Locked, until, until.is_some())
         }
     };
     if reason == LatchReason::Rejected {
@@ -379,6 +414,10 @@ pub(super) fn latch_in(
         }
     }
     for k in keys {
+        // a lock that expires belongs to the device behind this address, not the whole host
+        if expiring && k.starts_with("host:") {
+            continue;
+        }
         let acct = (k.clone(), user.to_owned());
         // a rejection is never downgraded to a lock that expires
         let was_rejected = st.accounts.get(&acct).is_some_and(|l| {
@@ -399,7 +438,7 @@ pub(super) fn latch_in(
             Latch {
                 fingerprint: *fp,
                 reason,
-                since: Instant::now(),
+                since: now,
                 until,
             },
         );

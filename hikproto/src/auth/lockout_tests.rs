@@ -80,14 +80,36 @@ fn lock_latch_expires_only_for_a_verified_credential() {
         retry_after: Some(Duration::from_millis(30)),
     };
     g.record_success(HOST, &good);
-    g.latch(HOST, &good, &lock);
+    // the first answer saying "locked" may have been caused by the credential it answered
     g.latch(HOST, &unknown, &lock);
+    g.latch(HOST, &good, &lock);
     assert!(g.is_latched(HOST, &good));
     std::thread::sleep(Duration::from_millis(60));
     assert!(!g.is_latched(HOST, &good), "the lock was not caused by it");
     assert!(g.is_latched(HOST, &unknown), "it may have caused the lock");
     g.latch(HOST, &good, &LoginOutcome::Locked { retry_after: None });
     assert!(g.is_latched(HOST, &good), "a lock without a time stays");
+}
+
+#[test]
+fn a_credential_sent_into_a_known_lock_expires_with_it_on_that_address_only() {
+    let g = LockoutGuard::new();
+    let lock = LoginOutcome::Locked {
+        retry_after: Some(Duration::from_millis(40)),
+    };
+    let first = Credentials::new("admin", "tipped-it");
+    let later = Credentials::new("admin", "right");
+    g.latch(HOST, &first, &lock);
+    g.latch(HOST, &later, &lock);
+    assert!(g.is_latched(HOST, &later));
+    assert!(
+        !g.is_latched("192.0.2.1:8080", &later),
+        "another device behind the same address is not locked"
+    );
+    std::thread::sleep(Duration::from_millis(80));
+    assert!(!g.is_latched(HOST, &later), "it met an existing lock");
+    assert!(g.is_latched(HOST, &first), "it may have triggered the lock");
+    assert!(g.is_latched("192.0.2.1:8080", &first));
 }
 
 #[test]
