@@ -367,7 +367,10 @@ impl<'a> AuthCall<'a> {
                 self.answer_or_probe(best)
             }
             ReuseRefusal::NonceOnly => {
-                tracing::debug!(nc, "reused nonce refused (password not judged): one fresh try");
+                tracing::debug!(
+                    nc,
+                    "reused nonce refused (password not judged): one fresh try"
+                );
                 self.reuse_refused_at = Some(nc);
                 self.answer_or_probe(best)
             }

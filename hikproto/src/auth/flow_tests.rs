@@ -304,7 +304,10 @@ fn password_changed_under_a_nonce_refused_and_counted() {
     dev.password_ok = false;
     let (k, v) = call(&mut dev, &mut st, SchemeFilter::Any, &creds());
     assert_eq!((k, v), (vec![Reused], wrong()));
-    assert_eq!(dev.rejections, 1, "the counted refusal is the only failed login");
+    assert_eq!(
+        dev.rejections, 1,
+        "the counted refusal is the only failed login"
+    );
 }
 
 #[test]

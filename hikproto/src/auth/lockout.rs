@@ -170,10 +170,9 @@ fn split_authority(address: &str) -> (String, Option<u16>) {
         return (host.to_ascii_lowercase(), port);
     }
     match a.rsplit_once(':') {
-        Some((h, p)) if !h.contains(':') => (
-            h.trim_end_matches('.').to_ascii_lowercase(),
-            p.parse().ok(),
-        ),
+        Some((h, p)) if !h.contains(':') => {
+            (h.trim_end_matches('.').to_ascii_lowercase(), p.parse().ok())
+        }
         _ => (a.trim_end_matches('.').to_ascii_lowercase(), None),
     }
 }

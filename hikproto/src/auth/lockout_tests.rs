@@ -186,7 +186,13 @@ async fn single_flight_one_carrier_waiters_share_the_verdict() {
     for w in waiters {
         let e = w.await.unwrap().unwrap_err();
         assert!(
-            matches!(e, Error::CredentialsRejected { attempts_left: Some(6), .. }),
+            matches!(
+                e,
+                Error::CredentialsRejected {
+                    attempts_left: Some(6),
+                    ..
+                }
+            ),
             "{e:?}"
         );
     }

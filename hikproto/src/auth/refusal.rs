@@ -129,7 +129,9 @@ fn status_outcome(st: &ResponseStatus) -> Option<LoginOutcome> {
             retry_after: st.lock_remaining_secs.map(Duration::from_secs),
         });
     }
-    if REJECTION_TOKENS.iter().any(|t| t.eq_ignore_ascii_case(token))
+    if REJECTION_TOKENS
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case(token))
         || st.retry_times.is_some()
         || st.locked.is_some()
     {

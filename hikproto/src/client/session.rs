@@ -10,8 +10,8 @@ use bytes::Bytes;
 use crate::auth::Admission;
 use crate::auth::refusal::{login_evidence, non_401_refusal};
 use crate::auth::session::{self as s, SessionLoginAnswer, SessionLoginCap, is_session_expired};
-use crate::isapi::user_check::LoginOutcome;
 use crate::error::{Error, Result};
+use crate::isapi::user_check::LoginOutcome;
 use crate::keys::{Credentials, Secret};
 use crate::xml::FromXml;
 

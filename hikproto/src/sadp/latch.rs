@@ -56,11 +56,12 @@ fn outcome_of(e: &Error) -> Option<LoginOutcome> {
         Error::Locked { retry_after, .. } => Some(LoginOutcome::Locked {
             retry_after: *retry_after,
         }),
-        Error::Device { request, status, .. }
-            if request.starts_with("SADP ")
-                && COUNTED_REFUSALS
-                    .iter()
-                    .any(|t| t.eq_ignore_ascii_case(&status.sub_status_code)) =>
+        Error::Device {
+            request, status, ..
+        } if request.starts_with("SADP ")
+            && COUNTED_REFUSALS
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(&status.sub_status_code)) =>
         {
             Some(LoginOutcome::Rejected {
                 attempts_left: None,

@@ -6,8 +6,8 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use hikproto::sadp::{ClientOptions, DiscoverOptions, SadpClient, discover};
 use hikproto::fleet::Fleet;
+use hikproto::sadp::{ClientOptions, DiscoverOptions, SadpClient, discover};
 use hikproto::{AuthMode, Device, Error, LockoutGuard, Secret};
 use hikproto_sim::{Personality, SimDevice, Site};
 
@@ -165,7 +165,13 @@ async fn sadp_wrong_password_repeated_ten_times_is_counted_once() {
         );
     }
     assert!(
-        matches!(errors[0], Error::CredentialsRejected { attempts_left: Some(6), .. }),
+        matches!(
+            errors[0],
+            Error::CredentialsRejected {
+                attempts_left: Some(6),
+                ..
+            }
+        ),
         "{:?}",
         errors[0]
     );

@@ -44,7 +44,13 @@ async fn password_changed_under_a_nonce_the_device_refuses_without_counting() {
     let (d, err, site) =
         password_changed_under_a_cached_nonce(Personality::camera().nonce_reuse(false)).await;
     assert!(
-        matches!(err, Error::CredentialsRejected { attempts_left: Some(6), .. }),
+        matches!(
+            err,
+            Error::CredentialsRejected {
+                attempts_left: Some(6),
+                ..
+            }
+        ),
         "the refused nonce was read, the fresh answer rejected: {err:?}"
     );
     let s = d.stats();
@@ -61,7 +67,13 @@ async fn password_changed_under_a_nonce_the_device_refuses_and_counts() {
         .reused_nonce_counted(true);
     let (d, err, site) = password_changed_under_a_cached_nonce(p).await;
     assert!(
-        matches!(err, Error::CredentialsRejected { attempts_left: Some(6), .. }),
+        matches!(
+            err,
+            Error::CredentialsRejected {
+                attempts_left: Some(6),
+                ..
+            }
+        ),
         "{err:?}"
     );
     let s = d.stats();
@@ -101,10 +113,7 @@ async fn a_lock_that_expires_leaves_the_credentials_that_caused_it_latched() {
         })
     ));
     let two = with_guard(d, &guard, "Wrong-Two2");
-    assert!(matches!(
-        two.device_info().await,
-        Err(Error::Locked { .. })
-    ));
+    assert!(matches!(two.device_info().await, Err(Error::Locked { .. })));
     // the right password meets the lock: reported, latched until the lock ends
     let good2 = with_guard(d, &guard, PW);
     assert!(matches!(
@@ -159,7 +168,10 @@ async fn session_login_rejection_is_sent_once() {
             "{r:?}"
         );
     }
-    assert!(matches!(dev.login().await, Err(Error::CredentialLatched { .. })));
+    assert!(matches!(
+        dev.login().await,
+        Err(Error::CredentialLatched { .. })
+    ));
     let s = d.stats();
     assert_eq!(s.failed_logins, 1, "{s:?}");
     assert_eq!(s.hits("/ISAPI/Security/sessionLogin"), 1);
@@ -174,10 +186,22 @@ async fn a_device_answering_403_while_locked_is_never_taken_as_accepting() {
     d.update(|c| c.lockout.max_attempts = 1);
     let wrong = client(d, AuthMode::Auto, WRONG);
     let e = wrong.device_info().await.unwrap_err();
-    assert!(matches!(e, Error::Locked { retry_after: Some(_), .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            Error::Locked {
+                retry_after: Some(_),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     let good = client(d, AuthMode::Auto, PW);
     let e = good.get_xml(INFO).await.unwrap_err();
-    assert!(matches!(e, Error::Locked { .. }), "403 is not success: {e:?}");
+    assert!(
+        matches!(e, Error::Locked { .. }),
+        "403 is not success: {e:?}"
+    );
     assert!(good.credentials_latched());
     assert!(wrong.credentials_latched());
     let s = d.stats();

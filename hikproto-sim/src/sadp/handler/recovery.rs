@@ -204,7 +204,10 @@ pub(super) fn answer_reset(
             .any(|(i, got)| i == id && got.as_str() == want.expose())
     });
     if !all_right {
-        let given: String = qs.iter().map(|(i, a)| format!("{i}={}\n", a.as_str())).collect();
+        let given: String = qs
+            .iter()
+            .map(|(i, a)| format!("{i}={}\n", a.as_str()))
+            .collect();
         return Err(failure(slot, view, ctx, "AnswerError", &given, stats));
     }
     complete_reset(slot, view, req, ctx)
