@@ -73,9 +73,10 @@ pub(super) struct State {
 /// **A credential is never sent to a device again once the device may have counted it as a
 /// failed login, unless the device's own answer shows it did not.** How it is applied:
 ///
-/// * **Rejections latch.** A 401 to an authenticated attempt, a session-login refusal, a
-///   `ResponseStatus` such as `loginPasswordError`/`passError`, a 403 (or any status) whose
-///   body speaks of a lock or a bad password, and a SADP password/answer/code refusal latch the
+/// * **Rejections latch.** A 401 to an authenticated attempt, a session-login refusal
+///   (including a `ResponseStatus` `loginPasswordError`/`passError`), any answer (a 403
+///   included) whose body speaks of a lock (`userNameLocked`, `lockStatus=lock`, …) or is a
+///   `userCheck` saying 401, and a SADP password/answer/code refusal latch the
 ///   credential ([`Error::CredentialsRejected`] or [`Error::Locked`] the first time,
 ///   [`Error::CredentialLatched`] afterwards, without sending). A *different* credential goes
 ///   through at once ([`Device::set_credentials`](crate::Device::set_credentials)).

@@ -13,9 +13,12 @@
 //!   rejection: the body wins.
 //! * Anything else (an empty body, HTML, a bare `userCheck` without lock fields) cannot be told
 //!   apart from a rejection: it is taken as one (the safe side).
-//! * `ResponseStatus` tokens `loginPasswordError`, `passError`, `userNameLocked`,
-//!   `ipcIsLocking` and `MaxPassword attempts` (any HTTP status, 403 included) and a 2xx whose
-//!   `userCheck`/`ResponseStatus` body says `statusValue` 401 are rejections or locks.
+//! * `ResponseStatus` tokens `userNameLocked`, `ipcIsLocking` and `MaxPassword attempts` (any
+//!   HTTP status, 403 included) are locks, and a 2xx whose `userCheck` body says `statusValue`
+//!   401 is a rejection. `loginPasswordError`/`passError` reject the credential only where the
+//!   credential is what the body carries (the session login, [`login_refusal`]); after a Digest
+//!   or Basic request the device has authenticated, they speak of a password given in the
+//!   body (for example a `loginPassword`), not of the credential.
 
 use std::time::Duration;
 
@@ -67,9 +70,19 @@ pub fn classify_reuse_refusal(stale: bool, body: &[u8]) -> ReuseRefusal {
     })
 }
 
-/// A credential refusal carried by a non-401 answer to an authenticated attempt (a 403 while
-/// locked, a `loginPasswordError` status, a 2xx `userCheck` saying 401).
+/// A credential refusal carried by a non-401 answer to a Digest or Basic attempt (a 403 while
+/// locked, a 2xx `userCheck` saying 401).
 pub fn non_401_refusal(status: u16, body: &[u8]) -> Option<LoginOutcome> {
+    refusal(status, body, false)
+}
+
+/// A refusal of a login whose body carried the credential (the session login): as
+/// [`non_401_refusal`], and `loginPasswordError`/`passError` too.
+pub fn login_refusal(status: u16, body: &[u8]) -> Option<LoginOutcome> {
+    refusal(status, body, true)
+}
+
+fn refusal(status: u16, body: &[u8], password_tokens: bool) -> Option<LoginOutcome> {
     if body.len() > MAX_STATUS_BODY || !looks_like_status(body) {
         return None;
     }
@@ -80,7 +93,11 @@ pub fn non_401_refusal(status: u16, body: &[u8]) -> Option<LoginOutcome> {
             (says_401 || locked || status == 403 && c.retry_login_time.is_some())
                 .then(|| outcome_of(c.locked, c.retry_login_time, c.unlock_time))
         }
-        Parsed::Status(st) => status_outcome(&st),
+        Parsed::Status(st) if password_tokens => status_outcome(&st),
+        Parsed::Status(st) => match status_outcome(&st)? {
+            locked @ LoginOutcome::Locked { .. } => Some(locked),
+            LoginOutcome::Rejected { .. } => None,
+        },
     }
 }
 
@@ -204,9 +221,14 @@ mod tests {
         ));
         let pw = br#"{"statusCode":4,"subStatusCode":"loginPasswordError","errorCode":1073741836}"#;
         assert!(matches!(
-            non_401_refusal(403, pw),
+            login_refusal(403, pw),
             Some(LoginOutcome::Rejected { .. })
         ));
+        assert_eq!(
+            non_401_refusal(403, pw),
+            None,
+            "after Digest, it speaks of a password in the body"
+        );
         assert!(matches!(
             non_401_refusal(200, BARE),
             Some(LoginOutcome::Rejected { .. })

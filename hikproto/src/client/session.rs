@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 
 use crate::auth::Admission;
-use crate::auth::refusal::{login_evidence, non_401_refusal};
+use crate::auth::refusal::{login_evidence, login_refusal};
 use crate::auth::session::{self as s, SessionLoginAnswer, SessionLoginCap, is_session_expired};
 use crate::error::{Error, Result};
 use crate::isapi::user_check::LoginOutcome;
@@ -216,7 +216,7 @@ fn session_refusal(status: u16, status_value: Option<u32>, body: &[u8]) -> Optio
     if status == 401 || status_value == Some(401) {
         return Some(login_evidence(body).unwrap_or_else(|| LoginOutcome::from_body(body)));
     }
-    non_401_refusal(status, body)
+    login_refusal(status, body)
 }
 
 /// A background task sending `PUT /ISAPI/Security/sessionHeartbeat` periodically.
