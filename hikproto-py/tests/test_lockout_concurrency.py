@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import List
+from typing import Callable, List
 
 import hikproto
 from hikproto.sim import Simulator
@@ -17,27 +17,32 @@ def _one_failed_login(stats: object) -> None:
     assert stats.repeated_rejected_credentials == 0, stats  # type: ignore[attr-defined]
 
 
+def _race(n: int, call: Callable[[], object]) -> List[BaseException]:
+    """Runs `call` on `n` threads released together; returns what they raised."""
+    errors: List[BaseException] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(n)
+
+    def work() -> None:
+        barrier.wait()
+        try:
+            call()
+        except BaseException as e:  # noqa: BLE001 - collected and checked by the caller
+            with lock:
+                errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
 def test_threads_sharing_one_handle() -> None:
     with Simulator(devices=1) as s:
         dev = s[0].client(password="Wr0ng-Thr3ads-One!")
-        errors: List[BaseException] = []
-        lock = threading.Lock()
-        barrier = threading.Barrier(16)
-
-        def work() -> None:
-            barrier.wait()
-            for _ in range(4):
-                try:
-                    dev.device_info()
-                except BaseException as e:  # noqa: BLE001 - collected and checked below
-                    with lock:
-                        errors.append(e)
-
-        threads = [threading.Thread(target=work) for _ in range(16)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        errors = _race(64, dev.device_info)
         assert len(errors) == 64
         assert all(isinstance(e, hikproto.AuthenticationError) for e in errors), errors
         assert dev.request_stats().credentials_sent == 1
@@ -46,24 +51,16 @@ def test_threads_sharing_one_handle() -> None:
 
 def test_threads_with_separate_handles() -> None:
     with Simulator(devices=1) as s:
-        errors: List[BaseException] = []
+        handles = [s[0].client(password="Wr0ng-Thr3ads-Many!") for _ in range(16)]
+        it = iter(handles)
         lock = threading.Lock()
-        barrier = threading.Barrier(16)
 
-        def work() -> None:
-            dev = s[0].client(password="Wr0ng-Thr3ads-Many!")
-            barrier.wait()
-            try:
-                dev.device_info()
-            except BaseException as e:  # noqa: BLE001 - collected and checked below
-                with lock:
-                    errors.append(e)
+        def call() -> object:
+            with lock:
+                dev = next(it)
+            return dev.device_info()
 
-        threads = [threading.Thread(target=work) for _ in range(16)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        errors = _race(16, call)
         assert len(errors) == 16
         assert all(isinstance(e, hikproto.AuthenticationError) for e in errors), errors
         _one_failed_login(s[0].stats())
@@ -81,25 +78,3 @@ def test_asyncio_gather() -> None:
         assert len(results) == 64
         assert all(isinstance(r, hikproto.AuthenticationError) for r in results), results
         _one_failed_login(s[0].stats())
-
-
-def test_the_right_password_is_not_serialized_once_accepted() -> None:
-    with Simulator(devices=1) as s:
-        dev = s[0].client()
-        dev.device_info()
-        serials: List[str] = []
-        lock = threading.Lock()
-
-        def work() -> None:
-            for _ in range(5):
-                sn = dev.device_info().serial_number
-                with lock:
-                    serials.append(sn)
-
-        threads = [threading.Thread(target=work) for _ in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert serials == [s[0].serial] * 40
-        assert s[0].stats().failed_logins == 0
