@@ -13,12 +13,12 @@
 
 static hikproto_device *device_for(const hikproto_sim *sim, const char *password) {
   uint16_t port = 0;
-  CHECK_RESULT(hikproto_sim_device_port(sim, 0, &port), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_port(sim, 0, &port, NULL), HIKPROTO_RESULT_OK);
   hikproto_device_builder *b = NULL;
   hikproto_device *dev = NULL;
-  CHECK_RESULT(hikproto_device_builder_new("127.0.0.1", port, &b), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_builder_set_credentials(b, "admin", password), HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_builder_set_timeouts_ms(b, 2000, 10000), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_new("127.0.0.1", port, &b, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_set_credentials(b, "admin", password, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_set_timeouts_ms(b, 2000, 10000, NULL), HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_device_builder_build(b, &dev, NULL), HIKPROTO_RESULT_OK);
   hikproto_device_builder_free(b);
   return dev;
@@ -40,9 +40,9 @@ static void *work(void *arg) {
     /* built without CHECK (not thread-safe): a failed build shows as "other" */
     uint16_t port = 0;
     hikproto_device_builder *b = NULL;
-    if (hikproto_sim_device_port(w->sim, 0, &port) == HIKPROTO_RESULT_OK &&
-        hikproto_device_builder_new("127.0.0.1", port, &b) == HIKPROTO_RESULT_OK &&
-        hikproto_device_builder_set_credentials(b, "admin", w->password) == HIKPROTO_RESULT_OK) {
+    if (hikproto_sim_device_port(w->sim, 0, &port, NULL) == HIKPROTO_RESULT_OK &&
+        hikproto_device_builder_new("127.0.0.1", port, &b, NULL) == HIKPROTO_RESULT_OK &&
+        hikproto_device_builder_set_credentials(b, "admin", w->password, NULL) == HIKPROTO_RESULT_OK) {
       hikproto_device_builder_build(b, &own, NULL);
     }
     hikproto_device_builder_free(b);
@@ -94,10 +94,13 @@ static void race(const hikproto_sim *sim, const hikproto_device *shared, const c
 static void check_failed_logins(const hikproto_sim *sim, int expected) {
   char stats[4096], want[64];
   size_t n = 0;
-  CHECK_RESULT(hikproto_sim_device_stats_json(sim, 0, stats, sizeof stats, &n), HIKPROTO_RESULT_OK);
-  snprintf(want, sizeof want, "\"failed_logins\":%d,", expected);
-  CHECK(strstr(stats, want) != NULL);
-  CHECK(strstr(stats, "\"repeated_rejected_credentials\":0,") != NULL);
+  CHECK_RESULT(hikproto_sim_device_stats_json(sim, 0, stats, sizeof stats, &n, NULL), HIKPROTO_RESULT_OK);
+  /* keys are camelCase and sorted: match a whole value (followed by ',' or '}') */
+  snprintf(want, sizeof want, "\"failedLogins\":%d", expected);
+  const char *at = strstr(stats, want);
+  CHECK(at != NULL && (at[strlen(want)] == ',' || at[strlen(want)] == '}'));
+  at = strstr(stats, "\"repeatedRejectedCredentials\":0");
+  CHECK(at != NULL && (at[31] == ',' || at[31] == '}'));
   if (strstr(stats, want) == NULL) {
     fprintf(stderr, "  stats: %s\n", stats);
   }
