@@ -131,6 +131,8 @@ pub extern "C" fn hikproto_sadp_client_new(
     ffi_call(err_out, || {
         check_out(out, "out")?;
         let mut options = ClientOptions::default();
+        // the library-wide lock-out guard, as for device handles (see `crate::guard`)
+        options.lockout_guard = crate::guard::library_guard();
         if timeout_ms != 0 {
             options.timeout = Duration::from_millis(u64::from(timeout_ms));
         }
