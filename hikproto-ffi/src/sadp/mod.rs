@@ -130,9 +130,11 @@ pub extern "C" fn hikproto_sadp_client_new(
 ) -> hikproto_result {
     ffi_call(err_out, || {
         check_out(out, "out")?;
-        let mut options = ClientOptions::default();
         // the library-wide lock-out guard, as for device handles (see `crate::guard`)
-        options.lockout_guard = crate::guard::library_guard();
+        let mut options = ClientOptions {
+            lockout_guard: crate::guard::library_guard(),
+            ..ClientOptions::default()
+        };
         if timeout_ms != 0 {
             options.timeout = Duration::from_millis(u64::from(timeout_ms));
         }
