@@ -49,6 +49,8 @@ use crate::xml::{Element, FromXml};
 #[derive(Clone)]
 pub struct Device {
     pub(crate) inner: Arc<engine::Inner>,
+    /// Set on the handles made by [`Device::allow_plaintext_secrets`].
+    pub(crate) plaintext_secrets: bool,
 }
 
 impl std::fmt::Debug for Device {
@@ -56,6 +58,7 @@ impl std::fmt::Debug for Device {
         f.debug_struct("Device")
             .field("base", &self.inner.base)
             .field("user", &self.inner.user())
+            .field("plaintext_secrets", &self.plaintext_secrets)
             .finish_non_exhaustive()
     }
 }

@@ -194,8 +194,9 @@ impl Http {
                 };
             }
         }
-        // a certificate refusal or handshake failure deep in the chain becomes `Error::Tls` here
-        Error::transport(self.authority.clone(), e)
+        // a certificate refusal or handshake failure deep in the chain becomes `Error::Tls` here;
+        // the URL is dropped: its query may carry a secret (an opted-in `loginPassword`)
+        Error::transport(self.authority.clone(), e.without_url())
     }
 }
 
