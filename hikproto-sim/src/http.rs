@@ -333,6 +333,13 @@ async fn handle(
         .path_and_query()
         .map(|pq| pq.as_str().to_owned())
         .unwrap_or_else(|| "/".into());
+    shared.received.record(crate::reqlog::received(
+        parts.method.as_str(),
+        &target,
+        &parts.headers,
+        &body,
+        https,
+    ));
     let mut r = Req::new(parts.method.as_str(), &target, body, peer);
     r.https = https;
     r.cookie = cookie.clone();

@@ -50,6 +50,7 @@ pub mod faults;
 mod handlers;
 mod http;
 mod persist;
+mod reqlog;
 pub mod platform;
 pub mod sadp;
 mod site;
@@ -65,6 +66,7 @@ pub use config::{
 pub use error::{Result, SimError};
 pub use faults::Fault;
 pub use platform::{Platform, PlatformError, PlatformRecord};
+pub use reqlog::ReceivedRequest;
 pub use site::{BlockingSite, SimDevice, Site, SiteBuilder};
 pub use stats::DeviceStats;
 

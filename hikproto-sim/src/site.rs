@@ -240,6 +240,19 @@ impl SimDevice {
         self.shared.stats.reset();
     }
 
+    /// Every request this device received, oldest first (request line, headers and body;
+    /// the last 4096 are kept). Requests dropped unanswered (an oversized body, or while the
+    /// device reboots) are not included; [`DeviceStats::requests`](crate::DeviceStats) counts
+    /// only answered ones.
+    pub fn received_requests(&self) -> Vec<crate::ReceivedRequest> {
+        self.shared.received.snapshot()
+    }
+
+    /// Forgets the received requests.
+    pub fn clear_received_requests(&self) {
+        self.shared.received.clear();
+    }
+
     /// Turns a fault on (it stays until [`SimDevice::clear_fault`] or [`SimDevice::clear_faults`]).
     pub fn set_fault(&self, fault: Fault) {
         self.shared.faults_mut().set(fault, true);

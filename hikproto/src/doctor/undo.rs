@@ -61,10 +61,16 @@ fn pair(p: &Option<AddressPair>) -> Option<(Option<String>, Option<String>)> {
         .map(|p| (p.ip_address.clone(), p.ipv6_address.clone()))
 }
 
+/// The pair to write back. "No server" (absent, empty or `0.0.0.0`) is written empty, the form
+/// devices accept for it (they refuse `0.0.0.0` as an address).
 fn unpair(p: &Option<(Option<String>, Option<String>)>) -> AddressPair {
     match p {
         Some((v4, v6)) => AddressPair {
-            ip_address: Some(v4.clone().unwrap_or_default()),
+            ip_address: Some(
+                v4.clone()
+                    .filter(|a| a.trim() != "0.0.0.0")
+                    .unwrap_or_default(),
+            ),
             ipv6_address: v6.clone(),
         },
         // the element was absent: write it empty, which devices read as "none"
