@@ -144,6 +144,13 @@ impl CliError {
     }
 
     fn hint(&self) -> Option<&'static str> {
+        if let Self::Lib(hikproto::Error::InvalidInput(m)) = self {
+            if m.contains("allow_plaintext_secrets") {
+                return Some(
+                    "use --https (with --pin-sha256 for the device's own certificate), or on a trusted network pass --allow-plaintext-secrets",
+                );
+            }
+        }
         match self.kind() {
             "credentials_rejected" => Some(
                 "hikproto does not retry rejected credentials; check the password before trying again",
