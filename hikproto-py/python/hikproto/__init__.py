@@ -45,6 +45,7 @@ from ._models import (
     Record,
     Response,
     ResponseStatus,
+    Secret,
 )
 from . import aio, reset_files, sadp, sim  # noqa: E402  (submodules need the names above)
 
@@ -92,6 +93,7 @@ __all__ = [
     "ResetFileWarning",
     "SimulatorError",
     "Record",
+    "Secret",
     "aio",
     "reset_files",
     "sadp",
