@@ -674,7 +674,15 @@ async fn recovery_over_isapi() {
     let np = ("HIKPROTO_NEW_PASSWORD", NEW_PW);
     let r = cli
         .run(
-            &["--json", "recover", "answers", "--host", &ht, "--pin-sha256", &pin],
+            &[
+                "--json",
+                "recover",
+                "answers",
+                "--host",
+                &ht,
+                "--pin-sha256",
+                &pin,
+            ],
             &[np, ("HIKPROTO_ANSWERS", WRONG_ANSWERS)],
         )
         .await;
@@ -710,7 +718,16 @@ async fn recovery_over_isapi() {
     // the GUID file exported earlier resets it again
     let third = "Thr33-Passw0rd!";
     cli.run(
-        &["recover", "guid", "--host", &ht, "--pin-sha256", &pin, "--file", g],
+        &[
+            "recover",
+            "guid",
+            "--host",
+            &ht,
+            "--pin-sha256",
+            &pin,
+            "--file",
+            g,
+        ],
         &[("HIKPROTO_NEW_PASSWORD", third)],
     )
     .await
@@ -726,7 +743,15 @@ async fn recovery_over_isapi() {
     let code = support::answer_email_qr(&read(&qr)).unwrap();
     let r = cli
         .run(
-            &["--json", "recover", "email-code", "--host", &ht, "--pin-sha256", &pin],
+            &[
+                "--json",
+                "recover",
+                "email-code",
+                "--host",
+                &ht,
+                "--pin-sha256",
+                &pin,
+            ],
             &[("HIKPROTO_CODE", &code), np],
         )
         .await
@@ -792,7 +817,15 @@ async fn recovery_by_hik_connect_app() {
     let np = ("HIKPROTO_NEW_PASSWORD", NEW_PW);
     let r = cli
         .run(
-            &["--json", "recover", "app-code", "--host", &ht, "--pin-sha256", &pin],
+            &[
+                "--json",
+                "recover",
+                "app-code",
+                "--host",
+                &ht,
+                "--pin-sha256",
+                &pin,
+            ],
             &[("HIKPROTO_CODE", "00000000"), np],
         )
         .await;
@@ -801,7 +834,15 @@ async fn recovery_by_hik_connect_app() {
     assert_eq!(dev.password("admin").unwrap().expose(), ADMIN_PW);
     let r = cli
         .run(
-            &["--json", "recover", "app-code", "--host", &ht, "--pin-sha256", &pin],
+            &[
+                "--json",
+                "recover",
+                "app-code",
+                "--host",
+                &ht,
+                "--pin-sha256",
+                &pin,
+            ],
             &[("HIKPROTO_CODE", &code), np],
         )
         .await

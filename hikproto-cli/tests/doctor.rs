@@ -88,13 +88,7 @@ async fn doctor_host_fleet_json_and_fix() {
     std::fs::write(&csv, format!("host,user\n{h0}\n{h1},admin\n")).unwrap();
     // not from a terminal, a fleet fix needs --yes; nothing is asked of the devices
     let before = site.device(1).stats().requests;
-    let o = hikproto(args(&[
-        "doctor",
-        "--fleet",
-        csv.to_str().unwrap(),
-        "--fix",
-    ]))
-    .await;
+    let o = hikproto(args(&["doctor", "--fleet", csv.to_str().unwrap(), "--fix"])).await;
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("--yes"), "{}", text(&o));
     assert_eq!(site.device(1).stats().requests, before);
@@ -171,10 +165,20 @@ async fn fix_then_undo_from_the_saved_report() {
     assert_eq!(now.time.ntp_server, before.time.ntp_server);
     assert_eq!(now.ezviz.enabled, before.ezviz.enabled);
     // no DNS server again (written back empty: devices refuse 0.0.0.0 as an address)
-    assert_eq!((now.network.dns1.as_str(), now.network.dns2.as_str()), ("", ""));
+    assert_eq!(
+        (now.network.dns1.as_str(), now.network.dns2.as_str()),
+        ("", "")
+    );
     // --undo needs a saved result with recorded values
     std::fs::write(&saved, "{}").unwrap();
-    let o = hikproto(args(&["doctor", "--host", &h, "--undo", saved.to_str().unwrap()])).await;
+    let o = hikproto(args(&[
+        "doctor",
+        "--host",
+        &h,
+        "--undo",
+        saved.to_str().unwrap(),
+    ]))
+    .await;
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     site.shutdown().await;
 }

@@ -117,8 +117,8 @@ impl Device {
 
     /// A handle whose operations may send secrets in clear when neither TLS nor the device's
     /// field cipher protects them (see [`crate::Device::allow_plaintext_secrets`]).
-    pub fn allow_plaintext_secrets(&self) -> Device {
-        Device {
+    pub fn allow_plaintext_secrets(&self) -> Self {
+        Self {
             inner: self.inner.allow_plaintext_secrets(),
             rt: self.rt,
         }

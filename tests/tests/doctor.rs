@@ -730,7 +730,11 @@ fn every_fix_kind_states_its_safety_and_reversibility() {
             true,
             true,
         ),
-        (FixAction::SetVerificationCode { generate: true }, false, false),
+        (
+            FixAction::SetVerificationCode { generate: true },
+            false,
+            false,
+        ),
         (FixAction::SyncTime, true, true),
     ];
     for (action, safe, reversible) in table {
@@ -784,8 +788,13 @@ async fn fix_then_undo_restores_the_recorded_values() {
     assert_eq!(now.network.dns2, before.network.dns2);
     assert_eq!(now.ezviz.enabled, before.ezviz.enabled);
     assert_eq!(
-        now.verification_code.as_ref().map(|c| c.expose().to_owned()),
-        before.verification_code.as_ref().map(|c| c.expose().to_owned()),
+        now.verification_code
+            .as_ref()
+            .map(|c| c.expose().to_owned()),
+        before
+            .verification_code
+            .as_ref()
+            .map(|c| c.expose().to_owned()),
         "the code was never touched"
     );
     site.shutdown().await;

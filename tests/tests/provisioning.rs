@@ -38,7 +38,9 @@ fn admin(dev: &SimDevice, password: &str) -> Device {
 /// The admin over HTTPS, the simulator's certificate pinned (the site must serve HTTPS).
 fn admin_tls(dev: &SimDevice, password: &str) -> Device {
     Device::builder(dev.https_url().expect("the site serves HTTPS"))
-        .tls(hikproto::TlsMode::PinSha256(dev.cert_sha256().expect("a certificate")))
+        .tls(hikproto::TlsMode::PinSha256(
+            dev.cert_sha256().expect("a certificate"),
+        ))
         .credentials("admin", password)
         .build()
         .unwrap()
@@ -306,7 +308,8 @@ async fn verification_code_set_read_and_check() {
                 .unwrap_err();
             assert!(is_plaintext_refusal(&err), "{err}");
             assert_eq!(
-                sim.stats().hits_method("PUT", "/ISAPI/System/Network/EZVIZ"),
+                sim.stats()
+                    .hits_method("PUT", "/ISAPI/System/Network/EZVIZ"),
                 0
             );
             sim.reset_stats();

@@ -51,7 +51,9 @@ fn admin(dev: &SimDevice) -> Device {
 /// the field cipher, whose key derives from the lost password, so they travel only inside TLS.
 fn anonymous(dev: &SimDevice) -> Device {
     Device::builder(dev.https_url().expect("the site serves HTTPS"))
-        .tls(hikproto::TlsMode::PinSha256(dev.cert_sha256().expect("a certificate")))
+        .tls(hikproto::TlsMode::PinSha256(
+            dev.cert_sha256().expect("a certificate"),
+        ))
         .build()
         .unwrap()
 }

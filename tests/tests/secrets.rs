@@ -500,7 +500,9 @@ fn writes_since(sim: &hikproto_sim::SimDevice, from: usize) -> Vec<hikproto_sim:
 
 fn tls_handle(sim: &hikproto_sim::SimDevice, creds: bool) -> Device {
     let mut b = Device::builder(sim.https_url().expect("HTTPS"))
-        .tls(hikproto::TlsMode::PinSha256(sim.cert_sha256().expect("cert")))
+        .tls(hikproto::TlsMode::PinSha256(
+            sim.cert_sha256().expect("cert"),
+        ))
         .lockout_guard(LockoutGuard::new());
     if creds {
         b = b.credentials("admin", ADMIN_PW);
@@ -592,7 +594,11 @@ async fn every_secret_is_sent_only_protected() {
     let anonymous = plain_handle(plain, false);
     for op in OPS {
         let from = plain.received_requests().len();
-        let dev = if op.is_reset() { &anonymous } else { &logged_in };
+        let dev = if op.is_reset() {
+            &anonymous
+        } else {
+            &logged_in
+        };
         let r = run_op(op, dev, &ctx, "a").await;
         assert!(is_refusal(&r), "{op:?} over plain HTTP: {r:?}");
         seen.result(&format!("{op:?} refused"), &r);
@@ -608,7 +614,10 @@ async fn every_secret_is_sent_only_protected() {
     for op in [Op::SetQuestions, Op::SetEmail, Op::ExportGuid] {
         let from = v2.received_requests().len();
         let r = run_op(op, &v2_dev, &ctx, "v2").await;
-        assert!(is_refusal(&r), "{op:?} on a securityVersion 2 device: {r:?}");
+        assert!(
+            is_refusal(&r),
+            "{op:?} on a securityVersion 2 device: {r:?}"
+        );
         assert!(writes_since(v2, from).is_empty(), "{op:?}");
     }
 
@@ -618,7 +627,11 @@ async fn every_secret_is_sent_only_protected() {
     let anonymous = tls_handle(plain, false);
     for op in OPS {
         let from = plain.received_requests().len();
-        let dev = if op.is_reset() { &anonymous } else { &logged_in };
+        let dev = if op.is_reset() {
+            &anonymous
+        } else {
+            &logged_in
+        };
         let r = run_op(op, dev, &ctx, "b").await;
         seen.result(&format!("{op:?} over TLS"), &r);
         if op == Op::DeleteUser {
@@ -632,14 +645,18 @@ async fn every_secret_is_sent_only_protected() {
             assert!(r.is_ok(), "{op:?} over TLS: {r:?}");
         }
         let writes = writes_since(plain, from);
-        assert!(!writes.is_empty() && writes.iter().all(|w| w.https), "{op:?}");
+        assert!(
+            !writes.is_empty() && writes.iter().all(|w| w.https),
+            "{op:?}"
+        );
         // request lines and headers never carry a secret, even inside TLS
         for w in writes {
             let mut head = w.line();
             for (k, v) in &w.headers {
                 head.push_str(&format!("\n{k}: {v}"));
             }
-            seen.texts.push((format!("{op:?} over TLS: request line and headers"), head));
+            seen.texts
+                .push((format!("{op:?} over TLS: request line and headers"), head));
         }
     }
 
@@ -650,7 +667,11 @@ async fn every_secret_is_sent_only_protected() {
     let anonymous = plain_handle(ciphered, false);
     for op in OPS {
         let from = ciphered.received_requests().len();
-        let dev = if op.is_reset() { &anonymous } else { &logged_in };
+        let dev = if op.is_reset() {
+            &anonymous
+        } else {
+            &logged_in
+        };
         let r = run_op(op, dev, &ctx, "c").await;
         seen.result(&format!("{op:?} under the cipher"), &r);
         let writes = writes_since(ciphered, from);
@@ -667,7 +688,10 @@ async fn every_secret_is_sent_only_protected() {
         }
     }
     for r in ciphered.received_requests() {
-        wire.push((format!("received in clear by {}: {}", ciphered.host(), r.path()), r.text()));
+        wire.push((
+            format!("received in clear by {}: {}", ciphered.host(), r.path()),
+            r.text(),
+        ));
     }
 
     // 4. plain HTTP with the opt-in: sent in clear, on the caller's word (and logged)
@@ -676,7 +700,11 @@ async fn every_secret_is_sent_only_protected() {
     let before_opt_in = plain.received_requests().len();
     for op in OPS {
         let from = plain.received_requests().len();
-        let dev = if op.is_reset() { &anonymous } else { &logged_in };
+        let dev = if op.is_reset() {
+            &anonymous
+        } else {
+            &logged_in
+        };
         let r = run_op(op, dev, &ctx, "d").await;
         assert!(!is_refusal(&r), "{op:?} opted in: {r:?}");
         if !op.is_reset() {
@@ -704,7 +732,10 @@ async fn every_secret_is_sent_only_protected() {
     // everything received in clear before the opt-in (setup, refusals), and activation
     for r in plain.received_requests().iter().take(before_opt_in) {
         if !r.https {
-            wire.push((format!("received in clear by {}: {}", plain.host(), r.path()), r.text()));
+            wire.push((
+                format!("received in clear by {}: {}", plain.host(), r.path()),
+                r.text(),
+            ));
         }
     }
 
@@ -743,16 +774,23 @@ async fn every_secret_is_sent_only_protected() {
         &hikproto::client::Response {
             status: 200,
             content_type: None,
-            body: format!("<GUIDFileData>{CODE}</GUIDFileData>").into_bytes().into(),
+            body: format!("<GUIDFileData>{CODE}</GUIDFileData>")
+                .into_bytes()
+                .into(),
             request: "PUT /ISAPI/Security/GUIDFileData".into(),
         },
     );
     seen.debug("GUID file", &ctx.guid);
-    seen.debug("reset code", &hikproto::reset::ResetCode::parse(RESET_CODE).expect("code"));
+    seen.debug(
+        "reset code",
+        &hikproto::reset::ResetCode::parse(RESET_CODE).expect("code"),
+    );
     seen.debug("opted-in handle", &logged_in);
     let reply = hikproto::xml::Element::parse(
-        format!("<ProbeMatch><Uuid>U</Uuid><Types>exportGUID</Types><GUID>{CODE}</GUID></ProbeMatch>")
-            .as_bytes(),
+        format!(
+            "<ProbeMatch><Uuid>U</Uuid><Types>exportGUID</Types><GUID>{CODE}</GUID></ProbeMatch>"
+        )
+        .as_bytes(),
     )
     .and_then(|el| hikproto::sadp::Reply::from_element(&el));
     assert!(reply.is_ok(), "{reply:?}");

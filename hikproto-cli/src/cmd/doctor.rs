@@ -371,16 +371,19 @@ async fn confirm_fleet_fix(
         ..options.clone()
     };
     let inputs = inputs.clone();
-    let preview: Vec<Examination> = Fleet::new()
-        .concurrency(concurrency.max(1))
-        .run(devices.to_vec(), move |dev| {
-            let (look, inputs) = (look.clone(), inputs.clone());
-            async move { Ok::<_, hikproto::Error>(doctor::examine(&dev, None, &inputs, &look).await) }
-        })
-        .await
-        .into_iter()
-        .filter_map(|r| r.outcome.ok())
-        .collect();
+    let preview: Vec<Examination> =
+        Fleet::new()
+            .concurrency(concurrency.max(1))
+            .run(devices.to_vec(), move |dev| {
+                let (look, inputs) = (look.clone(), inputs.clone());
+                async move {
+                    Ok::<_, hikproto::Error>(doctor::examine(&dev, None, &inputs, &look).await)
+                }
+            })
+            .await
+            .into_iter()
+            .filter_map(|r| r.outcome.ok())
+            .collect();
     let n = doctor_fix::print_fleet_plan(&preview, options.irreversible);
     if n == 0 {
         println!("  (none)");

@@ -72,7 +72,11 @@ pub(crate) fn print_fleet_plan(exams: &[Examination], irreversible: bool) -> usi
             .into_iter()
             .filter(|p| p.reversible || irreversible)
             .map(|p| {
-                let mark = if p.reversible { "" } else { " [cannot be undone]" };
+                let mark = if p.reversible {
+                    ""
+                } else {
+                    " [cannot be undone]"
+                };
                 format!("{}{mark}", p.description)
             })
             .collect();

@@ -164,7 +164,10 @@ impl std::fmt::Debug for AuthCall<'_> {
             .field("creds", &self.creds)
             .field("method", &self.method)
             .field("uri", &crate::isapi::status::redact_query(self.uri))
-            .field("body", &format_args!("<{} bytes redacted>", self.body.len()))
+            .field(
+                "body",
+                &format_args!("<{} bytes redacted>", self.body.len()),
+            )
             .field("next", &self.next)
             .field("last", &self.last)
             .field("exchanges", &self.exchanges)

@@ -207,7 +207,10 @@ impl std::fmt::Debug for Response {
         f.debug_struct("Response")
             .field("status", &self.status)
             .field("content_type", &self.content_type)
-            .field("body", &format_args!("<{} bytes redacted>", self.body.len()))
+            .field(
+                "body",
+                &format_args!("<{} bytes redacted>", self.body.len()),
+            )
             .field("request", &self.request)
             .finish()
     }
@@ -247,6 +250,11 @@ impl Response {
     }
 }
 
+fn looks_like_status(v: &serde_json::Value) -> bool {
+    v.get("ResponseStatus").is_some()
+        || (v.get("statusCode").is_some() && v.get("subStatusCode").is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,7 +265,10 @@ mod tests {
             .json(&serde_json::json!({"password": "Hunter2x!"}));
         let text = format!("{r:?} {r:#?}");
         assert!(!text.contains("Hunter2x"), "{text}");
-        assert!(text.contains("/ISAPI/Security/users/3?<redacted>"), "{text}");
+        assert!(
+            text.contains("/ISAPI/Security/users/3?<redacted>"),
+            "{text}"
+        );
         assert!(text.contains("bytes redacted"), "{text}");
         let raw = Body::Raw {
             content_type: "application/octet-stream".into(),
@@ -272,9 +283,4 @@ mod tests {
         };
         assert!(!format!("{resp:?}").contains("Hunter2x"));
     }
-}
-
-fn looks_like_status(v: &serde_json::Value) -> bool {
-    v.get("ResponseStatus").is_some()
-        || (v.get("statusCode").is_some() && v.get("subStatusCode").is_some())
 }

@@ -116,7 +116,11 @@ pub async fn apply_fixes(dev: &Device, report: &Report) -> Vec<FixOutcome> {
 
 /// Applies the planned fixes of `report`, in order: the reversible ones always, the ones that
 /// cannot be undone only with `irreversible` (otherwise they are reported as skipped).
-pub async fn apply_fixes_with(dev: &Device, report: &Report, irreversible: bool) -> Vec<FixOutcome> {
+pub async fn apply_fixes_with(
+    dev: &Device,
+    report: &Report,
+    irreversible: bool,
+) -> Vec<FixOutcome> {
     let mut out = Vec::new();
     for fix in planned(report) {
         if fix.action.needs_own_flag() && !irreversible {

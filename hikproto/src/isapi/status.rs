@@ -423,9 +423,12 @@ mod tests {
             st.request_url.as_deref(),
             Some("/ISAPI/Security/users/3?<redacted>")
         );
-        let e = st.into_result("DELETE /ISAPI/Security/users/3", 200).unwrap_err();
+        let e = st
+            .into_result("DELETE /ISAPI/Security/users/3", 200)
+            .unwrap_err();
         assert!(!format!("{e} {e:?}").contains("Hunter2x"));
-        let j = br#"{"requestURL":"/a?loginPassword=Hunter2x!","statusCode":4,"subStatusCode":"x"}"#;
+        let j =
+            br#"{"requestURL":"/a?loginPassword=Hunter2x!","statusCode":4,"subStatusCode":"x"}"#;
         let st = ResponseStatus::from_json(j).unwrap();
         assert_eq!(st.request_url.as_deref(), Some("/a?<redacted>"));
         assert_eq!(redact_query("/plain/path"), "/plain/path");

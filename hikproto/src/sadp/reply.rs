@@ -251,7 +251,10 @@ mod tests {
             "<ProbeMatch><Uuid>U</Uuid><Types>exportGUID</Types><GUID>9f1c2d3e4b5a</GUID><EncryptString>Zq8SecretBlob</EncryptString></ProbeMatch>",
         );
         let text = format!("{r:?} {r:#?}");
-        assert!(!text.contains("9f1c2d3e4b5a") && !text.contains("Zq8SecretBlob"), "{text}");
+        assert!(
+            !text.contains("9f1c2d3e4b5a") && !text.contains("Zq8SecretBlob"),
+            "{text}"
+        );
         assert!(text.contains("EncryptString"), "{text}");
     }
 

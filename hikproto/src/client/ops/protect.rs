@@ -52,8 +52,8 @@ impl Device {
     /// device without the cipher is refused before the secret is sent. Use it per call, for a
     /// trusted network only: `dev.allow_plaintext_secrets().set_ehome(…)`. Every plain-text
     /// send is logged as a warning.
-    pub fn allow_plaintext_secrets(&self) -> Device {
-        Device {
+    pub fn allow_plaintext_secrets(&self) -> Self {
+        Self {
             inner: self.inner.clone(),
             plaintext_secrets: true,
         }
@@ -100,7 +100,9 @@ mod tests {
     fn cipher_then_tls_then_opt_in_then_refusal() {
         let plain = dev("192.0.2.1");
         assert_eq!(plain.secret_carrier("x", true).unwrap(), Carrier::Cipher);
-        let e = plain.secret_carrier("setting the ISUP key", false).unwrap_err();
+        let e = plain
+            .secret_carrier("setting the ISUP key", false)
+            .unwrap_err();
         let text = e.to_string();
         for needle in ["HTTPS", "security=1", "allow_plaintext_secrets", "ISUP key"] {
             assert!(text.contains(needle), "{text}");
