@@ -165,30 +165,32 @@ impl FixAction {
         }
     }
 
-    /// Whether the fix is safe: it cannot lock anyone out of the device, cut it off the network,
-    /// or break access that works today. A new verification code is not safe: every app and VMS
-    /// that stores the old code loses the device until it is re-added.
-    pub fn is_safe(&self) -> bool {
+    /// `(safe, reversible)` for this kind of fix: the one table both labels come from.
+    ///
+    /// A new verification code is neither: every app and VMS that stores the old code loses
+    /// the device until it is re-added, and the old code is not known to put it back. The
+    /// others record what they overwrite (platform switch, DNS servers, server address, time
+    /// mode and NTP servers) and can write it back; none locks anyone out.
+    fn labels(&self) -> (bool, bool) {
         match self {
             Self::EnablePlatform
             | Self::SetDns { .. }
             | Self::SetServerAddress { .. }
-            | Self::SyncTime => true,
-            Self::SetVerificationCode { .. } => false,
+            | Self::SyncTime => (true, true),
+            Self::SetVerificationCode { .. } => (false, false),
         }
     }
 
-    /// Whether the doctor can undo the fix: it records the values it overwrites (platform
-    /// switch, DNS servers, server address, time mode and NTP servers) and can write them back.
-    /// A new verification code cannot be undone: the old code is not known.
+    /// Whether the fix is safe: it cannot lock anyone out of the device, cut it off the network,
+    /// or break access that works today.
+    pub fn is_safe(&self) -> bool {
+        self.labels().0
+    }
+
+    /// Whether the doctor can undo the fix: it records the values it overwrites and can write
+    /// them back ([`crate::doctor::undo_fixes`]).
     pub fn is_reversible(&self) -> bool {
-        match self {
-            Self::EnablePlatform
-            | Self::SetDns { .. }
-            | Self::SetServerAddress { .. }
-            | Self::SyncTime => true,
-            Self::SetVerificationCode { .. } => false,
-        }
+        self.labels().1
     }
 
     /// True when `--fix` alone must not apply the fix: it cannot be undone, so it needs its own
