@@ -693,6 +693,22 @@ async fn recovery_over_isapi() {
         "{r:?}"
     );
     assert_eq!(dev.password("admin").unwrap().expose(), ADMIN_PW);
+    // over plain HTTP (no cipher can protect a reset): refused at -vv before anything is sent,
+    // with the ways out named, and no secret in any output line
+    let before = dev.received_requests().len();
+    let r = cli
+        .run(
+            &["-vv", "recover", "answers", "--host", &h],
+            &[np, ("HIKPROTO_ANSWERS", ANSWERS)],
+        )
+        .await;
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr.contains("--https") && r.stderr.contains("--allow-plaintext-secrets"),
+        "{r:?}"
+    );
+    assert_eq!(dev.received_requests().len(), before, "nothing was sent");
+
     // a weak new password never reaches the device
     let before = dev.stats().requests;
     let r = cli
