@@ -66,7 +66,7 @@ pub(crate) fn check_confirmable(yes: bool) -> Result<(), CliError> {
 /// fixes (irreversible ones are listed, marked, only when `irreversible`).
 pub(crate) fn print_fleet_plan(exams: &[Examination], irreversible: bool) -> usize {
     let mut n = 0;
-    println!("Planned fixes:");
+    crate::outln!("Planned fixes:");
     for ex in exams {
         let plan: Vec<String> = doctor::planned(&ex.report)
             .into_iter()
@@ -84,7 +84,7 @@ pub(crate) fn print_fleet_plan(exams: &[Examination], irreversible: bool) -> usi
             continue;
         }
         n += plan.len();
-        println!("  {}: {}", ex.report.target, plan.join("; "));
+        crate::outln!("  {}: {}", ex.report.target, plan.join("; "));
     }
     n
 }

@@ -54,6 +54,7 @@ pub use fix::{FixOutcome, PlannedFix, apply_fixes, apply_fixes_with, planned};
 pub use gather::gather;
 pub use inputs::{label_facts, supplied};
 pub use policy::{FirmwareRange, Policy};
-pub use report::{FleetSummary, Folded, Report, UnknownFact, diagnose};
+pub use remedy::{Audience, call_for};
+pub use report::{FleetSummary, Folded, REQUIRED_FACTS, Report, UnknownFact, diagnose};
 pub use rules::ids;
 pub use undo::{Previous, UndoOutcome, recorded, undo_fixes};
