@@ -49,6 +49,7 @@ mod error;
 pub mod faults;
 mod handlers;
 mod http;
+mod listen;
 mod persist;
 pub mod platform;
 pub mod sadp;
@@ -59,7 +60,7 @@ pub mod support;
 mod tls;
 
 pub use config::{
-    AuthMode, DeviceConfig, NamespaceStyle, Personality, RiskyPasswords, SiteConfig,
+    AuthMode, DeviceConfig, LanAddressing, NamespaceStyle, Personality, RiskyPasswords, SiteConfig,
     UnauthorizedBody,
 };
 pub use error::{Result, SimError};
