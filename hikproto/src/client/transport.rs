@@ -49,7 +49,7 @@ struct Recipe {
 }
 
 enum RecipeTls {
-    Preconfigured(rustls::ClientConfig),
+    Preconfigured(Box<rustls::ClientConfig>),
     Roots(Vec<reqwest::Certificate>),
     AcceptInvalid,
 }
@@ -64,7 +64,9 @@ impl Recipe {
             .user_agent(concat!("hikproto/", env!("CARGO_PKG_VERSION")))
             .no_proxy();
         let builder = match &self.tls {
-            RecipeTls::Preconfigured(config) => builder.tls_backend_preconfigured(config.clone()),
+            RecipeTls::Preconfigured(config) => {
+                builder.tls_backend_preconfigured((**config).clone())
+            }
             RecipeTls::Roots(roots) => builder.tls_certs_merge(roots.iter().cloned()),
             RecipeTls::AcceptInvalid => builder.tls_danger_accept_invalid_certs(true),
         };
@@ -94,7 +96,7 @@ impl Http {
                     let config = super::tls::shared_verifying_config().map_err(|e| Error::Tls {
                         reason: format!("could not load the platform trust store: {e}"),
                     })?;
-                    RecipeTls::Preconfigured(config)
+                    RecipeTls::Preconfigured(Box::new(config))
                 } else {
                     RecipeTls::Roots(roots)
                 }
@@ -111,7 +113,7 @@ impl Http {
                     reason: format!("could not build the pinned TLS configuration: {e}"),
                 })?;
                 pin = Some(verifier);
-                RecipeTls::Preconfigured(config)
+                RecipeTls::Preconfigured(Box::new(config))
             }
         };
         let recipe = Recipe {
