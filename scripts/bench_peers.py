@@ -85,27 +85,11 @@ def sweep_requests(devs: List[Tuple[str, str]], conc: int, pw: str) -> int:
 
 
 def sweep_hikvisionapi(devs: List[Tuple[str, str]], conc: int, pw: str) -> int:
-    import requests
     from hikvisionapi import Client
-    from requests.auth import HTTPBasicAuth, HTTPDigestAuth
-
-    class PeerClient(Client):  # type: ignore[misc]
-        """The library's Basic-then-Digest session check, probing deviceInfo (which every
-        device serves) instead of /ISAPI/System/status."""
-
-        def _check_session(self) -> Any:
-            url = f"{self.host}/ISAPI/System/deviceInfo"
-            session = requests.session()
-            session.auth = HTTPBasicAuth(self.login, self.password)
-            response = session.get(url, timeout=self.timeout)
-            if response.status_code == 401:
-                session.auth = HTTPDigestAuth(self.login, self.password)
-                response = session.get(url, timeout=self.timeout)
-            response.raise_for_status()
-            return session
 
     def one(url: str, sn: str) -> bool:
-        info = PeerClient(url, "admin", pw, timeout=30).System.deviceInfo(method="get")
+        # the stock client: its own Basic-then-Digest session check on /ISAPI/System/status
+        info = Client(url, "admin", pw, timeout=30).System.deviceInfo(method="get")
         return bool(info["DeviceInfo"]["serialNumber"] == sn)
 
     return threads(devs, conc, one)
