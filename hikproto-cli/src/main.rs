@@ -5,8 +5,10 @@
 
 mod cmd;
 mod conn;
+mod logging;
 mod output;
 
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -58,8 +60,30 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    output::init_logging(cli.verbose);
+    // clap's own printing may panic on a closed pipe: render its messages through ours
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let terminal = if e.use_stderr() {
+                std::io::stderr().is_terminal()
+            } else {
+                std::io::stdout().is_terminal()
+            };
+            let styled = e.render();
+            let text = if terminal {
+                styled.ansi().to_string()
+            } else {
+                styled.to_string()
+            };
+            if e.use_stderr() {
+                output::write_err(format_args!("{text}"));
+            } else {
+                output::write_out(format_args!("{text}"));
+            }
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    logging::init(cli.verbose, cli.json);
     let out = output::Output { json: cli.json };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -67,7 +91,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
+            crate::errln!("error: cannot start the runtime: {e}");
             return ExitCode::FAILURE;
         }
     };

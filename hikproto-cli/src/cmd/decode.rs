@@ -19,8 +19,8 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
     if out.json {
         out.print(&d, String::new);
     } else {
-        println!("{}", d.kind);
-        println!(
+        crate::outln!("{}", d.kind);
+        crate::outln!(
             "{}",
             serde_json::to_string_pretty(&d.value).unwrap_or_default()
         );

@@ -264,7 +264,7 @@ class Device(Handle):
         return result
 
     def wait_until_registered(self, timeout: float = 30.0) -> Record:
-        """Polls until the device is registered with the platform (``TimeoutError`` otherwise)."""
+        """Polls until the device is registered with the platform (``DeviceTimeoutError`` otherwise, or ``DeviceError`` at once when registration cannot happen: platform access disabled, or the verification code refused)."""
         result: Record = self._call("wait_until_registered", timeout=timeout)
         return result
 

@@ -59,7 +59,11 @@ def discover(
     expect: Optional[int] = None,
     bind: Optional[str] = None,
 ) -> List[_hikproto.SadpDevice]:
-    """Searches for devices for ``timeout`` seconds (or until ``expect`` have answered)."""
+    """Searches for devices for ``timeout`` seconds (or until ``expect`` have answered).
+
+    Devices come back in the order their first answers arrived (which varies from run to run);
+    sort them for a stable listing, e.g. ``sorted(found, key=lambda d: d.address)``. A command
+    sent to a MAC no device has times out with a hint to check the MAC."""
     return _hikproto.sadp_discover(**_search_args(addresses, subnet, timeout, expect, bind))
 
 
