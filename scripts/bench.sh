@@ -19,7 +19,8 @@ SECS=${BENCH_SECONDS:-5}
 PEERS=${BENCH_PEERS:-1}
 PW="Bench-Pass1x"
 WORK=$(mktemp -d)
-OUT="$WORK/results.txt"
+# raw figures, one line per measurement; kept after the run (the table is rendered from them)
+OUT="$TARGET/bench-results.txt"
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -120,3 +121,4 @@ echo "sadp $("$LOAD" sadp 127.41.1.1 127.41.4.255 "$port" 1000)" >>"$OUT"
 stop_sim
 
 python3 scripts/bench_table.py "$OUT"
+say "raw figures: $OUT"
