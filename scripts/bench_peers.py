@@ -100,16 +100,18 @@ def sweep_httpx(devs: List[Tuple[str, str]], conc: int, pw: str) -> int:
 
     async def run() -> int:
         sem = asyncio.Semaphore(conc)
+        # one client (its SSL context is costly to build), a fresh digest handshake per device
+        limits = httpx.Limits(max_connections=conc, max_keepalive_connections=0)
+        async with httpx.AsyncClient(timeout=30, limits=limits) as c:
 
-        async def one(url: str, sn: str) -> bool:
-            async with sem:
-                async with httpx.AsyncClient(auth=httpx.DigestAuth("admin", pw), timeout=30) as c:
-                    r = await c.get(f"{url}/ISAPI/System/deviceInfo")
+            async def one(url: str, sn: str) -> bool:
+                async with sem:
+                    r = await c.get(f"{url}/ISAPI/System/deviceInfo", auth=httpx.DigestAuth("admin", pw))
                     r.raise_for_status()
                     el = ET.fromstring(r.content).find("{*}serialNumber")
                     return el is not None and el.text == sn
 
-        got = await asyncio.gather(*(one(u, s) for u, s in devs), return_exceptions=True)
+            got = await asyncio.gather(*(one(u, s) for u, s in devs), return_exceptions=True)
         errors = [g for g in got if isinstance(g, BaseException)]
         if errors:
             print(f"first error: {errors[0]!r}", file=sys.stderr)
