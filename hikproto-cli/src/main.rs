@@ -39,6 +39,8 @@ enum Command {
     Request(cmd::request::Args),
     /// Decode any document hikproto models (ISAPI XML/JSON, SADP messages, reset files).
     Decode(cmd::decode::Args),
+    /// Read every document a device serves (changing nothing) into a simulator site file.
+    Capture(cmd::capture::Args),
     /// Activate a factory-state device over ISAPI (new password from HIKPROTO_NEW_PASSWORD).
     Activate(cmd::provision::ActivateArgs),
     /// Change a user's password (new password from HIKPROTO_NEW_PASSWORD).
@@ -102,6 +104,7 @@ fn main() -> ExitCode {
             Command::Info(a) => cmd::info::run(a, &out).await,
             Command::Request(a) => cmd::request::run(a, &out).await,
             Command::Decode(a) => cmd::decode::run(a, &out).await,
+            Command::Capture(a) => cmd::capture::run(a, &out).await,
             Command::Activate(a) => cmd::provision::activate(a, &out).await,
             Command::Password(a) => cmd::provision::password(a, &out).await,
             Command::HikConnect(a) => cmd::hikconnect::run(a, &out).await,

@@ -146,7 +146,7 @@ fn invocation(leaf: &str, h: &str, dir: &std::path::Path) -> Vec<String> {
         }
         "decode" => a.push(&file),
         "request" => a.extend(["--host", h, "GET", "/ISAPI/System/deviceInfo"]),
-        "doctor" | "info" | "activate" | "password" => a.extend(host),
+        "doctor" | "info" | "activate" | "password" | "capture" => a.extend(host),
         l if l.starts_with("hik-connect")
             || l.starts_with("isup")
             || l.starts_with("network")

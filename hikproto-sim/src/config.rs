@@ -121,28 +121,33 @@ impl Default for SiteConfig {
 }
 
 impl SiteConfig {
-    /// Parses a TOML document.
+    /// Parses a TOML document. Unknown keys and impossible values are refused with their line.
     pub fn from_toml(text: &str) -> Result<Self> {
         toml::from_str(text).map_err(|e| SimError::Config(e.to_string()))
     }
 
-    /// Parses a JSON document.
+    /// Parses a JSON document. Unknown keys and impossible values are refused with their line.
     pub fn from_json(text: &str) -> Result<Self> {
         serde_json::from_str(text).map_err(|e| SimError::Config(e.to_string()))
     }
 
-    /// Reads a `.toml` or `.json` file (chosen by extension; anything else is tried as TOML).
+    /// Reads a `.toml` or `.json` file (chosen by extension; anything else is tried as TOML);
+    /// an error names the file and the line.
     pub fn from_file(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| SimError::io(format!("reading {}", path.display()), e))?;
-        if path
+        let parsed = if path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"))
         {
             Self::from_json(&text)
         } else {
             Self::from_toml(&text)
-        }
+        };
+        parsed.map_err(|e| match e {
+            SimError::Config(m) => SimError::Config(format!("{}: {m}", path.display())),
+            other => other,
+        })
     }
 
     /// `n` activated cameras whose `admin` password is `password`.
@@ -209,7 +214,10 @@ pub struct DeviceConfig {
     pub device_type: String,
     /// Activated (has an admin password). An inactive device answers only the activation calls.
     pub activated: bool,
-    /// Users; `id` 1 is the administrator.
+    /// Users; `id` 1 is the administrator. In a site file a user without `id` gets the next
+    /// free one and, unless `level` says otherwise, is an `Operator` (the user with id 1 is the
+    /// `Administrator`); duplicate ids or names and unknown levels are refused.
+    #[serde(deserialize_with = "crate::user_list::deserialize")]
     pub users: Vec<UserConfig>,
     /// The Hik-Connect verification code (6–12 letters and digits), if set.
     #[serde(with = "secret_opt")]
@@ -244,6 +252,10 @@ pub struct DeviceConfig {
     /// Recorders: full serials of the site's cameras on this device's IP channels. A password
     /// reset that carries `syncIPCPassword` gives their administrators the new password too.
     pub channel_cameras: Vec<String>,
+    /// Documents captured from a real device (`hikproto capture`), served verbatim for their
+    /// `GET`s until a write changes them (see [`crate::captured`]).
+    #[serde(skip_serializing_if = "crate::captured::Captured::is_empty")]
+    pub captured: crate::captured::Captured,
 }
 
 impl Default for DeviceConfig {
@@ -275,6 +287,7 @@ impl Default for DeviceConfig {
             https_port: 0,
             reboot_ms: 2000,
             channel_cameras: Vec::new(),
+            captured: crate::captured::Captured::default(),
         }
     }
 }
@@ -749,8 +762,18 @@ pub struct Personality {
     /// Accept a Digest nonce more than once (with increasing `nc`). When false, every nonce is
     /// good for one request and a reuse gets 401 with subStatusCode `invalidOperation`.
     pub nonce_reuse: bool,
-    /// Nonce lifetime in seconds; an older nonce gets 401 with `stale=true`.
+    /// A device that refuses nonce reuse counts a refused reused nonce as a failed login and
+    /// answers it like a wrong password (`userCheck` with `retryLoginTime`). When false (the
+    /// default, as reported for real firmware) it refuses the nonce before judging the
+    /// password: 401 with subStatusCode `invalidOperation`, not a failed login.
+    pub reused_nonce_counted: bool,
+    /// Nonce lifetime in seconds; an older nonce gets 401 with `stale=true` (0: every nonce is
+    /// stale at once, a "stale storm").
     pub nonce_lifetime_secs: u64,
+    /// While the client address is locked, answer HTTP 403 with a `ResponseStatus`
+    /// `userNameLocked` (with `lockStatus`, `resLockTime`, `retryTimes`) instead of a 401
+    /// (no capture shows this; modelled for clients that must not take it as success).
+    pub locked_answers_403: bool,
     /// Digest realm; empty = `IP Camera(<code>)` for cameras, a hex string for NVRs.
     pub realm: String,
     /// NVR-style challenge: `domain="::"`, `opaque=""`, `algorithm="MD5"`, nonce `<hex>:<time>`.
@@ -799,7 +822,9 @@ impl Personality {
             namespace: NamespaceStyle::HikvisionV20,
             unauthorized_body: UnauthorizedBody::UserCheck,
             nonce_reuse: true,
+            reused_nonce_counted: false,
             nonce_lifetime_secs: 300,
+            locked_answers_403: false,
             realm: String::new(),
             nvr_challenge: false,
             refused: BTreeMap::new(),
@@ -868,6 +893,28 @@ impl Personality {
     #[must_use]
     pub fn nonce_reuse(mut self, accepted: bool) -> Self {
         self.nonce_reuse = accepted;
+        self
+    }
+
+    /// A device refusing reuse counts the refused reused nonce as a failed login (see
+    /// [`Personality::reused_nonce_counted`]).
+    #[must_use]
+    pub fn reused_nonce_counted(mut self, counted: bool) -> Self {
+        self.reused_nonce_counted = counted;
+        self
+    }
+
+    /// Sets the nonce lifetime in seconds (0: every nonce is stale at once).
+    #[must_use]
+    pub fn nonce_lifetime_secs(mut self, secs: u64) -> Self {
+        self.nonce_lifetime_secs = secs;
+        self
+    }
+
+    /// While locked, answer 403 `userNameLocked` instead of 401.
+    #[must_use]
+    pub fn locked_answers_403(mut self, on: bool) -> Self {
+        self.locked_answers_403 = on;
         self
     }
 

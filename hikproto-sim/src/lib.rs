@@ -44,6 +44,7 @@
 #![warn(missing_docs)]
 
 mod auth;
+pub mod captured;
 pub mod config;
 mod crypto;
 mod error;
@@ -59,6 +60,7 @@ mod state;
 mod stats;
 pub mod support;
 mod tls;
+mod user_list;
 
 pub use config::{
     AuthMode, DeviceConfig, LanAddressing, NamespaceStyle, Personality, RiskyPasswords, SiteConfig,

@@ -307,7 +307,9 @@ class Commands(ABC, Generic[_Done, _Text, _Any, _Rec, _Recs, _Key]):
         return self._record("phone_reset_qr", target)
 
     def reset_with_phone_code(self, target: Target, code: str, new_password: str) -> _Done:
-        """Resets the admin password with the code the Hik-Connect app showed."""
+        """Resets the admin password with the code the Hik-Connect app showed.
+
+        The protocol 3.0 form of ``PhoneNoReset`` is inferred: unverified on real firmware."""
         return self._done("reset_with_phone_code", target, code=code, new_password=new_password)
 
 

@@ -9,8 +9,8 @@ mod network;
 mod recovery;
 mod security;
 mod session;
-mod system;
-mod time;
+pub(crate) mod system;
+pub(crate) mod time;
 mod users;
 
 pub(crate) use recovery::push_to_cameras;
@@ -207,6 +207,9 @@ pub(crate) fn process(
     if let Some(sub) = rt.cfg.personality.refused.get(&req.path).cloned() {
         return status(rt, req, &sub, 0);
     }
+    if let Some(reply) = crate::captured::serve(rt, req) {
+        return reply;
+    }
     let mut call = Call {
         rt,
         shared,
@@ -215,6 +218,9 @@ pub(crate) fn process(
         sync: None,
     };
     let reply = handler(&mut call);
+    if req.method != "GET" && reply.status < 300 {
+        crate::captured::invalidate(call.rt, &req.path);
+    }
     let sync = call.sync.take();
     drop(guard);
     if let Some(sync) = sync {
@@ -353,6 +359,16 @@ pub(crate) fn body_json(c: &Call<'_>) -> Result<serde_json::Value, Reply> {
 
 /// The answer to a request that did not authenticate.
 pub(crate) fn unauthorized(rt: &mut DeviceRuntime, req: &Req, verdict: AuthResult) -> Reply {
+    if let AuthResult::Locked { remaining } = &verdict {
+        if rt.cfg.personality.locked_answers_403 {
+            let mut s = ResponseStatus::from_dictionary("userNameLocked");
+            s.request_url = Some(req.target.clone());
+            s.locked = Some(true);
+            s.lock_remaining_secs = Some(remaining.as_secs().max(1));
+            s.retry_times = Some(0);
+            return send_status(rt, req, &s, 403);
+        }
+    }
     let (stale, body) = match verdict {
         AuthResult::Ok { .. } | AuthResult::Challenge | AuthResult::BasicRefused => {
             (false, bare_401(rt))

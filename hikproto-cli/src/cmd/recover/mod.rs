@@ -148,21 +148,26 @@ enum Cmd {
     Plan(plan::PlanArgs),
     /// Set a route up while the password is known.
     Prepare(prepare::Args),
-    /// Reset by answering the security questions (answers from HIKPROTO_ANSWERS).
+    /// Reset by answering the security questions (answers from HIKPROTO_ANSWERS). Over ISAPI
+    /// the request is inferred: unverified on real firmware.
     Answers(reset::CodeArgs),
-    /// Reset with a GUID file exported earlier.
+    /// Reset with a GUID file exported earlier. Over ISAPI the import path and body are
+    /// inferred: unverified on real firmware.
     Guid(reset::FileArgs),
     /// Save the e-mail route's QR payload (mail it, as a QR code, to the address shown).
     EmailQr(reset::OutArgs),
-    /// Reset with the code mailed to the reserved address (from HIKPROTO_CODE).
+    /// Reset with the code mailed to the reserved address (from HIKPROTO_CODE). Over ISAPI the
+    /// request body is inferred: unverified on real firmware.
     EmailCode(reset::CodeArgs),
     /// Save the Hik-Connect app route's QR payload (scan it with the bound account's app).
     AppQr(reset::OutArgs),
-    /// Reset with the code the Hik-Connect app showed (from HIKPROTO_CODE).
+    /// Reset with the code the Hik-Connect app showed (from HIKPROTO_CODE). The ISAPI body and
+    /// the SADP 3.0 form are inferred: unverified on real firmware.
     AppCode(reset::CodeArgs),
     /// Export the key file to send to vendor support (SADP).
     ExportKey(reset::OutArgs),
-    /// Reset with support's reply file (SADP).
+    /// Reset with support's reply file (SADP). The file-name pattern used to match the serial
+    /// is inferred: unverified on real firmware.
     ImportReply(sadp_files::ImportArgs),
     /// Restore factory settings over ISAPI (needs the admin password and --yes).
     FactoryReset(reset::FactoryArgs),
