@@ -64,6 +64,13 @@ impl std::fmt::Debug for Device {
 }
 
 impl Device {
+    /// Closes the connections kept alive for this device (and its clones); the next call
+    /// opens a new one. Calls in flight finish normally. [`crate::fleet::Fleet`] runs call it
+    /// when a device's operation ends, so a sweep holds no more sockets than its concurrency.
+    pub fn release_connections(&self) {
+        self.inner.http.release_idle();
+    }
+
     /// Starts building a device handle for `host` (`"10.0.0.5"`, `"10.0.0.5:8080"`, `"[::1]:80"`).
     pub fn builder(host: impl Into<String>) -> DeviceBuilder {
         DeviceBuilder::new(host)
