@@ -274,10 +274,10 @@ typedef struct hikproto_device hikproto_device;
 // Settings for a device handle; `hikproto_device_builder_build` turns them into a
 // `hikproto_device`.
 //
-// Methods: `_new`, `_set_https`, `_set_credentials`, `_set_timeouts_ms`, `_set_tls_mode`,
-// `_set_tls_pin_sha256`, `_add_root_certificate_der`, `_set_max_response_bytes`,
-// `_set_guard`, `_build`, `_free`. `_new` checks the host at once; every setter takes an
-// `err_out` saying why it refused a value.
+// Methods: `_new`, `_set_https`, `_set_allow_plaintext_secrets`, `_set_credentials`,
+// `_set_timeouts_ms`, `_set_tls_mode`, `_set_tls_pin_sha256`, `_add_root_certificate_der`,
+// `_set_max_response_bytes`, `_set_guard`, `_build`, `_free`. `_new` checks the host at once;
+// every setter takes an `err_out` saying why it refused a value.
 //
 // Ownership: the caller owns the builder and must release it with
 // `hikproto_device_builder_free`; building does not consume it. The password it holds is
@@ -562,6 +562,15 @@ hikproto_result hikproto_device_builder_new(const char *host,
 hikproto_result hikproto_device_builder_set_https(struct hikproto_device_builder *builder,
                                                   bool https,
                                                   struct hikproto_error **err_out);
+
+// Lets the handles built from this builder send passwords, codes, answers and keys **in
+// clear** over plain HTTP when neither HTTPS nor the device's `security=1` cipher protects
+// them (`true`), or not (`false`, the default: such calls fail with
+// `HIKPROTO_INVALID_ARGUMENT` before anything secret is sent). Build a separate handle for the
+// calls that need it, on trusted networks only.
+hikproto_result hikproto_device_builder_set_allow_plaintext_secrets(struct hikproto_device_builder *builder,
+                                                                    bool allow,
+                                                                    struct hikproto_error **err_out);
 
 // Logs in as `user` with `password` (both NUL-terminated UTF-8, neither NULL).
 //

@@ -30,10 +30,10 @@ pub enum hikproto_tls_mode {
 /// Settings for a device handle; `hikproto_device_builder_build` turns them into a
 /// `hikproto_device`.
 ///
-/// Methods: `_new`, `_set_https`, `_set_credentials`, `_set_timeouts_ms`, `_set_tls_mode`,
-/// `_set_tls_pin_sha256`, `_add_root_certificate_der`, `_set_max_response_bytes`,
-/// `_set_guard`, `_build`, `_free`. `_new` checks the host at once; every setter takes an
-/// `err_out` saying why it refused a value.
+/// Methods: `_new`, `_set_https`, `_set_allow_plaintext_secrets`, `_set_credentials`,
+/// `_set_timeouts_ms`, `_set_tls_mode`, `_set_tls_pin_sha256`, `_add_root_certificate_der`,
+/// `_set_max_response_bytes`, `_set_guard`, `_build`, `_free`. `_new` checks the host at once;
+/// every setter takes an `err_out` saying why it refused a value.
 ///
 /// Ownership: the caller owns the builder and must release it with
 /// `hikproto_device_builder_free`; building does not consume it. The password it holds is
@@ -59,6 +59,7 @@ pub(crate) struct BuilderInner {
     roots_der: Vec<Vec<u8>>,
     max_response_bytes: Option<usize>,
     guard: Option<LockoutGuard>,
+    allow_plaintext_secrets: bool,
 }
 
 impl BoxCastable for hikproto_device_builder {
@@ -80,6 +81,7 @@ impl BuilderInner {
             host: host.to_owned(),
             port,
             https: false,
+            allow_plaintext_secrets: false,
             user: None,
             password: None,
             connect_timeout: None,
@@ -145,9 +147,12 @@ impl BuilderInner {
             b = b.add_root_certificate_der(der.clone());
         }
         // built inside the library's runtime (see `crate::runtime`)
-        Ok(DeviceInner::new(crate::runtime::with_runtime(|| {
-            b.build()
-        })??))
+        let dev = crate::runtime::with_runtime(|| b.build())??;
+        Ok(DeviceInner::new(if self.allow_plaintext_secrets {
+            dev.allow_plaintext_secrets()
+        } else {
+            dev
+        }))
     }
 }
 
@@ -202,6 +207,23 @@ pub extern "C" fn hikproto_device_builder_set_https(
 ) -> hikproto_result {
     ffi_call(err_out, || {
         try_mut(builder, "builder")?.https = https;
+        Ok(())
+    })
+}
+
+/// Lets the handles built from this builder send passwords, codes, answers and keys **in
+/// clear** over plain HTTP when neither HTTPS nor the device's `security=1` cipher protects
+/// them (`true`), or not (`false`, the default: such calls fail with
+/// `HIKPROTO_INVALID_ARGUMENT` before anything secret is sent). Build a separate handle for the
+/// calls that need it, on trusted networks only.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_builder_set_allow_plaintext_secrets(
+    builder: *mut hikproto_device_builder,
+    allow: bool,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
+        try_mut(builder, "builder")?.allow_plaintext_secrets = allow;
         Ok(())
     })
 }
