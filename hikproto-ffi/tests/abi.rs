@@ -225,11 +225,19 @@ fn simulated_device_through_the_exports() {
     let info: serde_json::Value = serde_json::from_str(&text(&buf)).unwrap();
     assert_eq!(info["serialNumber"], text(&serial));
 
+    // the plan is large: the library allocates it
+    let mut plan_text: *mut c_char = ptr::null_mut();
     assert_eq!(
-        hikproto_device_recovery_plan_json(dev, buf.as_mut_ptr(), buf.len(), &mut n, &mut err),
+        hikproto_device_recovery_plan_json_alloc(dev, &mut plan_text, &mut err),
         hikproto_result::Ok
     );
-    let plan: serde_json::Value = serde_json::from_str(&text(&buf)).unwrap();
+    // SAFETY: a NUL-terminated string from the library, released below
+    let plan = unsafe { CStr::from_ptr(plan_text) }
+        .to_str()
+        .unwrap()
+        .to_owned();
+    hikproto_string_free(plan_text);
+    let plan: serde_json::Value = serde_json::from_str(&plan).unwrap();
     assert!(plan.is_object(), "{plan}");
 
     // a refusal carries the device's status fields
