@@ -4,6 +4,7 @@ pub(crate) mod decode;
 pub(crate) mod demo;
 pub(crate) mod discover;
 pub(crate) mod doctor;
+pub(crate) mod fleet;
 pub(crate) mod hikconnect;
 pub(crate) mod info;
 pub(crate) mod isup;
