@@ -334,37 +334,46 @@ async fn rotation_killed_20_times_resumes_to_every_new_password() {
     let mut kills = 0;
     let mut first = true;
     while kills < 20 {
-        let mut args = vec!["--journal", &j, "--yes", "--json", "--concurrency", "8"];
+        // a full run takes about a second: kills come early enough that 20 fit in one rotation
+        let conc = if first { "1" } else { "4" };
+        let mut args = vec!["--journal", &j, "--yes", "--json", "--concurrency", conc];
         if !first {
             args.push("--resume");
         }
         let mut cmd = fx.command("rotate", &args);
-        cmd.stdout(Stdio::null()).stderr(Stdio::null());
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         // every other kill comes from inside, at a journal record; the others are kill -9
         // from outside at a random moment
         let hook = kills % 2 == 0;
-        if hook {
-            let at = 1 + rng.next(30);
+        if first {
+            // one device at a time, killed after its new password reached the device but
+            // before the journal recorded it: the resume must find the new one valid
+            cmd.env("HIKPROTO_TEST_JOURNAL_CRASH", "2:before-write");
+        } else if hook {
+            let at = 1 + rng.next(20);
             let m = modes[(rng.next(3)) as usize];
             cmd.env("HIKPROTO_TEST_JOURNAL_CRASH", format!("{at}:{m}"));
         }
-        let delay = Duration::from_millis(100 + rng.next(900));
+        let delay = Duration::from_millis(10 + rng.next(110));
         let status = tokio::task::spawn_blocking(move || {
             let mut child = cmd.spawn().unwrap();
             if !hook {
                 std::thread::sleep(delay);
                 let _ = child.kill(); // SIGKILL
             }
-            child.wait().unwrap()
+            child.wait_with_output().unwrap()
         })
         .await
         .unwrap();
         first = false;
-        if !status.success() {
-            kills += 1;
-        } else {
+        let err = String::from_utf8_lossy(&status.stderr);
+        println!("run {kills}: {:?} {}", status.status, err.lines().next().unwrap_or(""));
+        if status.status.success() {
             break;
         }
+        // killed: no exit code (a signal), never an orderly refusal
+        assert_eq!(status.status.code(), None, "{err}");
+        kills += 1;
     }
     assert_eq!(kills, 20, "the rotation ended before 20 kills: make the points earlier");
     let export = fx.path("final.csv");
@@ -374,9 +383,23 @@ async fn rotation_killed_20_times_resumes_to_every_new_password() {
             &["--journal", &j, "--resume", "--yes", "--json", "--export", export.to_str().unwrap()],
         )
         .await;
-    assert_eq!(done.code, 0, "{done:?}");
     let v: Value = serde_json::from_str(&done.stdout).unwrap();
-    assert_eq!(v["summary"]["ok"], DEVICES, "{v}");
+    // A device whose resolution was itself interrupted twice (both candidates tried, both
+    // verdicts lost) is left for a manual check instead of risking a second failed login.
+    let manual: Vec<String> = v["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["status"] == "failed")
+        .map(|d| {
+            let e = d["error"].as_str().unwrap();
+            assert!(e.contains("could cost a second failed login"), "{d}");
+            d["device"].as_str().unwrap().trim_start_matches("admin@").to_owned()
+        })
+        .collect();
+    println!("left for a manual check: {manual:?}");
+    assert_eq!(v["summary"]["ok"], DEVICES - manual.len(), "{v}");
+    assert_eq!(done.code, if manual.is_empty() { 0 } else { 8 }, "{done:?}");
     assert_eq!(mode(&journal), 0o600);
     assert_eq!(mode(&export), 0o600);
     let text = std::fs::read_to_string(&export).unwrap();
@@ -390,18 +413,25 @@ async fn rotation_killed_20_times_resumes_to_every_new_password() {
         .collect();
     assert_eq!(exported.len(), DEVICES);
     let mut news = std::collections::HashSet::new();
+    let mut failures = 0;
     for d in fx.devices() {
         let (status, pw) = &exported[&d.http_addr().port()];
         let now = d.password("admin").unwrap();
+        let s = d.stats();
+        assert!(s.auth_failures <= 1, "{}: {} failed logins", d.host(), s.auth_failures);
+        assert_eq!((s.locks, s.locked_rejections), (0, 0), "{} locked", d.host());
+        failures += s.auth_failures;
+        if manual.contains(&d.host()) {
+            assert_eq!((status.as_str(), pw.as_str()), ("unknown", ""), "{}", d.host());
+            continue;
+        }
         assert_eq!(status, "rotated", "{}", d.host());
         assert_eq!(now.expose(), pw, "{}: the export matches the device", d.host());
         assert_ne!(now.expose(), SITES[d.index() % 3].1, "{} rotated", d.host());
         news.insert(pw.clone());
-        let s = d.stats();
-        assert!(s.auth_failures <= 1, "{}: {} failed logins", d.host(), s.auth_failures);
-        assert_eq!((s.locks, s.locked_rejections), (0, 0), "{} locked", d.host());
     }
-    assert_eq!(news.len(), DEVICES, "every device has its own password");
+    assert_eq!(news.len(), DEVICES - manual.len(), "every device has its own password");
+    assert!(failures >= 1, "the first kill left a change the journal had not recorded");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

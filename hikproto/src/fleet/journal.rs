@@ -9,8 +9,8 @@
 //! delete it.
 //!
 //! Records: `intent` (device, new password) before the change is sent; then `changed` or
-//! `failed` (device, reason) once the device answered; `verified` when a resume found which
-//! password a device accepts. A record cut short by a crash (the last line, without its newline)
+//! `failed` (device, reason) once the device answered; `probe` before a resume logs in with a
+//! candidate, and `verified` when it found which password a device accepts. A record cut short by a crash (the last line, without its newline)
 //! is ignored and cut off when the journal is reopened.
 //!
 //! For tests, `HIKPROTO_TEST_JOURNAL_CRASH=N:MODE` makes the process abort at its `N`th record
@@ -56,7 +56,15 @@ pub enum Record {
         /// Why.
         reason: String,
     },
-    /// A resume logged in to find out which password is valid.
+    /// A resume is about to log in with one candidate (so that a crash before its verdict
+    /// never makes the next resume send the same candidate again).
+    Probe {
+        /// `user@host:port`.
+        key: String,
+        /// True for the new password, false for the old one.
+        new: bool,
+    },
+    /// A resume found out which password is valid.
     Verified {
         /// `user@host:port`.
         key: String,
@@ -71,6 +79,7 @@ impl std::fmt::Debug for Record {
             Self::Intent { key, .. } => write!(f, "Intent({key}, <redacted>)"),
             Self::Changed { key } => write!(f, "Changed({key})"),
             Self::Failed { key, reason } => write!(f, "Failed({key}, {reason})"),
+            Self::Probe { key, new } => write!(f, "Probe({key}, new={new})"),
             Self::Verified { key, new_valid } => write!(f, "Verified({key}, new={new_valid})"),
         }
     }
@@ -107,6 +116,13 @@ pub struct DeviceState {
     pub stage: Stage,
     /// The new password last recorded for it.
     pub new_password: Option<Secret>,
+    /// Since the last intent, a resume tried the old password (its verdict unrecorded).
+    pub probed_old: bool,
+    /// Since the last intent, a resume tried the new password (its verdict unrecorded).
+    pub probed_new: bool,
+    /// Failed logins this rotation is known to have cost the device (a verdict that followed a
+    /// try of the other candidate).
+    pub failed_logins: u32,
 }
 
 impl Default for DeviceState {
@@ -114,6 +130,9 @@ impl Default for DeviceState {
         Self {
             stage: Stage::Untouched,
             new_password: None,
+            probed_old: false,
+            probed_new: false,
+            failed_logins: 0,
         }
     }
 }
@@ -275,6 +294,16 @@ fn apply(state: &mut JournalState, rec: &Record) {
             let s = state.entry(key.clone()).or_default();
             s.stage = Stage::InFlight;
             s.new_password = Some(Secret::new(password.clone()));
+            s.probed_old = false;
+            s.probed_new = false;
+        }
+        Record::Probe { key, new } => {
+            let s = state.entry(key.clone()).or_default();
+            if *new {
+                s.probed_new = true;
+            } else {
+                s.probed_old = true;
+            }
         }
         Record::Changed { key } => state.entry(key.clone()).or_default().stage = Stage::Changed,
         Record::Failed { key, reason } => {
@@ -283,7 +312,19 @@ fn apply(state: &mut JournalState, rec: &Record) {
             };
         }
         Record::Verified { key, new_valid } => {
-            state.entry(key.clone()).or_default().stage = if *new_valid {
+            let s = state.entry(key.clone()).or_default();
+            // the candidate tried last was refused when the verdict names the other one
+            let refused = if *new_valid {
+                s.probed_old && !s.probed_new
+            } else {
+                s.probed_new
+            };
+            if refused {
+                s.failed_logins += 1;
+            }
+            s.probed_old = false;
+            s.probed_new = false;
+            s.stage = if *new_valid {
                 Stage::Changed
             } else {
                 Stage::OnOld { reason: None }

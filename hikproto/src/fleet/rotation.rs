@@ -24,7 +24,7 @@ use rand::Rng as _;
 use serde::Serialize;
 
 use super::devices_file::{DeviceEntry, create_private};
-use super::journal::{Journal, JournalState, Record, Stage};
+use super::journal::{DeviceState, Journal, JournalState, Record, Stage};
 use super::{DeviceResult, Fleet, FleetStream};
 use crate::client::Device;
 use crate::error::{Error, Result};
@@ -178,38 +178,85 @@ impl Rotation {
                 status: Status::AlreadyRotated,
                 failed_logins: 0,
             }),
-            Stage::InFlight => {
-                let new = prior
-                    .new_password
-                    .ok_or_else(|| Error::invalid("journal: an intent without its password"))?;
-                match self.login(t, &t.old).await {
-                    Ok(dev) => {
-                        self.record(&Record::Verified {
-                            key,
-                            new_valid: false,
-                        })?;
-                        self.change(t, &dev, Some(new), 0).await
-                    }
-                    Err(Error::CredentialsRejected { .. }) => {
-                        // the change went through: the new password is the only candidate left
-                        self.login(t, &new).await?;
-                        self.record(&Record::Verified {
-                            key,
-                            new_valid: true,
-                        })?;
-                        Ok(Report {
-                            status: Status::Recovered,
-                            failed_logins: 1,
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
+            Stage::InFlight => self.resolve(t, prior).await,
             Stage::Untouched | Stage::OnOld { .. } => {
                 let dev = self.login(t, &t.old).await?;
                 self.change(t, &dev, prior.new_password, 0).await
             }
         }
+    }
+
+    /// Finds which password a device whose change was in flight accepts, trying each
+    /// candidate at most once over all resumes (a `probe` record precedes each try), then
+    /// finishes its rotation.
+    async fn resolve(&self, t: &Target, prior: DeviceState) -> Result<Report> {
+        let key = t.entry.key();
+        let new = prior
+            .new_password
+            .clone()
+            .ok_or_else(|| Error::invalid("journal: an intent without its password"))?;
+        let verdict = |new_valid| Record::Verified {
+            key: key.clone(),
+            new_valid,
+        };
+        if prior.failed_logins > 0 {
+            return Err(Error::invalid(format!(
+                "{key}: the change was interrupted again after this device already refused one \
+                 login of this rotation; trying a candidate could cost a second failed login: \
+                 log in by hand with the old password or the journal's new one"
+            )));
+        }
+        if !prior.probed_old {
+            // old first: if the device refuses it, the change went through and only the
+            // new password is left, without another try
+            self.record(&Record::Probe {
+                key: key.clone(),
+                new: false,
+            })?;
+            return match self.login(t, &t.old).await {
+                Ok(dev) => {
+                    self.record(&verdict(false))?;
+                    self.change(t, &dev, Some(new), 0).await
+                }
+                Err(Error::CredentialsRejected { .. }) => {
+                    self.record(&verdict(true))?;
+                    Ok(Report {
+                        status: Status::Recovered,
+                        failed_logins: 1,
+                    })
+                }
+                Err(e) => Err(e),
+            };
+        }
+        if !prior.probed_new {
+            // an earlier resume tried the old password and its verdict was lost: if that
+            // try failed, the new one is valid; so the new one now
+            self.record(&Record::Probe {
+                key: key.clone(),
+                new: true,
+            })?;
+            return match self.login(t, &new).await {
+                Ok(_) => {
+                    self.record(&verdict(true))?;
+                    Ok(Report {
+                        status: Status::Recovered,
+                        failed_logins: 0,
+                    })
+                }
+                Err(Error::CredentialsRejected { .. }) => {
+                    // so the old try had succeeded: the old password is valid
+                    self.record(&verdict(false))?;
+                    let dev = self.login(t, &t.old).await?;
+                    self.change(t, &dev, Some(new), 1).await
+                }
+                Err(e) => Err(e),
+            };
+        }
+        Err(Error::invalid(format!(
+            "{key}: both candidate passwords were tried once and both verdicts were lost; \
+             trying a candidate again could cost a second failed login: log in by hand with the \
+             old password or the journal's new one"
+        )))
     }
 
     /// Records the new password, sends it, records the answer.
