@@ -157,16 +157,22 @@ fn check_row(d: &SimDevice, row: &Value) {
     assert_eq!(row["code_set"], cfg.verification_code.is_some(), "{row}");
     assert_eq!(row["dns1"], cfg.network.dns1);
     assert_eq!(row["users"], cfg.users.len());
-    assert!(row["clock_offset_secs"].as_i64().is_some_and(|s| s.abs() < 120), "{row}");
+    assert!(
+        row["clock_offset_secs"]
+            .as_i64()
+            .is_some_and(|s| s.abs() < 120),
+        "{row}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inventory_in_four_formats_matches_the_simulator() {
     let fx = Fixture::start(DEVICES).await;
-    let by_addr: HashMap<String, &SimDevice> =
-        fx.devices().iter().map(|d| (d.host(), d)).collect();
+    let by_addr: HashMap<String, &SimDevice> = fx.devices().iter().map(|d| (d.host(), d)).collect();
 
-    let json = fx.run("inventory", &["--json", "--concurrency", "32"]).await;
+    let json = fx
+        .run("inventory", &["--json", "--concurrency", "32"])
+        .await;
     assert_eq!(json.code, 0, "{json:?}");
     assert!(json.stderr.is_empty(), "no progress when piped: {json:?}");
     let v: Value = serde_json::from_str(&json.stdout).unwrap();
@@ -227,7 +233,11 @@ async fn inventory_in_four_formats_matches_the_simulator() {
             .unwrap_or_else(|| panic!("{} missing: {}", d.host(), table.stdout));
         assert!(line.contains(&d.config().firmware), "{line}");
     }
-    assert!(table.stdout.contains(&format!("{DEVICES} devices: {DEVICES} ok, 0 failed")));
+    assert!(
+        table
+            .stdout
+            .contains(&format!("{DEVICES} devices: {DEVICES} ok, 0 failed"))
+    );
     assert!(!table.stdout.contains("ETA") && !table.stderr.contains("ETA"));
     for d in fx.devices() {
         let s = d.stats();
@@ -251,7 +261,9 @@ async fn a_plan_applied_twice_changes_nothing_the_second_time() {
         "--codes-out",
         codes.to_str().unwrap(),
     ];
-    let plan = fx.run("apply", &[&want[..], &["--plan", "--json"]].concat()).await;
+    let plan = fx
+        .run("apply", &[&want[..], &["--plan", "--json"]].concat())
+        .await;
     assert_eq!(plan.code, 0, "{plan:?}");
     let p: Value = serde_json::from_str(&plan.stdout).unwrap();
     assert_eq!(p["summary"]["toChange"], DEVICES, "{p}");
@@ -259,9 +271,16 @@ async fn a_plan_applied_twice_changes_nothing_the_second_time() {
 
     let refused = fx.run("apply", &want).await;
     assert_eq!(refused.code, 2, "no terminal and no --yes: {refused:?}");
-    assert!(fx.devices()[1].stats().hits_method("PUT", "/ISAPI/System/Network/EZVIZ") == 0);
+    assert!(
+        fx.devices()[1]
+            .stats()
+            .hits_method("PUT", "/ISAPI/System/Network/EZVIZ")
+            == 0
+    );
 
-    let first = fx.run("apply", &[&want[..], &["--yes", "--json"]].concat()).await;
+    let first = fx
+        .run("apply", &[&want[..], &["--yes", "--json"]].concat())
+        .await;
     assert_eq!(first.code, 0, "{first:?}");
     assert_eq!(mode(&codes), 0o600);
     let text = std::fs::read_to_string(&codes).unwrap();
@@ -299,7 +318,9 @@ async fn a_plan_applied_twice_changes_nothing_the_second_time() {
     };
     let before = puts(&fx);
     assert!(before > 0);
-    let again = fx.run("apply", &[&want[..], &["--yes", "--json"]].concat()).await;
+    let again = fx
+        .run("apply", &[&want[..], &["--yes", "--json"]].concat())
+        .await;
     assert_eq!(again.code, 0, "{again:?}");
     let a: Value = serde_json::from_str(&again.stdout).unwrap();
     assert_eq!(a["summary"]["toChange"], 0, "{a}");
@@ -367,7 +388,11 @@ async fn rotation_killed_20_times_resumes_to_every_new_password() {
         .unwrap();
         first = false;
         let err = String::from_utf8_lossy(&status.stderr);
-        println!("run {kills}: {:?} {}", status.status, err.lines().next().unwrap_or(""));
+        println!(
+            "run {kills}: {:?} {}",
+            status.status,
+            err.lines().next().unwrap_or("")
+        );
         if status.status.success() {
             break;
         }
@@ -375,12 +400,23 @@ async fn rotation_killed_20_times_resumes_to_every_new_password() {
         assert_eq!(status.status.code(), None, "{err}");
         kills += 1;
     }
-    assert_eq!(kills, 20, "the rotation ended before 20 kills: make the points earlier");
+    assert_eq!(
+        kills, 20,
+        "the rotation ended before 20 kills: make the points earlier"
+    );
     let export = fx.path("final.csv");
     let done = fx
         .run(
             "rotate",
-            &["--journal", &j, "--resume", "--yes", "--json", "--export", export.to_str().unwrap()],
+            &[
+                "--journal",
+                &j,
+                "--resume",
+                "--yes",
+                "--json",
+                "--export",
+                export.to_str().unwrap(),
+            ],
         )
         .await;
     let v: Value = serde_json::from_str(&done.stdout).unwrap();
@@ -394,7 +430,11 @@ async fn rotation_killed_20_times_resumes_to_every_new_password() {
         .map(|d| {
             let e = d["error"].as_str().unwrap();
             assert!(e.contains("could cost a second failed login"), "{d}");
-            d["device"].as_str().unwrap().trim_start_matches("admin@").to_owned()
+            d["device"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("admin@")
+                .to_owned()
         })
         .collect();
     println!("left for a manual check: {manual:?}");
@@ -418,20 +458,47 @@ async fn rotation_killed_20_times_resumes_to_every_new_password() {
         let (status, pw) = &exported[&d.http_addr().port()];
         let now = d.password("admin").unwrap();
         let s = d.stats();
-        assert!(s.auth_failures <= 1, "{}: {} failed logins", d.host(), s.auth_failures);
-        assert_eq!((s.locks, s.locked_rejections), (0, 0), "{} locked", d.host());
+        assert!(
+            s.auth_failures <= 1,
+            "{}: {} failed logins",
+            d.host(),
+            s.auth_failures
+        );
+        assert_eq!(
+            (s.locks, s.locked_rejections),
+            (0, 0),
+            "{} locked",
+            d.host()
+        );
         failures += s.auth_failures;
         if manual.contains(&d.host()) {
-            assert_eq!((status.as_str(), pw.as_str()), ("unknown", ""), "{}", d.host());
+            assert_eq!(
+                (status.as_str(), pw.as_str()),
+                ("unknown", ""),
+                "{}",
+                d.host()
+            );
             continue;
         }
         assert_eq!(status, "rotated", "{}", d.host());
-        assert_eq!(now.expose(), pw, "{}: the export matches the device", d.host());
+        assert_eq!(
+            now.expose(),
+            pw,
+            "{}: the export matches the device",
+            d.host()
+        );
         assert_ne!(now.expose(), SITES[d.index() % 3].1, "{} rotated", d.host());
         news.insert(pw.clone());
     }
-    assert_eq!(news.len(), DEVICES - manual.len(), "every device has its own password");
-    assert!(failures >= 1, "the first kill left a change the journal had not recorded");
+    assert_eq!(
+        news.len(),
+        DEVICES - manual.len(),
+        "every device has its own password"
+    );
+    assert!(
+        failures >= 1,
+        "the first kill left a change the journal had not recorded"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -458,16 +525,22 @@ async fn progress_shows_on_a_terminal_and_not_when_piped() {
     })
     .await
     .unwrap();
-    let seen = std::fs::read_to_string(&log).unwrap_or_default()
-        + &String::from_utf8_lossy(&out.stdout);
+    let seen =
+        std::fs::read_to_string(&log).unwrap_or_default() + &String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{seen}");
     assert!(seen.contains("devices"), "{seen}");
     assert!(seen.contains("ETA"), "the progress line is drawn: {seen}");
-    assert!(seen.contains("/20 devices  ok "), "done/total and ok/failed: {seen}");
+    assert!(
+        seen.contains("/20 devices  ok "),
+        "done/total and ok/failed: {seen}"
+    );
     assert!(seen.contains("20 devices: 20 ok, 0 failed"), "{seen}");
     let piped = fx.run("inventory", &["--format", "csv"]).await;
     assert_eq!(piped.code, 0);
-    assert!(!piped.stdout.contains("ETA") && piped.stderr.is_empty(), "{piped:?}");
+    assert!(
+        !piped.stdout.contains("ETA") && piped.stderr.is_empty(),
+        "{piped:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -489,7 +562,10 @@ async fn bad_devices_and_credentials_files_are_refused_with_file_and_line() {
     )
     .unwrap();
     let mut cmd = fx.command("inventory", &[]);
-    let args: Vec<String> = cmd.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+    let args: Vec<String> = cmd
+        .get_args()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let pos = args.iter().position(|a| a == "--devices").unwrap();
     let mut fixed = args.clone();
     fixed[pos + 1] = bad.display().to_string();
@@ -506,7 +582,10 @@ async fn bad_devices_and_credentials_files_are_refused_with_file_and_line() {
         (6, "neither env:VARIABLE nor file:ENTRY"),
         (7, "values for 5 columns"),
     ] {
-        assert!(err.contains(&format!("{name}:{line}: ")), "line {line}: {err}");
+        assert!(
+            err.contains(&format!("{name}:{line}: ")),
+            "line {line}: {err}"
+        );
         assert!(err.contains(what), "{what}: {err}");
     }
     assert!(!err.contains("hunter2"), "{err}");
@@ -515,6 +594,10 @@ async fn bad_devices_and_credentials_files_are_refused_with_file_and_line() {
     chmod(&fx.path("creds"), 0o644);
     let r = fx.run("inventory", &[]).await;
     assert_eq!(r.code, 2, "{r:?}");
-    assert!(r.stderr.contains("creds: is readable or writable by others (mode 0644)"), "{r:?}");
+    assert!(
+        r.stderr
+            .contains("creds: is readable or writable by others (mode 0644)"),
+        "{r:?}"
+    );
     assert_eq!(fx.devices()[0].stats().requests, 0, "nothing ran");
 }

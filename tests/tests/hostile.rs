@@ -148,7 +148,12 @@ fn fixture_docs() -> Vec<(String, Vec<u8>)> {
             }
         }
     }
-    assert_eq!(out.len(), 3, "three real deviceInfo documents expected in {}", dir.display());
+    assert_eq!(
+        out.len(),
+        3,
+        "three real deviceInfo documents expected in {}",
+        dir.display()
+    );
     out
 }
 

@@ -637,7 +637,10 @@ pub fn record_pins(file: &str, text: &str, pins: &[(usize, [u8; 32])]) -> String
         }
         match &header {
             None => {
-                let cols: Vec<String> = t.split(',').map(|c| c.trim().to_ascii_lowercase()).collect();
+                let cols: Vec<String> = t
+                    .split(',')
+                    .map(|c| c.trim().to_ascii_lowercase())
+                    .collect();
                 let at = cols.iter().position(|c| c == "pin");
                 out.push_str(t);
                 if at.is_none() {
@@ -724,7 +727,10 @@ mod tests {
         assert_eq!((a.devices[0].line, b.devices[0].line), (3, 1));
         assert_eq!(a.devices[1].port, 443);
         for (x, y) in a.devices.iter().zip(&b.devices) {
-            assert_eq!((x.key(), &x.credential, &x.site), (y.key(), &y.credential, &y.site));
+            assert_eq!(
+                (x.key(), &x.credential, &x.site),
+                (y.key(), &y.credential, &y.site)
+            );
         }
     }
 
@@ -742,8 +748,8 @@ mod tests {
         assert_eq!(lines, [3, 4, 5, 6, 7], "{e}");
         assert!(e.to_string().contains("f.csv:4: duplicate device"), "{e}");
         assert!(!e.to_string().contains("Passw0rd"), "{e}");
-        let e = DevicesFile::parse("f.csv", "host,colour,credential\n1.2.3.4,red,env:A\n")
-            .unwrap_err();
+        let e =
+            DevicesFile::parse("f.csv", "host,colour,credential\n1.2.3.4,red,env:A\n").unwrap_err();
         assert_eq!(e.0[0].line, 1);
         let e = DevicesFile::parse("f.toml", "[[device]]\nhost = \"1.2.3.4\"\n\n[[device]]\nhost = \"x y\"\ncolour = 1\ncredential = \"env:A\"\n")
             .unwrap_err();

@@ -178,13 +178,17 @@ impl Journal {
     /// Opens an existing journal for a resume: checks it is private, reads its state, cuts off
     /// a record left incomplete by a crash, and appends after it.
     pub fn resume(path: &Path) -> Result<(Self, JournalState)> {
-        check_private(path).map_err(|m| Error::invalid(format!("journal {}: {m}", path.display())))?;
+        check_private(path)
+            .map_err(|m| Error::invalid(format!("journal {}: {m}", path.display())))?;
         let mut file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
             .open(path)
             .map_err(|e| io("cannot open it", path, &e))?;
-        let len = file.metadata().map_err(|e| io("cannot read it", path, &e))?.len();
+        let len = file
+            .metadata()
+            .map_err(|e| io("cannot read it", path, &e))?
+            .len();
         if len > MAX_JOURNAL {
             return Err(Error::invalid(format!(
                 "journal {}: larger than {MAX_JOURNAL} bytes",
@@ -194,9 +198,8 @@ impl Journal {
         let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
         file.read_to_end(&mut bytes)
             .map_err(|e| io("cannot read it", path, &e))?;
-        let (state, good) = replay(&bytes).map_err(|m| {
-            Error::invalid(format!("journal {}: {m}", path.display()))
-        })?;
+        let (state, good) = replay(&bytes)
+            .map_err(|m| Error::invalid(format!("journal {}: {m}", path.display())))?;
         zeroize::Zeroize::zeroize(&mut bytes);
         if (good as u64) < len {
             file.set_len(good as u64)
@@ -356,8 +359,14 @@ mod tests {
         })
         .unwrap();
         drop(j);
-        assert!(Journal::create(&path).is_err(), "never over an existing journal");
-        let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        assert!(
+            Journal::create(&path).is_err(),
+            "never over an existing journal"
+        );
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
         f.write_all(b"{\"kind\":\"changed\",\"ke").unwrap();
         drop(f);
         let (mut j, st) = Journal::resume(&path).unwrap();

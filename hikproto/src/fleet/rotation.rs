@@ -288,7 +288,9 @@ impl Rotation {
                 })
             }
             // the device answered with a refusal: nothing changed
-            Err(e @ (Error::Device { .. } | Error::InvalidInput(_) | Error::NotSupported { .. })) => {
+            Err(
+                e @ (Error::Device { .. } | Error::InvalidInput(_) | Error::NotSupported { .. }),
+            ) => {
                 self.record(&Record::Failed {
                     key,
                     reason: e.to_string(),

@@ -179,12 +179,18 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
             ExitCode::from(EXIT_PARTIAL)
         });
     }
-    confirm(&format!("Apply these changes to {to_change} devices?"), a.yes)?;
+    confirm(
+        &format!("Apply these changes to {to_change} devices?"),
+        a.yes,
+    )?;
 
     // 2. apply, where the plan said so
     let mut codes_file = match (&want.code, &a.codes_out) {
         (Some(CodeChoice::Generate), Some(p)) => Some(create_private(p).map_err(|e| {
-            CliError::Usage(format!("{}: cannot create it (new files only): {e}", p.display()))
+            CliError::Usage(format!(
+                "{}: cannot create it (new files only): {e}",
+                p.display()
+            ))
         })?),
         _ => None,
     };
@@ -229,8 +235,9 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
             match &r.outcome {
                 Ok(Applied { changes, new_code }) => {
                     if let (Some(code), Some(f)) = (new_code, codes_file.as_mut()) {
-                        if let Err(err) = writeln!(f, "{},{},{},{}", e.host, e.port, e.user, code.expose())
-                            .and_then(|()| f.sync_data())
+                        if let Err(err) =
+                            writeln!(f, "{},{},{},{}", e.host, e.port, e.user, code.expose())
+                                .and_then(|()| f.sync_data())
                         {
                             write_err = Some(err);
                         }
@@ -270,7 +277,11 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
         s
     });
     if stopped {
-        return Ok(interrupted(progress.done(), to_change, "run the plan again to see what is left"));
+        return Ok(interrupted(
+            progress.done(),
+            to_change,
+            "run the plan again to see what is left",
+        ));
     }
     Ok(if failed == 0 && plan_failed == 0 {
         ExitCode::SUCCESS

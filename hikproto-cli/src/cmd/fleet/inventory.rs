@@ -168,7 +168,10 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
     let failed = rows.iter().filter(|(_, i)| i.access != Access::Ok).count();
     match format {
         Format::Json => {
-            let list: Vec<Value> = rows.iter().map(|(n, i)| json_row(&entries[*n], i)).collect();
+            let list: Vec<Value> = rows
+                .iter()
+                .map(|(n, i)| json_row(&entries[*n], i))
+                .collect();
             let v = serde_json::json!({
                 "devices": list,
                 "summary": { "total": total, "finished": rows.len(), "ok": rows.len() - failed, "failed": failed },
@@ -188,7 +191,11 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
         Format::Csv | Format::Ndjson => {}
     }
     if stopped {
-        return Ok(interrupted(rows.len(), total, "the rows above are those that finished"));
+        return Ok(interrupted(
+            rows.len(),
+            total,
+            "the rows above are those that finished",
+        ));
     }
     Ok(if failed == 0 {
         ExitCode::SUCCESS

@@ -118,10 +118,7 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
         return Ok(interrupted(
             progress.done(),
             total,
-            &format!(
-                "resume with --resume --journal {}",
-                a.journal.display()
-            ),
+            &format!("resume with --resume --journal {}", a.journal.display()),
         ));
     }
     Ok(if failed == 0 {
