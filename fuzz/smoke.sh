@@ -41,5 +41,7 @@ for t in $TARGETS; do
     grep -m 20 -E "panicked|ERROR|SUMMARY|artifact" "$log" || tail -n 20 "$log"
   fi
 done
-echo "fuzz: done in $((SECONDS - t0)) s, $failed target(s) failed"
+n=$(wc -w <<<"$TARGETS")
+echo "fuzz: done in $((SECONDS - t0)) s"
+echo "fuzz: $((n - failed)) passed, $failed failed (targets, ${SECONDS_EACH} s each)"
 [ "$failed" -eq 0 ]

@@ -1,88 +1,179 @@
 #!/usr/bin/env bash
 # The one test command: everything CI checks, from a clean checkout.
 #   fmt, clippy -D warnings, cargo test, rustdoc -D warnings, the C suite, the Python suite, fuzz smoke runs.
-# Installs what it needs itself (a Python venv with maturin and pytest under .venv/).
-# Exits non-zero when any step fails; prints a summary line per step and a closing "N passed, M failed".
+# First it checks (and, as root, installs) every tool the steps need, so that a missing piece is named
+# once instead of surfacing as a stack of unrelated failures. Installs the Python tools in a venv
+# under .venv/. Each step prints what ran ("N passed, M failed, K skipped"); nothing passes by not
+# running. Exits non-zero when any step fails; the last line is "steps: N passed, M failed".
 set -u -o pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 export RUST_BACKTRACE=1
-passed=0; failed=0; failed_steps=()
+LOGS="$ROOT/target/test-all"
+mkdir -p "$LOGS"
+passed=0; failed=0; failed_steps=(); skipped_total=0; skip_reasons=()
+COUNTS="$LOGS/counts"
 
 step() {
   local name=$1; shift
   local t0=$SECONDS
   echo "::: $name"
+  : >"$COUNTS"
   if "$@"; then
-    passed=$((passed + 1)); echo "::: $name ok ($((SECONDS - t0)) s)"
+    passed=$((passed + 1)); echo "::: $name ok ($((SECONDS - t0)) s)$(summary)"
   else
-    failed=$((failed + 1)); failed_steps+=("$name"); echo "::: $name FAILED ($((SECONDS - t0)) s)"
+    failed=$((failed + 1)); failed_steps+=("$name"); echo "::: $name FAILED ($((SECONDS - t0)) s)$(summary)"
   fi
+}
+
+# What the step ran, as it recorded it in $COUNTS.
+summary() { [ -s "$COUNTS" ] && printf ': %s' "$(cat "$COUNTS")"; }
+
+skipped() { skipped_total=$((skipped_total + 1)); skip_reasons+=("$1"); echo "SKIPPED: $1"; }
+
+# ---- preflight -----------------------------------------------------------------------------------
+
+# The fixtures are part of the repository; HIKPROTO_FIXTURES may point elsewhere (an override).
+FIXTURES=${HIKPROTO_FIXTURES:-$ROOT/tests/fixtures}
+if [ ! -d "$FIXTURES/real-devices" ]; then
+  echo "device fixtures missing: $FIXTURES holds no real-devices/ folder (the repository carries tests/fixtures/)"
+  echo "steps: 0 passed, 1 failed (preflight)"
+  exit 2
+fi
+echo "::: fixtures: $FIXTURES"
+
+preflight_failed=()
+need_cmd() { # need_cmd COMMAND DEBIAN-PACKAGE
+  command -v "$1" >/dev/null 2>&1 || missing_pkgs+=("$2")
+}
+missing_pkgs=()
+need_cmd cc gcc
+need_cmd c++ g++
+need_cmd make make
+need_cmd valgrind valgrind
+need_cmd pkg-config pkg-config
+need_cmd cmake cmake
+need_cmd timeout coreutils
+need_cmd ip iproute2
+need_cmd python3 python3
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  missing_pkgs+=(python3-venv)
+fi
+if [ ${#missing_pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "::: installing ${missing_pkgs[*]} (apt-get)"
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing_pkgs[@]}" >/dev/null; }; then
+      preflight_failed+=("apt-get could not install: ${missing_pkgs[*]} (is the Debian mirror reachable?)")
+    fi
+  else
+    preflight_failed+=("missing tools, install them first (Debian packages): ${missing_pkgs[*]}")
+  fi
+fi
+command -v cargo >/dev/null 2>&1 || preflight_failed+=("cargo is not installed (a Rust toolchain, see rust-toolchain docs)")
+if command -v cargo >/dev/null 2>&1; then
+  cargo fmt --version >/dev/null 2>&1 || preflight_failed+=("the rustfmt component is missing: rustup component add rustfmt")
+  cargo clippy --version >/dev/null 2>&1 || preflight_failed+=("the clippy component is missing: rustup component add clippy")
+fi
+if [ ${#preflight_failed[@]} -gt 0 ]; then
+  printf 'preflight: %s\n' "${preflight_failed[@]}"
+  echo "steps: 0 passed, 1 failed (preflight)"
+  exit 2
+fi
+
+# The SADP multicast test builds a network namespace: as root it must run (a failure otherwise).
+if [ "$(id -u)" = 0 ]; then
+  export HIKPROTO_REQUIRE_NETNS=1
+else
+  skipped "SADP multicast discovery in a network namespace: needs root (run the test command as root)"
+fi
+
+# ---- steps ---------------------------------------------------------------------------------------
+
+# cargo_tests: the workspace's tests, counted from libtest's "test result" lines.
+cargo_tests() {
+  local log="$LOGS/cargo-test.log"
+  cargo test --workspace --locked 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^ignored/) s += $i } }
+       END { printf "%d passed, %d failed, %d skipped", p, f, s }' "$log" >"$COUNTS"
+  local ignored
+  ignored=$(awk '{ print $5 }' "$COUNTS")
+  [ "$ignored" = 0 ] || skipped "cargo test: $ignored ignored test(s), listed in $log"
+  return "$rc"
+}
+
+c_suite() {
+  local log="$LOGS/c-suite.log"
+  bash "$ROOT/hikproto-ffi/tests/run-c-tests.sh" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 | sed 's/$/ (C programs × modes)/' >"$COUNTS"
+  if grep -q '^SKIPPED: ' "$log"; then
+    while IFS= read -r line; do skipped "C suite: ${line#SKIPPED: }"; done < <(grep '^SKIPPED: ' "$log")
+  fi
+  return "$rc"
 }
 
 python_env() {
   local venv="$ROOT/.venv"
   if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv" || return 1
+    python3 -m venv "$venv" || { echo "python3 -m venv failed: install python3-venv"; return 1; }
   fi
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/scripts/requirements-test.txt"
+  if ! "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/scripts/requirements-test.txt"; then
+    echo "pip could not install scripts/requirements-test.txt into $venv (is PyPI reachable?)"
+    return 1
+  fi
+  echo "$(wc -l <"$ROOT/scripts/requirements-test.txt") requirements installed" >"$COUNTS"
 }
 
 python_suite() {
   local venv="$ROOT/.venv"
+  if [ ! -x "$venv/bin/maturin" ]; then
+    echo "not run: the python venv step did not install maturin and pytest"
+    return 1
+  fi
   rm -rf "$ROOT/target/wheels"
   (cd "$ROOT/hikproto-py" && "$venv/bin/maturin" build --release --locked --out "$ROOT/target/wheels" --quiet) || return 1
   "$venv/bin/pip" install --quiet --force-reinstall --no-deps "$ROOT"/target/wheels/*.whl || return 1
-  (cd "$ROOT" && "$venv/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/hikproto-py/tests" "$ROOT/hikproto-sim/tests")
-}
-
-c_suite() {
-  bash "$ROOT/hikproto-ffi/tests/run-c-tests.sh"
+  local log="$LOGS/python.log"
+  (cd "$ROOT" && "$venv/bin/python" -m pytest -q -p no:cacheprovider -rs "$ROOT/hikproto-py/tests" "$ROOT/hikproto-sim/tests") 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  local last p f s
+  last=$(grep -E '[0-9]+ (passed|failed)' "$log" | tail -n 1)
+  p=$(grep -oE '[0-9]+ passed' <<<"$last" | grep -oE '[0-9]+')
+  f=$(grep -oE '[0-9]+ failed' <<<"$last" | grep -oE '[0-9]+')
+  s=$(grep -oE '[0-9]+ skipped' <<<"$last" | grep -oE '[0-9]+')
+  echo "${p:-0} passed, ${f:-0} failed, ${s:-0} skipped" >"$COUNTS"
+  while IFS= read -r line; do skipped "Python suite: ${line#SKIPPED }"; done < <(grep '^SKIPPED ' "$log")
+  return "$rc"
 }
 
 fuzz_smoke() {
-  bash "$ROOT/fuzz/smoke.sh"
+  local log="$LOGS/fuzz.log"
+  bash "$ROOT/fuzz/smoke.sh" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  grep -E '^fuzz: [0-9]+ passed' "$log" | tail -n 1 | sed 's/^fuzz: //' >"$COUNTS"
+  return "$rc"
 }
 
-# The real device responses the tests read in place: HIKPROTO_FIXTURES, or the first
-# shared/fixtures found walking up from the checkout (../shared/fixtures beside it). Found once here
-# and exported, so every step reads the same folder; without it the run stops at once.
-find_fixtures() {
-  if [ -n "${HIKPROTO_FIXTURES:-}" ]; then
-    [ -d "$HIKPROTO_FIXTURES/real-devices" ] && return 0
-    echo "HIKPROTO_FIXTURES=$HIKPROTO_FIXTURES holds no real-devices/ folder"
-    return 1
-  fi
-  local d=$ROOT
-  while :; do
-    if [ -d "$d/shared/fixtures/real-devices" ]; then
-      export HIKPROTO_FIXTURES="$d/shared/fixtures"
-      return 0
-    fi
-    [ "$d" = / ] && break
-    d=$(dirname "$d")
-  done
-  echo "device fixtures not found above $ROOT: place the checkout beside shared/ (shared/fixtures)"
-  echo "or set HIKPROTO_FIXTURES to the shared/fixtures folder"
-  return 1
-}
-if ! find_fixtures; then
-  echo "steps: 0 passed, 1 failed (no fixtures)"
-  exit 2
-fi
-echo "::: fixtures: $HIKPROTO_FIXTURES"
+fmt_check() { cargo fmt --all -- --check && echo "every crate formatted" >"$COUNTS"; }
+clippy_check() { cargo clippy --workspace --all-targets --locked -- -D warnings && echo "no warnings" >"$COUNTS"; }
+doc_check() { env RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --locked --quiet && echo "no warnings" >"$COUNTS"; }
 
-step "cargo fmt --check" cargo fmt --all -- --check
-step "cargo clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D warnings
-step "cargo test" cargo test --workspace --locked
-step "cargo doc -D warnings" env RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --locked --quiet
+step "cargo fmt --check" fmt_check
+step "cargo clippy -D warnings" clippy_check
+step "cargo test" cargo_tests
+step "cargo doc -D warnings" doc_check
 step "C suite (plain, valgrind, ASan)" c_suite
 step "python venv" python_env
 step "Python suite" python_suite
 step "fuzz smoke runs" fuzz_smoke
 
 echo
+if [ "$skipped_total" -ne 0 ]; then
+  echo "skipped: $skipped_total"
+  printf '  %s\n' "${skip_reasons[@]}"
+fi
 if [ "$failed" -ne 0 ]; then
   echo "failed steps: ${failed_steps[*]}"
 fi

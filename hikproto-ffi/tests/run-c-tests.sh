@@ -10,8 +10,10 @@
 #
 # Usage: hikproto-ffi/tests/run-c-tests.sh [--release]   (default: debug build)
 # Env:   CC (default cc), CARGO_TARGET_DIR, HIKPROTO_C_NO_VALGRIND=1 / HIKPROTO_C_NO_ASAN=1 to
-#        leave a mode out (the reason is printed).
-# Exit status is non-zero on any failure; the last line is "N passed, M failed".
+#        leave a mode out: each run left out prints "SKIPPED: <name>: <reason>" and is counted.
+# A tool that a mode needs (valgrind, pkg-config, cmake) and that is missing fails that mode with
+# the reason: the test command installs them, and a run never passes by not running.
+# Exit status is non-zero on any failure; the last line is "N passed, M failed, K skipped".
 set -u -o pipefail
 
 FFI=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,17 +31,19 @@ BUILD=$FFI/tests/c/build
 PER_RUN_TIMEOUT=${HIKPROTO_C_TIMEOUT:-240}
 passed=0
 failed=0
+skipped=0
 failures=()
 
 pass() { passed=$((passed + 1)); echo "PASS $1"; }
 fail() { failed=$((failed + 1)); failures+=("$1"); echo "FAIL $1"; }
+skip() { skipped=$((skipped + 1)); echo "SKIPPED: $1: $2"; }
 
 finish() {
   echo
   if [ "$failed" -ne 0 ]; then
     echo "failed: ${failures[*]}"
   fi
-  echo "$passed passed, $failed failed"
+  echo "$passed passed, $failed failed, $skipped skipped"
   [ "$failed" -eq 0 ]
   exit $?
 }
@@ -77,19 +81,27 @@ run() {
 SOURCES=("$FFI"/tests/c/test_*.c)
 [ -f "$FFI/examples/c/info.c" ] && SOURCES+=("$FFI/examples/c/info.c")
 
-have_valgrind=1
+# Modes: "run", "skip:<reason>" (asked for by the environment) or "missing:<what>" (a failure).
+valgrind_mode=run
 if [ "${HIKPROTO_C_NO_VALGRIND:-}" = "1" ]; then
-  have_valgrind=0
-  echo "valgrind runs left out: HIKPROTO_C_NO_VALGRIND=1"
+  valgrind_mode="skip:HIKPROTO_C_NO_VALGRIND=1"
 elif ! command -v valgrind >/dev/null 2>&1; then
-  have_valgrind=0
-  echo "valgrind runs left out: valgrind is not installed (apt-get install valgrind)"
+  valgrind_mode="missing:valgrind is not installed (apt-get install valgrind)"
 fi
-have_asan=1
+asan_mode=run
 if [ "${HIKPROTO_C_NO_ASAN:-}" = "1" ]; then
-  have_asan=0
-  echo "ASan runs left out: HIKPROTO_C_NO_ASAN=1"
+  asan_mode="skip:HIKPROTO_C_NO_ASAN=1"
 fi
+
+# mode_gate NAME MODE: true when the run should happen; otherwise counts it skipped or failed.
+mode_gate() {
+  case $2 in
+    run) return 0 ;;
+    skip:*) skip "$1" "${2#skip:}" ;;
+    missing:*) fail "$1 (${2#missing:})" ;;
+  esac
+  return 1
+}
 
 for src in "${SOURCES[@]}"; do
   name=$(basename "$src" .c)
@@ -103,13 +115,13 @@ for src in "${SOURCES[@]}"; do
     continue
   fi
   # 2. valgrind
-  if [ "$have_valgrind" = 1 ]; then
+  if mode_gate "$name (valgrind)" "$valgrind_mode"; then
     run "$name (valgrind)" "$BUILD/logs/$name.valgrind.log" \
       valgrind --quiet --leak-check=full --error-exitcode=1 --errors-for-leak-kinds=definite,indirect \
       --suppressions="$FFI/tests/c/valgrind.supp" "$BUILD/plain/$name" "${args[@]}"
   fi
   # 3. AddressSanitizer
-  if [ "$have_asan" = 1 ]; then
+  if mode_gate "$name (asan)" "$asan_mode"; then
     if "$CC" "${CFLAGS[@]}" -fsanitize=address -fno-omit-frame-pointer "$src" \
       -o "$BUILD/asan/$name" "${DYN_LIBS[@]}"; then
       ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
@@ -137,7 +149,7 @@ if command -v pkg-config >/dev/null 2>&1; then
     fail "static link (pkg-config)"
   fi
 else
-  echo "static pkg-config link left out: pkg-config is not installed"
+  fail "static link (pkg-config is not installed: apt-get install pkg-config)"
 fi
 
 # The example's own build files, as a user runs them, against a generated hikproto.pc.
@@ -161,8 +173,10 @@ if command -v pkg-config >/dev/null 2>&1; then
       tail -n 20 "$BUILD/logs/example-cmake.log"
     fi
   else
-    echo "CMake example build left out: cmake is not installed (apt-get install cmake)"
+    fail "examples/c/CMakeLists.txt (cmake is not installed: apt-get install cmake)"
   fi
+else
+  fail "examples/c/Makefile (pkg-config is not installed: apt-get install pkg-config)"
 fi
 
 finish

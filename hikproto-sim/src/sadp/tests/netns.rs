@@ -1,6 +1,7 @@
 //! Multicast discovery on the real group and port (239.255.255.250:37020), inside a network
 //! namespace the test creates so that nothing leaves the machine. Needs root and `ip`
-//! (iproute2); otherwise the test prints why it was skipped.
+//! (iproute2); otherwise the test prints why it was skipped — unless `HIKPROTO_REQUIRE_NETNS=1`
+//! (the test command sets it when it runs as root), where not being able to run is a failure.
 //!
 //! The outer test creates the namespace (`lo` up, multicast on, a 224.0.0.0/4 route on `lo`),
 //! re-runs this test binary inside it with `ip netns exec`, and deletes the namespace afterwards.
@@ -14,12 +15,22 @@ use hikproto::sadp::{DiscoverOptions, MULTICAST_ADDR, ProbeTarget, Via, discover
 use super::super::{DeviceView, MemoryDevice, Quirks, Registration, Responder, ResponderConfig};
 
 const INNER: &str = "HIKPROTO_SADP_NETNS_INNER";
+const REQUIRE: &str = "HIKPROTO_REQUIRE_NETNS";
 const TEST: &str = "sadp::tests::netns::multicast_discovery_in_a_network_namespace";
 
 fn effective_uid() -> Option<u32> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("Uid:"))?;
     line.split_whitespace().nth(2)?.parse().ok()
+}
+
+/// Says why the test cannot run: a failure when the environment requires it, else a counted skip.
+fn cannot_run(reason: &str) {
+    assert!(
+        std::env::var_os(REQUIRE).is_none_or(|v| v != "1"),
+        "{TEST} cannot run although {REQUIRE}=1: {reason}"
+    );
+    println!("SKIPPED multicast_discovery_in_a_network_namespace: {reason}");
 }
 
 struct Namespace(String);
@@ -55,14 +66,12 @@ fn multicast_discovery_in_a_network_namespace() {
         return;
     }
     if effective_uid() != Some(0) {
-        println!(
-            "SKIPPED multicast_discovery_in_a_network_namespace: needs root to create a network namespace"
-        );
+        cannot_run("needs root to create a network namespace");
         return;
     }
     let name = format!("hikproto-sadp-{}", std::process::id());
     if let Err(e) = ip(&["netns", "add", &name]) {
-        println!("SKIPPED multicast_discovery_in_a_network_namespace: {e}");
+        cannot_run(&e);
         return;
     }
     let ns = Namespace(name);
