@@ -13,6 +13,7 @@ mod convert;
 mod device;
 mod errors;
 mod fleet;
+mod fleet_file;
 mod ops;
 mod runtime;
 mod sadp;
@@ -57,6 +58,8 @@ mod _hikproto {
     use super::device::PyDevice;
     #[pymodule_export]
     use super::fleet::PyFleet;
+    #[pymodule_export]
+    use super::fleet_file::{PyFleetRun, fleet_file_export, fleet_file_start};
     #[pymodule_export]
     use super::operations;
     #[pymodule_export]
