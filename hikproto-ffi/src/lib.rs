@@ -46,6 +46,7 @@ pub mod discovery;
 pub mod error;
 pub mod files;
 pub mod fleet;
+pub mod fleet_file;
 mod handle;
 pub mod keys;
 mod panic;
