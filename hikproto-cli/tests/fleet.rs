@@ -601,3 +601,121 @@ async fn bad_devices_and_credentials_files_are_refused_with_file_and_line() {
     );
     assert_eq!(fx.devices()[0].stats().requests, 0, "nothing ran");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pins_are_shown_and_recorded_after_confirmation() {
+    let site = Site::builder()
+        .devices(3)
+        .password(SITES[0].1)
+        .https(true)
+        .cert_per_device(true)
+        .start()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("https.csv");
+    let mut csv = String::from("host,port,https,credential\n");
+    for d in site.devices() {
+        csv.push_str(&format!(
+            "127.0.0.1,{},true,env:NORTH_PW\n",
+            d.https_addr().unwrap().port()
+        ));
+    }
+    std::fs::write(&file, csv).unwrap();
+    let hex = |fp: [u8; 32]| hikproto::client::tls::format_fingerprint(&fp);
+    let run = |args: Vec<String>| {
+        let out = Command::new(env!("CARGO_BIN_EXE_hikproto"))
+            .args(&args)
+            .env("NORTH_PW", SITES[0].1)
+            .env("HIKPROTO_PASSWORD", SITES[0].1)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let d0 = &site.devices()[0];
+    let addr = d0.https_addr().unwrap().to_string();
+    let (code, out, _) = tokio::task::spawn_blocking({
+        let addr = addr.clone();
+        move || {
+            run(vec![
+                "--json".into(),
+                "fleet".into(),
+                "pins".into(),
+                "--host".into(),
+                addr,
+            ])
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(0), "{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["sha256"], hex(d0.cert_sha256().unwrap()));
+    assert!(v["subject"].as_str().is_some_and(|s| !s.is_empty()), "{v}");
+
+    // without a terminal the pins are recorded only with --yes
+    let f = file.display().to_string();
+    let args = |extra: &[&str]| {
+        let mut a: Vec<String> = ["fleet", "pins", "--devices", &f, "--write"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        a.extend(extra.iter().map(|s| (*s).to_owned()));
+        a
+    };
+    let (code, _, err) = tokio::task::spawn_blocking({
+        let a = args(&[]);
+        move || run(a)
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        !std::fs::read_to_string(&file)
+            .unwrap()
+            .contains(&hex(d0.cert_sha256().unwrap()))
+    );
+    let (code, out, err) = tokio::task::spawn_blocking({
+        let a = args(&["--yes"]);
+        move || run(a)
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(0), "{out}{err}");
+    let pinned = hikproto::fleet::devices_file::DevicesFile::load(&file).unwrap();
+    for (e, d) in pinned.devices.iter().zip(site.devices()) {
+        assert_eq!(e.pin, d.cert_sha256(), "{}", e.key());
+    }
+    // the pinned file works over HTTPS
+    let (code, out, err) = tokio::task::spawn_blocking(move || {
+        run(vec![
+            "fleet".into(),
+            "inventory".into(),
+            "--devices".into(),
+            f,
+            "--format".into(),
+            "csv".into(),
+        ])
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!(
+        out.lines().filter(|l| l.contains(",ok,")).count(),
+        3,
+        "{out}"
+    );
+    // the TLS hint names the command that shows the fingerprint
+    let (code, _, err) = tokio::task::spawn_blocking(move || {
+        run(vec!["info".into(), "--host".into(), addr, "--https".into()])
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(4), "{err}");
+    assert!(err.contains("hikproto fleet pins --host"), "{err}");
+}
