@@ -13,13 +13,15 @@ pub(crate) const PASSWORD_ENV: &str = "HIKPROTO_PASSWORD";
 /// talks to a device shares.
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct AccessArgs {
-    /// Use HTTPS (certificate verified unless pinned or explicitly accepted).
+    /// Use HTTPS (certificate verified unless pinned or explicitly accepted; implied by
+    /// --pin-sha256).
     #[arg(long)]
     pub(crate) https: bool,
     /// User name to log in with.
     #[arg(long, default_value = "admin")]
     pub(crate) user: String,
-    /// Trust exactly the certificate with this SHA-256 fingerprint (hex, colons allowed).
+    /// Trust exactly the certificate with this SHA-256 fingerprint (hex, colons allowed);
+    /// implies --https.
     #[arg(long, value_name = "HEX")]
     pub(crate) pin_sha256: Option<String>,
     /// Accept any certificate (gives up protection against interception; prefer --pin-sha256).
@@ -53,8 +55,11 @@ impl ConnArgs {
 
     /// Builds a device handle with the given password (or none, for unauthenticated calls).
     pub(crate) fn device_with(&self, password: Option<Secret>) -> Result<Device, CliError> {
+        check_address(&self.host)?;
+        // a pinned certificate only means something over HTTPS: --pin-sha256 implies --https
+        let https = self.access.https || self.access.pin_sha256.is_some();
         let mut b = Device::builder(&self.host)
-            .https(self.access.https)
+            .https(https)
             .timeout(Duration::from_secs(self.timeout))
             .connect_timeout(Duration::from_secs(self.timeout.min(10)));
         if let Some(p) = password {
@@ -66,6 +71,43 @@ impl ConnArgs {
             b = b.tls(TlsMode::DangerAcceptInvalidCerts);
         }
         Ok(b.build()?)
+    }
+}
+
+/// Checks a device address before anything is sent: `HOST`, `HOST:PORT` or `[V6]:PORT`, with
+/// a port from 1 to 65535 when one is given (`10.0.0.5:` is refused, not read as port 80).
+pub(crate) fn check_address(host: &str) -> Result<(), CliError> {
+    let h = host.trim();
+    let h = h
+        .strip_prefix("https://")
+        .or_else(|| h.strip_prefix("http://"))
+        .unwrap_or(h)
+        .trim_end_matches('/');
+    let port = if let Some(rest) = h.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((_, "")) => None,
+            Some((_, p)) => Some(p.strip_prefix(':').unwrap_or(p)),
+            None => return Err(CliError::Usage(format!("{host:?}: unclosed '['"))),
+        }
+    } else if h.matches(':').count() == 1 {
+        h.split_once(':').map(|(_, p)| p)
+    } else {
+        None // a bare IPv6 address, or no port
+    };
+    if h.is_empty() {
+        return Err(CliError::Usage("the device address is empty".into()));
+    }
+    match port {
+        None => Ok(()),
+        Some(p) => match p.parse::<u16>() {
+            Ok(n) if n > 0 => Ok(()),
+            _ if p.is_empty() => Err(CliError::Usage(format!(
+                "{host:?} ends with ':' but gives no port"
+            ))),
+            _ => Err(CliError::Usage(format!(
+                "{host:?}: the port must be a number from 1 to 65535"
+            ))),
+        },
     }
 }
 
@@ -100,9 +142,11 @@ pub(crate) fn read_secret(env: &str, prompt: &str) -> Result<Secret, CliError> {
     if let Ok(v) = std::env::var(env) {
         return Ok(Secret::new(v));
     }
+    // no terminal to prompt on (stdin closed, a service, a pipe): say what to do, without the
+    // operating system's "No such device or address"
     rpassword::prompt_password(prompt)
         .map(Secret::new)
-        .map_err(|e| CliError::Usage(format!("set {env} or run from a terminal: {e}")))
+        .map_err(|_| CliError::Usage(format!("no terminal to prompt on: set {env}")))
 }
 
 /// Environment variable holding a new password (activation, password change, new user, reset).
@@ -161,5 +205,35 @@ impl OptConnArgs {
             access: self.access.clone(),
             timeout: self.http_timeout,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_address;
+
+    #[test]
+    fn addresses_are_checked_before_sending() {
+        for ok in [
+            "10.0.0.5",
+            "10.0.0.5:8080",
+            "[::1]:80",
+            "::1",
+            "http://cam.local:81/",
+            "[::1]",
+        ] {
+            assert!(check_address(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "127.0.0.1:",
+            "10.0.0.5:0",
+            "10.0.0.5:70000",
+            "cam:http",
+            "",
+            "[::1",
+            "[::1]:",
+        ] {
+            assert!(check_address(bad).is_err(), "{bad}");
+        }
     }
 }

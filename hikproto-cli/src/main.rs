@@ -5,8 +5,10 @@
 
 mod cmd;
 mod conn;
+mod logging;
 mod output;
 
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -40,6 +42,8 @@ enum Command {
     Request(cmd::request::Args),
     /// Decode any document hikproto models (ISAPI XML/JSON, SADP messages, reset files).
     Decode(cmd::decode::Args),
+    /// Read every document a device serves (changing nothing) into a simulator site file.
+    Capture(cmd::capture::Args),
     /// Activate a factory-state device over ISAPI (new password from HIKPROTO_NEW_PASSWORD).
     Activate(cmd::provision::ActivateArgs),
     /// Change a user's password (new password from HIKPROTO_NEW_PASSWORD).
@@ -61,8 +65,30 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    output::init_logging(cli.verbose);
+    // clap's own printing may panic on a closed pipe: render its messages through ours
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let terminal = if e.use_stderr() {
+                std::io::stderr().is_terminal()
+            } else {
+                std::io::stdout().is_terminal()
+            };
+            let styled = e.render();
+            let text = if terminal {
+                styled.ansi().to_string()
+            } else {
+                styled.to_string()
+            };
+            if e.use_stderr() {
+                output::write_err(format_args!("{text}"));
+            } else {
+                output::write_out(format_args!("{text}"));
+            }
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    logging::init(cli.verbose, cli.json);
     let out = output::Output { json: cli.json };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -70,7 +96,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
+            crate::errln!("error: cannot start the runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -82,6 +108,7 @@ fn main() -> ExitCode {
             Command::Info(a) => cmd::info::run(a, &out).await,
             Command::Request(a) => cmd::request::run(a, &out).await,
             Command::Decode(a) => cmd::decode::run(a, &out).await,
+            Command::Capture(a) => cmd::capture::run(a, &out).await,
             Command::Activate(a) => cmd::provision::activate(a, &out).await,
             Command::Password(a) => cmd::provision::password(a, &out).await,
             Command::HikConnect(a) => cmd::hikconnect::run(a, &out).await,

@@ -1,8 +1,63 @@
-//! Human and JSON output, logging set-up, and the error report.
+//! Human and JSON output, and the error report.
+//!
+//! Everything the command line prints goes through [`write_out`] / [`write_err`] (and the
+//! [`outln!`](crate::outln) / [`errln!`](crate::errln) macros): a closed stdout ends the command
+//! quietly with [`PIPE_CLOSED`], a closed stderr is ignored; nothing panics on output.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use serde::Serialize;
+
+/// Exit status when a check answered "no" (`hik-connect check-code`: the codes differ).
+pub(crate) const EXIT_NO: u8 = 1;
+
+/// Exit status when stdout was closed before the command finished printing (128 + SIGPIPE,
+/// as shells report a process ended by a closed pipe).
+pub(crate) const PIPE_CLOSED: i32 = 141;
+
+/// Writes `text` to stdout; when stdout is closed (a pipe whose reader went away), exits at
+/// once, quietly, with [`PIPE_CLOSED`].
+pub(crate) fn write_out(text: std::fmt::Arguments<'_>) {
+    let mut o = std::io::stdout().lock();
+    if o.write_fmt(text).and_then(|()| o.flush()).is_err() {
+        std::process::exit(PIPE_CLOSED);
+    }
+}
+
+/// Writes `text` to stderr; a closed stderr is ignored (there is nowhere left to report it).
+pub(crate) fn write_err(text: std::fmt::Arguments<'_>) {
+    let mut e = std::io::stderr().lock();
+    let _ = e.write_fmt(text).and_then(|()| e.flush());
+}
+
+/// `println!` that never panics: see [`write_out`].
+#[macro_export]
+macro_rules! outln {
+    () => { $crate::output::write_out(format_args!("\n")) };
+    ($($t:tt)*) => { $crate::output::write_out(format_args!("{}\n", format_args!($($t)*))) };
+}
+
+/// `print!` that never panics: see [`write_out`].
+#[macro_export]
+macro_rules! out {
+    ($($t:tt)*) => { $crate::output::write_out(format_args!($($t)*)) };
+}
+
+/// `eprintln!` that never panics: see [`write_err`].
+#[macro_export]
+macro_rules! errln {
+    ($($t:tt)*) => { $crate::output::write_err(format_args!("{}\n", format_args!($($t)*))) };
+}
+
+/// `1 device`, `2 devices`: a count with its noun in the right number (nouns taking `s`).
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
 
 /// Where and how results are printed.
 #[derive(Debug, Clone, Copy)]
@@ -15,11 +70,11 @@ impl Output {
     pub(crate) fn print<T: Serialize>(&self, value: &T, human: impl FnOnce() -> String) {
         if self.json {
             match serde_json::to_string_pretty(value) {
-                Ok(s) => println!("{s}"),
-                Err(e) => eprintln!("error: cannot render JSON: {e}"),
+                Ok(s) => crate::outln!("{s}"),
+                Err(e) => crate::errln!("error: cannot render JSON: {e}"),
             }
         } else {
-            println!("{}", human());
+            crate::outln!("{}", human());
         }
     }
 
@@ -47,16 +102,16 @@ impl Output {
             if let CliError::Reset(r, _) = e {
                 v["error"]["refusal"] = serde_json::to_value(r).unwrap_or_default();
             }
-            println!("{v}");
+            crate::outln!("{v}");
         }
-        eprintln!("error: {e}");
+        crate::errln!("error: {e}");
         let mut src = std::error::Error::source(e);
         while let Some(s) = src {
-            eprintln!("  caused by: {s}");
+            crate::errln!("  caused by: {s}");
             src = s.source();
         }
         if let Some(hint) = e.hint() {
-            eprintln!("hint: {hint}");
+            crate::errln!("hint: {hint}");
         }
         ExitCode::from(e.exit_code())
     }
@@ -73,6 +128,13 @@ pub(crate) enum CliError {
     NotFound(String),
     /// The device refused a password reset; the reason, and the library error it came from.
     Reset(hikproto::reset::ResetRefusal, hikproto::Error),
+    /// The device answered, but the operation did not take effect: what happened, and what to do.
+    Failed {
+        /// What happened.
+        message: String,
+        /// What to do about it (a command line).
+        remedy: String,
+    },
 }
 
 impl std::fmt::Display for CliError {
@@ -81,6 +143,7 @@ impl std::fmt::Display for CliError {
             Self::Lib(e) => write!(f, "{e}"),
             Self::Usage(s) | Self::NotFound(s) => f.write_str(s),
             Self::Reset(r, e) => write!(f, "reset refused: {r} ({e})"),
+            Self::Failed { message, .. } => f.write_str(message),
         }
     }
 }
@@ -89,7 +152,7 @@ impl std::error::Error for CliError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Lib(e) | Self::Reset(_, e) => std::error::Error::source(e),
-            Self::Usage(_) | Self::NotFound(_) => None,
+            Self::Usage(_) | Self::NotFound(_) | Self::Failed { .. } => None,
         }
     }
 }
@@ -111,9 +174,16 @@ impl CliError {
 
     fn kind(&self) -> &'static str {
         use hikproto::Error as E;
+        use hikproto::reset::ResetRefusal as R;
         match self {
             Self::Usage(_) => "usage",
             Self::NotFound(_) => "not_found",
+            Self::Failed { .. } => "failed",
+            Self::Reset(
+                R::WrongAnswer { .. } | R::WrongCode { .. } | R::GuidMismatch { .. },
+                _,
+            ) => "reset_rejected",
+            Self::Reset(R::Locked { .. }, _) => "locked",
             Self::Lib(e) | Self::Reset(_, e) => match e {
                 E::Transport { .. } => "transport",
                 E::Timeout { .. } => "timeout",
@@ -132,18 +202,41 @@ impl CliError {
         }
     }
 
-    fn exit_code(&self) -> u8 {
+    /// The exit status: the table in the README ("Exit codes"), one row per kind.
+    pub(crate) fn exit_code(&self) -> u8 {
         match self.kind() {
             "usage" | "invalid_input" => 2,
-            "credentials_rejected" | "locked" | "credential_latched" => 3,
+            "credentials_rejected" | "locked" | "credential_latched" | "reset_rejected" => 3,
             "transport" | "timeout" | "tls" | "not_found" => 4,
-            "device" | "not_supported" | "not_activated" | "already_activated" => 5,
+            "device" | "not_supported" | "not_activated" | "already_activated" | "failed" => 5,
             "decode" => 6,
-            _ => 1,
+            _ => 7,
         }
     }
 
-    fn hint(&self) -> Option<&'static str> {
+    fn hint(&self) -> Option<String> {
+        if let Self::Failed { remedy, .. } = self {
+            return Some(remedy.clone());
+        }
+        if let Self::Lib(hikproto::Error::Device { status, .. }) = self {
+            match status.sub_status_code.as_str() {
+                "platformAccessDisabled" => {
+                    return Some(
+                        "enable platform access: `hikproto hik-connect enable --host HOST`".into(),
+                    );
+                }
+                "secretKeyInvalid" => {
+                    return Some(
+                        "set a new verification code (`hikproto hik-connect generate-code --host HOST`), then enter it in the app; or run `hikproto doctor --host HOST`".into(),
+                    );
+                }
+                _ => {}
+            }
+        }
+        self.static_hint().map(str::to_owned)
+    }
+
+    fn static_hint(&self) -> Option<&'static str> {
         match self.kind() {
             "credentials_rejected" => Some(
                 "hikproto does not retry rejected credentials; check the password before trying again",
@@ -158,22 +251,10 @@ impl CliError {
             "tls" => Some(
                 "see the device certificate and its fingerprint with `hikproto fleet pins --host HOST:PORT`, then pin it with --pin-sha256 HEX (preferred), or pass --insecure-accept-invalid-certs",
             ),
+            "reset_rejected" => Some(
+                "check the answers, code or file before trying again: each refusal spends one of the device's tries",
+            ),
             _ => None,
         }
     }
-}
-
-/// Sets up tracing on stderr.
-pub(crate) fn init_logging(verbose: u8) {
-    let level = match verbose {
-        0 => "warn",
-        1 => "debug",
-        _ => "trace",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("HIKPROTO_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }

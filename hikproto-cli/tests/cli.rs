@@ -640,7 +640,8 @@ async fn recovery_over_isapi() {
             &[np, ("HIKPROTO_ANSWERS", WRONG_ANSWERS)],
         )
         .await;
-    assert_eq!(r.code, 5, "{r:?}");
+    // a wrong answer is a rejected credential: exit status 3
+    assert_eq!(r.code, 3, "{r:?}");
     assert_eq!(
         r.json()["error"]["refusal"]["reason"],
         "wrongAnswer",
@@ -757,7 +758,7 @@ async fn recovery_by_hik_connect_app() {
             &[("HIKPROTO_CODE", "00000000"), np],
         )
         .await;
-    assert_eq!(r.code, 5, "{r:?}");
+    assert_eq!(r.code, 3, "{r:?}");
     assert_eq!(r.json()["error"]["refusal"]["reason"], "wrongCode", "{r:?}");
     assert_eq!(dev.password("admin").unwrap().expose(), ADMIN_PW);
     let r = cli

@@ -34,7 +34,7 @@ fn demo_runs_every_step() {
 #[test]
 fn demo_human_report_ends_with_the_tally() {
     let out = Command::new(env!("CARGO_BIN_EXE_hikproto"))
-        .args(["demo", "--devices", "4"])
+        .args(["demo", "--devices", "5"])
         .output()
         .expect("run hikproto demo");
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -121,7 +121,7 @@ async fn doctor_host_fleet_json_and_fix() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_runs_the_doctor_and_ends_healthy() {
-    let o = hikproto(args(&["demo", "--devices", "1"])).await;
+    let o = hikproto(args(&["demo", "--devices", "5"])).await;
     let t = text(&o);
     assert_eq!(o.status.code(), Some(0), "{t}");
     assert!(

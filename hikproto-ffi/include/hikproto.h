@@ -736,7 +736,9 @@ hikproto_result hikproto_device_set_verification_code(const struct hikproto_devi
 //
 // `stored_code`: the verification code the failing app or VMS stores (compared with the
 // device's), or NULL. Buffer contract as for `hikproto_device_activation_status_json` (a retry
-// gathers again). Unreachable facts become findings, not errors. Blocks until done.
+// gathers again). Unreachable facts become findings, not errors. `healthy` is true only when
+// no finding fired and every fact the rules need was read; otherwise `unchecked` lists each
+// unread fact with its error. Remedy steps name C functions (`call`). Blocks until done.
 hikproto_result hikproto_device_doctor_json(const struct hikproto_device *device,
                                             const char *stored_code,
                                             char *buf,

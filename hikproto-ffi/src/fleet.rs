@@ -330,7 +330,11 @@ pub extern "C" fn hikproto_fleet_doctor(
     run_export(fleet, out, err_out, || {
         Ok(|dev: hikproto_core::Device| async move {
             let inputs = hikproto_core::doctor::UserInputs::default();
-            to_value("Report", dev.doctor(&inputs).await)
+            let report = dev.doctor(&inputs).await;
+            to_value(
+                "Report",
+                report.for_audience(hikproto_core::doctor::Audience::C),
+            )
         })
     })
 }

@@ -84,7 +84,7 @@ impl PyDevice {
         host: &str,
         user: Option<String>,
         password: Option<String>,
-        port: Option<u16>,
+        port: Option<i64>,
         https: bool,
         verify: bool,
         pin_sha256: Option<&str>,
@@ -104,6 +104,16 @@ impl PyDevice {
             }
         };
         let host = host.trim();
+        let port = port
+            .map(|p| {
+                u16::try_from(p)
+                    .ok()
+                    .filter(|p| *p != 0)
+                    .ok_or_else(|| invalid(format!("port must be 1 to 65535, not {p}")))
+            })
+            .transpose()?;
+        // a pinned certificate only means something over HTTPS: pin_sha256 implies https
+        let https = https || pin_sha256.is_some();
         let addr = match port {
             Some(p) if host.contains(':') && !host.starts_with('[') => format!("[{host}]:{p}"),
             Some(p) => format!("{host}:{p}"),

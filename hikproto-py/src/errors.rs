@@ -2,8 +2,8 @@
 //!
 //! ```text
 //! HikprotoError
-//! ├── TransportError ── TlsError
-//! ├── TimeoutError
+//! ├── TransportError (also a builtin ConnectionError) ── TlsError
+//! ├── DeviceTimeoutError (also a builtin TimeoutError)
 //! ├── AuthenticationError ── LockedError, CredentialLatchedError
 //! ├── DeviceError ── NotSupportedError, NotActivatedError, AlreadyActivatedError
 //! ├── DecodeError
@@ -11,14 +11,16 @@
 //! ```
 //!
 //! Every exception carries its data as attributes (`DeviceError.status_code`,
-//! `LockedError.retry_after`, …); attributes that do not apply are `None`. Messages come from the
-//! core's `Display` (plus the chain of causes) and never contain secrets.
+//! `LockedError.retry_after`, …); every attribute a class declares is always present, `None` when
+//! it does not apply (class-level defaults). Messages come from the core's `Display` (plus the
+//! chain of causes) and never contain secrets.
 
 use pyo3::IntoPyObjectExt;
 use pyo3::create_exception;
-use pyo3::exceptions::PyException;
+use pyo3::exceptions::{PyConnectionError, PyException, PyTimeoutError};
 use pyo3::prelude::*;
-use pyo3::types::PyModule;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyModule, PyTuple, PyType};
 
 use hikproto::Error;
 use hikproto::reset::files::{FileError, FileKind};
@@ -28,24 +30,6 @@ create_exception!(
     HikprotoError,
     PyException,
     "Root of every hikproto error."
-);
-create_exception!(
-    hikproto,
-    TransportError,
-    HikprotoError,
-    "The device could not be reached, or the connection broke (`host`)."
-);
-create_exception!(
-    hikproto,
-    TlsError,
-    TransportError,
-    "TLS failed: untrusted certificate, pin mismatch or handshake error."
-);
-create_exception!(
-    hikproto,
-    TimeoutError,
-    HikprotoError,
-    "The operation did not finish in time (`operation`, `after` in seconds)."
 );
 create_exception!(
     hikproto,
@@ -122,13 +106,112 @@ create_exception!(
     "The simulator could not start or refused a platform/support action."
 );
 
+/// The classes that also derive from a builtin exception (created at import with two bases,
+/// which `create_exception!` cannot express).
+struct Dual {
+    transport: Py<PyType>,
+    tls: Py<PyType>,
+    timeout: Py<PyType>,
+}
+
+static DUAL: PyOnceLock<Dual> = PyOnceLock::new();
+
+/// `class name(*bases)` in module `hikproto`, with its doc string.
+fn make_class<'py>(
+    py: Python<'py>,
+    name: &str,
+    bases: &Bound<'py, PyTuple>,
+    doc: &str,
+) -> PyResult<Bound<'py, PyType>> {
+    let dict = PyDict::new(py);
+    dict.set_item("__module__", "hikproto")?;
+    dict.set_item("__doc__", doc)?;
+    let ty = py.get_type::<PyType>().call1((name, bases, dict))?;
+    Ok(ty.cast_into::<PyType>()?)
+}
+
+fn dual(py: Python<'_>) -> PyResult<&Dual> {
+    DUAL.get_or_try_init(py, || {
+        let root = py.get_type::<HikprotoError>();
+        let transport = make_class(
+            py,
+            "TransportError",
+            &PyTuple::new(
+                py,
+                [root.as_any(), py.get_type::<PyConnectionError>().as_any()],
+            )?,
+            "The device could not be reached, or the connection broke (`host`). \
+             Also a builtin `ConnectionError`.",
+        )?;
+        let tls = make_class(
+            py,
+            "TlsError",
+            &PyTuple::new(py, [transport.as_any()])?,
+            "TLS failed: untrusted certificate, pin mismatch or handshake error (`reason`).",
+        )?;
+        let timeout = make_class(
+            py,
+            "DeviceTimeoutError",
+            &PyTuple::new(
+                py,
+                [root.as_any(), py.get_type::<PyTimeoutError>().as_any()],
+            )?,
+            "The operation did not finish in time (`operation`, `after` in seconds). Also a \
+             builtin `TimeoutError`, so `except TimeoutError` catches it.",
+        )?;
+        Ok(Dual {
+            transport: transport.unbind(),
+            tls: tls.unbind(),
+            timeout: timeout.unbind(),
+        })
+    })
+}
+
+/// An exception of one of the dual classes.
+fn dual_err(py: Python<'_>, pick: fn(&Dual) -> &Py<PyType>, msg: String) -> PyErr {
+    match dual(py) {
+        Ok(d) => PyErr::from_type(pick(d).bind(py).clone(), msg),
+        Err(e) => e,
+    }
+}
+
+/// The attributes each class declares (inherited ones included by the class lookup), set to
+/// `None` on the class so that every instance has them.
+const DECLARED: &[(&str, &[&str])] = &[
+    ("TransportError", &["host"]),
+    ("TlsError", &["reason"]),
+    ("DeviceTimeoutError", &["operation", "after"]),
+    ("AuthenticationError", &["user", "attempts_left"]),
+    ("LockedError", &["retry_after"]),
+    (
+        "DeviceError",
+        &[
+            "request",
+            "http_status",
+            "status_code",
+            "status_string",
+            "sub_status_code",
+            "error_code",
+            "error_msg",
+        ],
+    ),
+    ("DecodeError", &["what", "limit"]),
+    (
+        "ResetFileError",
+        &[
+            "kind", "path", "expected", "found", "age", "limit", "size", "op",
+        ],
+    ),
+];
+
 /// Adds the exception classes to the module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
+    let d = dual(py)?;
     m.add("HikprotoError", py.get_type::<HikprotoError>())?;
-    m.add("TransportError", py.get_type::<TransportError>())?;
-    m.add("TlsError", py.get_type::<TlsError>())?;
-    m.add("TimeoutError", py.get_type::<TimeoutError>())?;
+    m.add("TransportError", d.transport.bind(py))?;
+    m.add("TlsError", d.tls.bind(py))?;
+    m.add("DeviceTimeoutError", d.timeout.bind(py))?;
     m.add("AuthenticationError", py.get_type::<AuthenticationError>())?;
     m.add("LockedError", py.get_type::<LockedError>())?;
     m.add(
@@ -150,6 +233,12 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ResetFileError", py.get_type::<ResetFileError>())?;
     m.add("ResetFileWarning", py.get_type::<ResetFileWarning>())?;
     m.add("SimulatorError", py.get_type::<SimulatorError>())?;
+    for (class, attrs) in DECLARED {
+        let ty = m.getattr(*class)?;
+        for a in *attrs {
+            ty.setattr(*a, py.None())?;
+        }
+    }
     Ok(())
 }
 
@@ -188,15 +277,15 @@ fn build(py: Python<'_>, e: Error) -> PyErr {
     let msg = message(&e);
     let (err, attrs): (PyErr, Attrs) = match &e {
         Error::Transport { host, .. } => (
-            TransportError::new_err(msg),
+            dual_err(py, |d| &d.transport, msg),
             vec![attr(py, "host", host.as_str())],
         ),
         Error::Tls { reason } => (
-            TlsError::new_err(msg),
+            dual_err(py, |d| &d.tls, msg),
             vec![attr(py, "reason", reason.as_str())],
         ),
         Error::Timeout { operation, after } => (
-            TimeoutError::new_err(msg),
+            dual_err(py, |d| &d.timeout, msg),
             vec![
                 attr(py, "operation", operation.as_str()),
                 attr(py, "after", after.as_secs_f64()),

@@ -220,6 +220,10 @@ impl PyFleet {
     }
 
     fn __repr__(&self) -> String {
-        format!("<Fleet of {} devices>", self.devices.len())
+        format!(
+            "<Fleet of {} device{}>",
+            self.devices.len(),
+            if self.devices.len() == 1 { "" } else { "s" }
+        )
     }
 }

@@ -6,6 +6,7 @@
 //! - `errors`: the exception hierarchy and the one core-error → exception mapping;
 //! - `runtime`: the shared tokio runtime and the GIL-releasing wait every blocking call uses;
 //! - `ops`: every operation as one enum, shared by `Device.call`, `Device.call_async` and `Fleet`;
+//! - `logbridge`: the library's records into Python `logging`;
 //! - `device`, `fleet`, `sim`, `sadp`: the classes; `convert`, `args`: value conversion.
 
 mod args;
@@ -14,6 +15,7 @@ mod device;
 mod errors;
 mod fleet;
 mod fleet_file;
+mod logbridge;
 mod ops;
 mod runtime;
 mod sadp;
@@ -63,6 +65,8 @@ mod _hikproto {
     #[pymodule_export]
     use super::operations;
     #[pymodule_export]
+    use super::runtime::_quiesce;
+    #[pymodule_export]
     use super::sadp::{
         PySadpClient, PySadpDevice, check_reply, load_key_file, sadp_discover, sadp_discover_async,
     };
@@ -74,6 +78,7 @@ mod _hikproto {
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", super::pep440_version())?;
+        super::logbridge::install();
         super::errors::register(m)
     }
 }

@@ -11,7 +11,8 @@
 
 use std::ffi::CString;
 use std::future::Future;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{OnceLock, mpsc};
 use std::time::Duration;
 
 use pyo3::exceptions::PyRuntimeError;
@@ -19,7 +20,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyType;
 use pyo3::{IntoPyObjectExt, PyTypeInfo};
 use tokio::runtime::Runtime;
-use tokio::sync::oneshot;
+use tokio::sync::{Notify, oneshot};
 
 /// How often a waiting thread re-takes the GIL to check for signals.
 const SIGNAL_POLL: Duration = Duration::from_millis(100);
@@ -123,9 +124,76 @@ impl Flavour {
                 )??;
                 value.into_bound_py_any(py)
             }
-            Self::Asyncio => pyo3_async_runtimes::tokio::future_into_py(py, make(Warner::Context)),
+            Self::Asyncio => {
+                pyo3_async_runtimes::tokio::future_into_py(py, guarded(make(Warner::Context)))
+            }
         }
     }
+}
+
+/// Set once the interpreter starts exiting: awaitables still running end at once.
+static EXITING: AtomicBool = AtomicBool::new(false);
+/// Awaitable tasks still running.
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+/// Wakes the running awaitable tasks when the interpreter exits.
+fn exit_notice() -> &'static Notify {
+    static N: OnceLock<Notify> = OnceLock::new();
+    N.get_or_init(Notify::new)
+}
+
+/// Counts a running awaitable task while alive.
+struct InFlight;
+
+impl InFlight {
+    fn new() -> Self {
+        IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
+        Self
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// An awaitable's task that ends early (with an error nobody will see) when the interpreter
+/// exits, so that it hands its result back while Python is still there to take it.
+async fn guarded<T, Fut>(fut: Fut) -> PyResult<T>
+where
+    Fut: Future<Output = PyResult<T>> + Send,
+{
+    let _count = InFlight::new();
+    if EXITING.load(Ordering::SeqCst) {
+        return Err(PyRuntimeError::new_err("the interpreter is exiting"));
+    }
+    let notice = exit_notice().notified();
+    tokio::select! {
+        r = fut => r,
+        () = notice => Err(PyRuntimeError::new_err("the interpreter is exiting")),
+    }
+}
+
+/// Most time [`quiesce`] waits for running awaitables to hand back their results.
+const QUIESCE_LIMIT: Duration = Duration::from_secs(2);
+/// Time left, after the last task ended, for its result to reach Python.
+const QUIESCE_GRACE: Duration = Duration::from_millis(200);
+
+/// Called at interpreter exit (`atexit`): ends every running awaitable task and waits, with the
+/// GIL released, until they have handed back their results (bounded by [`QUIESCE_LIMIT`]). A
+/// task cancelled by asyncio (timeout, `Task.cancel()`, Ctrl-C in `asyncio.run`) can otherwise
+/// finish after the interpreter is gone and abort the process with a panic.
+#[pyfunction]
+pub(crate) fn _quiesce(py: Python<'_>) {
+    EXITING.store(true, Ordering::SeqCst);
+    exit_notice().notify_waiters();
+    py.detach(|| {
+        let start = std::time::Instant::now();
+        while IN_FLIGHT.load(Ordering::SeqCst) > 0 && start.elapsed() < QUIESCE_LIMIT {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        std::thread::sleep(QUIESCE_GRACE);
+    });
 }
 
 /// A task's way to raise a Python warning midway and go on only once it is raised, so that a

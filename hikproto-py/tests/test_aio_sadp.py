@@ -102,7 +102,7 @@ def test_nothing_is_sent_until_awaited_and_bad_targets_fail_when_awaited() -> No
         pending = c.blink(("00:11:22:33:44:55", f"127.0.0.1:{port}"))
         assert inspect.isawaitable(pending)
         assert _received(sock, 0.3) == 0
-        with pytest.raises(hikproto.TimeoutError):
+        with pytest.raises(hikproto.DeviceTimeoutError):
             asyncio.run(pending)  # type: ignore[arg-type]
         assert _received(sock, 0.3) >= 1  # sent once awaited
         bad = c.blink(("zz:zz", "127.0.0.1:9"))
@@ -174,7 +174,7 @@ def test_commands_to_silent_devices_wait_concurrently() -> None:
         t0 = time.monotonic()
         out = asyncio.run(main())
         elapsed = time.monotonic() - t0
-        assert all(isinstance(e, hikproto.TimeoutError) for e in out), out
+        assert all(isinstance(e, hikproto.DeviceTimeoutError) for e in out), out
         assert elapsed < 2.5  # four 1 s deadlines side by side, not one after another
     finally:
         for s in socks:

@@ -65,7 +65,7 @@ def test_exception_hierarchy() -> None:
     h = hikproto
     for cls in (
         h.TransportError,
-        h.TimeoutError,
+        h.DeviceTimeoutError,
         h.AuthenticationError,
         h.DeviceError,
         h.DecodeError,
@@ -92,8 +92,11 @@ def test_constructor_validation() -> None:
         hikproto.Device("127.0.0.1", timeout=float("nan"))
     with pytest.raises(hikproto.InvalidArgumentError):
         hikproto.Device("127.0.0.1", pin_sha256="zz")
-    with pytest.raises(OverflowError):
-        hikproto.Device("127.0.0.1", port=70000)
+    for port in (70000, 0, -1):
+        with pytest.raises(hikproto.InvalidArgumentError):
+            hikproto.Device("127.0.0.1", port=port)
+    with pytest.raises(hikproto.InvalidArgumentError):
+        hikproto.Device("127.0.0.1:")
     with pytest.raises(hikproto.InvalidArgumentError):
         hikproto.Fleet([], concurrency=0)
 
@@ -188,7 +191,7 @@ def test_timeout_is_typed_and_releases_the_gil(silent_port: int) -> None:
     t = threading.Thread(target=ticker)
     t.start()
     t0 = time.monotonic()
-    with pytest.raises(hikproto.TimeoutError) as ei:
+    with pytest.raises(hikproto.DeviceTimeoutError) as ei:
         dev.device_info()
     elapsed = time.monotonic() - t0
     stop.set()
@@ -218,4 +221,4 @@ def test_threads_share_one_handle(silent_port: int) -> None:
         t.join()
     # Eight half-second timeouts in parallel, not in series.
     assert time.monotonic() - t0 < 3
-    assert errors == [hikproto.TimeoutError] * 8
+    assert errors == [hikproto.DeviceTimeoutError] * 8

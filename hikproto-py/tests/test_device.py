@@ -112,7 +112,7 @@ def test_locked_account_reports_retry_after() -> None:
         ("http500", hikproto.DeviceError),
         ("garbage_xml", hikproto.DecodeError),
         ("drop_connections", hikproto.TransportError),
-        ("stop_reading", hikproto.TimeoutError),
+        ("stop_reading", hikproto.DeviceTimeoutError),
     ],
 )
 def test_faults_become_typed_errors(fault: str, exc: type) -> None:

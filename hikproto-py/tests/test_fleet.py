@@ -79,7 +79,7 @@ def test_deadline_and_raw_operations(site200: Simulator) -> None:
     with Simulator(devices=2) as s:
         s[0].set_fault("latency", seconds=3)
         r = hikproto.Fleet(s.clients(), deadline=0.5).run("device_info")
-        assert isinstance(r[0].error, hikproto.TimeoutError)
+        assert isinstance(r[0].error, hikproto.DeviceTimeoutError)
         assert r[1].ok
 
 

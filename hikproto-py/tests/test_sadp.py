@@ -57,7 +57,7 @@ def test_command_to_a_silent_device_times_out() -> None:
         port = sock.getsockname()[1]
         client = hikproto.sadp.Client(timeout=0.6, bind="127.0.0.1:0")
         t0 = time.monotonic()
-        with pytest.raises(hikproto.TimeoutError):
+        with pytest.raises(hikproto.DeviceTimeoutError):
             client.device_code(("00:11:22:33:44:55", f"127.0.0.1:{port}"))
         assert time.monotonic() - t0 < 5
     finally:

@@ -62,28 +62,33 @@ impl Default for SiteConfig {
 }
 
 impl SiteConfig {
-    /// Parses a TOML document.
+    /// Parses a TOML document. Unknown keys and impossible values are refused with their line.
     pub fn from_toml(text: &str) -> Result<Self> {
         toml::from_str(text).map_err(|e| SimError::Config(e.to_string()))
     }
 
-    /// Parses a JSON document.
+    /// Parses a JSON document. Unknown keys and impossible values are refused with their line.
     pub fn from_json(text: &str) -> Result<Self> {
         serde_json::from_str(text).map_err(|e| SimError::Config(e.to_string()))
     }
 
-    /// Reads a `.toml` or `.json` file (chosen by extension; anything else is tried as TOML).
+    /// Reads a `.toml` or `.json` file (chosen by extension; anything else is tried as TOML);
+    /// an error names the file and the line.
     pub fn from_file(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| SimError::io(format!("reading {}", path.display()), e))?;
-        if path
+        let parsed = if path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"))
         {
             Self::from_json(&text)
         } else {
             Self::from_toml(&text)
-        }
+        };
+        parsed.map_err(|e| match e {
+            SimError::Config(m) => SimError::Config(format!("{}: {m}", path.display())),
+            other => other,
+        })
     }
 
     /// `n` activated cameras whose `admin` password is `password`.
@@ -135,7 +140,10 @@ pub struct DeviceConfig {
     pub device_type: String,
     /// Activated (has an admin password). An inactive device answers only the activation calls.
     pub activated: bool,
-    /// Users; `id` 1 is the administrator.
+    /// Users; `id` 1 is the administrator. In a site file a user without `id` gets the next
+    /// free one and, unless `level` says otherwise, is an `Operator` (the user with id 1 is the
+    /// `Administrator`); duplicate ids or names and unknown levels are refused.
+    #[serde(deserialize_with = "crate::user_list::deserialize")]
     pub users: Vec<UserConfig>,
     /// The Hik-Connect verification code (6–12 letters and digits), if set.
     #[serde(with = "secret_opt")]
@@ -170,6 +178,10 @@ pub struct DeviceConfig {
     /// Recorders: full serials of the site's cameras on this device's IP channels. A password
     /// reset that carries `syncIPCPassword` gives their administrators the new password too.
     pub channel_cameras: Vec<String>,
+    /// Documents captured from a real device (`hikproto capture`), served verbatim for their
+    /// `GET`s until a write changes them (see [`crate::captured`]).
+    #[serde(skip_serializing_if = "crate::captured::Captured::is_empty")]
+    pub captured: crate::captured::Captured,
 }
 
 impl Default for DeviceConfig {
@@ -201,6 +213,7 @@ impl Default for DeviceConfig {
             https_port: 0,
             reboot_ms: 2000,
             channel_cameras: Vec::new(),
+            captured: crate::captured::Captured::default(),
         }
     }
 }

@@ -43,6 +43,7 @@
 #![warn(missing_docs)]
 
 mod auth;
+pub mod captured;
 pub mod config;
 mod crypto;
 mod error;
@@ -57,6 +58,7 @@ mod state;
 mod stats;
 pub mod support;
 mod tls;
+mod user_list;
 
 pub use config::{
     AuthMode, DeviceConfig, NamespaceStyle, Personality, RiskyPasswords, SiteConfig,

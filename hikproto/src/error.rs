@@ -129,6 +129,7 @@ pub enum Error {
 
 fn attempts_hint(left: Option<u32>) -> String {
     match left {
+        Some(1) => " (1 attempt left before lock-out)".to_owned(),
         Some(n) => format!(" ({n} attempts left before lock-out)"),
         None => String::new(),
     }

@@ -31,6 +31,7 @@ pub mod fleet;
 pub mod hikconnect;
 pub mod isapi;
 pub mod keys;
+pub mod provenance;
 pub mod reset;
 pub mod sadp;
 pub mod xml;

@@ -19,3 +19,20 @@ pub fn fixtures() -> PathBuf {
     );
     dir
 }
+
+/// The fixture devices (`real-devices/<model>/`), sorted by name; at least eight.
+pub fn fixture_devices() -> Vec<(String, PathBuf)> {
+    let mut v: Vec<_> = std::fs::read_dir(fixtures().join("real-devices"))
+        .expect("real-devices/ is readable")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .filter_map(|p| Some((p.file_name()?.to_string_lossy().into_owned(), p)))
+        .collect();
+    v.sort();
+    assert!(
+        v.len() >= 8,
+        "expected at least 8 device folders, found {}",
+        v.len()
+    );
+    v
+}

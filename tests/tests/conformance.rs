@@ -16,19 +16,7 @@ use hikproto::isapi::status::ResponseStatus;
 use hikproto::xml::{Element, FromXml, ns};
 
 fn devices() -> Vec<(String, PathBuf)> {
-    let mut v: Vec<_> = fs::read_dir(fixtures().join("real-devices"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), p))
-        .collect();
-    v.sort();
-    assert!(
-        v.len() >= 8,
-        "expected at least 8 device folders, found {}",
-        v.len()
-    );
-    v
+    hikproto_tests::fixture_devices()
 }
 
 /// The text of the first `<name>…</name>` (no attributes), by string search.

@@ -27,9 +27,9 @@ const SITE_PASSWORD: &str = "Demo!Site2024";
 /// Arguments of `hikproto demo`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Number of simulated devices on the site (at least 5).
-    #[arg(long, default_value_t = 6)]
-    devices: usize,
+    /// Number of simulated devices on the site (5 to 64: the story needs five roles).
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u16).range(5..=64))]
+    devices: u16,
 }
 
 /// One step's outcome, for `--json`.
@@ -49,7 +49,7 @@ struct Demo<'a> {
 impl Demo<'_> {
     fn say(&self, line: impl AsRef<str>) {
         if !self.out.json {
-            println!("{}", line.as_ref());
+            crate::outln!("{}", line.as_ref());
         }
     }
 
@@ -81,7 +81,7 @@ fn sim_err(e: impl std::fmt::Display) -> CliError {
 }
 
 pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
-    let n = a.devices.max(5);
+    let n = usize::from(a.devices);
     let mut builder = Site::builder().sadp_port(0).device(DeviceConfig::camera(0));
     for i in 1..n {
         let mut cfg = if i == 1 {
@@ -106,7 +106,8 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
         steps: Vec::new(),
     };
     demo.say(format!(
-        "hikproto demo: a simulated site of {n} devices on 127.0.0.1 (nothing leaves this machine)"
+        "hikproto demo: a simulated site of {} on 127.0.0.1 (nothing leaves this machine)",
+        crate::output::count(n, "device")
     ));
     for d in site.devices() {
         demo.say(format!(
@@ -167,7 +168,7 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
             String::new,
         );
     } else {
-        println!(
+        crate::outln!(
             "\n{} of {} steps succeeded.",
             demo.steps.len() - failed,
             demo.steps.len()
@@ -214,14 +215,14 @@ async fn step_discover(demo: &Demo<'_>, site: &Site) -> Result<String, CliError>
         .count();
     if found.len() != targets.len() {
         return Err(CliError::Usage(format!(
-            "found {} of {} devices",
+            "found {} of {}",
             found.len(),
-            targets.len()
+            crate::output::count(targets.len(), "device")
         )));
     }
     Ok(format!(
-        "{} devices found, {inactive} not activated",
-        found.len()
+        "{} found, {inactive} not activated",
+        crate::output::count(found.len(), "device")
     ))
 }
 
@@ -290,9 +291,12 @@ async fn step_fleet(demo: &Demo<'_>, site: &Site) -> Result<String, CliError> {
     }
     let s = Summary::of(&results);
     if s.failed != 0 {
-        return Err(CliError::Usage(format!("{} devices failed", s.failed)));
+        return Err(CliError::Usage(format!(
+            "{} failed",
+            crate::output::count(s.failed, "device")
+        )));
     }
-    Ok(format!("{} devices answered", s.ok))
+    Ok(format!("{} answered", crate::output::count(s.ok, "device")))
 }
 
 async fn step_lockout(demo: &Demo<'_>, site: &Site) -> Result<String, CliError> {

@@ -31,7 +31,8 @@ pub(crate) struct Args {
     /// Keep watching and print devices as they appear, change and disappear.
     #[arg(long)]
     watch: bool,
-    /// Stop as soon as this many devices have answered.
+    /// Stop as soon as this many devices have answered; fewer by the deadline is a failure
+    /// (exit status 4).
     #[arg(long)]
     expect: Option<usize>,
 }
@@ -117,12 +118,19 @@ impl SadpArgs {
             offline_after: timeout + Duration::from_secs(60),
             capacity: 1024,
         };
+        tracing::debug!(%mac, targets = ?opts.discover.targets, "SADP: searching for the device");
         let mut watcher = sadp::watch(opts).await?;
+        let mut others: Vec<MacAddr> = Vec::new();
         let found = tokio::time::timeout(timeout, async {
             while let Some(ev) = watcher.next().await {
                 if let DiscoveryEvent::Found(d) | DiscoveryEvent::Updated(d) = ev {
                     if d.mac == mac {
+                        tracing::debug!(%mac, from = %d.from, "SADP: the device answered");
                         return Some(d);
+                    }
+                    tracing::debug!(other = %d.mac, "SADP: another device answered");
+                    if !others.contains(&d.mac) {
+                        others.push(d.mac);
                     }
                 }
             }
@@ -132,10 +140,19 @@ impl SadpArgs {
         .ok()
         .flatten();
         found.ok_or_else(|| {
-            CliError::NotFound(format!(
+            let mut msg = format!(
                 "no SADP answer from {mac} within {:.1} s",
                 timeout.as_secs_f64()
-            ))
+            );
+            if !others.is_empty() {
+                let list: Vec<String> = others.iter().take(8).map(ToString::to_string).collect();
+                msg.push_str(&format!(
+                    "; {} answered: {} (is the MAC right?)",
+                    crate::output::count(others.len(), "other device"),
+                    list.join(", ")
+                ));
+            }
+            CliError::NotFound(msg)
         })
     }
 }
@@ -184,7 +201,13 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
     }
     opts.timeout = seconds(a.timeout.unwrap_or(3.0), "--timeout")?;
     opts.expect = a.expect;
-    let found = sadp::discover(&opts).await?;
+    tracing::debug!(targets = ?opts.targets, timeout = ?opts.timeout, "SADP: searching");
+    let mut found = sadp::discover(&opts).await?;
+    tracing::debug!(answered = found.len(), "SADP: search finished");
+    // listed by address (then MAC), so that runs compare line by line
+    found.sort_by(|x, y| {
+        (x.info.ipv4_address, x.mac.to_string()).cmp(&(y.info.ipv4_address, y.mac.to_string()))
+    });
     out.print(&found, || {
         if found.is_empty() {
             "no device answered".into()
@@ -192,6 +215,15 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
             found.iter().map(device_line).collect::<Vec<_>>().join("\n")
         }
     });
+    if let Some(n) = a.expect {
+        if found.len() < n {
+            return Err(CliError::NotFound(format!(
+                "expected {}, {} answered",
+                crate::output::count(n, "device"),
+                found.len()
+            )));
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -217,9 +249,9 @@ async fn watch(
             };
             if out.json {
                 // one JSON object per line, so that a consumer can read events as they come
-                println!("{}", json!({ "event": what, "device": d }));
+                crate::outln!("{}", json!({ "event": what, "device": d }));
             } else {
-                println!("{what:<8} {}", device_line(d));
+                crate::outln!("{what:<8} {}", device_line(d));
             }
         }
     };

@@ -3,14 +3,16 @@
 //!
 //! One device (`--host`) gives the full report; a fleet (`--fleet hosts.csv`) gives one line
 //! per device and a summary. `--fix` shows the safe, reversible fixes, applies them, and
-//! diagnoses again. Exit status: 0 when every device is healthy, 8 when findings remain.
+//! diagnoses again. Exit status: 0 when every device is healthy, 4 when the one device is
+//! unreachable, 8 when findings remain or a device could not be fully checked (its unread facts
+//! are listed), 2 when the fleet file has invalid lines (they are reported and skipped).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use hikproto::doctor::fix::PlannedFix;
-use hikproto::doctor::{self, Examination, FleetSummary, Options, UserInputs};
+use hikproto::doctor::{self, Audience, Examination, FleetSummary, Options, UserInputs};
 use hikproto::fleet::Fleet;
 use hikproto::sadp::{self, DiscoverOptions, ProbeMatch, ProbeTarget};
 use hikproto::{Device, Secret};
@@ -19,8 +21,12 @@ use crate::cmd::request::read_input;
 use crate::conn::{AccessArgs, CODE_ENV, ConnArgs, read_password, read_secret};
 use crate::output::{CliError, Output};
 
-/// Exit status when findings remain.
+/// Exit status when findings remain (or facts the rules need could not be read).
 const EXIT_FINDINGS: u8 = 8;
+/// Exit status when the device did not answer at all.
+const EXIT_UNREACHABLE: u8 = 4;
+/// Exit status when the fleet file had invalid lines (the others were diagnosed).
+const EXIT_BAD_LINES: u8 = 2;
 /// Most lines read from a fleet file.
 const MAX_FLEET: usize = 100_000;
 
@@ -31,7 +37,8 @@ pub(crate) struct Args {
     /// Device address: HOST or HOST:PORT.
     #[arg(long)]
     host: Option<String>,
-    /// A CSV file of devices, one per line: `host[,user]` (a `host` header line is skipped).
+    /// A CSV file of devices, one per line: `host[,user[,name]]` (a `host` header line is
+    /// skipped; an invalid line is reported and skipped). Results are listed in file order.
     #[arg(long, value_name = "CSV")]
     fleet: Option<PathBuf>,
     /// Check the verification code your app or VMS stores (read from HIKPROTO_CODE, or asked).
@@ -154,28 +161,30 @@ async fn sadp_view(how: Option<&str>, host: &str) -> Result<Option<ProbeMatch>, 
 }
 
 fn print_plan(plan: &[PlannedFix]) {
-    println!("\nApplying the safe fixes:");
+    crate::outln!("\nApplying the safe fixes:");
     for p in plan {
-        println!(
+        crate::outln!(
             "  - {} (for {}); undo: {}",
-            p.description, p.finding, p.undo
+            p.description,
+            p.finding,
+            p.undo
         );
     }
 }
 
 fn print_outcomes(ex: &Examination) {
     for f in &ex.fixes {
-        println!(
+        crate::outln!(
             "  {} {}: {}",
             if f.applied { "done:  " } else { "FAILED:" },
             f.fix.description,
             f.message
         );
         if let Some(code) = &f.new_code {
-            println!("    new verification code (shown once): {}", code.expose());
+            crate::outln!("    new verification code (shown once): {}", code.expose());
         }
         if let Some(step) = f.follow_up {
-            println!("    then: {step}");
+            crate::outln!("    then: {step}");
         }
     }
 }
@@ -192,7 +201,7 @@ async fn one(
     let human = !out.json;
     let ex = doctor::examine_with(&dev, sadp.as_ref(), inputs, &a.options(), |report, plan| {
         if human {
-            print!("{}", report.render_human());
+            crate::out!("{}", report.render_for(Audience::Cli));
             print_plan(plan);
         }
     })
@@ -202,17 +211,21 @@ async fn one(
         let v = serde_json::json!({ "doctor": ex, "newCode": new_code(&ex) });
         out.print(&v, String::new);
     } else if ex.fixes.is_empty() {
-        print!("{}", ex.report.render_human());
+        crate::out!("{}", ex.report.render_for(Audience::Cli));
         if a.fix {
-            println!("\nNo automatic fix applies.");
+            crate::outln!("\nNo automatic fix applies.");
         }
     } else {
         print_outcomes(&ex);
         if let Some(after) = &ex.after {
-            print!("\nAfter the fixes:\n{}", after.render_human());
+            crate::out!("\nAfter the fixes:\n{}", after.render_for(Audience::Cli));
         }
     }
-    Ok(exit(ex.current().healthy))
+    let report = ex.current();
+    if report.ids().contains(&doctor::ids::DEVICE_UNREACHABLE) {
+        return Ok(ExitCode::from(EXIT_UNREACHABLE));
+    }
+    Ok(exit(report.healthy))
 }
 
 /// The verification code a fix set, in clear (for the one place that shows it).
@@ -231,9 +244,43 @@ fn exit(healthy: bool) -> ExitCode {
     }
 }
 
-/// Reads `host[,user]` lines; blank lines, `#` comments and a `host` header are skipped.
-pub(crate) fn parse_fleet(text: &str) -> Result<Vec<(String, Option<String>)>, CliError> {
+/// One device of a fleet file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FleetRow {
+    /// 1-based line number in the file.
+    pub(crate) line: usize,
+    /// HOST or HOST:PORT.
+    pub(crate) host: String,
+    /// The user to log in as, when not the default.
+    pub(crate) user: Option<String>,
+    /// A name for the device, shown with its address.
+    pub(crate) name: Option<String>,
+}
+
+impl FleetRow {
+    /// How the device is shown: `name (host)` or `host`.
+    fn label(&self) -> String {
+        match &self.name {
+            Some(n) => format!("{n} ({})", self.host),
+            None => self.host.clone(),
+        }
+    }
+}
+
+/// A line of the fleet file that could not be read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct BadLine {
+    /// 1-based line number.
+    pub(crate) line: usize,
+    /// What is wrong with it.
+    pub(crate) error: String,
+}
+
+/// Reads `host[,user[,name]]` lines; blank lines, `#` comments and a `host` header are skipped.
+/// Invalid lines are returned apart, so that one bad line does not stop the others.
+pub(crate) fn parse_fleet(text: &str) -> Result<(Vec<FleetRow>, Vec<BadLine>), CliError> {
     let mut out = Vec::new();
+    let mut bad = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
@@ -244,19 +291,40 @@ pub(crate) fn parse_fleet(text: &str) -> Result<Vec<(String, Option<String>)>, C
         if n == 0 && host.eq_ignore_ascii_case("host") {
             continue;
         }
-        if host.is_empty() || host.contains(char::is_whitespace) {
-            return Err(CliError::Usage(format!("fleet line {}: no host", n + 1)));
+        if let Err(e) = check_host(host) {
+            bad.push(BadLine {
+                line: n + 1,
+                error: e,
+            });
+            continue;
         }
         let user = cols.next().filter(|u| !u.is_empty()).map(str::to_owned);
-        out.push((host.to_owned(), user));
+        let name = cols.next().filter(|u| !u.is_empty()).map(str::to_owned);
+        out.push(FleetRow {
+            line: n + 1,
+            host: host.to_owned(),
+            user,
+            name,
+        });
         if out.len() > MAX_FLEET {
             return Err(CliError::Usage(format!("more than {MAX_FLEET} devices")));
         }
     }
-    if out.is_empty() {
+    if out.is_empty() && bad.is_empty() {
         return Err(CliError::Usage("the fleet file lists no device".into()));
     }
-    Ok(out)
+    Ok((out, bad))
+}
+
+/// Checks a fleet line's address: not empty, no spaces, a valid port when one is given.
+fn check_host(host: &str) -> Result<(), String> {
+    if host.is_empty() {
+        return Err("no host".into());
+    }
+    if host.contains(char::is_whitespace) {
+        return Err(format!("{host:?} is not an address"));
+    }
+    crate::conn::check_address(host).map_err(|e| e.to_string())
 }
 
 async fn fleet(
@@ -268,11 +336,32 @@ async fn fleet(
 ) -> Result<ExitCode, CliError> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?;
-    let rows = parse_fleet(&text)?;
-    let devices: Vec<Device> = rows
-        .iter()
-        .map(|(h, u)| a.conn(h, u.as_deref()).device_with(password.clone()))
-        .collect::<Result<_, _>>()?;
+    let (mut rows, mut bad) = parse_fleet(&text)?;
+    let mut devices = Vec::with_capacity(rows.len());
+    rows.retain(|r| {
+        match a
+            .conn(&r.host, r.user.as_deref())
+            .device_with(password.clone())
+        {
+            Ok(d) => {
+                devices.push(d);
+                true
+            }
+            Err(e) => {
+                bad.push(BadLine {
+                    line: r.line,
+                    error: e.to_string(),
+                });
+                false
+            }
+        }
+    });
+    bad.sort_by_key(|b| b.line);
+    if !out.json {
+        for b in &bad {
+            crate::outln!("line {}  skipped: {}", b.line, b.error);
+        }
+    }
     let options = a.options();
     let inputs = inputs.clone();
     let json = out.json;
@@ -285,46 +374,90 @@ async fn fleet(
                 let ex = doctor::examine_with(&dev, None, &inputs, &options, |_, plan| {
                     if !json {
                         let what: Vec<&str> = plan.iter().map(|p| p.finding).collect();
-                        println!("{host}  fixing: {}", what.join(", "));
+                        crate::outln!("{host}  fixing: {}", what.join(", "));
                     }
                 })
                 .await;
-                if !json {
-                    for f in ex.fixes.iter().filter(|f| !f.applied) {
-                        println!("{host}  fix FAILED: {}: {}", f.fix.description, f.message);
-                    }
-                    if let Some(code) = new_code(&ex) {
-                        println!("{host}  new verification code (shown once): {code}");
-                    }
-                    // one line per device, as each finishes
-                    println!("{}", ex.current().summary_line());
-                }
                 Ok(ex)
             }
         })
         .await;
-    let exams: Vec<Examination> = results.into_iter().filter_map(|r| r.outcome.ok()).collect();
-    let summary = FleetSummary::of(exams.iter().map(Examination::current));
+    // results come back in the order of the file
+    let exams: Vec<(&FleetRow, Examination)> = rows
+        .iter()
+        .zip(results)
+        .filter_map(|(row, r)| Some((row, r.outcome.ok()?)))
+        .collect();
+    if !json {
+        for (row, ex) in &exams {
+            print_fleet_device(row, ex);
+        }
+    }
+    let summary = FleetSummary::of(exams.iter().map(|(_, e)| e.current()));
     let fixes: usize = exams
         .iter()
-        .map(|e| e.fixes.iter().filter(|f| f.applied).count())
+        .map(|(_, e)| e.fixes.iter().filter(|f| f.applied).count())
         .sum();
     // New codes are revealed on purpose: the user asked for --fix and must enter them in the app.
     let codes: serde_json::Map<String, serde_json::Value> = exams
         .iter()
-        .filter_map(|e| Some((e.report.target.clone(), new_code(e)?.into())))
+        .filter_map(|(_, e)| Some((e.report.target.clone(), new_code(e)?.into())))
+        .collect();
+    let devices: Vec<serde_json::Value> = exams
+        .iter()
+        .map(|(row, e)| {
+            let mut v = serde_json::to_value(e).unwrap_or_default();
+            if let serde_json::Value::Object(m) = &mut v {
+                m.insert("line".into(), row.line.into());
+                m.insert("name".into(), row.name.clone().into());
+            }
+            v
+        })
         .collect();
     let v = serde_json::json!({
-        "devices": exams, "summary": summary, "fixesApplied": fixes, "newCodes": codes,
+        "devices": devices, "summary": summary, "fixesApplied": fixes, "newCodes": codes,
+        "invalidLines": bad,
     });
     out.print(&v, || {
         let mut s = summary.render_human();
         if a.fix {
-            s.push_str(&format!("\n{fixes} fixes applied"));
+            s.push_str(&format!(
+                "\n{fixes} fix{} applied",
+                if fixes == 1 { "" } else { "es" }
+            ));
+        }
+        if !bad.is_empty() {
+            s.push_str(&format!(
+                "\n{} invalid line{} skipped",
+                bad.len(),
+                if bad.len() == 1 { "" } else { "s" }
+            ));
         }
         s
     });
-    Ok(exit(summary.with_findings == 0))
+    if summary.healthy < summary.devices {
+        return Ok(ExitCode::from(EXIT_FINDINGS));
+    }
+    if !bad.is_empty() {
+        return Ok(ExitCode::from(EXIT_BAD_LINES));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The lines of one fleet device: failed fixes, a new code, and its summary line.
+fn print_fleet_device(row: &FleetRow, ex: &Examination) {
+    let label = row.label();
+    for f in ex.fixes.iter().filter(|f| !f.applied) {
+        crate::outln!("{label}  fix FAILED: {}: {}", f.fix.description, f.message);
+    }
+    if let Some(code) = new_code(ex) {
+        crate::outln!("{label}  new verification code (shown once): {code}");
+    }
+    let line = ex.current().summary_line();
+    let rest = line
+        .strip_prefix(ex.current().target.as_str())
+        .unwrap_or(&line);
+    crate::outln!("{label}{rest}");
 }
 
 /// The doctor's part of `hikproto demo`: a simulated device with Error-2020 trouble (platform
@@ -359,7 +492,7 @@ pub(crate) async fn demo_section(
     };
     let human = !out.json;
     if human {
-        println!(
+        crate::outln!(
             "== doctor: {} ({}) reports Error 2020 in the app",
             sim.host(),
             sim.model()
@@ -367,7 +500,7 @@ pub(crate) async fn demo_section(
     }
     let ex = doctor::examine_with(&dev, None, &inputs, &options, |report, plan| {
         if human {
-            print!("{}", report.render_human());
+            crate::out!("{}", report.render_for(Audience::Cli));
             print_plan(plan);
         }
     })
@@ -379,9 +512,9 @@ pub(crate) async fn demo_section(
     if human {
         print_outcomes(&ex);
         if let Some(after) = &ex.after {
-            print!("\nAfter the fixes:\n{}", after.render_human());
+            crate::out!("\nAfter the fixes:\n{}", after.render_for(Audience::Cli));
         }
-        println!(
+        crate::outln!(
             "platform registration: {}",
             if registered {
                 "registered"
@@ -400,15 +533,31 @@ mod tests {
 
     #[test]
     fn fleet_files() {
-        let rows = parse_fleet("host,user\n# site A\n10.0.0.1\n10.0.0.2, operator\n\n").unwrap();
+        let (rows, bad) =
+            parse_fleet("host,user\n# site A\n10.0.0.1\n10.0.0.2, operator, lobby\n\n").unwrap();
+        assert!(bad.is_empty());
+        let hosts: Vec<(&str, Option<&str>, Option<&str>)> = rows
+            .iter()
+            .map(|r| (r.host.as_str(), r.user.as_deref(), r.name.as_deref()))
+            .collect();
         assert_eq!(
-            rows,
+            hosts,
             [
-                ("10.0.0.1".to_owned(), None),
-                ("10.0.0.2".to_owned(), Some("operator".to_owned()))
+                ("10.0.0.1", None, None),
+                ("10.0.0.2", Some("operator"), Some("lobby"))
             ]
         );
+        assert_eq!(rows[1].line, 4);
+        assert_eq!(rows[1].label(), "lobby (10.0.0.2)");
         assert!(parse_fleet("").is_err());
-        assert!(parse_fleet("a b,c").is_err());
+    }
+
+    #[test]
+    fn one_bad_fleet_line_does_not_stop_the_others() {
+        let (rows, bad) = parse_fleet("a b,c\n10.0.0.1\n127.0.0.1:\n,x\n10.0.0.2:8080").unwrap();
+        assert_eq!(rows.len(), 2);
+        let lines: Vec<usize> = bad.iter().map(|b| b.line).collect();
+        assert_eq!(lines, [1, 3, 4]);
+        assert!(bad[1].error.contains("no port"), "{:?}", bad[1]);
     }
 }

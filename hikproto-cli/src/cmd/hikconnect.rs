@@ -26,6 +26,9 @@ enum Cmd {
         /// Also print the verification code (hidden by default).
         #[arg(long)]
         reveal_code: bool,
+        /// Also print `operateCode`, the code used when binding to an account (hidden by default).
+        #[arg(long)]
+        reveal_operate_code: bool,
     },
     /// Turn Hik-Connect on with the verification code from HIKPROTO_CODE (or a prompt), in one call.
     Enable {
@@ -41,14 +44,20 @@ enum Cmd {
     SetCode {
         #[command(flatten)]
         conn: ConnArgs,
+        /// Replace the code even though the device is bound to an account.
+        #[arg(long)]
+        yes: bool,
     },
     /// Generate a strong verification code, set it, and print it.
     GenerateCode {
         #[command(flatten)]
         conn: ConnArgs,
         /// Length of the code (6 to 12).
-        #[arg(long, default_value_t = VerificationCode::GENERATED_LEN)]
-        length: usize,
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u8).range(6..=12))]
+        length: u8,
+        /// Replace the code even though the device is bound to an account.
+        #[arg(long)]
+        yes: bool,
     },
     /// Check the code from HIKPROTO_CODE (or a prompt) against the device's; exit code 1 when it differs.
     CheckCode {
@@ -94,7 +103,25 @@ fn flag(b: Option<bool>) -> &'static str {
     }
 }
 
-fn status_human(e: &Ezviz, code_line: &str) -> String {
+/// Refuses to replace the code of a device bound to an account unless `yes`: the account keeps
+/// the old code and the device then shows `secretKeyInvalid` (the app's Error 2020).
+async fn confirm_unbound(dev: &hikproto::Device, yes: bool) -> Result<(), CliError> {
+    if yes {
+        return Ok(());
+    }
+    let e = dev.ezviz().await?;
+    if e.bind_status == Some(BindStatus::Bound) {
+        return Err(CliError::Usage(
+            "the device is bound to a Hik-Connect account: a new code makes the platform refuse \
+             it (offlineStatus secretKeyInvalid, Error 2020 in the app) until the account is \
+             updated; add --yes to replace it anyway, or unbind first"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+fn status_human(e: &Ezviz, code_line: &str, operate_code: bool) -> String {
     let opt = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
     let server = e
         .server_address
@@ -116,7 +143,14 @@ fn status_human(e: &Ezviz, code_line: &str) -> String {
         format!("enabledTiming        {}", flag(e.enabled_timing)),
         format!("streamEncryption     {}", flag(e.stream_encrypte_enabled)),
         format!("convergenceCloud     {}", flag(e.convergence_cloud_enabled)),
-        format!("operateCode          {}", opt(&e.operate_code)),
+        format!(
+            "operateCode          {}",
+            match (&e.operate_code, operate_code) {
+                (Some(c), true) => c.clone(),
+                (Some(_), false) => "set (hidden; --reveal-operate-code shows it)".into(),
+                (None, _) => "-".into(),
+            }
+        ),
         format!(
             "netWork              {}",
             e.net_work.map_or_else(|| "-".into(), |n| n.to_string())
@@ -131,7 +165,11 @@ fn status_human(e: &Ezviz, code_line: &str) -> String {
 
 pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
     match a.cmd {
-        Cmd::Status { conn, reveal_code } => {
+        Cmd::Status {
+            conn,
+            reveal_code,
+            reveal_operate_code,
+        } => {
             let e = conn.device()?.ezviz().await?;
             let code = e.verification_code.as_ref();
             let code_line = match (code, reveal_code) {
@@ -141,6 +179,9 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
             };
             let mut v = serde_json::to_value(&e).unwrap_or(Value::Null);
             if let Value::Object(m) = &mut v {
+                if !reveal_operate_code {
+                    m.remove("operateCode");
+                }
                 m.insert("verificationCodeReadable".into(), json!(code.is_some()));
                 if reveal_code {
                     if let Some(c) = code {
@@ -148,7 +189,7 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
                     }
                 }
             }
-            out.print(&v, || status_human(&e, &code_line));
+            out.print(&v, || status_human(&e, &code_line, reveal_operate_code));
         }
         Cmd::Enable { conn } => {
             let code = read_code()?;
@@ -159,14 +200,18 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
             let st = conn.device()?.disable_platform_access().await?;
             out.done("Hik-Connect disabled", &st);
         }
-        Cmd::SetCode { conn } => {
+        Cmd::SetCode { conn, yes } => {
             let code = read_code()?;
-            let st = conn.device()?.set_verification_code(&code).await?;
+            let dev = conn.device()?;
+            confirm_unbound(&dev, yes).await?;
+            let st = dev.set_verification_code(&code).await?;
             out.done("verification code set", &st);
         }
-        Cmd::GenerateCode { conn, length } => {
-            let code = VerificationCode::generate_with_len(length)?;
-            let st = conn.device()?.set_verification_code(&code).await?;
+        Cmd::GenerateCode { conn, length, yes } => {
+            let code = VerificationCode::generate_with_len(usize::from(length))?;
+            let dev = conn.device()?;
+            confirm_unbound(&dev, yes).await?;
+            let st = dev.set_verification_code(&code).await?;
             // the user asked for a new code: printing it is the point
             let v = json!({
                 "verificationCode": code.expose(),
@@ -186,7 +231,7 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
                 }
             });
             if !matches {
-                return Ok(ExitCode::from(1));
+                return Ok(ExitCode::from(crate::output::EXIT_NO));
             }
         }
         Cmd::Unbind { conn } => {
@@ -201,7 +246,11 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
         Cmd::Wait { conn } => {
             let timeout = Duration::from_secs(conn.timeout.max(1));
             let e = conn.device()?.wait_until_registered(timeout).await?;
-            out.print(&e, || status_human(&e, "(not read)"));
+            let mut v = serde_json::to_value(&e).unwrap_or(Value::Null);
+            if let Value::Object(m) = &mut v {
+                m.remove("operateCode");
+            }
+            out.print(&v, || status_human(&e, "(not read)", false));
         }
     }
     Ok(ExitCode::SUCCESS)

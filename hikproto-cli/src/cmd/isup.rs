@@ -48,17 +48,26 @@ struct SetArgs {
     #[arg(long, value_name = "HOST")]
     server: Option<String>,
     /// The ISUP server port (default on devices: 7660).
-    #[arg(long, value_name = "PORT")]
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
     server_port: Option<u16>,
     /// The device ID registered on the server (1 to 32 characters).
-    #[arg(long)]
+    #[arg(long, value_parser = device_id)]
     device_id: Option<String>,
-    /// The protocol version (`v2.0`, `v2.6`, `v4.0`, `v5.0`).
-    #[arg(long)]
+    /// The protocol version.
+    #[arg(long, value_parser = ["v2.0", "v2.6", "v4.0", "v5.0"])]
     protocol_version: Option<String>,
     /// Also set the ISUP key, read from HIKPROTO_ISUP_KEY (or a prompt).
     #[arg(long)]
     set_key: bool,
+}
+
+/// An ISUP device ID: 1 to 32 printable ASCII characters without spaces.
+fn device_id(s: &str) -> Result<String, String> {
+    if (1..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(s.to_owned())
+    } else {
+        Err("a device ID has 1 to 32 printable characters, without spaces".into())
+    }
 }
 
 fn human(e: &Ehome) -> String {

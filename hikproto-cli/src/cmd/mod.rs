@@ -1,5 +1,6 @@
 //! One module per command (family).
 
+pub(crate) mod capture;
 pub(crate) mod decode;
 pub(crate) mod demo;
 pub(crate) mod discover;

@@ -4,7 +4,7 @@ use std::net::Ipv4Addr;
 use std::process::ExitCode;
 
 use hikproto::keys::{Password, Secret};
-use hikproto::sadp::NetworkParams;
+use hikproto::sadp::{NetworkParams, UnbindStatus};
 use serde_json::json;
 
 use crate::cmd::discover::SadpArgs;
@@ -79,10 +79,10 @@ struct SetIpArgs {
     #[arg(long)]
     gateway: Option<Ipv4Addr>,
     /// New SDK ("server") port.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     command_port: Option<u16>,
     /// New HTTP port.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     http_port: Option<u16>,
 }
 
@@ -90,6 +90,31 @@ fn done(out: &Output, mac: &str, what: &str) {
     out.print(&json!({ "mac": mac, "done": what }), || {
         format!("{mac}: {what}")
     });
+}
+
+/// Success only when the device confirms the release (or was not bound); otherwise the reason
+/// and what to do.
+fn unbind_outcome(mac: &str, status: &UnbindStatus) -> Result<(), CliError> {
+    let (message, remedy) = match status {
+        UnbindStatus::Success | UnbindStatus::NotBound => return Ok(()),
+        UnbindStatus::PlatformOffline => (
+            format!("{mac}: not unbound: the device cannot reach the Hik-Connect platform (offlineHCPlatform); it stays bound"),
+            "connect the device to the internet (check its gateway and DNS: `hikproto doctor --host HOST`), then run `hikproto sadp unbind` again".to_owned(),
+        ),
+        UnbindStatus::PlatformDisabled => (
+            format!("{mac}: not unbound: Hik-Connect is disabled on the device (unenableHCPlatform)"),
+            format!("enable it first: `hikproto sadp hc-platform --mac {mac} --enable`, then run `hikproto sadp unbind` again"),
+        ),
+        UnbindStatus::Other(t) => (
+            format!("{mac}: not unbound: the device answered {t:?}"),
+            "run `hikproto sadp unbind` again; if it persists, unbind from the account owner's app".to_owned(),
+        ),
+        other => (
+            format!("{mac}: not unbound: the device answered {other:?}"),
+            "run `hikproto sadp unbind` again; if it persists, unbind from the account owner's app".to_owned(),
+        ),
+    };
+    Err(CliError::Failed { message, remedy })
 }
 
 fn admin_password(sadp: &SadpArgs) -> Result<Secret, CliError> {
@@ -184,9 +209,11 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
             let client = s.client().await?;
             client.unbind_hik_connect(&dev.target(), &pw).await?;
             let status = client.unbind_status(&dev.target()).await?;
-            let v = json!({ "mac": dev.mac, "unbindStatus": status });
-            out.print(&v, || {
-                format!("{}: unbind requested; status {status:?}", dev.mac)
+            unbind_outcome(&dev.mac.to_string(), &status)?;
+            let v = json!({ "mac": dev.mac, "unbindStatus": status, "unbound": true });
+            out.print(&v, || match status {
+                UnbindStatus::NotBound => format!("{}: was not bound to an account", dev.mac),
+                _ => format!("{}: released from its Hik-Connect account", dev.mac),
             });
         }
         Cmd::ResetTypes(s) => {

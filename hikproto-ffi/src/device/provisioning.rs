@@ -131,7 +131,9 @@ pub extern "C" fn hikproto_device_set_verification_code(
 ///
 /// `stored_code`: the verification code the failing app or VMS stores (compared with the
 /// device's), or NULL. Buffer contract as for `hikproto_device_activation_status_json` (a retry
-/// gathers again). Unreachable facts become findings, not errors. Blocks until done.
+/// gathers again). Unreachable facts become findings, not errors. `healthy` is true only when
+/// no finding fired and every fact the rules need was read; otherwise `unchecked` lists each
+/// unread fact with its error. Remedy steps name C functions (`call`). Blocks until done.
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_device_doctor_json(
     device: *const hikproto_device,
@@ -147,7 +149,10 @@ pub extern "C" fn hikproto_device_doctor_json(
                 .map(|c| hikproto_core::Secret::new(c.to_owned())),
             ..UserInputs::default()
         };
-        Ok(async move { Ok::<_, Fail>(d.doctor(&inputs).await) })
+        Ok(async move {
+            let report = d.doctor(&inputs).await;
+            Ok::<_, Fail>(report.for_audience(hikproto_core::doctor::Audience::C))
+        })
     })
 }
 

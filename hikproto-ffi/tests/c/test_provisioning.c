@@ -96,6 +96,18 @@ int main(void) {
   CHECK(strstr(json, "\"code.mismatch\"") != NULL); /* the app stores the old code */
   CHECK(strstr(json, "Qk7m2Tz9") == NULL && strstr(json, "Wp4n8Rx2") == NULL);
   CHECK(strstr(json, SECOND) == NULL);
+  /* remedies name C functions, never Rust calls */
+  CHECK(strstr(json, "Device::") == NULL && strstr(json, "hikproto::") == NULL);
+
+  /* a device that answers HTTP 500 to everything is never called healthy: what could not be
+   * read is listed under "unchecked" with its error */
+  CHECK_RESULT(hikproto_sim_device_set_fault(sim, 0, HIKPROTO_SIM_FAULT_HTTP_500, 0, true),
+               HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_doctor_json(dev, NULL, json, sizeof json, &n, NULL),
+               HIKPROTO_RESULT_OK);
+  CHECK(strstr(json, "\"healthy\":false") != NULL);
+  CHECK(strstr(json, "\"unchecked\":[{") != NULL);
+  CHECK_RESULT(hikproto_sim_device_clear_faults(sim, 0), HIKPROTO_RESULT_OK);
 
   CHECK_RESULT(hikproto_device_disable_platform_access(dev, NULL), HIKPROTO_RESULT_OK);
   CHECK_RESULT(hikproto_device_platform_json(dev, json, sizeof json, &n, NULL), HIKPROTO_RESULT_OK);

@@ -6,11 +6,16 @@
 - ``hikproto.aio``: the same as awaitables.
 - ``hikproto.sim``: simulated devices for your own tests.
 - ``hikproto.reset_files``: the key-file route's files, checked without a device.
-- Exceptions: everything raised derives from ``hikproto.HikprotoError``.
+- Exceptions: everything raised derives from ``hikproto.HikprotoError``; ``TransportError`` is
+  also a builtin ``ConnectionError`` and ``DeviceTimeoutError`` a builtin ``TimeoutError``, so
+  ``from hikproto import *`` shadows no builtin name.
+- Logging: the library's records go to the ``hikproto`` logger (``logging.getLogger("hikproto")``,
+  children per module); secrets never appear in them.
 """
 
 from __future__ import annotations
 
+import atexit
 from typing import Union
 
 from . import _hikproto
@@ -22,6 +27,7 @@ from ._hikproto import (
     CredentialLatchedError,
     DecodeError,
     DeviceError,
+    DeviceTimeoutError,
     HikprotoError,
     InvalidArgumentError,
     LockedError,
@@ -30,7 +36,6 @@ from ._hikproto import (
     SimulatorError,
     NotActivatedError,
     NotSupportedError,
-    TimeoutError,
     TlsError,
     TransportError,
     __version__,
@@ -47,6 +52,10 @@ from ._models import (
     ResponseStatus,
 )
 from . import aio, reset_files, sadp, sim  # noqa: E402  (submodules need the names above)
+
+# Awaitables still running when the interpreter exits (cancelled by asyncio, say) hand back
+# their results before Python goes away.
+atexit.register(_hikproto._quiesce)
 
 
 def decode(data: Union[bytes, str]) -> Decoded:
@@ -78,7 +87,7 @@ __all__ = [
     "HikprotoError",
     "TransportError",
     "TlsError",
-    "TimeoutError",
+    "DeviceTimeoutError",
     "AuthenticationError",
     "LockedError",
     "CredentialLatchedError",

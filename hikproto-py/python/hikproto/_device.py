@@ -264,7 +264,7 @@ class Device(Handle):
         return result
 
     def wait_until_registered(self, timeout: float = 30.0) -> Record:
-        """Polls until the device is registered with the platform (``TimeoutError`` otherwise)."""
+        """Polls until the device is registered with the platform (``DeviceTimeoutError`` otherwise, or ``DeviceError`` at once when registration cannot happen: platform access disabled, or the verification code refused)."""
         result: Record = self._call("wait_until_registered", timeout=timeout)
         return result
 
@@ -344,12 +344,17 @@ class Device(Handle):
 
         Returns the outcome: ``method``, the device's ``status``, ``sync_camera_passwords_requested``
         and ``password_risky`` (the device accepted the password but rates it risky and will ask
-        for a change at the next login). The other ``reset_with_*`` methods return the same."""
+        for a change at the next login). The other ``reset_with_*`` methods return the same.
+
+        The request (``PUT /ISAPI/Security/questionCertification``) is inferred: unverified on real
+        firmware. A refusal that suggests a malformed request says so in the error."""
         result: Record = self._call("reset_with_security_answers", answers=answers, new_password=new_password, user=user, sync_camera_passwords=sync_camera_passwords)
         return result
 
     def reset_with_guid_file(self, path: PathLike, new_password: str, *, user: str = "admin", sync_camera_passwords: bool = False) -> Record:
-        """Resets the admin password with a GUID file exported earlier."""
+        """Resets the admin password with a GUID file exported earlier.
+
+        The import path and body are inferred: unverified on real firmware."""
         result: Record = self._call("reset_with_guid_file", path=str(path), new_password=new_password, user=user, sync_camera_passwords=sync_camera_passwords)
         return result
 
@@ -364,12 +369,16 @@ class Device(Handle):
         return result
 
     def reset_with_email_code(self, code: str, new_password: str, *, user: str = "admin", sync_camera_passwords: bool = False) -> Record:
-        """Resets the admin password with the code mailed to the reserved address."""
+        """Resets the admin password with the code mailed to the reserved address.
+
+        The request body is inferred: unverified on real firmware."""
         result: Record = self._call("reset_with_email_code", code=code, new_password=new_password, user=user, sync_camera_passwords=sync_camera_passwords)
         return result
 
     def reset_with_app_code(self, code: str, new_password: str, *, user: str = "admin", sync_camera_passwords: bool = False) -> Record:
-        """Resets the admin password with the code the Hik-Connect app shows."""
+        """Resets the admin password with the code the Hik-Connect app shows.
+
+        The request body is inferred: unverified on real firmware."""
         result: Record = self._call("reset_with_app_code", code=code, new_password=new_password, user=user, sync_camera_passwords=sync_camera_passwords)
         return result
 

@@ -21,7 +21,8 @@ class Evidence(Model):
 @dataclasses.dataclass(frozen=True)
 class RemedyStep(Model):
     """One step of a remedy: plain ``text``, and where available the web UI path, the
-    ``hikproto`` command line and the library call that does it."""
+    ``hikproto`` command line and the Python call that does it (``call``, e.g.
+    ``"device.ezviz()"``)."""
 
     text: str = ""
     ui_path: Optional[str] = None
@@ -113,15 +114,22 @@ class DoctorReport(Model):
     """The doctor's diagnosis of one device, as it is now (after fixes when ``fix=True`` applied
     some; the diagnosis before them is ``before``).
 
-    ``findings`` are ordered most likely first; ``folded`` lists ``(id, into)`` for findings
-    explained by another one; ``unknown`` lists ``(fact, reason)`` for what could not be read;
-    ``text`` is the human rendering; ``ids`` the finding ids."""
+    ``healthy`` is true only when no finding fired **and** every fact the rules need was read;
+    a device that could not be examined (HTTP errors, garbage, timeouts, a dropped connection)
+    is never healthy: ``unchecked`` lists ``(fact, error)`` for the needed facts that could not
+    be read, and ``checked`` is false then. ``findings`` are ordered most likely first;
+    ``folded`` lists ``(id, into)`` for findings explained by another one; ``unknown`` lists
+    ``(fact, reason)`` for everything that could not be read (including what the device does not
+    offer); ``facts`` is what the doctor read (a ``Record``; secrets redacted); ``text`` is the
+    human rendering; ``ids`` the finding ids."""
 
     target: str = ""
     healthy: bool = False
     findings: Tuple[Finding, ...] = ()
     folded: Tuple[Tuple[str, str], ...] = ()
     unknown: Tuple[Tuple[str, str], ...] = ()
+    unchecked: Tuple[Tuple[str, str], ...] = ()
+    facts: Optional[Record] = None
     fixes: Tuple[AppliedFix, ...] = ()
     before: Optional["DoctorReport"] = None
     text: str = dataclasses.field(default="", repr=False)
@@ -130,6 +138,11 @@ class DoctorReport(Model):
     def ids(self) -> Tuple[str, ...]:
         """The finding ids, most likely first."""
         return tuple(f.id for f in self.findings)
+
+    @property
+    def checked(self) -> bool:
+        """True when every fact the rules need was read (``unchecked`` is empty)."""
+        return not self.unchecked
 
     def __str__(self) -> str:
         return self.text
@@ -143,6 +156,8 @@ class DoctorReport(Model):
             findings=tuple(Finding._build(f) for f in raw.get("findings") or ()),
             folded=tuple((f["id"], f["into"]) for f in raw.get("folded") or ()),
             unknown=tuple((u["fact"], u["reason"]) for u in raw.get("unknown") or ()),
+            unchecked=tuple((u["fact"], u["reason"]) for u in raw.get("unchecked") or ()),
+            facts=record(raw["facts"]) if raw.get("facts") is not None else None,
             fixes=tuple(AppliedFix._build(f) for f in raw.get("fixes") or ()),
             before=cls._build(before) if before else None,
             text=raw.get("text", ""),
@@ -157,6 +172,8 @@ class DoctorReport(Model):
             "findings": [f.to_dict() for f in self.findings],
             "folded": [{"id": i, "into": into} for i, into in self.folded],
             "unknown": [{"fact": k, "reason": r} for k, r in self.unknown],
+            "unchecked": [{"fact": k, "reason": r} for k, r in self.unchecked],
+            "facts": self.facts.to_dict() if self.facts is not None else None,
             "fixes": [f.to_dict() for f in self.fixes],
             "before": self.before.to_dict() if self.before is not None else None,
             "text": self.text,

@@ -7,6 +7,7 @@ from typing import Any, Callable, Iterable, List, Optional, Union
 
 from ._device import Device
 from ._handle import FleetBase, PerDevice, ProgressCallback
+from ._fleet_map import map_blocking
 from ._models import FleetResult
 from ._fleet_file import DevicesFleet
 
@@ -64,6 +65,28 @@ class Fleet(FleetBase):
             per_account_limit=per_account_limit,
             timeout=timeout,
         )
+
+    def map(
+        self,
+        fn: Callable[[Device], Any],
+        /,
+        *,
+        concurrency: Optional[int] = None,
+        progress: Optional[ProgressCallback] = None,
+    ) -> List[FleetResult]:
+        """Runs your function ``fn(device)`` on every device, ``concurrency`` at once (default
+        32), and returns one ``FleetResult`` per device in input order: ``value`` is what ``fn``
+        returned, ``error`` the exception it raised on that device (other devices go on)::
+
+            def survey(dev):
+                return dev.device_info(), dev.ezviz(), dev.doctor()
+
+            for r in fleet.map(survey):
+                print(r.device, r.value if r.ok else r.error)
+
+        ``progress`` is called on this thread after each device; if it raises (or on Ctrl-C),
+        devices not yet started are skipped and the exception propagates."""
+        return map_blocking(self._devices, fn, concurrency, progress)
 
     def device_info(self, *, progress: Optional[ProgressCallback] = None) -> List[FleetResult]:
         """``run("device_info")``."""

@@ -7,6 +7,7 @@ __version__: str
 
 def decode(data: bytes | str) -> tuple[str, Any]: ...
 def operations() -> list[str]: ...
+def _quiesce() -> None: ...
 def check_reply(
     reply_path: str, key_file: str | None = None, serial: str | None = None
 ) -> dict[str, Any]: ...
@@ -16,13 +17,13 @@ def load_key_file(path: str) -> dict[str, Any]: ...
 
 class HikprotoError(Exception): ...
 
-class TransportError(HikprotoError):
+class TransportError(HikprotoError, ConnectionError):
     host: str | None
 
 class TlsError(TransportError):
     reason: str | None
 
-class TimeoutError(HikprotoError):
+class DeviceTimeoutError(HikprotoError, TimeoutError):
     operation: str | None
     after: float | None
 
@@ -55,7 +56,7 @@ class DecodeError(HikprotoError):
 class InvalidArgumentError(HikprotoError): ...
 
 class ResetFileError(InvalidArgumentError):
-    kind: str
+    kind: str | None
     path: str | None
     expected: str | None
     found: str | None

@@ -1,8 +1,13 @@
 """Frozen result objects. Each has ``to_dict()`` and is built tolerantly from the core's output:
-unknown keys are ignored (newer cores may add fields) and missing ones default to ``None``."""
+unknown keys are ignored (newer cores may add fields) and missing ones default to ``None``.
+
+Every result (models, ``Record``s, ``DoctorReport``, ``FleetResult``) can be pickled, copied
+and deep-copied, and its ``to_dict()`` is plain JSON data (dicts, lists, strings, numbers,
+booleans, ``None``; bytes as base64 text), so ``json.dumps(result.to_dict())`` always works."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import re
 from typing import Any, Dict, List, Mapping, Optional, Type, TypeVar
@@ -27,13 +32,31 @@ def snake(name: str) -> str:
     return _CAMEL.sub("_", name).replace("-", "_").lower()
 
 
+def plain(value: Any) -> Any:
+    """``value`` as plain JSON data: results through their ``to_dict()``, tuples and lists as
+    lists, mappings as dicts with string keys, bytes as base64 text, exceptions as
+    ``{"type", "message"}``."""
+    if isinstance(value, (Model, Record)):
+        return value.to_dict()
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, BaseException):
+        return {"type": type(value).__name__, "message": str(value)}
+    return value
+
+
 @dataclasses.dataclass(frozen=True)
 class Model:
     """Base of every result object: frozen, comparable, convertible with ``to_dict()``."""
 
     def to_dict(self) -> Dict[str, Any]:
-        """The object as plain dicts/lists (nested results included)."""
-        return dataclasses.asdict(self)
+        """The object as plain JSON data (nested results included; see ``plain``). Fields kept
+        out of ``repr()`` (secrets, back-references) are left out."""
+        return {f.name: plain(getattr(self, f.name)) for f in dataclasses.fields(self) if f.repr}
 
     @classmethod
     def _from_raw(cls: Type[_M], raw: Mapping[str, Any]) -> _M:
@@ -164,19 +187,13 @@ class FleetResult(Model):
         return self.value
 
     def to_dict(self) -> Dict[str, Any]:
-        """Like ``Model.to_dict`` with the error as ``{"type", "message"}`` (or ``None``)."""
-        value = self.value.to_dict() if isinstance(self.value, Model) else self.value
-        if isinstance(value, list):
-            value = [v.to_dict() if isinstance(v, Model) else v for v in value]
-        error = None
-        if self.error is not None:
-            error = {"type": type(self.error).__name__, "message": str(self.error)}
+        """Plain JSON data; the error as ``{"type", "message"}`` (or ``None``)."""
         return {
             "index": self.index,
             "device": self.device,
             "ok": self.ok,
-            "value": value,
-            "error": error,
+            "value": plain(self.value),
+            "error": plain(self.error),
             "elapsed": self.elapsed,
         }
 
@@ -223,10 +240,22 @@ class Record:
         object.__setattr__(self, "_data", frozen)
 
     def __getattr__(self, name: str) -> Any:
+        # not for dunders or the slot itself: pickle and copy probe those on a bare instance
+        if name.startswith("__") or name == "_data":
+            raise AttributeError(name)
         try:
             return self._data[name]
         except KeyError:
             raise AttributeError(name) from None
+
+    def __reduce__(self) -> Any:
+        return (Record, (self.to_dict(),))
+
+    def __copy__(self) -> "Record":
+        return self  # immutable
+
+    def __deepcopy__(self, memo: Any) -> "Record":
+        return self  # immutable
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")

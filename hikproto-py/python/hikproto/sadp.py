@@ -59,7 +59,11 @@ def discover(
     expect: Optional[int] = None,
     bind: Optional[str] = None,
 ) -> List[_hikproto.SadpDevice]:
-    """Searches for devices for ``timeout`` seconds (or until ``expect`` have answered)."""
+    """Searches for devices for ``timeout`` seconds (or until ``expect`` have answered).
+
+    Devices come back in the order their first answers arrived (which varies from run to run);
+    sort them for a stable listing, e.g. ``sorted(found, key=lambda d: d.address)``. A command
+    sent to a MAC no device has times out with a hint to check the MAC."""
     return _hikproto.sadp_discover(**_search_args(addresses, subnet, timeout, expect, bind))
 
 
@@ -303,7 +307,9 @@ class Commands(ABC, Generic[_Done, _Text, _Any, _Rec, _Recs, _Key]):
         return self._record("phone_reset_qr", target)
 
     def reset_with_phone_code(self, target: Target, code: str, new_password: str) -> _Done:
-        """Resets the admin password with the code the Hik-Connect app showed."""
+        """Resets the admin password with the code the Hik-Connect app showed.
+
+        The protocol 3.0 form of ``PhoneNoReset`` is inferred: unverified on real firmware."""
         return self._done("reset_with_phone_code", target, code=code, new_password=new_password)
 
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use pyo3::prelude::*;
 use serde_json::{Value, json};
 
-use hikproto::doctor::{Examination, Options, UserInputs};
+use hikproto::doctor::{Audience, Examination, Options, UserInputs};
 use hikproto::sadp::ProbeMatch;
 use hikproto::{Device, Error, Secret};
 
@@ -84,10 +84,11 @@ impl Doctor {
 /// A new verification code a fix set is included once, as `newCode`, for the caller to show.
 fn to_value(exam: &Examination) -> hikproto::Result<Value> {
     let enc = |e: serde_json::Error| Error::decode("doctor report", e);
+    // remedies name Python calls, not Rust ones
     let report = |r: &hikproto::doctor::Report| -> hikproto::Result<Value> {
-        let mut v = serde_json::to_value(r).map_err(enc)?;
+        let mut v = serde_json::to_value(r.for_audience(Audience::Python)).map_err(enc)?;
         if let Value::Object(m) = &mut v {
-            m.insert("text".into(), Value::String(r.render_human()));
+            m.insert("text".into(), Value::String(r.render_for(Audience::Python)));
         }
         Ok(v)
     };
@@ -101,6 +102,11 @@ fn to_value(exam: &Examination) -> hikproto::Result<Value> {
         fixes.push(v);
     }
     if let Value::Object(m) = &mut top {
+        // what the doctor read on its (first) visit; secrets are redacted by the facts' Serialize
+        m.insert(
+            "facts".into(),
+            serde_json::to_value(&exam.facts).map_err(enc)?,
+        );
         m.insert("fixes".into(), Value::Array(fixes));
         let before = match exam.after {
             Some(_) => report(&exam.report)?,

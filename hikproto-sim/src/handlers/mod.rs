@@ -9,8 +9,8 @@ mod network;
 mod recovery;
 mod security;
 mod session;
-mod system;
-mod time;
+pub(crate) mod system;
+pub(crate) mod time;
 mod users;
 
 pub(crate) use recovery::push_to_cameras;
@@ -207,6 +207,9 @@ pub(crate) fn process(
     if let Some(sub) = rt.cfg.personality.refused.get(&req.path).cloned() {
         return status(rt, req, &sub, 0);
     }
+    if let Some(reply) = crate::captured::serve(rt, req) {
+        return reply;
+    }
     let mut call = Call {
         rt,
         shared,
@@ -215,6 +218,9 @@ pub(crate) fn process(
         sync: None,
     };
     let reply = handler(&mut call);
+    if req.method != "GET" && reply.status < 300 {
+        crate::captured::invalidate(call.rt, &req.path);
+    }
     let sync = call.sync.take();
     drop(guard);
     if let Some(sync) = sync {

@@ -51,7 +51,7 @@ pub(super) fn put_time(c: &mut Call<'_>) -> Reply {
 }
 
 /// The device clock: the host's plus the configured offset, in Unix seconds (UTC).
-fn device_now(t: &TimeConfig) -> u64 {
+pub(crate) fn device_now(t: &TimeConfig) -> u64 {
     let now = i64::try_from(unix_now()).unwrap_or(i64::MAX);
     u64::try_from(now.saturating_add(t.clock_offset_secs)).unwrap_or(0)
 }

@@ -222,6 +222,12 @@ pub(crate) fn base_url(host: &str, https: bool) -> Result<(String, String)> {
             "host {host:?} must be a host name or address with an optional port"
         )));
     }
+    if h.ends_with(':') {
+        // `10.0.0.5:` would otherwise silently mean the default port
+        return Err(Error::invalid(format!(
+            "host {host:?} ends with ':' but gives no port"
+        )));
+    }
     let scheme = if https { "https" } else { "http" };
     let url = reqwest::Url::parse(&format!("{scheme}://{h}"))
         .map_err(|e| Error::invalid(format!("host {host:?}: {e}")))?;
@@ -238,6 +244,15 @@ pub(crate) fn base_url(host: &str, https: bool) -> Result<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_port_is_refused() {
+        for h in ["127.0.0.1:", "http://cam.local:", "[::1]:"] {
+            let e = base_url(h, false).unwrap_err();
+            assert!(e.to_string().contains("no port"), "{h}: {e}");
+        }
+        assert!(base_url("127.0.0.1:70000", false).is_err());
+    }
 
     #[test]
     fn base_urls() {

@@ -228,6 +228,7 @@ mod tests {
             ],
             folded: Vec::new(),
             unknown: Vec::new(),
+            unchecked: Vec::new(),
         };
         let p = planned(&report);
         let ids: Vec<_> = p.iter().map(|x| x.finding).collect();

@@ -52,5 +52,6 @@ pub use fix::{FixOutcome, PlannedFix, apply_fixes, planned};
 pub use gather::gather;
 pub use inputs::{label_facts, supplied};
 pub use policy::{FirmwareRange, Policy};
-pub use report::{FleetSummary, Folded, Report, UnknownFact, diagnose};
+pub use remedy::{Audience, call_for};
+pub use report::{FleetSummary, Folded, REQUIRED_FACTS, Report, UnknownFact, diagnose};
 pub use rules::ids;

@@ -66,7 +66,7 @@ pub(crate) fn rerun(target: &str) -> Step {
         .cli(doctor_cli(target))
 }
 
-/// Library calls named in remedies.
+/// Library calls named in remedies (in Rust; see [`call_for`] for the other interfaces).
 pub(crate) mod call {
     /// Apply every safe fix of a report.
     pub(crate) const APPLY_FIXES: &str = "hikproto::doctor::apply_fixes(&device, &report)";
@@ -85,4 +85,98 @@ pub(crate) mod call {
     pub(crate) const DISCOVER: &str = "hikproto::sadp::discover(&DiscoverOptions::default())";
     /// The self-service password-recovery routes of a device.
     pub(crate) const RECOVERY_PLAN: &str = "Device::recovery_plan()";
+}
+
+/// Who reads a remedy: each gets the calls of their own interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Audience {
+    /// Rust callers of this library: `Device::…` calls.
+    Rust,
+    /// Command-line users: `hikproto …` commands only.
+    Cli,
+    /// Python callers: `device.…()` calls.
+    Python,
+    /// C callers: `hikproto_…()` functions.
+    C,
+}
+
+/// The library call of a remedy step (as the rules write it, in Rust) in `audience`'s language; `None`
+/// when that interface has no such call (or, for [`Audience::Cli`], always: the command line
+/// gets the step's command instead).
+pub fn call_for(rust_call: &str, audience: Audience) -> Option<&'static str> {
+    const TABLE: &[(&str, &str, &str)] = &[
+        (call::APPLY_FIXES, "device.doctor(fix=True)", ""),
+        (
+            call::EZVIZ_GET,
+            "device.ezviz()",
+            "hikproto_device_platform_json(device, buf, len, &n, &err)",
+        ),
+        (
+            call::EZVIZ_UNBIND,
+            "device.unbind_platform()",
+            "hikproto_device_unbind_platform(device, &err)",
+        ),
+        (
+            call::ACTIVATE,
+            "device.activate(password)",
+            "hikproto_device_activate(device, password, &err)",
+        ),
+        (
+            call::LOGIN,
+            "device.login()",
+            "hikproto_device_login(device, &err)",
+        ),
+        (
+            call::SET_PASSWORD,
+            "device.change_password(user, new_password)",
+            "hikproto_device_change_password(device, user, new_password, &err)",
+        ),
+        (
+            call::DISCOVER,
+            "hikproto.sadp.discover()",
+            "hikproto_discovery_new() then hikproto_discovery_run(discovery, &err)",
+        ),
+        (
+            call::RECOVERY_PLAN,
+            "device.recovery_plan()",
+            "hikproto_device_recovery_plan_json(device, buf, len, &n, &err)",
+        ),
+    ];
+    let (rust, python, c) = TABLE.iter().find(|(r, _, _)| *r == rust_call)?;
+    let text = match audience {
+        Audience::Rust => rust,
+        Audience::Cli => return None,
+        Audience::Python => python,
+        Audience::C => c,
+    };
+    (!text.is_empty()).then_some(*text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_call_speaks_every_language() {
+        for c in [
+            call::APPLY_FIXES,
+            call::EZVIZ_GET,
+            call::EZVIZ_UNBIND,
+            call::ACTIVATE,
+            call::LOGIN,
+            call::SET_PASSWORD,
+            call::DISCOVER,
+            call::RECOVERY_PLAN,
+        ] {
+            assert_eq!(call_for(c, Audience::Rust), Some(c));
+            assert_eq!(call_for(c, Audience::Cli), None);
+            let py = call_for(c, Audience::Python).unwrap();
+            assert!(!py.contains("::") && !py.contains('&'), "{py}");
+            if let Some(cc) = call_for(c, Audience::C) {
+                assert!(cc.starts_with("hikproto_"), "{cc}");
+            }
+        }
+        assert_eq!(call_for("unknown()", Audience::Python), None);
+    }
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::facts::Facts;
 use super::finding::Finding;
 use super::policy::Policy;
+use super::remedy::{self, Audience};
 use super::rules;
 
 /// A finding folded into another one that explains it.
@@ -36,7 +37,8 @@ pub struct UnknownFact {
 pub struct Report {
     /// The device as the user named it.
     pub target: String,
-    /// True when no rule fired (on the facts that could be read).
+    /// True only when no rule fired **and** every fact the rules need was read (see
+    /// [`Report::unchecked`]); a device that could not be examined is never called healthy.
     pub healthy: bool,
     /// Findings, most likely first.
     pub findings: Vec<Finding>,
@@ -45,6 +47,26 @@ pub struct Report {
     pub folded: Vec<Folded>,
     /// Facts that could not be read.
     pub unknown: Vec<UnknownFact>,
+    /// The facts the rules need that could not be read, with the error (a subset of
+    /// [`Report::unknown`]: facts the device does not offer are not listed). While this is not
+    /// empty the report is not [`Report::healthy`]: the rules could not check everything.
+    pub unchecked: Vec<UnknownFact>,
+}
+
+/// The facts every diagnosis needs: while one of them is unread the device is not healthy.
+pub const REQUIRED_FACTS: &[&str] = &[
+    "activated",
+    "login",
+    "deviceInfo",
+    "platform",
+    "network",
+    "time",
+];
+
+/// Whether an unknown fact's reason says the device does not offer it (not an error).
+fn not_offered(reason: &str) -> bool {
+    reason.starts_with("not supported by the device")
+        || reason.starts_with("not offered by the device")
 }
 
 /// Runs every rule on the facts and builds the report: explained findings are folded into the
@@ -71,16 +93,23 @@ pub fn diagnose(facts: &Facts, policy: &Policy) -> Report {
             .then(a.confidence.cmp(&b.confidence))
             .then(a.id.cmp(b.id))
     });
+    let unknown: Vec<UnknownFact> = facts
+        .unknowns()
+        .into_iter()
+        .map(|(fact, reason)| UnknownFact { fact, reason })
+        .collect();
+    let unchecked: Vec<UnknownFact> = unknown
+        .iter()
+        .filter(|u| REQUIRED_FACTS.contains(&u.fact) && !not_offered(&u.reason))
+        .cloned()
+        .collect();
     Report {
         target: facts.target.clone(),
-        healthy: findings.is_empty(),
+        healthy: findings.is_empty() && unchecked.is_empty(),
         findings,
         folded,
-        unknown: facts
-            .unknowns()
-            .into_iter()
-            .map(|(fact, reason)| UnknownFact { fact, reason })
-            .collect(),
+        unknown,
+        unchecked,
     }
 }
 
@@ -95,13 +124,28 @@ impl Report {
         self.findings.iter().filter(|f| f.fix.is_some())
     }
 
-    /// One line for fleet output: `host  healthy` or `host  2 findings: a, b`.
+    /// Whether the report is inconclusive: no finding, but facts the rules need are unread.
+    pub fn inconclusive(&self) -> bool {
+        self.findings.is_empty() && !self.unchecked.is_empty()
+    }
+
+    /// One line for fleet output: `host  healthy`, `host  2 findings: a, b`, or
+    /// `host  not checked: login, deviceInfo (first error)`.
     pub fn summary_line(&self) -> String {
         if self.findings.is_empty() {
-            let unknown = if self.unknown.is_empty() {
-                String::new()
-            } else {
-                format!(" ({} facts unreadable)", self.unknown.len())
+            if let Some(first) = self.unchecked.first() {
+                let names: Vec<&str> = self.unchecked.iter().map(|u| u.fact).collect();
+                return format!(
+                    "{}  not checked: {} ({})",
+                    self.target,
+                    names.join(", "),
+                    first.reason
+                );
+            }
+            let unknown = match self.unknown.len() {
+                0 => String::new(),
+                1 => " (1 fact not offered)".to_owned(),
+                n => format!(" ({n} facts not offered)"),
             };
             format!("{}  healthy{unknown}", self.target)
         } else {
@@ -115,11 +159,54 @@ impl Report {
         }
     }
 
-    /// The human report: findings by likelihood, each with cause, evidence, fix and steps.
+    /// The human report: findings by likelihood, each with cause, evidence, fix and steps,
+    /// naming library calls in Rust (see [`Report::render_for`]).
     pub fn render_human(&self) -> String {
+        self.render_for(Audience::Rust)
+    }
+
+    /// This report with every remedy's library call in `audience`'s language (the command line
+    /// gets its commands only; Python and C their own calls); see [`remedy::call_for`].
+    pub fn for_audience(&self, audience: Audience) -> Self {
+        let mut r = self.clone();
+        for f in &mut r.findings {
+            for st in &mut f.remedy {
+                st.call = st
+                    .call
+                    .as_deref()
+                    .and_then(|c| remedy::call_for(c, audience))
+                    .map(str::to_owned);
+            }
+        }
+        r
+    }
+
+    /// The human report for `audience`: library calls in its language (none for the command
+    /// line, which gets the commands to run).
+    pub fn render_for(&self, audience: Audience) -> String {
+        let label = match audience {
+            Audience::Python => "Python:",
+            Audience::C => "C:     ",
+            _ => "API:  ",
+        };
+        // command lines for the command line (and Rust, as before); library calls for the others
+        let commands = matches!(audience, Audience::Cli | Audience::Rust);
+        let shown = self.for_audience(audience);
+        shown.render_with(label, commands)
+    }
+
+    fn render_with(&self, call_label: &str, commands: bool) -> String {
         let mut s = String::new();
         let _ = writeln!(s, "Doctor report for {}", self.target);
-        if self.findings.is_empty() {
+        if self.inconclusive() {
+            let names: Vec<&str> = self.unchecked.iter().map(|u| u.fact).collect();
+            let _ = writeln!(
+                s,
+                "\nNOT CHECKED: the device could not be examined ({} unread), so it is not \
+                 reported healthy; see below for the errors.",
+                names.join(", ")
+            );
+        } else if self.findings.is_empty() {
             let _ = writeln!(
                 s,
                 "\nNo problem found in what could be checked{}.",
@@ -169,11 +256,11 @@ impl Report {
                     if let Some(ui) = &st.ui_path {
                         let _ = writeln!(s, "        menu: {ui}");
                     }
-                    if let Some(cli) = &st.cli {
+                    if let Some(cli) = st.cli.as_ref().filter(|_| commands) {
                         let _ = writeln!(s, "        run:  {cli}");
                     }
                     if let Some(call) = &st.call {
-                        let _ = writeln!(s, "        API:  {call}");
+                        let _ = writeln!(s, "        {call_label} {call}");
                     }
                 }
             }
@@ -203,10 +290,12 @@ impl Report {
 pub struct FleetSummary {
     /// Devices diagnosed.
     pub devices: usize,
-    /// Devices without findings.
+    /// Devices without findings and with every needed fact read.
     pub healthy: usize,
     /// Devices with at least one finding.
     pub with_findings: usize,
+    /// Devices without findings whose needed facts could not all be read.
+    pub not_checked: usize,
     /// How many devices have each finding id.
     pub by_finding: BTreeMap<&'static str, usize>,
 }
@@ -219,6 +308,8 @@ impl FleetSummary {
             s.devices += 1;
             if r.healthy {
                 s.healthy += 1;
+            } else if r.findings.is_empty() {
+                s.not_checked += 1;
             } else {
                 s.with_findings += 1;
             }
@@ -232,9 +323,15 @@ impl FleetSummary {
     /// The closing line(s) of fleet output.
     pub fn render_human(&self) -> String {
         let mut s = format!(
-            "{} devices: {} healthy, {} with findings",
-            self.devices, self.healthy, self.with_findings
+            "{} device{}: {} healthy, {} with findings",
+            self.devices,
+            if self.devices == 1 { "" } else { "s" },
+            self.healthy,
+            self.with_findings
         );
+        if self.not_checked > 0 {
+            let _ = write!(s, ", {} not checked", self.not_checked);
+        }
         let mut by: Vec<(&&str, &usize)> = self.by_finding.iter().collect();
         by.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         for (id, n) in by {

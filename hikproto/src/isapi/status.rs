@@ -75,7 +75,10 @@ impl ResponseStatus {
             s.push_str(meaning);
         }
         if let Some(n) = self.retry_times {
-            s.push_str(&format!(" ({n} attempts left)"));
+            s.push_str(&format!(
+                " ({n} attempt{} left)",
+                if n == 1 { "" } else { "s" }
+            ));
         }
         s
     }

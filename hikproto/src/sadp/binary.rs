@@ -23,9 +23,15 @@
 //! | 30 | 4 | destination IPv4 |
 //! | 34 | 4 | subnet mask |
 //!
-//! Because the length is one byte, a SADP part longer than 255 bytes cannot be described; the
-//! builder refuses it and the parser reads exactly `length` bytes (anything after is Ethernet
-//! padding).
+//! Strictness follows the reference's confidence (sadp-reset-hikconnect.md §1.8): the identifier,
+//! the address lengths, the header layout and the checksum are **\[code\]** (a device-side
+//! implementation and a dissector agree) and are enforced; the meaning of byte 3 as the length is
+//! **\[inferred\]** from two sizes (66 and 246), and newer devices append an extension to the
+//! inquiry reply that can take the SADP part beyond 255 bytes, which one byte cannot describe.
+//! So the parser does not trust the length byte: it takes the length the checksum confirms (the
+//! length byte, the byte plus a multiple of 256 for a part longer than 255 bytes, or everything
+//! after the Ethernet header), says in [`ParsedFrame::length_agrees`] whether the byte matched,
+//! and keeps the whole payload. The builder writes the length's low byte.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -41,6 +47,8 @@ pub const ETHERNET_HEADER_LEN: usize = 14;
 pub const HEADER_LEN: usize = 38;
 /// The identifier byte every SADP header starts with.
 pub const IDENTIFIER: u8 = 0x21;
+/// The longest SADP part read or written (a standard Ethernet payload).
+pub const MAX_SADP_LEN: usize = 1500;
 /// Size of the fixed part of an inquiry reply's device information.
 pub const DEVICE_INFO_LEN: usize = 208;
 
@@ -128,6 +136,9 @@ pub struct ParsedFrame {
     pub checksum: u16,
     /// Whether the checksum verifies.
     pub checksum_valid: bool,
+    /// Whether the length byte described the SADP part taken (false for an extension beyond
+    /// 255 bytes, or a byte that disagrees with the frame).
+    pub length_agrees: bool,
 }
 
 /// The RFC 1071 Internet checksum of `data` (big-endian 16-bit words, odd byte padded with zero).
@@ -199,13 +210,18 @@ impl Frame {
     }
 
     /// Encodes the whole Ethernet frame, computing the length byte and the checksum.
+    ///
+    /// A SADP part longer than 255 bytes (an inquiry reply with the extension) gets the low byte
+    /// of its length, which the parser accepts (the byte's meaning is inferred, see the module
+    /// documentation); one longer than [`MAX_SADP_LEN`] is refused.
     pub fn encode(&self) -> Result<Vec<u8>> {
         let sadp_len = HEADER_LEN + self.payload.len();
-        let length = u8::try_from(sadp_len).map_err(|_| {
-            Error::invalid(format!(
-                "binary SADP payload too long: {sadp_len} bytes do not fit the length byte"
-            ))
-        })?;
+        if sadp_len > MAX_SADP_LEN {
+            return Err(Error::invalid(format!(
+                "binary SADP payload too long: {sadp_len} bytes exceed an Ethernet frame"
+            )));
+        }
+        let length = (sadp_len & 0xff) as u8;
         let h = &self.header;
         let mut out = Vec::with_capacity(ETHERNET_HEADER_LEN + sadp_len);
         out.extend_from_slice(&self.eth_dst.0);
@@ -257,23 +273,13 @@ impl Frame {
                 format!("identifier 0x{:02x} is not 0x21", s[0]),
             ));
         }
-        let length = s[3];
-        let len = usize::from(length);
-        if len < HEADER_LEN {
-            return Err(Error::decode(
-                WHAT,
-                format!("length {len} is shorter than the header"),
-            ));
-        }
-        if len > s.len() {
-            return Err(Error::decode(
-                WHAT,
-                format!("truncated: length {len}, {} bytes present", s.len()),
-            ));
-        }
         if s[8] != 6 || s[9] != 4 {
             return Err(Error::decode(WHAT, "address lengths are not 6 and 4"));
         }
+        let length = s[3];
+        let s = &s[..s.len().min(MAX_SADP_LEN)];
+        let (len, checksum_valid) = sadp_extent(s, length);
+        let length_agrees = len == usize::from(length);
         let sadp = &s[..len];
         let checksum = u16::from_be_bytes([s[12], s[13]]);
         Ok(ParsedFrame {
@@ -296,9 +302,34 @@ impl Frame {
             },
             length,
             checksum,
-            checksum_valid: fold(sum(sadp)) == 0xffff,
+            checksum_valid,
+            length_agrees,
         })
     }
+}
+
+/// How many bytes of `s` (everything after the Ethernet header) are the SADP part, and whether
+/// the checksum verifies over them.
+///
+/// The candidates, in order: the length byte as sent (when it covers the header and fits), the
+/// byte plus multiples of 256 (a part longer than 255 bytes), then everything present (the
+/// reference marks the length byte as inferred). The first candidate the checksum confirms wins;
+/// when none does, the first plausible one is taken and the checksum reported invalid. Trailing
+/// zero padding does not change the sum, so the length byte is preferred over the whole frame.
+fn sadp_extent(s: &[u8], length: u8) -> (usize, bool) {
+    let verifies = |n: usize| fold(sum(&s[..n])) == 0xffff;
+    let mut candidates = (0..)
+        .map(|k| usize::from(length) + 256 * k)
+        .take_while(|&n| n <= s.len())
+        .filter(|&n| n >= HEADER_LEN)
+        .chain(std::iter::once(s.len()));
+    let first = candidates.next().unwrap_or(s.len());
+    if verifies(first) {
+        return (first, true);
+    }
+    candidates
+        .find(|&n| verifies(n))
+        .map_or((first, false), |n| (n, true))
 }
 
 /// The device information of an inquiry reply (the fixed 208 bytes; newer devices append more).

@@ -109,6 +109,8 @@ impl DeviceTarget {
 struct Waiter {
     mac: Option<MacAddr>,
     tx: oneshot::Sender<Reply>,
+    /// A MAC that answered this command instead of the target's (a wrong MAC, most likely).
+    other: Option<MacAddr>,
 }
 
 type Pending = Arc<Mutex<HashMap<String, Waiter>>>;
@@ -237,6 +239,7 @@ impl SadpClient {
                 Waiter {
                     mac: probe.mac(),
                     tx,
+                    other: None,
                 },
             );
         }
@@ -265,8 +268,25 @@ impl SadpClient {
                     next = after(o.resend_interval);
                 }
                 () = sleep_until(deadline) => {
+                    let other = self
+                        .inner
+                        .pending
+                        .lock()
+                        .ok()
+                        .and_then(|p| p.get(probe.uuid()).and_then(|w| w.other));
+                    let hint = match other {
+                        Some(m) => format!(" (the device there answered as {m}: is the MAC right?)"),
+                        None => " (no device with that MAC answered: check the MAC against a \
+                                 discovery)"
+                            .to_owned(),
+                    };
                     return Err(Error::Timeout {
-                        operation: format!("SADP {} to {} at {}", probe.types(), target.mac, target.addr),
+                        operation: format!(
+                            "SADP {} to {} at {}{hint}",
+                            probe.types(),
+                            target.mac,
+                            target.addr
+                        ),
                         after: self.timeout,
                     });
                 }
@@ -373,8 +393,9 @@ async fn receive_loop(ep: Endpoint, pending: Pending) {
             if let Some(w) = p.remove(&reply.uuid) {
                 let _ = w.tx.send(reply);
             }
-        } else if p.contains_key(&reply.uuid) {
+        } else if let Some(w) = p.get_mut(&reply.uuid) {
             tracing::debug!(%from, "SADP: reply MAC does not match the target; ignored");
+            w.other = reply.mac;
         }
     }
 }

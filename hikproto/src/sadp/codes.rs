@@ -398,7 +398,10 @@ pub fn command_error(
                 .map(|c| c.meaning().to_owned())
                 .unwrap_or_else(|| "the device refused the command".to_owned());
             if let Some(n) = lock.attempts_left() {
-                msg.push_str(&format!(" ({n} attempts left before lock-out)"));
+                msg.push_str(&format!(
+                    " ({n} attempt{} left before lock-out)",
+                    if n == 1 { "" } else { "s" }
+                ));
             }
             Error::Device {
                 request: format!("SADP {types}"),

@@ -312,7 +312,8 @@ impl SadpClient {
     }
 
     /// `PhoneNoReset`: resets the password with the code the Hik-Connect app showed (3.0 form
-    /// inferred from `MailReset`; see [`Probe::phone_reset`]).
+    /// inferred from `MailReset`, unverified on real firmware; see [`Probe::phone_reset`]). A
+    /// generic failure says that the request format is inferred.
     pub async fn reset_by_phone_code(
         &self,
         t: &DeviceTarget,
@@ -323,6 +324,7 @@ impl SadpClient {
             Probe::phone_reset(t.mac, pw, c, enc)
         })
         .await
+        .map_err(|e| crate::provenance::annotate("sadp.reset_by_phone_code", e))
     }
 
     /// `getPasswordResetType`: which reset methods are configured.

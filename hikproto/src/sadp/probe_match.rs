@@ -6,6 +6,11 @@
 //! `flase`, empty elements read as absent, a value that does not parse as its type reads as absent
 //! (and its name is listed in [`ProbeMatch::malformed`]), and a repeated element keeps its first
 //! value (one OEM responder sends `DeviceType` twice).
+//!
+//! This strictness follows the reference's confidence: the element inventory is \[code\] (the
+//! SDK's parser and two responders agree), the spellings and value formats devices actually send
+//! are partly \[obs\] (`flase`) and partly \[inferred\], so only a message that is not a
+//! `ProbeMatch`/`Hello` at all is refused; a field the parser cannot read is reported, not fatal.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 

@@ -40,8 +40,10 @@ pub(crate) struct RouteArgs {
     /// The device's MAC, to go over SADP (on the LAN, no IP configuration needed).
     #[arg(long)]
     mac: Option<String>,
-    /// The device's SADP address (ADDR or ADDR:PORT); default: multicast and broadcast.
-    #[arg(long, value_name = "ADDR[:PORT]", requires = "mac")]
+    /// The device's SADP address (ADDR or ADDR:PORT); default: multicast and broadcast. With
+    /// --host, where to confirm over SADP that a reset file belongs to the device (default:
+    /// the host's address, port 37020).
+    #[arg(long, value_name = "ADDR[:PORT]")]
     target: Option<String>,
     /// Search from the interface with this IPv4 address.
     #[arg(long, value_name = "IPV4", requires = "mac")]
@@ -82,6 +84,27 @@ impl RouteArgs {
                 "give --host HOST (ISAPI) or --mac MAC (SADP)".into(),
             )),
         }
+    }
+
+    /// Where to ask the device at `host` for its identity over SADP: `--target`, or the host's
+    /// address on the SADP port.
+    pub(crate) fn identity_target(&self, host: &str) -> Option<std::net::SocketAddr> {
+        if let Some(t) = &self.target {
+            return crate::cmd::discover::parse_target(t).ok();
+        }
+        let h = host
+            .trim_start_matches("https://")
+            .trim_start_matches("http://");
+        let ip = match h.rsplit_once(':') {
+            Some((a, p)) if !a.contains(':') && p.parse::<u16>().is_ok() => a,
+            _ => h,
+        };
+        crate::cmd::discover::parse_target(ip.trim_matches(['[', ']'])).ok()
+    }
+
+    /// Seconds to wait for SADP answers.
+    pub(crate) fn sadp_timeout(&self) -> f64 {
+        self.timeout
     }
 
     /// SADP only: the lookup arguments, or a usage error naming the command.
@@ -125,21 +148,26 @@ enum Cmd {
     Plan(plan::PlanArgs),
     /// Set a route up while the password is known.
     Prepare(prepare::Args),
-    /// Reset by answering the security questions (answers from HIKPROTO_ANSWERS).
+    /// Reset by answering the security questions (answers from HIKPROTO_ANSWERS). Over ISAPI
+    /// the request is inferred: unverified on real firmware.
     Answers(reset::CodeArgs),
-    /// Reset with a GUID file exported earlier.
+    /// Reset with a GUID file exported earlier. Over ISAPI the import path and body are
+    /// inferred: unverified on real firmware.
     Guid(reset::FileArgs),
     /// Save the e-mail route's QR payload (mail it, as a QR code, to the address shown).
     EmailQr(reset::OutArgs),
-    /// Reset with the code mailed to the reserved address (from HIKPROTO_CODE).
+    /// Reset with the code mailed to the reserved address (from HIKPROTO_CODE). Over ISAPI the
+    /// request body is inferred: unverified on real firmware.
     EmailCode(reset::CodeArgs),
     /// Save the Hik-Connect app route's QR payload (scan it with the bound account's app).
     AppQr(reset::OutArgs),
-    /// Reset with the code the Hik-Connect app showed (from HIKPROTO_CODE).
+    /// Reset with the code the Hik-Connect app showed (from HIKPROTO_CODE). The ISAPI body and
+    /// the SADP 3.0 form are inferred: unverified on real firmware.
     AppCode(reset::CodeArgs),
     /// Export the key file to send to vendor support (SADP).
     ExportKey(reset::OutArgs),
-    /// Reset with support's reply file (SADP).
+    /// Reset with support's reply file (SADP). The file-name pattern used to match the serial
+    /// is inferred: unverified on real firmware.
     ImportReply(sadp_files::ImportArgs),
     /// Restore factory settings over ISAPI (needs the admin password and --yes).
     FactoryReset(reset::FactoryArgs),

@@ -52,7 +52,7 @@ pub(crate) struct FactoryArgs {
     #[command(flatten)]
     conn: ConnArgs,
     /// `basic` keeps network and users; `full` restores everything (the device becomes inactive).
-    #[arg(long)]
+    #[arg(long, value_parser = ["basic", "full"])]
     mode: String,
     /// Confirm the reset.
     #[arg(long)]
@@ -126,7 +126,20 @@ pub(crate) async fn guid(a: FileArgs, out: &Output) -> Result<ExitCode, CliError
     let new = a.new.read()?;
     let risky = match route {
         Route::Isapi(c) => {
-            let file = GuidFile::load(&a.file, None).map_err(hikproto::Error::from)?;
+            let mut file = GuidFile::load(&a.file, None).map_err(hikproto::Error::from)?;
+            if file.serial().is_some() {
+                // the sidecar names the device: confirm it over SADP before spending a try
+                let addr = a.route.identity_target(&c.host);
+                let timeout = a.route.sadp_timeout();
+                if let Some(serial) = serial_over_sadp(addr, timeout).await {
+                    file = GuidFile::load(&a.file, Some(&serial)).map_err(hikproto::Error::from)?;
+                } else {
+                    tracing::warn!(
+                        "could not confirm over SADP that the GUID file belongs to this device; \
+                         sending it (give --target ADDR:PORT, or use --mac, to have it checked)"
+                    );
+                }
+            }
             c.device_with(None)?
                 .reset_with_guid_file(&file, &new)
                 .await
@@ -155,6 +168,16 @@ pub(crate) async fn guid(a: FileArgs, out: &Output) -> Result<ExitCode, CliError
     };
     report(out, m, &new, risky);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The serial the device at `addr` reports over SADP (unicast), when it answers in time.
+async fn serial_over_sadp(addr: Option<std::net::SocketAddr>, timeout: f64) -> Option<String> {
+    let addr = addr?;
+    let mut opts = hikproto::sadp::DiscoverOptions::unicast(vec![addr]);
+    opts.expect = Some(1);
+    opts.timeout = std::time::Duration::try_from_secs_f64(timeout.clamp(0.1, 5.0)).ok()?;
+    let found = hikproto::sadp::discover(&opts).await.ok()?;
+    found.into_iter().find_map(|d| d.info.device_sn)
 }
 
 pub(crate) async fn qr(a: OutArgs, kind: QrKind, out: &Output) -> Result<ExitCode, CliError> {
@@ -199,7 +222,12 @@ pub(crate) async fn qr(a: OutArgs, kind: QrKind, out: &Output) -> Result<ExitCod
     };
     QrPayloadFile::save(&a.out, &payload, serial.as_deref(), SystemTime::now())
         .map_err(hikproto::Error::from)?;
-    let v = json!({ "path": a.out, "payload": payload });
+    // the payload went to the file the user named; it is not echoed to the terminal or logs
+    let mut shown = serde_json::to_value(&payload).unwrap_or_default();
+    if let serde_json::Value::Object(m) = &mut shown {
+        m.retain(|k, _| !k.eq_ignore_ascii_case("qrText") && !k.eq_ignore_ascii_case("qr_text"));
+    }
+    let v = json!({ "path": a.out, "payload": shown });
     out.print(&v, || {
         let next = match kind {
             QrKind::Email => format!(
@@ -215,9 +243,8 @@ pub(crate) async fn qr(a: OutArgs, kind: QrKind, out: &Output) -> Result<ExitCod
             }
         };
         format!(
-            "QR payload saved to {}\n{}\nnext: {next}, then run the matching *-code command",
-            a.out.display(),
-            payload.qr_text
+            "QR payload saved to {}\nnext: {next}, then run the matching *-code command",
+            a.out.display()
         )
     });
     Ok(ExitCode::SUCCESS)

@@ -18,6 +18,7 @@ from typing import Any, Awaitable, Callable, Iterable, List, Mapping, Optional, 
 
 from .._device import Device as _SyncDevice
 from .._doctor import DoctorReport
+from .._fleet_map import map_async
 from .._handle import Answers, FleetBase, Handle, PathLike, PerDevice, ProgressCallback, TimeLike, time_text
 from .._hikproto import SadpDevice
 from .._models import DeviceInfo, FleetResult, Record, Response, ResponseStatus
@@ -262,7 +263,7 @@ class Device(Handle):
         return result
 
     async def wait_until_registered(self, timeout: float = 30.0) -> Record:
-        """Polls until the device is registered with the platform (``TimeoutError`` otherwise)."""
+        """Polls until the device is registered with the platform (``DeviceTimeoutError`` otherwise, or ``DeviceError`` at once when registration cannot happen: platform access disabled, or the verification code refused)."""
         result: Record = await self._call("wait_until_registered", timeout=timeout)
         return result
 
@@ -392,6 +393,20 @@ class Fleet(FleetBase):
         name, cb, each = self._args(op, progress, per_device, kwargs)
         rows = await self._inner.run_async(name, kwargs, cb, each)
         return self._results(name, rows)
+
+    async def map(
+        self,
+        fn: Callable[[Device], Any],
+        /,
+        *,
+        concurrency: Optional[int] = None,
+        progress: Optional[ProgressCallback] = None,
+    ) -> List[FleetResult]:
+        """Awaits your function ``fn(device)`` (usually an ``async def``) on every device,
+        ``concurrency`` at once (default 32): one ``FleetResult`` per device in input order,
+        with the value or the exception of that device, like ``hikproto.Fleet.map``.
+        ``progress`` runs on the event loop after each device."""
+        return await map_async(self._devices, fn, concurrency, progress)
 
     def device_info(self, *, progress: Optional[ProgressCallback] = None) -> Awaitable[List[FleetResult]]:
         """``run("device_info")``."""

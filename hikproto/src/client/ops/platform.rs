@@ -185,28 +185,45 @@ impl Device {
 
     /// Polls the platform-access settings until `registerStatus` is true, then returns them.
     ///
-    /// Gives [`Error::Timeout`] (naming the last `offlineStatus`) when `timeout` passes first.
+    /// Stops early with [`Error::Device`] when registration cannot happen as things stand:
+    /// platform access is disabled (`enabled` false; sub-status `platformAccessDisabled`), or
+    /// the device reports `offlineStatus` `secretKeyInvalid` (its verification code is refused;
+    /// sub-status `secretKeyInvalid`) — the error message says what to change. Gives
+    /// [`Error::Timeout`] (naming the last `offlineStatus`) when `timeout` passes first; the
+    /// deadline covers the reads themselves, so the call returns within `timeout` plus a
+    /// scheduling margin, never earlier than `timeout` unless it stopped early.
     pub async fn wait_until_registered(&self, timeout: Duration) -> Result<Ezviz> {
-        let start = Instant::now();
+        let deadline = Instant::now() + timeout;
         let interval = REGISTER_POLL
             .min(timeout / 4)
             .max(Duration::from_millis(50));
+        let timed_out = |e: Option<&Ezviz>| {
+            let why = e
+                .and_then(|e| e.offline_status.as_ref())
+                .map(|s| format!(" (offlineStatus {s})"))
+                .unwrap_or_default();
+            Error::Timeout {
+                operation: format!("waiting for Hik-Connect registration{why}"),
+                after: timeout,
+            }
+        };
         loop {
-            let e = self.ezviz_with(None).await?;
+            let left = deadline.saturating_duration_since(Instant::now());
+            let e = match tokio::time::timeout(left, self.ezviz_with(None)).await {
+                Ok(r) => r?,
+                Err(_) => return Err(timed_out(None)),
+            };
             if e.is_registered() {
                 return Ok(e);
             }
-            if start.elapsed() + interval > timeout {
-                let why = e
-                    .offline_status
-                    .map(|s| format!(" (offlineStatus {s})"))
-                    .unwrap_or_default();
-                return Err(Error::Timeout {
-                    operation: format!("waiting for Hik-Connect registration{why}"),
-                    after: timeout,
-                });
+            if let Some(err) = never_registers(&e) {
+                return Err(err);
             }
-            tokio::time::sleep(interval).await;
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(timed_out(Some(&e)));
+            }
+            tokio::time::sleep(interval.min(left)).await;
         }
     }
 
@@ -270,4 +287,38 @@ fn code_check_answer(resp: &Response) -> Result<bool> {
             })
         }
     }
+}
+
+/// Why a device cannot register as things stand, as the error [`Device::wait_until_registered`]
+/// stops with; `None` while registration may still happen.
+pub(crate) fn never_registers(e: &Ezviz) -> Option<Error> {
+    let (sub, why) = if e.enabled == Some(false) {
+        (
+            "platformAccessDisabled",
+            "platform access is disabled, so the device never registers; enable it first",
+        )
+    } else if e
+        .offline_status
+        .as_deref()
+        .is_some_and(|s| s.eq_ignore_ascii_case("secretKeyInvalid"))
+    {
+        (
+            "secretKeyInvalid",
+            "the platform refuses the device's verification code (offlineStatus secretKeyInvalid), \
+             so it never registers with it; set a new code",
+        )
+    } else {
+        return None;
+    };
+    Some(Error::Device {
+        request: format!("GET {}", ezviz::PATH),
+        http_status: 200,
+        status: Box::new(ResponseStatus {
+            status_code: 4,
+            status_string: "Invalid Operation".into(),
+            sub_status_code: sub.into(),
+            error_msg: Some(why.into()),
+            ..Default::default()
+        }),
+    })
 }

@@ -17,6 +17,7 @@ use crate::isapi::security::{
 use crate::isapi::status::ResponseStatus;
 use crate::isapi::system::{FactoryResetMode, REBOOT_PATH};
 use crate::keys::Credentials;
+use crate::provenance;
 use crate::reset::files::GuidFile;
 use crate::reset::{
     DeviceSummary, FieldProtection, NewPassword, RecoveryFacts, RecoveryPlan, ResetCode,
@@ -357,13 +358,26 @@ impl Device {
             .await
     }
 
+    /// Sends a reset request; when the route's format is inferred and the device's refusal
+    /// suggests the request is wrong, the error says so (see [`provenance::annotate`]).
     async fn finish_reset(
         &self,
         method: ResetMethod,
         req: Request,
         new: &NewPassword,
     ) -> Result<ResetOutcome> {
-        let status = self.request(req).await?.status()?;
+        let id = match method {
+            ResetMethod::SecurityQuestions => "isapi.reset_with_security_answers",
+            ResetMethod::GuidFile => "isapi.reset_with_guid_file",
+            ResetMethod::ReservedEmail => "isapi.reset_with_email_code",
+            ResetMethod::HikConnectApp => "isapi.reset_with_app_code",
+            _ => "",
+        };
+        let status = self
+            .request(req)
+            .await
+            .and_then(|r| r.status())
+            .map_err(|e| provenance::annotate(id, e))?;
         Ok(ResetOutcome::new(method, status, new.sync_camera_passwords))
     }
 

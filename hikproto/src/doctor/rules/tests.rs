@@ -475,8 +475,12 @@ fn unknown_facts_never_fire_rules() {
     facts.supplied = healthy().supplied;
     facts.supplied.stored_code = Some(Secret::new("Zt9w4kLp"));
     let r = diagnose(&facts, &Policy::default());
-    assert!(r.healthy, "{:?}", r.ids());
+    assert!(r.findings.is_empty(), "{:?}", r.ids());
     assert!(r.unknown.len() >= 8, "{:?}", r.unknown);
+    // nothing fired, yet nothing was read either: not healthy, every needed fact unchecked
+    assert!(!r.healthy && r.inconclusive());
+    let unchecked: Vec<&str> = r.unchecked.iter().map(|u| u.fact).collect();
+    assert_eq!(unchecked, crate::doctor::REQUIRED_FACTS);
 }
 
 #[test]
@@ -656,4 +660,80 @@ fn report_json_shape_is_stable() {
     assert_eq!(f["fix"]["action"], "enablePlatform");
     assert!(f["remedy"][0]["cli"].as_str().unwrap().contains("--fix"));
     assert!(f["evidence"][0]["field"].is_string());
+}
+
+#[test]
+fn unread_facts_are_never_healthy() {
+    // every fact the rules need, unread in turn: no finding fires, yet the report is not healthy
+    // and names the fact with its error
+    for name in crate::doctor::REQUIRED_FACTS {
+        let mut facts = healthy();
+        let why = "device error: HTTP 500";
+        match *name {
+            "activated" => facts.activated = Fact::unknown(why),
+            "login" => facts.login = Fact::unknown(why),
+            "deviceInfo" => facts.device = Fact::unknown(why),
+            "platform" => facts.platform = Fact::unknown(why),
+            "network" => facts.network = Fact::unknown(why),
+            "time" => facts.time = Fact::unknown(why),
+            other => panic!("no case for {other}"),
+        }
+        let r = diagnose(&facts, &Policy::default());
+        assert!(!r.healthy, "{name}: {r:#?}");
+        assert!(r.inconclusive(), "{name}");
+        assert_eq!(r.unchecked.len(), 1, "{name}");
+        assert_eq!(r.unchecked[0].fact, *name);
+        assert_eq!(r.unchecked[0].reason, why);
+        assert!(
+            r.summary_line().contains("not checked"),
+            "{}",
+            r.summary_line()
+        );
+        assert!(r.render_human().contains("NOT CHECKED"), "{name}");
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["healthy"], false);
+        assert_eq!(v["unchecked"][0]["fact"], *name);
+    }
+}
+
+#[test]
+fn facts_the_device_does_not_offer_do_not_block_health() {
+    let mut facts = healthy();
+    facts.time = Fact::unknown("not supported by the device");
+    facts.parameter_test = Fact::unknown("not offered by the device");
+    let r = diagnose(&facts, &Policy::default());
+    assert!(r.healthy, "{r:#?}");
+    assert!(r.unchecked.is_empty());
+    assert_eq!(r.unknown.len(), 2);
+    let s = crate::doctor::FleetSummary::of([&r, &{
+        let mut f = healthy();
+        f.login = Fact::unknown("timed out");
+        diagnose(&f, &Policy::default())
+    }]);
+    assert_eq!((s.healthy, s.with_findings, s.not_checked), (1, 0, 1));
+    assert!(s.render_human().contains("1 not checked"));
+}
+
+#[test]
+fn remedies_speak_the_readers_language() {
+    use crate::doctor::Audience;
+    let mut facts = healthy();
+    plat(&mut facts).enabled = Some(false);
+    facts.login = Fact::unknown("timed out");
+    let mut r = diagnose(&facts, &Policy::default());
+    // a finding whose remedy names a library call
+    facts.activated = Fact::Known(false);
+    r.findings
+        .extend(diagnose(&facts, &Policy::default()).findings);
+    let cli = r.render_for(Audience::Cli);
+    assert!(cli.contains("run:  hikproto"), "{cli}");
+    assert!(!cli.contains("API:") && !cli.contains("::"), "{cli}");
+    let py = r.render_for(Audience::Python);
+    assert!(py.contains("Python: device."), "{py}");
+    assert!(!py.contains("::") && !py.contains("run:"), "{py}");
+    let c = r.render_for(Audience::C);
+    assert!(c.contains("C:      hikproto_"), "{c}");
+    assert!(!c.contains("::"), "{c}");
+    let rust = r.for_audience(Audience::Rust);
+    assert_eq!(rust, r);
 }

@@ -139,6 +139,10 @@ impl SupportReply {
 }
 
 /// `Encrypt_<9 letters/digits>_….xml` (any case) → the 9 characters.
+///
+/// The pattern is \[inferred\] from one sample (sadp-reset-hikconnect.md §2.3), so a name that
+/// does not follow it is accepted as it is; only a name that follows it and names another device
+/// is refused.
 fn serial_in_name(name: &str) -> Option<String> {
     let lower = name.to_ascii_lowercase();
     let rest = lower.strip_prefix("encrypt_")?;

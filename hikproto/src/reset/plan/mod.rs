@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::method::{Fact, Prerequisite, ResetMethod, Transport};
 use super::sadp_facts::SadpResetFacts;
 use crate::isapi::security::{ExternSecurityCap, ResetCapabilities};
+use crate::provenance::{self, Operation};
 
 /// Identity of the device the facts describe.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -145,12 +146,37 @@ pub struct RouteAssessment {
     pub evidence: Vec<String>,
     /// Advice and caveats.
     pub notes: Vec<String>,
+    /// How each operation the route uses is known (rows of [`crate::provenance::OPERATIONS`]).
+    pub provenance: Vec<Operation>,
+    /// True when some operation of the route is inferred: unverified on real firmware.
+    pub unverified: bool,
 }
 
 impl RouteAssessment {
     /// True for `Ready` and `Possible`.
     pub fn usable(&self) -> bool {
         matches!(self.status, RouteStatus::Ready | RouteStatus::Possible)
+    }
+
+    /// Fills [`Self::provenance`] and [`Self::unverified`] from the table, and notes what is
+    /// inferred.
+    pub(crate) fn with_provenance(mut self) -> Self {
+        self.provenance = provenance::for_method(self.method)
+            .into_iter()
+            .copied()
+            .collect();
+        let inferred: Vec<&Operation> = self
+            .provenance
+            .iter()
+            .filter(|o| !o.provenance.is_verified())
+            .collect();
+        self.unverified = !inferred.is_empty();
+        if self.unverified {
+            let what: Vec<String> = inferred.iter().map(|o| o.describe()).collect();
+            self.notes
+                .push(format!("{}: {}", provenance::UNVERIFIED, what.join("; ")));
+        }
+        self
     }
 }
 
@@ -181,7 +207,10 @@ mod tests;
 impl RecoveryPlan {
     /// Assesses every route from the facts. Pure: no I/O.
     pub fn from_facts(facts: &RecoveryFacts) -> Self {
-        let routes = routes::assess_all(facts);
+        let routes = routes::assess_all(facts)
+            .into_iter()
+            .map(RouteAssessment::with_provenance)
+            .collect();
         let ext = facts.extern_caps.clone().unwrap_or_default();
         let cap = facts.security_caps.clone().unwrap_or_default();
         let sadp = facts.sadp.clone().unwrap_or_default();

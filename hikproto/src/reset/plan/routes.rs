@@ -311,6 +311,8 @@ pub(super) fn assess_all(facts: &RecoveryFacts) -> Vec<RouteAssessment> {
                 notes: vec![
                     "Not implemented by design: the code is derived from the serial number and date and bypasses the owner's authentication.".into(),
                 ],
+                provenance: Vec::new(),
+                unverified: false,
             });
     }
     routes
@@ -396,5 +398,7 @@ fn assess(
         prerequisites,
         evidence,
         notes,
+        provenance: Vec::new(),
+        unverified: false,
     }
 }

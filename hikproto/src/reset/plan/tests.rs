@@ -297,3 +297,40 @@ fn sync_camera_passwords_fact() {
         Fact::Yes
     );
 }
+
+#[test]
+fn every_route_carries_its_provenance() {
+    let plan = RecoveryPlan::from_facts(&RecoveryFacts::default());
+    for r in &plan.routes {
+        let inferred = r.provenance.iter().any(|o| !o.provenance.is_verified());
+        assert_eq!(r.unverified, inferred, "{:?}", r.method);
+        assert_eq!(
+            r.notes
+                .iter()
+                .any(|n| n.contains(crate::provenance::UNVERIFIED)),
+            inferred,
+            "{:?}: {:?}",
+            r.method,
+            r.notes
+        );
+    }
+    let guid = plan.route(GuidFile).unwrap();
+    assert!(guid.unverified);
+    assert!(
+        guid.provenance
+            .iter()
+            .any(|o| o.id == "isapi.reset_with_guid_file")
+    );
+    assert!(!plan.route(FactoryReset).unwrap().unverified);
+    let json = serde_json::to_value(&plan).unwrap();
+    let routes = json["routes"].as_array().unwrap();
+    let guid_json = routes.iter().find(|r| r["method"] == "guidFile").unwrap();
+    assert_eq!(guid_json["unverified"], true);
+    assert!(
+        guid_json["provenance"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["provenance"] == "inferred")
+    );
+}

@@ -81,8 +81,19 @@ fn reply_payload_round_trip() {
     assert_eq!(bytes[14 + 3], 246);
     let back = Frame::parse(&bytes).unwrap();
     assert_eq!(DeviceInfo::parse(&back.payload).unwrap(), info);
-    // too long for the length byte
-    f.payload.extend_from_slice(&[0; 20]);
+    // the extension takes the SADP part beyond 255 bytes: the length byte wraps, the parser
+    // follows the checksum and keeps every byte
+    let ext: Vec<u8> = (1..=60).collect();
+    f.payload.extend_from_slice(&ext);
+    let bytes = f.encode().unwrap();
+    assert_eq!(bytes[14 + 3], (246 + 60 - 256) as u8);
+    let p = Frame::parse_lenient(&bytes).unwrap();
+    assert!(p.checksum_valid && !p.length_agrees);
+    assert_eq!(p.frame, f);
+    let parsed = DeviceInfo::parse(&p.frame.payload).unwrap();
+    assert_eq!(parsed.extension, ext);
+    // beyond an Ethernet frame
+    f.payload = vec![1; MAX_SADP_LEN];
     assert!(f.encode().is_err());
     let long = DeviceInfo {
         serial: "x".repeat(48),
@@ -99,12 +110,14 @@ fn hostile_frames_are_errors() {
     let mut wrong_type = good.clone();
     wrong_type[13] = 0x00;
     assert!(Frame::parse_lenient(&wrong_type).is_err());
-    let mut short_len = good.clone();
-    short_len[14 + 3] = 10;
-    assert!(Frame::parse_lenient(&short_len).is_err());
-    let mut long_len = good.clone();
-    long_len[14 + 3] = 255;
-    assert!(Frame::parse_lenient(&long_len).is_err());
+    // a length byte changed in transit breaks the checksum: reported, refused by the strict parse
+    for len in [10, 255] {
+        let mut b = good.clone();
+        b[14 + 3] = len;
+        let p = Frame::parse_lenient(&b).unwrap();
+        assert!(!p.checksum_valid && !p.length_agrees);
+        assert!(Frame::parse(&b).is_err());
+    }
     let mut ident = good;
     ident[14] = 0x22;
     assert!(Frame::parse_lenient(&ident).is_err());
@@ -126,4 +139,42 @@ fn hostile_frames_are_errors() {
         }
         let _ = Frame::parse_lenient(&b);
     }
+}
+
+/// Sets the length byte and recomputes the checksum, as a sender with another idea of the byte would.
+fn reseal(bytes: &mut [u8], length: u8) {
+    bytes[14 + 3] = length;
+    bytes[14 + 12..14 + 14].copy_from_slice(&[0, 0]);
+    let c = checksum(&bytes[14..]);
+    bytes[14 + 12..14 + 14].copy_from_slice(&c.to_be_bytes());
+}
+
+#[test]
+fn a_length_byte_that_disagrees_is_tolerated() {
+    // the byte's meaning is inferred: a sender that puts something else there is still read
+    let f = inquiry();
+    for length in [0, 10, 37, 100, 255] {
+        let mut b = f.encode().unwrap();
+        reseal(&mut b, length);
+        let p = Frame::parse_lenient(&b).unwrap();
+        assert!(p.checksum_valid, "length {length}");
+        assert!(!p.length_agrees, "length {length}");
+        assert_eq!(p.length, length);
+        assert_eq!(p.frame, f, "length {length}");
+        assert_eq!(Frame::parse(&b).unwrap(), f);
+    }
+    // a longer packet than the byte says: the checksum decides what belongs to SADP
+    let mut longer = f.clone();
+    longer.payload.extend_from_slice(&[0xAB; 30]);
+    let mut b = longer.encode().unwrap();
+    reseal(&mut b, 66);
+    let p = Frame::parse_lenient(&b).unwrap();
+    assert!(p.checksum_valid && !p.length_agrees);
+    assert_eq!(p.frame.payload, longer.payload);
+    // Ethernet padding after a correct byte is still left out
+    let mut padded = f.encode().unwrap();
+    padded.extend_from_slice(&[0; 18]);
+    let p = Frame::parse_lenient(&padded).unwrap();
+    assert!(p.checksum_valid && p.length_agrees);
+    assert_eq!(p.frame, f);
 }
