@@ -157,9 +157,9 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
                 Ok(c) => describe(c),
                 Err(e) => format!("cannot plan: {e}"),
             };
-            println!("{}  {what}", entries[*i].key());
+            crate::outln!("{}  {what}", entries[*i].key());
         }
-        println!("plan: {to_change} of {total} devices to change, {plan_failed} unreadable");
+        crate::outln!("plan: {to_change} of {total} devices to change, {plan_failed} unreadable");
     }
     if a.plan || to_change == 0 {
         let v = json!({

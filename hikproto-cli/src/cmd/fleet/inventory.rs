@@ -118,9 +118,9 @@ fn print_table(rows: &[(&DeviceEntry, &Inventory)]) {
             .to_owned()
     };
     let head: Vec<String> = TABLE.iter().map(|s| (*s).to_owned()).collect();
-    println!("{}", line(&head));
+    crate::outln!("{}", line(&head));
     for r in &cells {
-        println!("{}", line(r));
+        crate::outln!("{}", line(r));
     }
 }
 
@@ -144,7 +144,7 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
         }
     });
     if format == Format::Csv {
-        println!("{}", csv_header());
+        crate::outln!("{}", csv_header());
     }
     let mut rows: Vec<(usize, Inventory)> = Vec::with_capacity(total);
     let stopped = drive(
@@ -176,13 +176,13 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
                 "devices": list,
                 "summary": { "total": total, "finished": rows.len(), "ok": rows.len() - failed, "failed": failed },
             });
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            crate::outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
         Format::Table => {
             let view: Vec<(&DeviceEntry, &Inventory)> =
                 rows.iter().map(|(n, i)| (&entries[*n], i)).collect();
             print_table(&view);
-            println!(
+            crate::outln!(
                 "\n{} devices: {} ok, {failed} failed",
                 rows.len(),
                 rows.len() - failed

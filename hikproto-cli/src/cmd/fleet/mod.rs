@@ -216,7 +216,7 @@ pub(crate) fn confirm(question: &str, yes: bool) -> Result<(), CliError> {
             "confirmation needed: run on a terminal, or pass --yes".into(),
         ));
     }
-    eprint!("{question} [y/N] ");
+    crate::output::write_err(format_args!("{question} [y/N] "));
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     std::io::stdin()
@@ -232,7 +232,7 @@ pub(crate) fn confirm(question: &str, yes: bool) -> Result<(), CliError> {
 
 /// Reports an interruption on stderr and gives its exit status.
 pub(crate) fn interrupted(done: usize, total: usize, what: &str) -> ExitCode {
-    eprintln!("interrupted: {done} of {total} devices finished; {what}");
+    crate::errln!("interrupted: {done} of {total} devices finished; {what}");
     ExitCode::from(EXIT_INTERRUPTED)
 }
 

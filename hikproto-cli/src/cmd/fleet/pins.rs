@@ -35,9 +35,9 @@ pub(crate) struct Args {
 }
 
 fn show(name: &str, c: &CertInfo, note: &str) {
-    println!("{name}  SHA-256 {}{note}", c.fingerprint());
-    println!("    subject {}  issuer {}", c.subject, c.issuer);
-    println!(
+    crate::outln!("{name}  SHA-256 {}{note}", c.fingerprint());
+    crate::outln!("    subject {}  issuer {}", c.subject, c.issuer);
+    crate::outln!(
         "    valid {} .. {}{}",
         c.not_before,
         c.not_after,
@@ -90,7 +90,7 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
             Err(e) => {
                 problems += 1;
                 if !out.json {
-                    println!("{key}  cannot read the certificate: {e}");
+                    crate::outln!("{key}  cannot read the certificate: {e}");
                 }
                 rows.push(json!({ "device": key, "error": e.to_string() }));
             }

@@ -66,8 +66,8 @@ impl Progress {
     /// Prints a line above the bar (or plainly when there is none).
     pub(crate) fn println(&self, line: &str) {
         match &self.bar {
-            Some(b) => b.suspend(|| println!("{line}")),
-            None => println!("{line}"),
+            Some(b) => b.suspend(|| crate::outln!("{line}")),
+            None => crate::outln!("{line}"),
         }
     }
 
