@@ -368,14 +368,46 @@ pub fn generate(user: &str) -> Password {
         let s: String = (0..GENERATED_LEN)
             .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
             .collect();
+        if looks_risky(user, &s) {
+            continue;
+        }
         if let Ok(p) = Password::new(user, s) {
             return p;
         }
     }
 }
 
+/// What devices flag as a risky password even when the policy passes: the user name, `admin`
+/// or `password` inside it, or four same or consecutive characters (case folded).
+fn looks_risky(user: &str, pw: &str) -> bool {
+    let lower = pw.to_ascii_lowercase();
+    let name = user.to_ascii_lowercase();
+    let run = lower.as_bytes().windows(4).any(|w| {
+        let same = w.iter().all(|&c| c == w[0]);
+        let up = w.windows(2).all(|p| p[1] == p[0].wrapping_add(1));
+        let down = w.windows(2).all(|p| p[0] == p[1].wrapping_add(1));
+        same || ((up || down) && w.iter().all(u8::is_ascii_alphanumeric))
+    });
+    run || lower.contains("admin")
+        || lower.contains("password")
+        || (name.len() >= 3 && lower.contains(&name))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn risky_looking_passwords_are_never_generated() {
+        assert!(super::looks_risky("admin", "xxbCdEyy12!#ZZqq"));
+        assert!(super::looks_risky("op", "q9!AdMiNzzz"));
+        assert!(!super::looks_risky("admin", "Hq7!pRt2mW#x9Lk4"));
+        for _ in 0..2000 {
+            assert!(!super::looks_risky(
+                "admin",
+                super::generate("admin").expose()
+            ));
+        }
+    }
+
     #[test]
     fn generated_passwords_differ_and_pass_the_policy() {
         let a = super::generate("admin");
