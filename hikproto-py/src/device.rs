@@ -185,6 +185,13 @@ impl PyDevice {
         Ok(self.device()?.credentials_latched())
     }
 
+    /// Forgets the latch on this handle's user for this device: the next call may send the
+    /// credentials again (each rejected try counts toward the device's lock-out).
+    fn clear_credential_latch(&self) -> PyResult<()> {
+        self.device()?.clear_credential_latch();
+        Ok(())
+    }
+
     /// What this handle sent so far: `requests_sent`, `unauthorized_seen`, `auth_round_trips`,
     /// `credentials_sent`, `session_logins`.
     fn request_stats(&self, py: Python<'_>) -> PyResult<Py<PyDict>> {

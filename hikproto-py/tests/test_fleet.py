@@ -50,7 +50,9 @@ def test_200_device_sweep_with_progress(site200: Simulator) -> None:
 def test_per_device_errors_do_not_affect_others() -> None:
     with Simulator(devices=6) as s:
         devices = [
-            d.client(password="Wr0ng-Passw0rd!" if d.index % 3 == 0 else s.password)
+            # two different wrong passwords: the devices share one address, and with it the
+            # lock-out latch (one wrong password would be sent to the first only)
+            d.client(password=f"Wr0ng-Passw0rd-{d.index}!" if d.index % 3 == 0 else s.password)
             for d in s
         ]
         s[1].set_fault("http500")

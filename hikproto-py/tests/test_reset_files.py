@@ -80,8 +80,12 @@ def test_full_route_export_reply_reset_login(tmp_path: Path) -> None:
         c.reset_with_reply_file(_find(sd), reply, NEW, key_file=key)
         assert sd.password() == NEW
         assert sd.client(password=NEW).device_info().serial_number == sd.serial
+        old = sd.client(password=PW)
         with pytest.raises(hikproto.AuthenticationError):
-            sd.client(password=PW).device_info()
+            old.device_info()
+        # every simulated device listens on 127.0.0.1, and the lock-out latch is per host:
+        # the other tests' devices still have this password
+        old.clear_credential_latch()
 
 
 def test_plain_reply_without_key_file_and_tuple_target(exported: Exported, tmp_path: Path) -> None:

@@ -33,7 +33,8 @@ pub(crate) enum AuthResult {
     BasicRefused,
     /// Correct password, expired or unknown nonce: `stale=true`.
     Stale,
-    /// Correct password, nonce used again on a device that refuses reuse (or `nc` replayed).
+    /// A nonce used again on a device that refuses reuse (or `nc` replayed), refused before
+    /// the password is judged (not a failed login).
     NonceReused,
     /// Wrong credentials; attempts left before the lock.
     Rejected { attempts_left: Option<u32> },
@@ -240,31 +241,67 @@ fn digest(rt: &mut DeviceRuntime, stats: &Stats, req: &AuthRequest<'_>, rest: &s
     };
     let verify = |pw: &str| crypto::ct_eq(&crypto::digest_response(&input, pw), response);
     let correct = rt.password_of(user).is_some_and(|pw| verify(pw.expose()));
-    if correct && rt.lock_remaining(req.ip).is_none() {
-        // The password is right: now the nonce decides.
-        let lifetime = Duration::from_secs(rt.cfg.personality.nonce_lifetime_secs);
-        let reuse_ok = rt.cfg.personality.nonce_reuse;
-        let nc_value = nc.and_then(|n| u32::from_str_radix(n, 16).ok());
-        let Some(entry) = rt.nonce_mut(nonce) else {
-            bump(&stats.stale_nonces);
-            return AuthResult::Stale;
-        };
-        if entry.issued.elapsed() > lifetime {
-            bump(&stats.stale_nonces);
-            return AuthResult::Stale;
+    let user = user.to_owned();
+    if rt.lock_remaining(req.ip).is_none() {
+        match check_nonce(rt, stats, nonce, qop.is_some(), nc, correct) {
+            NonceCheck::Usable => {}
+            NonceCheck::Stale => return AuthResult::Stale,
+            // counted like a wrong password (the answer is the same, too)
+            NonceCheck::Reused if rt.cfg.personality.reused_nonce_counted => {
+                return conclude(rt, stats, req.ip, &user, false, None, verify);
+            }
+            NonceCheck::Reused => return AuthResult::NonceReused,
         }
-        let replayed = qop.is_some() && nc_value.is_none_or(|n| n <= entry.last_nc);
-        if (!reuse_ok && entry.uses > 0) || replayed {
-            bump(&stats.nonce_reuse_rejections);
-            return AuthResult::NonceReused;
+    }
+    conclude(rt, stats, req.ip, &user, correct, None, verify)
+}
+
+enum NonceCheck {
+    Usable,
+    Stale,
+    Reused,
+}
+
+/// The nonce rules. A reused nonce on a device that refuses reuse (or a replayed `nc`) is
+/// refused before the password is looked at. An unknown or expired nonce is `stale` only for a
+/// correct password; a wrong password under it is judged as wrong.
+fn check_nonce(
+    rt: &mut DeviceRuntime,
+    stats: &Stats,
+    nonce: &str,
+    has_qop: bool,
+    nc: Option<&str>,
+    correct: bool,
+) -> NonceCheck {
+    let lifetime = Duration::from_secs(rt.cfg.personality.nonce_lifetime_secs);
+    let reuse_ok = rt.cfg.personality.nonce_reuse;
+    let nc_value = nc.and_then(|n| u32::from_str_radix(n, 16).ok());
+    let Some(entry) = rt.nonce_mut(nonce) else {
+        if correct {
+            bump(&stats.stale_nonces);
+            return NonceCheck::Stale;
         }
+        return NonceCheck::Usable;
+    };
+    if entry.issued.elapsed() >= lifetime {
+        if correct {
+            bump(&stats.stale_nonces);
+            return NonceCheck::Stale;
+        }
+        return NonceCheck::Usable;
+    }
+    let replayed = has_qop && nc_value.is_none_or(|n| n <= entry.last_nc);
+    if (!reuse_ok && entry.uses > 0) || replayed {
+        bump(&stats.nonce_reuse_rejections);
+        return NonceCheck::Reused;
+    }
+    if correct {
         entry.uses += 1;
         if let Some(n) = nc_value {
             entry.last_nc = n;
         }
     }
-    let user = user.to_owned();
-    conclude(rt, stats, req.ip, &user, correct, None, verify)
+    NonceCheck::Usable
 }
 
 /// Applies the outcome of a password check: lock-out, counters, rejected-credential memory.
@@ -304,6 +341,7 @@ pub(crate) fn conclude(
         bump(&stats.repeated_rejected_credentials);
     }
     bump(&stats.auth_failures);
+    bump(&stats.failed_logins);
     let lock = rt.cfg.lockout.clone();
     let c = rt.client(ip);
     c.failures = c.failures.saturating_add(1);

@@ -688,8 +688,18 @@ pub struct Personality {
     /// Accept a Digest nonce more than once (with increasing `nc`). When false, every nonce is
     /// good for one request and a reuse gets 401 with subStatusCode `invalidOperation`.
     pub nonce_reuse: bool,
-    /// Nonce lifetime in seconds; an older nonce gets 401 with `stale=true`.
+    /// A device that refuses nonce reuse counts a refused reused nonce as a failed login and
+    /// answers it like a wrong password (`userCheck` with `retryLoginTime`). When false (the
+    /// default, as reported for real firmware) it refuses the nonce before judging the
+    /// password: 401 with subStatusCode `invalidOperation`, not a failed login.
+    pub reused_nonce_counted: bool,
+    /// Nonce lifetime in seconds; an older nonce gets 401 with `stale=true` (0: every nonce is
+    /// stale at once, a "stale storm").
     pub nonce_lifetime_secs: u64,
+    /// While the client address is locked, answer HTTP 403 with a `ResponseStatus`
+    /// `userNameLocked` (with `lockStatus`, `resLockTime`, `retryTimes`) instead of a 401
+    /// (no capture shows this; modelled for clients that must not take it as success).
+    pub locked_answers_403: bool,
     /// Digest realm; empty = `IP Camera(<code>)` for cameras, a hex string for NVRs.
     pub realm: String,
     /// NVR-style challenge: `domain="::"`, `opaque=""`, `algorithm="MD5"`, nonce `<hex>:<time>`.
@@ -738,7 +748,9 @@ impl Personality {
             namespace: NamespaceStyle::HikvisionV20,
             unauthorized_body: UnauthorizedBody::UserCheck,
             nonce_reuse: true,
+            reused_nonce_counted: false,
             nonce_lifetime_secs: 300,
+            locked_answers_403: false,
             realm: String::new(),
             nvr_challenge: false,
             refused: BTreeMap::new(),
@@ -807,6 +819,28 @@ impl Personality {
     #[must_use]
     pub fn nonce_reuse(mut self, accepted: bool) -> Self {
         self.nonce_reuse = accepted;
+        self
+    }
+
+    /// A device refusing reuse counts the refused reused nonce as a failed login (see
+    /// [`Personality::reused_nonce_counted`]).
+    #[must_use]
+    pub fn reused_nonce_counted(mut self, counted: bool) -> Self {
+        self.reused_nonce_counted = counted;
+        self
+    }
+
+    /// Sets the nonce lifetime in seconds (0: every nonce is stale at once).
+    #[must_use]
+    pub fn nonce_lifetime_secs(mut self, secs: u64) -> Self {
+        self.nonce_lifetime_secs = secs;
+        self
+    }
+
+    /// While locked, answer 403 `userNameLocked` instead of 401.
+    #[must_use]
+    pub fn locked_answers_403(mut self, on: bool) -> Self {
+        self.locked_answers_403 = on;
         self
     }
 

@@ -21,11 +21,18 @@ pub struct DeviceStats {
     /// Attempts rejected because the credentials were wrong (attempts refused while locked
     /// are counted in [`DeviceStats::locked_rejections`] instead).
     pub auth_failures: u64,
+    /// Every failed login this device counted toward its lock-out, on every path: Digest and
+    /// Basic answers, session logins, refused reused nonces on a device that counts them
+    /// ([`crate::Personality::reused_nonce_counted`]) and SADP passwords, answers and codes.
+    pub failed_logins: u64,
+    /// The SADP part of [`DeviceStats::failed_logins`].
+    pub sadp_failures: u64,
     /// Times a client address was locked after too many failures.
     pub locks: u64,
     /// Attempts refused because the client address was locked.
     pub locked_rejections: u64,
-    /// Times a credential that this device had already rejected as wrong was sent again.
+    /// Times a credential that this device had already rejected as wrong was sent again (over
+    /// ISAPI or SADP).
     ///
     /// Basic and any password the device knows (current, earlier ones, and those registered
     /// with [`crate::SimDevice::recognise_password`]) are identified exactly. A Digest or
@@ -72,6 +79,8 @@ pub(crate) struct Stats {
     pub(crate) challenges: AtomicU64,
     pub(crate) logins: AtomicU64,
     pub(crate) auth_failures: AtomicU64,
+    pub(crate) failed_logins: AtomicU64,
+    pub(crate) sadp_failures: AtomicU64,
     pub(crate) locks: AtomicU64,
     pub(crate) locked_rejections: AtomicU64,
     pub(crate) repeated_rejected_credentials: AtomicU64,
@@ -108,6 +117,8 @@ impl Stats {
             challenges: g(&self.challenges),
             logins: g(&self.logins),
             auth_failures: g(&self.auth_failures),
+            failed_logins: g(&self.failed_logins),
+            sadp_failures: g(&self.sadp_failures),
             locks: g(&self.locks),
             locked_rejections: g(&self.locked_rejections),
             repeated_rejected_credentials: g(&self.repeated_rejected_credentials),
@@ -132,6 +143,8 @@ impl Stats {
             &self.challenges,
             &self.logins,
             &self.auth_failures,
+            &self.failed_logins,
+            &self.sadp_failures,
             &self.locks,
             &self.locked_rejections,
             &self.repeated_rejected_credentials,

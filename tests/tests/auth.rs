@@ -6,8 +6,10 @@
 
 mod auth {
     pub(crate) mod blocking;
+    pub(crate) mod concurrency;
     pub(crate) mod digest;
     pub(crate) mod lockout;
+    pub(crate) mod rule;
     pub(crate) mod session;
     pub(crate) mod tls;
 }

@@ -31,6 +31,8 @@ fn anonymous(dev: &SimDevice) -> Device {
 fn admin(dev: &SimDevice, password: &str) -> Device {
     Device::builder(dev.host())
         .credentials("admin", password)
+        // its own guard: every simulated device listens on 127.0.0.1, and latches are per host
+        .lockout_guard(hikproto::LockoutGuard::new())
         .build()
         .unwrap()
 }

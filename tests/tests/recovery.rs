@@ -41,6 +41,8 @@ async fn site(n: usize) -> Site {
 fn admin(dev: &SimDevice) -> Device {
     Device::builder(dev.host())
         .credentials("admin", PW)
+        // its own guard: every simulated device listens on 127.0.0.1, and latches are per host
+        .lockout_guard(hikproto::LockoutGuard::new())
         .build()
         .unwrap()
 }
@@ -69,6 +71,8 @@ fn wrong_answers() -> Vec<QuestionAnswer> {
 async fn password_works(dev: &SimDevice, password: &str) -> bool {
     let d = Device::builder(dev.host())
         .credentials("admin", password)
+        // its own guard: every simulated device listens on 127.0.0.1, and latches are per host
+        .lockout_guard(hikproto::LockoutGuard::new())
         .build()
         .unwrap();
     d.device_info().await.is_ok()

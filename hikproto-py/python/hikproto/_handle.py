@@ -96,6 +96,12 @@ class Handle:
         until ``set_credentials`` gives new ones."""
         return self._inner.credentials_latched
 
+    def clear_credential_latch(self) -> None:
+        """Forgets the latch on this handle's user for this device (every address of its host
+        shares it): the credentials may be sent again. Only when you know the device will
+        accept them now: each rejected try counts toward its lock-out."""
+        self._inner.clear_credential_latch()
+
     def request_stats(self) -> Record:
         """What this handle sent so far (``requests_sent``, ``credentials_sent``, …)."""
         return Record(self._inner.request_stats())

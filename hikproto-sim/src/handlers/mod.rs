@@ -359,6 +359,16 @@ pub(crate) fn body_json(c: &Call<'_>) -> Result<serde_json::Value, Reply> {
 
 /// The answer to a request that did not authenticate.
 pub(crate) fn unauthorized(rt: &mut DeviceRuntime, req: &Req, verdict: AuthResult) -> Reply {
+    if let AuthResult::Locked { remaining } = &verdict {
+        if rt.cfg.personality.locked_answers_403 {
+            let mut s = ResponseStatus::from_dictionary("userNameLocked");
+            s.request_url = Some(req.target.clone());
+            s.locked = Some(true);
+            s.lock_remaining_secs = Some(remaining.as_secs().max(1));
+            s.retry_times = Some(0);
+            return send_status(rt, req, &s, 403);
+        }
+    }
     let (stale, body) = match verdict {
         AuthResult::Ok { .. } | AuthResult::Challenge | AuthResult::BasicRefused => {
             (false, bare_401(rt))

@@ -266,6 +266,13 @@ pub trait SadpDevice: Send + Sync + 'static {
         is_risky(user, password).then_some("riskPassword")
     }
 
+    /// The device counted a failed login over SADP (`token` says what was wrong: a password,
+    /// answers, a code or a GUID; `secret` is what was sent, in clear). Returns true when that
+    /// same wrong secret had been refused before (a repeat). The default remembers nothing.
+    fn failed_login(&self, _token: &str, _secret: &str) -> bool {
+        false
+    }
+
     /// Lock-out settings; `None` uses the responder's.
     fn lock_policy(&self) -> Option<LockPolicy> {
         None

@@ -136,6 +136,8 @@ pub struct ResponderStats {
     pub wrong_passwords: u64,
     /// Times a device locked itself.
     pub locks: u64,
+    /// Wrong secrets (password, answers, code, GUID) sent again after the device refused them.
+    pub repeated_secrets: u64,
 }
 
 struct Shared {
@@ -248,6 +250,7 @@ impl Responder {
             duplicates: c.duplicates,
             wrong_passwords: c.wrong_passwords,
             locks: c.locks,
+            repeated_secrets: c.repeated_secrets,
         }
     }
 

@@ -22,7 +22,8 @@ use crate::config::{RiskyPasswords, UserConfig};
 use crate::error::{Result, SimError};
 use crate::handlers::{CameraSync, check_policy, push_to_cameras, unix_now};
 use crate::site::SimDevice;
-use crate::state::DeviceShared;
+use crate::state::{DeviceShared, Fingerprint};
+use crate::stats::bump;
 use crate::support::{self, SupportError};
 
 use super::device::{DeviceView, Features, Quirks, ReplyCheck, SadpDevice, Separator};
@@ -232,6 +233,22 @@ impl SadpDevice for SiteDevice {
             Ok(true) if reject => Some("riskPassword"),
             Ok(_) => None,
         }
+    }
+
+    /// Counted like an ISAPI failed login in the device's [`crate::DeviceStats`]
+    /// (`failed_logins`, `sadp_failures`), and a wrong secret sent again counts in
+    /// `repeated_rejected_credentials`.
+    fn failed_login(&self, token: &str, secret: &str) -> bool {
+        use sha2::Digest as _;
+        let stats = &self.shared.stats;
+        bump(&stats.failed_logins);
+        bump(&stats.sadp_failures);
+        let fp: [u8; 32] = sha2::Sha256::digest(format!("sadp:{token}:{secret}").as_bytes()).into();
+        let repeat = self.shared.lock().remember_rejected(Fingerprint::Known(fp));
+        if repeat {
+            bump(&stats.repeated_rejected_credentials);
+        }
+        repeat
     }
 
     fn lock_policy(&self) -> Option<LockPolicy> {

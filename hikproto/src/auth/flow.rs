@@ -2,38 +2,42 @@
 //!
 //! One [`AuthCall`] drives one request; the [`AuthState`] it reads and updates is shared by all
 //! calls to the same device. The transport asks [`AuthCall::next_attempt`] what to send, sends
-//! it, and feeds the status and `WWW-Authenticate` headers back to [`AuthCall::on_response`],
-//! which answers with a [`Verdict`].
+//! it, and feeds the status, `WWW-Authenticate` headers and body back to
+//! [`AuthCall::on_response`], which answers with a [`Verdict`].
 //!
-//! Rules, in order of importance:
+//! Rules, in order of importance (the first is the rule of [`super::LockoutGuard`]):
 //!
-//! 1. **A credential is never sent twice for the same rejection.** A 401 to a freshly
-//!    challenged answer is final ([`Verdict::Rejected`]). The only second try inside one call is
-//!    after a 401 to a *reused* nonce (or to a pre-emptive Basic answer when the device stopped
-//!    offering Basic), and that second try uses a *fresh* challenge; its 401 is final.
-//! 2. **`stale=true` is not a rejection.** The answer is recomputed with the new nonce (at most
-//!    [`MAX_STALE_RETRIES`] times per call).
-//! 3. **Steady state costs one round trip.** After a success the challenge is cached and the
+//! 1. **A credential the device may have counted as a failed login is not sent again.** A 401
+//!    to a freshly challenged answer is final ([`Verdict::Rejected`]). A 401 to a *reused*
+//!    nonce is read ([`super::refusal::classify_reuse_refusal`]): only when the device shows
+//!    that it refused the nonce without judging the password (`stale=true`, or a
+//!    `ResponseStatus` body without lock or retry fields) is the challenge answered afresh,
+//!    once; anything else is final, and the device gets no reused nonce again.
+//! 2. **`stale=true` is believed once per call**, and only when the body shows no rejection.
+//! 3. **Only a 2xx is acceptance.** A non-401 answer whose body speaks of a lock or a bad
+//!    password (a 403 while locked, `loginPasswordError`) is a rejection; any other non-2xx
+//!    leaves the credential unjudged ([`Verdict::Unjudged`]).
+//! 4. **Steady state costs one round trip.** After a success the challenge is cached and the
 //!    next call answers it pre-emptively with the next nonce count (`nc`).
-//! 4. **Devices that reject nonce reuse are detected.** When a reused nonce is refused and the
-//!    fresh retry succeeds, and the refused reuse was the nonce's *first* reuse (or reuse never
-//!    worked on this device), the device is switched to fresh-challenge mode
-//!    ([`NonceReuse::Rejected`]): every later call probes without credentials, then makes one
-//!    authenticated try. A reuse refused after earlier reuses worked is read as the nonce's
-//!    lifetime running out (some firmware does not set `stale`), and reuse continues.
-//! 5. **Basic only when offered**, and never when Digest is offered too (in
+//! 5. **Devices that refuse nonce reuse are detected.** When a refused reuse was the nonce's
+//!    *first* reuse (or reuse never worked on this device) and the fresh answer succeeds, the
+//!    device is switched to fresh-challenge mode ([`NonceReuse::Rejected`]).
+//! 6. **Basic only when offered**, and never when Digest is offered too (in
 //!    [`SchemeFilter::Any`]); never blind.
 
 use crate::error::{Error, Result};
 use crate::keys::{Credentials, Secret};
 
+use crate::isapi::user_check::LoginOutcome;
+
 use super::challenge::{
     Challenge, SchemeFilter, describe_offered, parse_www_authenticate, strongest,
 };
 use super::digest::{DigestNonce, basic_header};
+use super::refusal::{ReuseRefusal, classify_reuse_refusal, login_evidence, non_401_refusal};
 
 /// A 401 with `stale=true` is answered again at most this many times per call.
-pub const MAX_STALE_RETRIES: u8 = 2;
+pub const MAX_STALE_RETRIES: u8 = 1;
 
 /// At most this many HTTP exchanges are made for one call (a hard stop for any loop).
 pub const MAX_EXCHANGES: u8 = 5;
@@ -112,12 +116,16 @@ pub struct Attempt {
 /// What a response means for the call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
-    /// Hand the response to the caller (credentials, if sent, were accepted).
+    /// Hand the response to the caller: a 2xx (credentials, if sent, were accepted).
     Done,
+    /// Hand the response to the caller: a non-2xx that says nothing about the credentials
+    /// (they stay unverified; the caller turns the answer into an error).
+    Unjudged,
     /// Ask [`AuthCall::next_attempt`] again; this exchange was authentication overhead.
     Retry,
-    /// The device rejected the credentials: final. Read the body for lock information and latch.
-    Rejected,
+    /// The device refused the credentials (or may have counted them as a failed login): final.
+    /// Latch them.
+    Rejected(LoginOutcome),
     /// The device offers no scheme this call may use (the text lists what it offered).
     NoUsableChallenge {
         /// What the device offered, for example `"Basic"` or `"no WWW-Authenticate challenge"`.
@@ -238,12 +246,13 @@ impl<'a> AuthCall<'a> {
         }
     }
 
-    /// Interprets the answer to the last attempt.
+    /// Interprets the answer to the last attempt (`body` is the answer's body).
     pub fn on_response<'h, I>(
         &mut self,
         state: &mut AuthState,
         status: u16,
         www_authenticate: I,
+        body: &[u8],
     ) -> Verdict
     where
         I: IntoIterator<Item = &'h str>,
@@ -252,11 +261,11 @@ impl<'a> AuthCall<'a> {
             return Verdict::Failed("response before any attempt".into());
         };
         if status != 401 {
-            self.on_accepted(state, last);
-            return Verdict::Done;
+            return self.on_not_401(state, last, status, body);
         }
         let challenges = parse_www_authenticate(www_authenticate);
         let best = strongest(&challenges, self.filter).cloned();
+        let stale = challenges.iter().any(Challenge::is_stale_digest);
         match last {
             AttemptKind::Probe => match best {
                 Some(c) => {
@@ -270,49 +279,36 @@ impl<'a> AuthCall<'a> {
                 },
             },
             AttemptKind::Fresh => {
-                let stale = challenges.iter().any(Challenge::is_stale_digest);
+                if let Some(outcome) = login_evidence(body) {
+                    tracing::debug!("credentials rejected on a fresh challenge: final");
+                    return Verdict::Rejected(outcome);
+                }
                 if stale && !self.fresh_basic {
-                    if self.stale_retries >= MAX_STALE_RETRIES {
+                    if !self.take_stale_retry() {
                         return Verdict::Failed(
                             "the device keeps declaring fresh nonces stale".into(),
                         );
                     }
-                    self.stale_retries += 1;
                     tracing::debug!("stale nonce: answering the new challenge");
                     return self.answer_or_probe(best);
                 }
                 tracing::debug!("credentials rejected on a fresh challenge: final");
-                Verdict::Rejected
+                Verdict::Rejected(LoginOutcome::from_body(body))
             }
-            AttemptKind::Reused => {
-                let (nonce, nc) = self.reused.take().unwrap_or_default();
-                if let Cached::Digest(n) = &state.cached {
-                    if n.challenge().nonce == nonce {
-                        state.cached = Cached::None;
-                    }
-                }
-                if challenges.iter().any(Challenge::is_stale_digest) {
-                    if self.stale_retries >= MAX_STALE_RETRIES {
-                        return Verdict::Failed("the device keeps declaring nonces stale".into());
-                    }
-                    self.stale_retries += 1;
-                    tracing::debug!(nc, "stale cached nonce: answering the new challenge");
-                } else {
-                    tracing::debug!(nc, "reused nonce refused: one fresh try");
-                    self.reuse_refused_at = Some(nc);
-                }
-                self.answer_or_probe(best)
-            }
+            AttemptKind::Reused => self.on_reuse_refused(state, stale, best, body),
             AttemptKind::PreemptiveBasic => {
                 let still_basic = challenges.is_empty()
                     || challenges
                         .iter()
                         .any(|c| matches!(c, Challenge::Basic { .. }));
                 state.cached = Cached::None;
-                if still_basic {
+                if still_basic || login_evidence(body).is_some() {
                     tracing::debug!("basic credentials rejected: final");
-                    return Verdict::Rejected;
+                    return Verdict::Rejected(
+                        login_evidence(body).unwrap_or_else(|| LoginOutcome::from_body(body)),
+                    );
                 }
+                // a device that no longer offers Basic did not judge the password
                 tracing::debug!("device stopped offering Basic: one fresh try");
                 match best {
                     Some(c) => {
@@ -326,6 +322,81 @@ impl<'a> AuthCall<'a> {
                 }
             }
         }
+    }
+
+    fn take_stale_retry(&mut self) -> bool {
+        if self.stale_retries >= MAX_STALE_RETRIES {
+            return false;
+        }
+        self.stale_retries += 1;
+        true
+    }
+
+    /// A 401 to a reused nonce: a fresh answer only when the device shows it did not judge
+    /// the password.
+    fn on_reuse_refused(
+        &mut self,
+        state: &mut AuthState,
+        stale: bool,
+        best: Option<Challenge>,
+        body: &[u8],
+    ) -> Verdict {
+        let (nonce, nc) = self.reused.take().unwrap_or_default();
+        if let Cached::Digest(n) = &state.cached {
+            if n.challenge().nonce == nonce {
+                state.cached = Cached::None;
+            }
+        }
+        match classify_reuse_refusal(stale, body) {
+            ReuseRefusal::Login(outcome) => {
+                if login_evidence(body).is_none() {
+                    // the answer cannot tell a refused nonce from a rejected password: the
+                    // credential is not sent again, and neither is a reused nonce
+                    tracing::debug!(nc, "refused reuse without evidence: final, no more reuse");
+                    state.reuse = NonceReuse::Rejected;
+                } else {
+                    tracing::debug!(nc, "credentials rejected under a reused nonce: final");
+                }
+                Verdict::Rejected(outcome)
+            }
+            ReuseRefusal::NonceOnly if stale => {
+                if !self.take_stale_retry() {
+                    return Verdict::Failed("the device keeps declaring nonces stale".into());
+                }
+                tracing::debug!(nc, "stale cached nonce: answering the new challenge");
+                self.answer_or_probe(best)
+            }
+            ReuseRefusal::NonceOnly => {
+                tracing::debug!(
+                    nc,
+                    "reused nonce refused (password not judged): one fresh try"
+                );
+                self.reuse_refused_at = Some(nc);
+                self.answer_or_probe(best)
+            }
+        }
+    }
+
+    /// Any answer but 401: acceptance only for a 2xx without a refusal in its body.
+    fn on_not_401(
+        &mut self,
+        state: &mut AuthState,
+        last: AttemptKind,
+        status: u16,
+        body: &[u8],
+    ) -> Verdict {
+        if last != AttemptKind::Probe {
+            if let Some(outcome) = non_401_refusal(status, body) {
+                tracing::debug!(status, "the answer refuses the credentials");
+                state.cached = Cached::None;
+                return Verdict::Rejected(outcome);
+            }
+        }
+        if (200..300).contains(&status) {
+            self.on_accepted(state, last);
+            return Verdict::Done;
+        }
+        Verdict::Unjudged
     }
 
     fn answer_or_probe(&mut self, best: Option<Challenge>) -> Verdict {

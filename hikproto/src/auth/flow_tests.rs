@@ -2,7 +2,16 @@
 
 use super::challenge::SchemeFilter;
 use super::flow::{AttemptKind, AuthCall, AuthState, NonceReuse, Verdict};
+use crate::isapi::user_check::LoginOutcome;
 use crate::keys::Credentials;
+
+/// A wrong password (not yet locked), as real cameras answer it.
+const WRONG_BODY: &[u8] = br#"<userCheck><statusValue>401</statusValue><statusString>Unauthorized</statusString><lockStatus>unlock</lockStatus><unlockTime>0</unlockTime><retryLoginTime>4</retryLoginTime></userCheck>"#;
+/// The reported answer to a refused reused nonce.
+const NONCE_BODY: &[u8] = br#"<ResponseStatus><statusCode>4</statusCode><statusString>Invalid Operation</statusString><subStatusCode>invalidOperation</subStatusCode></ResponseStatus>"#;
+/// A body that tells nothing (an NVR's bare userCheck).
+const BARE_BODY: &[u8] =
+    br#"<userCheck><statusValue>401</statusValue><statusString>Unauthorized</statusString></userCheck>"#;
 
 /// A scripted device: issues nonces, checks `nonce`/`nc` of each answer (the hash itself is
 /// covered by the RFC vectors in `digest.rs`), and accepts or rejects as configured.
@@ -12,6 +21,10 @@ struct FakeDevice {
     password_ok: bool,
     /// Answer the next reused nonce with `stale=true` (once).
     stale_next_reuse: bool,
+    /// A refused reused nonce counts as a failed login (answered like a wrong password).
+    counts_refused_reuse: bool,
+    /// The body of a refused reused nonce that is not counted.
+    reuse_refusal_body: &'static [u8],
     nonce_counter: u32,
     live_nonce: Option<String>,
     max_nc_seen: u32,
@@ -28,6 +41,8 @@ impl FakeDevice {
             accepts_reuse: true,
             password_ok: true,
             stale_next_reuse: false,
+            counts_refused_reuse: false,
+            reuse_refusal_body: NONCE_BODY,
             nonce_counter: 0,
             live_nonce: None,
             max_nc_seen: 0,
@@ -67,27 +82,30 @@ impl FakeDevice {
         })
     }
 
-    /// Answers one exchange: (status, WWW-Authenticate headers).
-    fn answer(&mut self, authorization: Option<&str>) -> (u16, Vec<String>) {
+    fn reject(&mut self) -> (u16, Vec<String>, &'static [u8]) {
+        self.rejections += 1;
+        (401, self.challenge(false), WRONG_BODY)
+    }
+
+    /// Answers one exchange: (status, WWW-Authenticate headers, body).
+    fn answer(&mut self, authorization: Option<&str>) -> (u16, Vec<String>, &'static [u8]) {
         let Some(a) = authorization else {
-            return (401, self.challenge(false));
+            return (401, self.challenge(false), BARE_BODY);
         };
         self.credentials_received += 1;
         if a.starts_with("Basic ") {
             if !self.offers.contains(&"Basic") {
-                self.rejections += 1;
-                return (401, self.challenge(false));
+                return (401, self.challenge(false), BARE_BODY);
             }
             if !self.password_ok {
-                self.rejections += 1;
-                return (401, self.challenge(false));
+                return self.reject();
             }
-            return (200, vec![]);
+            return (200, vec![], b"");
         }
         let nonce = Self::field(a, "nonce").expect("nonce");
         let nc = u32::from_str_radix(&Self::field(a, "nc").expect("nc"), 16).expect("nc hex");
         if self.live_nonce.as_deref() != Some(nonce.as_str()) {
-            return (401, self.challenge(true));
+            return (401, self.challenge(true), BARE_BODY);
         }
         assert!(
             nc > self.max_nc_seen,
@@ -97,16 +115,19 @@ impl FakeDevice {
         self.max_nc_seen = nc;
         if nc > 1 && self.stale_next_reuse {
             self.stale_next_reuse = false;
-            return (401, self.challenge(true));
+            return (401, self.challenge(true), BARE_BODY);
         }
         if nc > 1 && !self.accepts_reuse {
-            return (401, self.challenge(false));
+            // the nonce is refused before the password is judged
+            if self.counts_refused_reuse {
+                return self.reject();
+            }
+            return (401, self.challenge(false), self.reuse_refusal_body);
         }
         if !self.password_ok {
-            self.rejections += 1;
-            return (401, self.challenge(false));
+            return self.reject();
         }
-        (200, vec![])
+        (200, vec![], b"")
     }
 }
 
@@ -127,9 +148,9 @@ fn call(
             dev.sent_after_rejection += 1;
         }
         let before = dev.rejections;
-        let (status, hdrs) = dev.answer(a.authorization.as_ref().map(|s| s.expose()));
-        rejected_in_call |= a.kind == Fresh && dev.rejections > before;
-        let v = c.on_response(state, status, hdrs.iter().map(String::as_str));
+        let (status, hdrs, body) = dev.answer(a.authorization.as_ref().map(|s| s.expose()));
+        rejected_in_call |= dev.rejections > before;
+        let v = c.on_response(state, status, hdrs.iter().map(String::as_str), body);
         if v != Verdict::Retry {
             return (kinds, v);
         }
@@ -230,9 +251,15 @@ fn wrong_password_is_sent_exactly_once() {
     dev.password_ok = false;
     let mut st = AuthState::default();
     let (k, v) = call(&mut dev, &mut st, SchemeFilter::Any, &creds());
-    assert_eq!((k, v), (vec![Probe, Fresh], Verdict::Rejected));
+    assert_eq!((k, v), (vec![Probe, Fresh], wrong()));
     assert_eq!(dev.credentials_received, 1);
     assert_eq!(dev.sent_after_rejection, 0);
+}
+
+fn wrong() -> Verdict {
+    Verdict::Rejected(LoginOutcome::Rejected {
+        attempts_left: Some(4),
+    })
 }
 
 #[test]
@@ -241,19 +268,99 @@ fn password_changed_on_device_under_a_reused_nonce() {
     let mut st = AuthState::default();
     call(&mut dev, &mut st, SchemeFilter::Any, &creds());
     dev.password_ok = false;
-    // the reused answer is refused (it looks like a nonce-reuse refusal): one fresh try, final
+    // the device judged the reused answer (its body says so): final, nothing more is sent
     let (k, v) = call(&mut dev, &mut st, SchemeFilter::Any, &creds());
-    assert_eq!((k, v), (vec![Reused, Fresh], Verdict::Rejected));
-    assert_eq!(
-        dev.rejections, 2,
-        "the reused answer and the single fresh retry"
-    );
+    assert_eq!((k, v), (vec![Reused], wrong()));
+    assert_eq!(dev.rejections, 1, "the device counted one failed login");
     assert_eq!(dev.sent_after_rejection, 0);
     assert_ne!(
         st.nonce_reuse(),
         NonceReuse::Rejected,
         "a rejection is not a reuse refusal"
     );
+}
+
+#[test]
+fn password_changed_under_a_nonce_refused_without_counting() {
+    let mut dev = FakeDevice::new(vec!["Digest algorithm=MD5"]);
+    dev.accepts_reuse = false;
+    let mut st = AuthState::default();
+    call(&mut dev, &mut st, SchemeFilter::Any, &creds());
+    dev.password_ok = false;
+    // the refusal body shows the password was not judged: one fresh answer, final
+    let (k, v) = call(&mut dev, &mut st, SchemeFilter::Any, &creds());
+    assert_eq!((k, v), (vec![Reused, Fresh], wrong()));
+    assert_eq!(dev.rejections, 1);
+    assert_eq!(dev.sent_after_rejection, 0);
+}
+
+#[test]
+fn password_changed_under_a_nonce_refused_and_counted() {
+    let mut dev = FakeDevice::new(vec!["Digest algorithm=MD5"]);
+    dev.accepts_reuse = false;
+    dev.counts_refused_reuse = true;
+    let mut st = AuthState::default();
+    call(&mut dev, &mut st, SchemeFilter::Any, &creds());
+    dev.password_ok = false;
+    let (k, v) = call(&mut dev, &mut st, SchemeFilter::Any, &creds());
+    assert_eq!((k, v), (vec![Reused], wrong()));
+    assert_eq!(
+        dev.rejections, 1,
+        "the counted refusal is the only failed login"
+    );
+}
+
+#[test]
+fn refused_reuse_that_tells_nothing_is_final_and_ends_reuse() {
+    let mut dev = FakeDevice::new(vec!["Digest algorithm=MD5"]);
+    dev.accepts_reuse = false;
+    dev.reuse_refusal_body = BARE_BODY;
+    let mut st = AuthState::default();
+    call(&mut dev, &mut st, SchemeFilter::Any, &creds());
+    let (k, v) = call(&mut dev, &mut st, SchemeFilter::Any, &creds());
+    assert_eq!(
+        (k, v),
+        (
+            vec![Reused],
+            Verdict::Rejected(LoginOutcome::Rejected {
+                attempts_left: None
+            })
+        ),
+        "cannot be told from a rejected password: the credential is not sent again"
+    );
+    assert_eq!(st.nonce_reuse(), NonceReuse::Rejected);
+    assert!(!st.has_cached_challenge());
+}
+
+#[test]
+fn answers_that_are_not_401() {
+    let c = creds();
+    let mut st = AuthState::default();
+    let start = |st: &mut AuthState| {
+        let mut call = AuthCall::new(SchemeFilter::Any, &c, "GET", "/a", b"");
+        call.next_attempt(st).unwrap();
+        let hdr = [r#"Digest realm="r", nonce="n", qop="auth""#];
+        assert_eq!(call.on_response(st, 401, hdr, BARE_BODY), Verdict::Retry);
+        call.next_attempt(st).unwrap();
+        call
+    };
+    let locked = br#"<ResponseStatus><statusCode>4</statusCode><subStatusCode>userNameLocked</subStatusCode><lockStatus>locked</lockStatus><resLockTime>600</resLockTime></ResponseStatus>"#;
+    let v = start(&mut st).on_response(&mut st, 403, std::iter::empty(), locked);
+    assert!(
+        matches!(v, Verdict::Rejected(LoginOutcome::Locked { retry_after: Some(d) }) if d.as_secs() == 600),
+        "{v:?}"
+    );
+    let not_supported = br#"<ResponseStatus><statusCode>4</statusCode><subStatusCode>notSupport</subStatusCode></ResponseStatus>"#;
+    let v = start(&mut st).on_response(&mut st, 403, std::iter::empty(), not_supported);
+    assert_eq!(v, Verdict::Unjudged);
+    assert!(!st.has_cached_challenge(), "not an acceptance");
+    let v = start(&mut st).on_response(&mut st, 500, std::iter::empty(), b"");
+    assert_eq!(v, Verdict::Unjudged);
+    let v = start(&mut st).on_response(&mut st, 200, std::iter::empty(), BARE_BODY);
+    assert!(matches!(v, Verdict::Rejected(_)), "a 200 saying 401");
+    let v = start(&mut st).on_response(&mut st, 200, std::iter::empty(), b"<DeviceInfo/>");
+    assert_eq!(v, Verdict::Done);
+    assert!(st.has_cached_challenge());
 }
 
 #[test]
@@ -271,7 +378,7 @@ fn basic_only_device_and_preemptive_basic() {
     dev.password_ok = false;
     assert_eq!(
         call(&mut dev, &mut st, SchemeFilter::Any, &creds()),
-        (vec![PreemptiveBasic], Verdict::Rejected)
+        (vec![PreemptiveBasic], wrong())
     );
 }
 
@@ -297,9 +404,9 @@ fn digest_preferred_over_basic_and_basic_never_blind() {
     let mut c = AuthCall::new(SchemeFilter::Any, &creds, "GET", "/a", b"");
     let first = c.next_attempt(&mut st).unwrap();
     assert!(first.authorization.is_none(), "nothing is sent blind");
-    let (s, h) = dev.answer(None);
+    let (s, h, b) = dev.answer(None);
     assert_eq!(
-        c.on_response(&mut st, s, h.iter().map(String::as_str)),
+        c.on_response(&mut st, s, h.iter().map(String::as_str), b),
         Verdict::Retry
     );
     let second = c.next_attempt(&mut st).unwrap();
@@ -336,7 +443,7 @@ fn probe_without_challenge() {
     let c = creds();
     let mut call = AuthCall::new(SchemeFilter::Any, &c, "GET", "/a", b"");
     call.next_attempt(&mut st).unwrap();
-    let v = call.on_response(&mut st, 401, std::iter::empty());
+    let v = call.on_response(&mut st, 401, std::iter::empty(), b"");
     assert_eq!(
         v,
         Verdict::NoUsableChallenge {
@@ -354,13 +461,13 @@ fn endless_stale_gives_up() {
     let stale = [r#"Digest realm="r", nonce="n", qop="auth", stale=true"#];
     let fresh = [r#"Digest realm="r", nonce="n", qop="auth""#];
     call.next_attempt(&mut st).unwrap();
-    assert_eq!(call.on_response(&mut st, 401, fresh), Verdict::Retry);
+    assert_eq!(call.on_response(&mut st, 401, fresh, b""), Verdict::Retry);
     let mut verdicts = Vec::new();
     for _ in 0..4 {
         if call.next_attempt(&mut st).is_err() {
             break;
         }
-        let v = call.on_response(&mut st, 401, stale);
+        let v = call.on_response(&mut st, 401, stale, BARE_BODY);
         verdicts.push(v.clone());
         if v != Verdict::Retry {
             break;
@@ -380,7 +487,7 @@ fn probe_answered_without_401_needs_no_credentials() {
     let a = call.next_attempt(&mut st).unwrap();
     assert_eq!(a.kind, Probe);
     assert_eq!(
-        call.on_response(&mut st, 200, std::iter::empty()),
+        call.on_response(&mut st, 200, std::iter::empty(), b""),
         Verdict::Done
     );
     assert!(!st.has_cached_challenge());

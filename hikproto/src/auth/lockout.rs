@@ -1,26 +1,13 @@
-//! The lock-out guard: a credential a device rejected is never sent to it again automatically.
+//! The lock-out guard: the one place that decides whether a credential may be sent to a device.
 //!
 //! Hikvision devices lock the client address after a few failed logins (5 or 7 by default, for
-//! about 30 minutes; isapi.md §3). Clients that retry blindly (urllib's digest handler retries
-//! five times) lock accounts. hikproto therefore:
+//! about 30 minutes; isapi.md §3). Clients that retry blindly lock accounts. The rule, enforced
+//! here for every path (Digest, Basic, session login, SADP):
 //!
-//! * never retries a rejected credential inside one call (see [`super::flow`]);
-//! * remembers every rejection in a [`LockoutGuard`] latch keyed on (device address, user name)
-//!   and a salted SHA-256 fingerprint of the credential, and refuses to send that same
-//!   credential to that device again ([`Error::CredentialLatched`]) — across calls, across clones
-//!   of a [`Device`](crate::Device), and (with the default guard) across `Device` handles of the
-//!   whole process;
-//! * lets a *different* credential through at once (supplying new credentials with
-//!   [`Device::set_credentials`](crate::Device::set_credentials) is how a caller recovers);
-//! * lets requests without credentials through (they do not count as failed logins).
+//! > **A credential is never sent to a device again once the device may have counted it as a
+//! > failed login, unless the device's own answer shows it did not.**
 //!
-//! A latch set by a *lock* (the device said `lockStatus=lock` with an `unlockTime`) lifts by
-//! itself when that time has passed: the credential may have been right and the lock caused by
-//! someone else. A latch set by a *rejection* stays until [`LockoutGuard::clear`] is called
-//! (for example after the device's password was changed to match).
-//!
-//! The default guard, [`LockoutGuard::global`], is process-wide. [`LockoutGuard::new`] makes an
-//! isolated one (give it to [`DeviceBuilder::lockout_guard`](crate::DeviceBuilder::lockout_guard)).
+//! See [`LockoutGuard`] for how each part of the rule is implemented.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -35,16 +22,22 @@ use crate::error::{Error, Result};
 use crate::isapi::user_check::LoginOutcome;
 use crate::keys::Credentials;
 
+pub use super::flight::Admission;
+use super::flight::Flights;
+
 /// At most this many (device, user) pairs are remembered; the oldest latch is dropped beyond.
 pub const MAX_LATCHED_ACCOUNTS: usize = 65_536;
 
 /// At most this many distinct rejected credentials are remembered per (device, user).
 pub const MAX_LATCHES_PER_ACCOUNT: usize = 8;
 
+/// The prefix of SADP device keys (`sadp:<MAC>`); other keys are network addresses.
+pub const SADP_KEY_PREFIX: &str = "sadp:";
+
 /// Why a credential is latched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LatchReason {
-    /// The device rejected the credential.
+    /// The device rejected the credential (or may have counted it as a failed login).
     Rejected,
     /// The device was locked when the credential was sent.
     Locked,
@@ -58,16 +51,77 @@ struct Latch {
     until: Option<Instant>,
 }
 
-struct State {
+type Account = (String, String);
+
+pub(super) struct State {
     salt: [u8; 32],
-    accounts: HashMap<(String, String), Vec<Latch>>,
+    accounts: HashMap<Account, Vec<Latch>>,
+    /// Credentials a device accepted (the single flight is over for them).
+    verified: HashMap<Account, Vec<[u8; 32]>>,
+    /// `host:port` → the device's serial number, once known.
+    serials: HashMap<String, String>,
+    /// Device key → until when a device answer said it is locked (for the user).
+    locked_until: HashMap<Account, Instant>,
+    pub(super) flights: Flights,
 }
 
-/// Remembers rejected credentials per (device address, user). Cheap to clone; clones share
-/// the same latches. See the [module docs](self).
+/// Remembers what devices said about credentials, per device and user, and decides whether a
+/// credential may be sent. Cheap to clone; clones share everything.
+///
+/// # The rule
+///
+/// **A credential is never sent to a device again once the device may have counted it as a
+/// failed login, unless the device's own answer shows it did not.** How it is applied:
+///
+/// * **Rejections latch.** A 401 to an authenticated attempt, a session-login refusal
+///   (including a `ResponseStatus` `loginPasswordError`/`passError`), any answer (a 403
+///   included) whose body speaks of a lock (`userNameLocked`, `lockStatus=lock`, …) or is a
+///   `userCheck` saying 401, and a SADP password/answer/code refusal latch the
+///   credential ([`Error::CredentialsRejected`] or [`Error::Locked`] the first time,
+///   [`Error::CredentialLatched`] afterwards, without sending). A *different* credential goes
+///   through at once ([`Device::set_credentials`](crate::Device::set_credentials)).
+/// * **Refused reused nonces are read, never retried blindly.** A 401 to a pre-emptive answer
+///   with a cached nonce allows one answer to a fresh challenge only when the device shows it
+///   did not judge the password: `stale=true`, or a `ResponseStatus` body without lock or
+///   retry fields (the reported answer of real firmware to a refused nonce; not confirmed by a
+///   capture). Anything else (empty, HTML, a `userCheck` with lock fields, a bare `userCheck`)
+///   is taken as a rejection and latched, and the device gets no reused nonce again.
+/// * **`stale=true` is bounded.** It allows one resend per call, and only when the body does
+///   not show a rejection; a device that keeps answering `stale` gets an error, not a storm.
+/// * **Single flight.** While a credential is unverified for a device, exactly one request
+///   carries it ([`LockoutGuard::admit`]); concurrent calls on any handle sharing this guard
+///   (clones, handles built separately with the default [`LockoutGuard::global`], `Fleet`, the
+///   C library's and Python's threads and tasks) wait for its verdict, then proceed, or fail
+///   with the same typed error without sending. Once accepted, calls run in parallel. Calls
+///   already in flight when a device starts rejecting an accepted credential (its password was
+///   changed meanwhile) cannot be recalled; every later call is refused locally.
+/// * **Locks.** A lock answered to a credential the device had accepted before, or sent while an
+///   earlier answer of that device said it was locked, was not caused by that credential
+///   (attempts during a lock are not counted: inferred, as the simulator models it): that
+///   latch lifts at `unlockTime`. A lock answered to any other credential may have been
+///   triggered by it (its attempt may have been the one the device counted last): it stays
+///   latched after the lock ends, like every rejected credential.
+/// * **Unknown answers are not acceptance.** Only a 2xx answer marks a credential accepted.
+///   Other statuses after an authenticated attempt are errors; the credential stays unverified.
+/// * **Requests without credentials** always go through (they are not login attempts).
+///
+/// # Keys
+///
+/// Latches are keyed by the device, not by the spelling of its address: the host (name or
+/// address, case-folded, without scheme or port) is one key, so HTTP and HTTPS and every port of
+/// one host share it; once a handle learned the device's serial number (from `deviceInfo`), the
+/// serial is a second key, which joins a device reached by name and by address. Behind a NAT
+/// that forwards several ports of one address to several devices, those devices share the host
+/// key: a credential rejected by one is refused for the others too (the safe side; clear it
+/// with [`LockoutGuard::clear`] when you know better). Only a latch that expires with a lock
+/// is kept per exact address (`host:port`) and serial, since a lock is the state of one device.
+/// SADP commands use `sadp:<MAC>` keys.
+///
+/// Latches live in memory only (for this process); [`LockoutGuard::new`] makes an isolated
+/// guard.
 #[derive(Clone)]
 pub struct LockoutGuard {
-    state: Arc<Mutex<State>>,
+    pub(super) state: Arc<Mutex<State>>,
 }
 
 impl fmt::Debug for LockoutGuard {
@@ -85,6 +139,50 @@ impl Default for LockoutGuard {
     }
 }
 
+/// The device keys of an address: the host, the exact address (`addr:host:port`, which only
+/// locks use), plus `sn:<serial>` when known. The first key names the flight.
+fn keys_of(st: &State, address: &str) -> Vec<String> {
+    if address.starts_with(SADP_KEY_PREFIX) {
+        return vec![address.to_owned()];
+    }
+    let (host, _) = split_authority(address);
+    let exact = normalize_authority(address);
+    let mut keys = vec![format!("host:{host}")];
+    if let Some(sn) = st.serials.get(&exact) {
+        keys.push(format!("sn:{sn}"));
+    }
+    keys.push(format!("{ADDR_KEY_PREFIX}{exact}"));
+    keys
+}
+
+/// Keys naming one exact address: a lock is a state of the device behind it, so a latch that
+/// expires with a lock is kept there (and under the serial), not under the whole host.
+const ADDR_KEY_PREFIX: &str = "addr:";
+
+/// `(host, port)` of `host`, `host:port`, `[v6]:port` or a URL, case-folded.
+fn split_authority(address: &str) -> (String, Option<u16>) {
+    let a = address.trim();
+    let a = a.split_once("://").map_or(a, |(_, rest)| rest);
+    let a = a.split('/').next().unwrap_or(a);
+    let a = a.rsplit_once('@').map_or(a, |(_, h)| h);
+    if let Some(rest) = a.strip_prefix('[') {
+        let (host, tail) = rest.split_once(']').unwrap_or((rest, ""));
+        let port = tail.strip_prefix(':').and_then(|p| p.parse().ok());
+        return (host.to_ascii_lowercase(), port);
+    }
+    match a.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') => {
+            (h.trim_end_matches('.').to_ascii_lowercase(), p.parse().ok())
+        }
+        _ => (a.trim_end_matches('.').to_ascii_lowercase(), None),
+    }
+}
+
+fn normalize_authority(address: &str) -> String {
+    let (h, p) = split_authority(address);
+    format!("{h}:{}", p.unwrap_or(80))
+}
+
 impl LockoutGuard {
     /// A new, isolated guard (its latches are not shared with other guards).
     pub fn new() -> Self {
@@ -94,6 +192,10 @@ impl LockoutGuard {
             state: Arc::new(Mutex::new(State {
                 salt,
                 accounts: HashMap::new(),
+                verified: HashMap::new(),
+                serials: HashMap::new(),
+                locked_until: HashMap::new(),
+                flights: Flights::default(),
             })),
         }
     }
@@ -109,8 +211,8 @@ impl LockoutGuard {
         Arc::ptr_eq(&self.state, &other.state)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        // a panic while holding the lock cannot leave the map inconsistent: keep going
+    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // a panic while holding the lock cannot leave the maps inconsistent: keep going
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -123,10 +225,27 @@ impl LockoutGuard {
         h.finalize().into()
     }
 
-    /// Fails with [`Error::CredentialLatched`] when `creds` were rejected by `host` before.
-    pub fn check(&self, host: &str, creds: &Credentials) -> Result<()> {
-        if self.is_latched(host, creds) {
-            tracing::debug!(host, user = %creds.user, "credential latched: not sending it");
+    /// The device keys, the fingerprint and the user of `creds` sent to `address`.
+    pub(super) fn identify(
+        st: &State,
+        address: &str,
+        creds: &Credentials,
+    ) -> (Vec<String>, [u8; 32]) {
+        (keys_of(st, address), Self::fingerprint(&st.salt, creds))
+    }
+
+    /// Waits until `creds` may be sent to the device at `address`: at once when the device
+    /// accepted them before; otherwise as the one request that carries them (the returned
+    /// [`Admission`] must be told the verdict), or after another request's verdict. Fails
+    /// without sending when they are latched or the verdict was a rejection or a lock.
+    pub async fn admit(&self, address: &str, creds: &Credentials) -> Result<Admission> {
+        super::flight::admit(self, address, creds).await
+    }
+
+    /// Fails with [`Error::CredentialLatched`] when `creds` may not be sent to `address`.
+    pub fn check(&self, address: &str, creds: &Credentials) -> Result<()> {
+        if self.is_latched(address, creds) {
+            tracing::debug!(address, user = %creds.user, "credential latched: not sending it");
             return Err(Error::CredentialLatched {
                 user: creds.user.clone(),
             });
@@ -134,107 +253,231 @@ impl LockoutGuard {
         Ok(())
     }
 
-    /// True when `creds` are latched for `host` (an expired lock latch is dropped here).
-    pub fn is_latched(&self, host: &str, creds: &Credentials) -> bool {
+    /// True when `creds` are latched for `address` (an expired lock latch is dropped here).
+    pub fn is_latched(&self, address: &str, creds: &Credentials) -> bool {
         let mut st = self.lock();
-        let fp = Self::fingerprint(&st.salt, creds);
-        let key = (host.to_owned(), creds.user.clone());
-        let now = Instant::now();
-        let Some(list) = st.accounts.get_mut(&key) else {
-            return false;
-        };
-        list.retain(|l| l.until.is_none_or(|u| u > now));
-        let hit = list.iter().any(|l| bool::from(l.fingerprint.ct_eq(&fp)));
-        if list.is_empty() {
-            st.accounts.remove(&key);
-        }
-        hit
+        let (keys, fp) = Self::identify(&st, address, creds);
+        latched_in(&mut st, &keys, &creds.user, &fp)
     }
 
-    /// Records that `host` rejected `creds` (or was locked) as `outcome` says.
-    pub fn latch(&self, host: &str, creds: &Credentials, outcome: &LoginOutcome) {
-        let (reason, until) = match outcome {
-            LoginOutcome::Rejected { .. } => (LatchReason::Rejected, None),
-            LoginOutcome::Locked { retry_after } => (
-                LatchReason::Locked,
-                retry_after.and_then(|d| Instant::now().checked_add(d)),
-            ),
-        };
-        self.latch_with(host, creds, reason, until);
+    /// Records that the device at `address` refused `creds` as `outcome` says (see the rule
+    /// on locks in the [type docs](LockoutGuard)).
+    pub fn latch(&self, address: &str, creds: &Credentials, outcome: &LoginOutcome) {
+        let mut st = self.lock();
+        let (keys, fp) = Self::identify(&st, address, creds);
+        latch_in(&mut st, &keys, &creds.user, &fp, outcome);
+        tracing::debug!(address, user = %creds.user, ?outcome, "credential latched");
     }
 
-    fn latch_with(
-        &self,
-        host: &str,
-        creds: &Credentials,
-        reason: LatchReason,
-        until: Option<Instant>,
-    ) {
+    /// Records that the device at `address` accepted `creds`: a latch on exactly this
+    /// credential is dropped and it is sent without waiting from now on.
+    pub fn record_success(&self, address: &str, creds: &Credentials) {
         let mut st = self.lock();
-        let fp = Self::fingerprint(&st.salt, creds);
-        let key = (host.to_owned(), creds.user.clone());
-        if !st.accounts.contains_key(&key) && st.accounts.len() >= MAX_LATCHED_ACCOUNTS {
-            evict_oldest(&mut st.accounts);
-        }
-        let list = st.accounts.entry(key).or_default();
-        list.retain(|l| !bool::from(l.fingerprint.ct_eq(&fp)));
-        if list.len() >= MAX_LATCHES_PER_ACCOUNT {
-            list.remove(0);
-        }
-        list.push(Latch {
-            fingerprint: fp,
-            reason,
-            since: Instant::now(),
-            until,
-        });
-        tracing::debug!(host, user = %creds.user, ?reason, "credential latched");
+        let (keys, fp) = Self::identify(&st, address, creds);
+        success_in(&mut st, &keys, &creds.user, &fp);
     }
 
-    /// Records that `host` accepted `creds`: a latch on exactly this credential is dropped.
-    pub fn record_success(&self, host: &str, creds: &Credentials) {
+    /// Remembers that the device at `address` has serial number `serial`: from now on the
+    /// serial is one of its keys (latches set so far under its host are copied to it).
+    pub fn learn_serial(&self, address: &str, serial: &str) {
+        let serial = serial.trim();
+        if serial.is_empty() || address.starts_with(SADP_KEY_PREFIX) {
+            return;
+        }
         let mut st = self.lock();
-        let fp = Self::fingerprint(&st.salt, creds);
-        let key = (host.to_owned(), creds.user.clone());
-        if let Some(list) = st.accounts.get_mut(&key) {
-            list.retain(|l| !bool::from(l.fingerprint.ct_eq(&fp)));
-            if list.is_empty() {
-                st.accounts.remove(&key);
+        if st.serials.len() >= MAX_LATCHED_ACCOUNTS {
+            st.serials.clear();
+        }
+        st.serials
+            .insert(normalize_authority(address), serial.to_owned());
+        let (host, _) = split_authority(address);
+        let (from, to) = (format!("host:{host}"), format!("sn:{serial}"));
+        let copies: Vec<(Account, Vec<Latch>)> = st
+            .accounts
+            .iter()
+            .filter(|((k, _), _)| *k == from)
+            .map(|((_, u), v)| ((to.clone(), u.clone()), v.clone()))
+            .collect();
+        for (acct, latches) in copies {
+            for l in latches {
+                push_latch(&mut st.accounts, acct.clone(), l);
             }
         }
     }
 
-    /// Forgets every latch for `user` on `host`: the next request may send credentials again.
-    /// Call it only when you know the device will now accept them (each rejected try counts
-    /// toward the device's lock-out).
-    pub fn clear(&self, host: &str, user: &str) {
-        self.lock()
-            .accounts
-            .remove(&(host.to_owned(), user.to_owned()));
+    /// Forgets every latch for `user` on the device at `address` (under all of its keys): the
+    /// next request may send credentials again. Call it only when you know the device will now
+    /// accept them (each rejected try counts toward the device's lock-out).
+    pub fn clear(&self, address: &str, user: &str) {
+        let mut st = self.lock();
+        for k in keys_of(&st, address) {
+            st.accounts.remove(&(k, user.to_owned()));
+        }
     }
 
-    /// Why `creds` are latched for `host`, and for how much longer when the latch expires.
+    /// Why `creds` are latched for `address`, and for how much longer when the latch expires.
     pub fn latch_reason(
         &self,
-        host: &str,
+        address: &str,
         creds: &Credentials,
     ) -> Option<(LatchReason, Option<Duration>)> {
         let st = self.lock();
-        let fp = Self::fingerprint(&st.salt, creds);
+        let (keys, fp) = Self::identify(&st, address, creds);
         let now = Instant::now();
-        st.accounts
-            .get(&(host.to_owned(), creds.user.clone()))?
-            .iter()
-            .find(|l| bool::from(l.fingerprint.ct_eq(&fp)) && l.until.is_none_or(|u| u > now))
-            .map(|l| (l.reason, l.until.map(|u| u.saturating_duration_since(now))))
+        keys.into_iter().find_map(|k| {
+            st.accounts
+                .get(&(k, creds.user.clone()))?
+                .iter()
+                .find(|l| bool::from(l.fingerprint.ct_eq(&fp)) && l.until.is_none_or(|u| u > now))
+                .map(|l| (l.reason, l.until.map(|u| u.saturating_duration_since(now))))
+        })
     }
 
-    /// How many (device, user) pairs currently hold at least one latch.
+    /// How many (device key, user) pairs currently hold at least one latch.
     pub fn latched_accounts(&self) -> usize {
         self.lock().accounts.len()
     }
 }
 
-fn evict_oldest(accounts: &mut HashMap<(String, String), Vec<Latch>>) {
+/// True when `fp` is latched under any of `keys` (expired lock latches are dropped).
+pub(super) fn latched_in(st: &mut State, keys: &[String], user: &str, fp: &[u8; 32]) -> bool {
+    let now = Instant::now();
+    let mut hit = false;
+    for k in keys {
+        let acct = (k.clone(), user.to_owned());
+        let Some(list) = st.accounts.get_mut(&acct) else {
+            continue;
+        };
+        list.retain(|l| l.until.is_none_or(|u| u > now));
+        hit |= list.iter().any(|l| bool::from(l.fingerprint.ct_eq(fp)));
+        if list.is_empty() {
+            st.accounts.remove(&acct);
+        }
+    }
+    hit
+}
+
+/// True when the device accepted `fp` before (under any of `keys`).
+pub(super) fn verified_in(st: &State, keys: &[String], user: &str, fp: &[u8; 32]) -> bool {
+    keys.iter().any(|k| {
+        st.verified
+            .get(&(k.clone(), user.to_owned()))
+            .is_some_and(|v| v.iter().any(|x| bool::from(x.ct_eq(fp))))
+    })
+}
+
+/// True when an earlier answer said the device behind one of `keys` is locked (for `user`)
+/// until a time still to come.
+fn known_locked(st: &State, keys: &[String], user: &str, now: Instant) -> bool {
+    keys.iter().any(|k| {
+        st.locked_until
+            .get(&(k.clone(), user.to_owned()))
+            .is_some_and(|u| *u > now)
+    })
+}
+
+/// Applies a refusal: see the rule on locks in [`LockoutGuard`].
+pub(super) fn latch_in(
+    st: &mut State,
+    keys: &[String],
+    user: &str,
+    fp: &[u8; 32],
+    outcome: &LoginOutcome,
+) {
+    let now = Instant::now();
+    let (reason, until, expiring) = match outcome {
+        LoginOutcome::Rejected { .. } => (LatchReason::Rejected, None, false),
+        LoginOutcome::Locked { retry_after } => {
+            // A credential the device accepted before did not trigger the lock, and neither
+            // did one sent while an earlier answer said the device was already locked (attempts
+            // during a lock are not counted; inferred). Any other may have been the attempt
+            // that triggered it: it stays latched after the lock.
+            let expires = verified_in(st, keys, user, fp) || known_locked(st, keys, user, now);
+            let until = retry_after.and_then(|d| now.checked_add(d));
+            if let Some(u) = until {
+                for k in keys.iter().filter(|k| !k.starts_with("host:")) {
+                    if st.locked_until.len() >= MAX_LATCHED_ACCOUNTS {
+                        st.locked_until.retain(|_, t| *t > now);
+                    }
+                    st.locked_until.insert((k.clone(), user.to_owned()), u);
+                }
+            }
+            let until = until.filter(|_| expires);
+            (LatchReason::Locked, until, until.is_some())
+        }
+    };
+    if reason == LatchReason::Rejected {
+        for k in keys {
+            if let Some(v) = st.verified.get_mut(&(k.clone(), user.to_owned())) {
+                v.retain(|x| !bool::from(x.ct_eq(fp)));
+            }
+        }
+    }
+    for k in keys {
+        // a lock that expires belongs to the device behind this address, not the whole host
+        if expiring && k.starts_with("host:") {
+            continue;
+        }
+        let acct = (k.clone(), user.to_owned());
+        // a rejection is never downgraded to a lock that expires
+        let was_rejected = st.accounts.get(&acct).is_some_and(|l| {
+            l.iter()
+                .any(|l| bool::from(l.fingerprint.ct_eq(fp)) && l.reason == LatchReason::Rejected)
+        });
+        let (reason, until) = if was_rejected {
+            (LatchReason::Rejected, None)
+        } else {
+            (reason, until)
+        };
+        if !st.accounts.contains_key(&acct) && st.accounts.len() >= MAX_LATCHED_ACCOUNTS {
+            evict_oldest(&mut st.accounts);
+        }
+        push_latch(
+            &mut st.accounts,
+            acct,
+            Latch {
+                fingerprint: *fp,
+                reason,
+                since: now,
+                until,
+            },
+        );
+    }
+}
+
+/// Records an acceptance: the latch on `fp` is dropped and `fp` is verified.
+pub(super) fn success_in(st: &mut State, keys: &[String], user: &str, fp: &[u8; 32]) {
+    for k in keys {
+        let acct = (k.clone(), user.to_owned());
+        if let Some(list) = st.accounts.get_mut(&acct) {
+            list.retain(|l| !bool::from(l.fingerprint.ct_eq(fp)));
+            if list.is_empty() {
+                st.accounts.remove(&acct);
+            }
+        }
+        if !st.verified.contains_key(&acct) && st.verified.len() >= MAX_LATCHED_ACCOUNTS {
+            st.verified.clear();
+        }
+        let v = st.verified.entry(acct).or_default();
+        if !v.iter().any(|x| bool::from(x.ct_eq(fp))) {
+            if v.len() >= MAX_LATCHES_PER_ACCOUNT {
+                v.remove(0);
+            }
+            v.push(*fp);
+        }
+    }
+}
+
+fn push_latch(accounts: &mut HashMap<Account, Vec<Latch>>, acct: Account, latch: Latch) {
+    let list = accounts.entry(acct).or_default();
+    list.retain(|l| !bool::from(l.fingerprint.ct_eq(&latch.fingerprint)));
+    if list.len() >= MAX_LATCHES_PER_ACCOUNT {
+        list.remove(0);
+    }
+    list.push(latch);
+}
+
+fn evict_oldest(accounts: &mut HashMap<Account, Vec<Latch>>) {
     let oldest = accounts
         .iter()
         .filter_map(|(k, v)| v.iter().map(|l| l.since).max().map(|t| (t, k.clone())))
@@ -246,115 +489,5 @@ fn evict_oldest(accounts: &mut HashMap<(String, String), Vec<Latch>>) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const HOST: &str = "192.0.2.1:80";
-
-    #[test]
-    fn rejected_credential_is_latched_until_cleared() {
-        let g = LockoutGuard::new();
-        let bad = Credentials::new("admin", "wrong");
-        let good = Credentials::new("admin", "right");
-        assert!(g.check(HOST, &bad).is_ok());
-        g.latch(
-            HOST,
-            &bad,
-            &LoginOutcome::Rejected {
-                attempts_left: Some(4),
-            },
-        );
-        assert!(matches!(
-            g.check(HOST, &bad),
-            Err(Error::CredentialLatched { user }) if user == "admin"
-        ));
-        // another password, another device, another user: all fine
-        assert!(g.check(HOST, &good).is_ok());
-        assert!(g.check("192.0.2.2:80", &bad).is_ok());
-        assert!(
-            g.check(HOST, &Credentials::new("operator", "wrong"))
-                .is_ok()
-        );
-        // success with another credential does not lift the latch of the bad one
-        g.record_success(HOST, &good);
-        assert!(g.check(HOST, &bad).is_err());
-        assert_eq!(
-            g.latch_reason(HOST, &bad),
-            Some((LatchReason::Rejected, None))
-        );
-        g.clear(HOST, "admin");
-        assert!(g.check(HOST, &bad).is_ok());
-        assert_eq!(g.latched_accounts(), 0);
-    }
-
-    #[test]
-    fn lock_latch_expires() {
-        let g = LockoutGuard::new();
-        let c = Credentials::new("admin", "pw");
-        g.latch(
-            HOST,
-            &c,
-            &LoginOutcome::Locked {
-                retry_after: Some(Duration::from_millis(30)),
-            },
-        );
-        assert!(g.is_latched(HOST, &c));
-        std::thread::sleep(Duration::from_millis(60));
-        assert!(!g.is_latched(HOST, &c));
-        g.latch(HOST, &c, &LoginOutcome::Locked { retry_after: None });
-        assert!(g.is_latched(HOST, &c), "a lock without a time stays");
-    }
-
-    #[test]
-    fn guards_are_isolated_but_global_is_shared() {
-        let a = LockoutGuard::new();
-        let b = LockoutGuard::new();
-        let c = Credentials::new("admin", "x");
-        a.latch(
-            HOST,
-            &c,
-            &LoginOutcome::Rejected {
-                attempts_left: None,
-            },
-        );
-        assert!(!b.is_latched(HOST, &c));
-        assert!(LockoutGuard::global().same_as(&LockoutGuard::global()));
-        assert!(!a.same_as(&b));
-        assert!(a.same_as(&a.clone()));
-    }
-
-    #[test]
-    fn bounded() {
-        let g = LockoutGuard::new();
-        for i in 0..(MAX_LATCHES_PER_ACCOUNT + 3) {
-            let c = Credentials::new("admin", format!("pw{i}"));
-            g.latch(
-                HOST,
-                &c,
-                &LoginOutcome::Rejected {
-                    attempts_left: None,
-                },
-            );
-        }
-        let st = g.lock();
-        assert_eq!(
-            st.accounts[&(HOST.to_owned(), "admin".to_owned())].len(),
-            MAX_LATCHES_PER_ACCOUNT
-        );
-    }
-
-    #[test]
-    fn debug_shows_no_secret() {
-        let g = LockoutGuard::new();
-        let c = Credentials::new("admin", "Sup3rSecret");
-        g.latch(
-            HOST,
-            &c,
-            &LoginOutcome::Rejected {
-                attempts_left: None,
-            },
-        );
-        let s = format!("{g:?}");
-        assert!(!s.contains("Sup3rSecret"));
-    }
-}
+#[path = "lockout_tests.rs"]
+mod tests;

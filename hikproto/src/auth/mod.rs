@@ -10,11 +10,15 @@
 //! * [`flow`] is the per-request state machine: pre-emptive answers with the cached nonce
 //!   (one round trip in steady state), `stale=true` re-challenges, detection of devices that
 //!   refuse nonce reuse, and never a second credential for one rejection.
+//! * [`refusal`] reads what an answer to an authenticated attempt says about the credential
+//!   (rejected, locked, a refused nonce, or nothing).
 //! * [`session`] is the web UI's session login: capabilities, the three password-hash
 //!   variants, the login document, the cookie, expiry detection.
 //! * [`field_cipher`] is the `security=1` sensitive-field cipher (AES-128-CBC, key from the
 //!   session-login salt).
-//! * [`lockout`] remembers rejected credentials per device and user so they are not sent again.
+//! * [`lockout`] is the one place that decides whether a credential may be sent: it remembers
+//!   what devices said about credentials and lets one request at a time carry an unverified
+//!   credential (see [`LockoutGuard`] for the rule).
 //!
 //! Logs (`tracing`, target `hikproto::auth`) describe the flow at debug level and never contain
 //! passwords, digest `response=` values, `Authorization` headers or cookies.
@@ -22,8 +26,10 @@
 pub mod challenge;
 pub mod digest;
 pub mod field_cipher;
+mod flight;
 pub mod flow;
 pub mod lockout;
+pub mod refusal;
 pub mod session;
 
 #[cfg(test)]
@@ -31,7 +37,7 @@ mod flow_tests;
 
 pub use challenge::{Challenge, DigestAlgorithm, DigestChallenge};
 pub use flow::NonceReuse;
-pub use lockout::LockoutGuard;
+pub use lockout::{Admission, LockoutGuard};
 
 use challenge::SchemeFilter;
 

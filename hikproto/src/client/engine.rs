@@ -7,7 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 use bytes::Bytes;
 
 use crate::auth::flow::{AuthCall, AuthState, NonceReuse, Verdict};
-use crate::auth::{AuthMode, LockoutGuard};
+use crate::auth::{Admission, AuthMode, LockoutGuard};
 use crate::error::{Error, Result};
 use crate::isapi::status::{ResponseStatus, status_error};
 use crate::isapi::user_check::LoginOutcome;
@@ -105,10 +105,18 @@ impl Inner {
             }
             return finish(raw, req, None);
         };
-        self.guard.check(&self.host, &creds)?;
+        // the lock-out guard decides: latched credentials never leave; an unverified one is
+        // carried by one request at a time (the others wait here for its verdict)
+        let admission = self.guard.admit(&self.host, &creds).await?;
         match self.mode.scheme_filter() {
-            Some(filter) => self.execute_header_auth(req, &body, &creds, filter).await,
-            None => self.execute_session(req, &body, &creds).await,
+            Some(filter) => {
+                self.execute_header_auth(req, &body, &creds, filter, admission)
+                    .await
+            }
+            None => {
+                self.execute_session(req, &body, &creds, Some(admission))
+                    .await
+            }
         }
     }
 
@@ -131,6 +139,7 @@ impl Inner {
         body: &Bytes,
         creds: &Credentials,
         filter: crate::auth::challenge::SchemeFilter,
+        admission: Admission,
     ) -> Result<Response> {
         let mut call = AuthCall::new(filter, creds, req.method.as_str(), &req.path, body);
         loop {
@@ -146,16 +155,22 @@ impl Inner {
                 &mut lock(&self.auth),
                 raw.status,
                 raw.www_authenticate.iter().map(String::as_str),
+                &raw.body,
             );
             match verdict {
                 Verdict::Done => {
                     if attempt.authorization.is_some() {
-                        self.guard.record_success(&self.host, creds);
+                        admission.accepted();
                     }
                     return finish(raw, req, Some(&creds.user));
                 }
+                // not an acceptance: the credential stays unverified (the admission is
+                // released, and a waiting call may carry it)
+                Verdict::Unjudged => return finish(raw, req, Some(&creds.user)),
                 Verdict::Retry => self.counters.auth_round_trip(),
-                Verdict::Rejected => return Err(self.reject(creds, &raw.body)),
+                Verdict::Rejected(outcome) => {
+                    return Err(self.refuse(Some(admission), creds, outcome));
+                }
                 Verdict::NoUsableChallenge {
                     offered,
                     none_at_all,
@@ -178,11 +193,18 @@ impl Inner {
         }
     }
 
-    /// A final rejection: read the body, latch the credential, build the error.
-    pub(crate) fn reject(&self, creds: &Credentials, body: &[u8]) -> Error {
-        let outcome = LoginOutcome::from_body(body);
-        self.guard.latch(&self.host, creds, &outcome);
-        tracing::debug!(host = %self.host, user = %creds.user, ?outcome, "credentials rejected");
+    /// A final refusal: latch the credential (ending its flight), build the error.
+    pub(crate) fn refuse(
+        &self,
+        admission: Option<Admission>,
+        creds: &Credentials,
+        outcome: LoginOutcome,
+    ) -> Error {
+        match admission {
+            Some(a) => a.refused(&outcome),
+            None => self.guard.latch(&self.host, creds, &outcome),
+        }
+        tracing::debug!(host = %self.host, user = %creds.user, ?outcome, "credentials refused");
         outcome.into_error(&creds.user)
     }
 }

@@ -146,12 +146,18 @@ impl Device {
             .json()
     }
 
-    /// Reads `GET /ISAPI/System/deviceInfo`.
+    /// Reads `GET /ISAPI/System/deviceInfo`. The serial number joins the device's key in the
+    /// lock-out guard (so the same device reached by another address shares its latch).
     pub async fn device_info(&self) -> Result<DeviceInfo> {
-        self.get(device_info::PATH).await
+        let info: DeviceInfo = self.get(device_info::PATH).await?;
+        if let Some(sn) = &info.serial_number {
+            self.inner.guard.learn_serial(&self.inner.host, sn);
+        }
+        Ok(info)
     }
 
-    /// The `host:port` this handle talks to (the key of the lock-out latch).
+    /// The `host:port` this handle talks to (the lock-out guard keys it by host, without the
+    /// port, plus the serial number once known).
     pub fn host(&self) -> &str {
         &self.inner.host
     }
@@ -223,8 +229,11 @@ impl Device {
             if self.inner.session.is_open() {
                 return Ok(());
             }
-            self.inner.guard.check(&self.inner.host, &creds)?;
-            let fut = self.inner.session_login(&creds, u64::MAX);
+            let inner = &self.inner;
+            let fut = async {
+                let mut admission = Some(inner.guard.admit(&inner.host, &creds).await?);
+                inner.session_login(&creds, u64::MAX, &mut admission).await
+            };
             return tokio::time::timeout(self.inner.http.request_timeout, fut)
                 .await
                 .map_err(|_| Error::Timeout {

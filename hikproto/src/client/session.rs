@@ -7,8 +7,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 
+use crate::auth::Admission;
+use crate::auth::refusal::{login_evidence, login_refusal};
 use crate::auth::session::{self as s, SessionLoginAnswer, SessionLoginCap, is_session_expired};
 use crate::error::{Error, Result};
+use crate::isapi::user_check::LoginOutcome;
 use crate::keys::{Credentials, Secret};
 use crate::xml::FromXml;
 
@@ -67,6 +70,7 @@ impl Inner {
         req: &Request,
         body: &Bytes,
         creds: &Credentials,
+        mut admission: Option<Admission>,
     ) -> Result<Response> {
         let mut logged_in_here = false;
         loop {
@@ -75,7 +79,8 @@ impl Inner {
                 if logged_in_here {
                     return Err(Error::decode("session login", "no session after login"));
                 }
-                self.session_login(creds, generation).await?;
+                self.session_login(creds, generation, &mut admission)
+                    .await?;
                 logged_in_here = true;
                 continue;
             };
@@ -99,13 +104,20 @@ impl Inner {
             }
             tracing::debug!(host = %self.host, "session expired: logging in again");
             self.counters.auth_round_trip();
-            self.session_login(creds, generation + 1).await?;
+            self.session_login(creds, generation + 1, &mut admission)
+                .await?;
             logged_in_here = true;
         }
     }
 
     /// Logs in unless another call already did since generation `seen` was observed.
-    pub(crate) async fn session_login(&self, creds: &Credentials, seen: u64) -> Result<()> {
+    /// `admission` is this call's permission from the lock-out guard (told the verdict here).
+    pub(crate) async fn session_login(
+        &self,
+        creds: &Credentials,
+        seen: u64,
+        admission: &mut Option<Admission>,
+    ) -> Result<()> {
         let _serial = self.session.login.lock().await;
         let (cookie, generation) = self.session.current();
         if cookie.is_some() && generation != seen {
@@ -151,8 +163,8 @@ impl Inner {
         self.counters.exchange(raw.status, true);
         self.counters.auth_round_trip();
         let answer = SessionLoginAnswer::from_body(&raw.body);
-        if raw.status == 401 || answer.status_value == Some(401) {
-            return Err(self.reject(creds, &raw.body));
+        if let Some(outcome) = session_refusal(raw.status, answer.status_value, &raw.body) {
+            return Err(self.refuse(admission.take(), creds, outcome));
         }
         let set_cookie = raw.set_cookie.clone();
         finish(raw, &login_req, Some(&creds.user))?;
@@ -166,7 +178,10 @@ impl Inner {
                 "neither a session cookie nor a sessionID",
             )
         })?;
-        self.guard.record_success(&self.host, creds);
+        match admission.take() {
+            Some(a) => a.accepted(),
+            None => self.guard.record_success(&self.host, creds),
+        }
         self.counters.session_login();
         self.session.set(cookie);
         tracing::debug!(host = %self.host, user = %creds.user, "session opened");
@@ -192,6 +207,16 @@ impl Inner {
         tracing::debug!(host = %self.host, status = raw.status, "session closed");
         Ok(())
     }
+}
+
+/// What a session-login answer says about the credential: a 401 (HTTP or `statusValue`), or
+/// any status whose body speaks of a bad password or a lock (`loginPasswordError`, a 403 while
+/// locked). `None` for an acceptance or an answer that does not judge the credential.
+fn session_refusal(status: u16, status_value: Option<u32>, body: &[u8]) -> Option<LoginOutcome> {
+    if status == 401 || status_value == Some(401) {
+        return Some(login_evidence(body).unwrap_or_else(|| LoginOutcome::from_body(body)));
+    }
+    login_refusal(status, body)
 }
 
 /// A background task sending `PUT /ISAPI/Security/sessionHeartbeat` periodically.

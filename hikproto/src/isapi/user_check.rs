@@ -167,7 +167,7 @@ impl LoginOutcome {
     }
 }
 
-fn json_user_check(body: &[u8]) -> Option<UserCheck> {
+pub(crate) fn json_user_check(body: &[u8]) -> Option<UserCheck> {
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
     let o = v
         .get("UserCheck")

@@ -23,6 +23,7 @@ use tokio::sync::{OnceCell, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::sleep_until;
 
+use crate::auth::LockoutGuard;
 use crate::crypto::sadp::{ExchangeKeyPair, SessionKey};
 use crate::error::{Error, Result};
 
@@ -50,6 +51,9 @@ pub struct ClientOptions {
     pub also_send_to_group: Option<SocketAddrV4>,
     /// Replies queued for UUIDs nobody waits for are dropped; this bounds the waiting table.
     pub max_pending: usize,
+    /// The lock-out guard that latches refused passwords, answers and codes per device (MAC)
+    /// and user (default: the process-wide [`LockoutGuard::global`]).
+    pub lockout_guard: LockoutGuard,
 }
 
 impl Default for ClientOptions {
@@ -62,6 +66,7 @@ impl Default for ClientOptions {
             listen_group: None,
             also_send_to_group: None,
             max_pending: 4096,
+            lockout_guard: LockoutGuard::global(),
         }
     }
 }

@@ -9,6 +9,11 @@
 //!
 //! In reset commands the `new_password` is the password the device will have afterwards; in the
 //! others `password` is the current admin password that authorises the change.
+//!
+//! Every command carrying a password, answers, a code or a GUID goes through the lock-out guard
+//! (per device MAC and user; see [`crate::LockoutGuard`]): a refused secret is never sent to that
+//! device again ([`Error::CredentialLatched`]), and concurrent commands with one unverified
+//! secret send it once.
 
 use crate::crypto::sadp::{SessionKey, salted_password};
 use crate::error::{Error, Result};
@@ -19,6 +24,7 @@ use super::args::{
     check_reset_password, check_verification_code, code_field, question_fields,
 };
 use super::client::{DeviceTarget, SadpClient};
+use super::latch::Judged;
 use super::probe::{NetworkParams, Probe};
 use super::reply::{
     MailResetQr, PasswordResetTypes, PhoneResetQr, Reply, SecurityQuestion, UnbindStatus,
@@ -68,7 +74,8 @@ impl SadpClient {
         build: impl FnOnce(&str, &str, bool) -> Probe,
     ) -> Result<()> {
         check_code(code)?;
-        self.sealing(
+        check_reset_password(&t.user, new_password)?;
+        let run = self.sealing(
             t,
             new_password,
             |p| check_reset_password(&t.user, p),
@@ -76,9 +83,20 @@ impl SadpClient {
                 let (c, enc) = code_field(k, code, t.code_encrypt)?;
                 Ok(build(pw, &c, enc))
             },
-        )
-        .await
-        .map(drop)
+        );
+        self.latched(t, Judged::Code(code), run).await.map(drop)
+    }
+
+    /// A command authorised by the admin `password` (latched by the lock-out guard).
+    async fn authorised(
+        &self,
+        t: &DeviceTarget,
+        password: &Secret,
+        build: impl FnOnce(&SessionKey, &str) -> Result<Probe>,
+    ) -> Result<Reply> {
+        check_password(password)?;
+        let run = self.sealing(t, password, check_password, build);
+        self.latched(t, Judged::Password(password), run).await
     }
 
     /// A MAC-only query, checked.
@@ -110,27 +128,29 @@ impl SadpClient {
         password: &Secret,
     ) -> Result<()> {
         check_password(password)?;
-        match &t.salt {
-            Some(salt) => {
-                let pw = salted_password(&t.user, salt, password.expose());
-                let probe = Probe::update(t.mac, params, &pw, true);
-                self.exchange(t, &probe, false)
-                    .await?
-                    .check(&t.user)
-                    .map(drop)
+        let run = async {
+            match &t.salt {
+                Some(salt) => {
+                    let pw = salted_password(&t.user, salt, password.expose());
+                    let probe = Probe::update(t.mac, params, &pw, true);
+                    self.exchange(t, &probe, false).await?.check(&t.user)
+                }
+                None => {
+                    self.sealed(t, |k| {
+                        Ok(Probe::update(
+                            t.mac,
+                            params,
+                            &k.seal(password.expose())?,
+                            false,
+                        ))
+                    })
+                    .await
+                }
             }
-            None => self
-                .sealed(t, |k| {
-                    Ok(Probe::update(
-                        t.mac,
-                        params,
-                        &k.seal(password.expose())?,
-                        false,
-                    ))
-                })
-                .await
-                .map(drop),
-        }
+        };
+        self.latched(t, Judged::Password(password), run)
+            .await
+            .map(drop)
     }
 
     /// `getcode`: the legacy "device code" (base64 "SafeCode") a user sends to support.
@@ -175,16 +195,14 @@ impl SadpClient {
     pub async fn reset_legacy(&self, t: &DeviceTarget, code: &Secret) -> Result<()> {
         check_code(code)?;
         let probe = Probe::reset_legacy(t.mac, code.expose().trim());
-        self.exchange(t, &probe, false)
-            .await?
-            .check(&t.user)
-            .map(drop)
+        let run = async { self.exchange(t, &probe, false).await?.check(&t.user) };
+        self.latched(t, Judged::Code(code), run).await.map(drop)
     }
 
     /// `ExportGUID`: exports the GUID reset token (authorised by the admin password).
     pub async fn export_guid(&self, t: &DeviceTarget, password: &Secret) -> Result<GuidFile> {
         let r = self
-            .sealing(t, password, check_password, |_, pw| {
+            .authorised(t, password, |_, pw| {
                 Ok(Probe::with_password(ProbeType::ExportGuid, t.mac, pw))
             })
             .await?;
@@ -202,7 +220,8 @@ impl SadpClient {
         if guid.token().is_empty() {
             return Err(Error::invalid("the GUID is empty"));
         }
-        self.sealing(
+        check_reset_password(&t.user, new_password)?;
+        let run = self.sealing(
             t,
             new_password,
             |p| check_reset_password(&t.user, p),
@@ -214,9 +233,10 @@ impl SadpClient {
                     sync_ipc,
                 ))
             },
-        )
-        .await
-        .map(drop)
+        );
+        self.latched(t, Judged::Guid(guid.token()), run)
+            .await
+            .map(drop)
     }
 
     /// `getsecurityquestion`: which question IDs are set.
@@ -234,7 +254,7 @@ impl SadpClient {
         password: &Secret,
     ) -> Result<()> {
         check_answers(answers, true)?;
-        self.sealing(t, password, check_password, |k, pw| {
+        self.authorised(t, password, |k, pw| {
             Ok(Probe::set_security_questions(
                 t.mac,
                 &question_fields(k, answers, true)?,
@@ -254,7 +274,8 @@ impl SadpClient {
         sync_ipc: bool,
     ) -> Result<()> {
         check_answers(answers, false)?;
-        self.sealing(
+        check_reset_password(&t.user, new_password)?;
+        let run = self.sealing(
             t,
             new_password,
             |p| check_reset_password(&t.user, p),
@@ -266,9 +287,10 @@ impl SadpClient {
                     sync_ipc,
                 ))
             },
-        )
-        .await
-        .map(drop)
+        );
+        self.latched(t, Judged::Answers(answers), run)
+            .await
+            .map(drop)
     }
 
     /// `SetMailBox`: sets the reserved e-mail for the e-mail reset (sealed like the password; the
@@ -280,7 +302,7 @@ impl SadpClient {
         password: &Secret,
     ) -> Result<()> {
         check_email(email)?;
-        self.sealing(t, password, check_password, |k, pw| {
+        self.authorised(t, password, |k, pw| {
             Ok(Probe::set_mailbox(t.mac, &k.seal(email)?, pw))
         })
         .await
@@ -341,7 +363,7 @@ impl SadpClient {
         enable: bool,
         password: &Secret,
     ) -> Result<()> {
-        self.sealing(t, password, check_password, |_, pw| {
+        self.authorised(t, password, |_, pw| {
             Ok(Probe::set_hc_platform(t.mac, enable, pw))
         })
         .await
@@ -356,7 +378,7 @@ impl SadpClient {
         password: &Secret,
     ) -> Result<()> {
         check_verification_code(code)?;
-        self.sealing(t, password, check_password, |k, pw| {
+        self.authorised(t, password, |k, pw| {
             Ok(Probe::set_verification_code(
                 t.mac,
                 &k.seal(code.expose())?,
@@ -370,7 +392,7 @@ impl SadpClient {
     /// `ezvizUnbind`: releases the device from its Hik-Connect account (check the outcome with
     /// [`Self::unbind_status`]).
     pub async fn unbind_hik_connect(&self, t: &DeviceTarget, password: &Secret) -> Result<()> {
-        self.sealing(t, password, check_password, |_, pw| {
+        self.authorised(t, password, |_, pw| {
             Ok(Probe::with_password(ProbeType::EzvizUnbind, t.mac, pw))
         })
         .await
@@ -397,7 +419,7 @@ impl SadpClient {
 
     /// `restoreInactive`: returns the device to "not activated" (it then needs [`Self::activate`]).
     pub async fn restore_inactive(&self, t: &DeviceTarget, password: &Secret) -> Result<()> {
-        self.sealing(t, password, check_password, |_, pw| {
+        self.authorised(t, password, |_, pw| {
             Ok(Probe::with_password(ProbeType::RestoreInactive, t.mac, pw))
         })
         .await

@@ -37,6 +37,7 @@ mod client;
 mod codes;
 mod commands;
 mod discovery;
+mod latch;
 mod mac;
 mod message;
 mod probe;

@@ -33,6 +33,8 @@ async fn nvr_site() -> Site {
 async fn camera_password_is(cam: &SimDevice, password: &str) -> bool {
     let d = Device::builder(cam.host())
         .credentials("admin", password)
+        // its own guard: every simulated device listens on 127.0.0.1, and latches are per host
+        .lockout_guard(hikproto::LockoutGuard::new())
         .build()
         .unwrap();
     d.device_info().await.is_ok()

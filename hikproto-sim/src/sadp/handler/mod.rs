@@ -84,6 +84,7 @@ pub(crate) struct Counters {
     pub(crate) commands: u64,
     pub(crate) wrong_passwords: u64,
     pub(crate) locks: u64,
+    pub(crate) repeated_secrets: u64,
     pub(crate) duplicates: u64,
 }
 
@@ -243,13 +244,20 @@ impl Answer {
 
 type Step<T> = Result<T, Answer>;
 
+/// A wrong password, answer, code or GUID (`secret`, as the device read it): counted as a
+/// failed login by the device (and reported to it, see [`SadpDevice::failed_login`]), then the
+/// refusal with the attempts left, or the lock.
 fn failure(
     slot: &mut Slot,
     view: &DeviceView,
     ctx: &Ctx<'_>,
     token: &'static str,
+    secret: &str,
     stats: &mut Counters,
 ) -> Answer {
+    if slot.device.failed_login(token, secret) {
+        stats.repeated_secrets += 1;
+    }
     if !view.features.device_lock {
         return Answer::result(token);
     }
@@ -310,7 +318,7 @@ fn authorize(
         .as_ref()
         .map(Secret::expose)
         .unwrap_or("");
-    let good = if pw
+    let (good, given) = if pw
         .attr("bSalt")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     {
@@ -318,17 +326,18 @@ fn authorize(
             .salt
             .as_deref()
             .ok_or_else(|| Answer::result("failed"))?;
-        crypto::salted_matches(&view.admin_user, salt, stored, &pw.text)
+        let good = crypto::salted_matches(&view.admin_user, salt, stored, &pw.text);
+        (good, Zeroizing::new(pw.text.clone()))
     } else {
         let given = unseal(slot, ctx, &pw.text)?;
-        !stored.is_empty() && given.as_str() == stored
+        (!stored.is_empty() && given.as_str() == stored, given)
     };
     if good {
         slot.lock.succeed();
         Ok(())
     } else {
         stats.wrong_passwords += 1;
-        Err(failure(slot, view, ctx, "PasswordError", stats))
+        Err(failure(slot, view, ctx, "PasswordError", &given, stats))
     }
 }
 

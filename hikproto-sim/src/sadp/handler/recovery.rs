@@ -71,7 +71,7 @@ pub(super) fn reset(
     match slot.device.check_reply(view, &export, &code) {
         ReplyCheck::Valid => {}
         ReplyCheck::Stale => return Err(Answer::result("exportFileOverDue")),
-        ReplyCheck::Wrong => return Err(failure(slot, view, ctx, "codeError", stats)),
+        ReplyCheck::Wrong => return Err(failure(slot, view, ctx, "codeError", &code, stats)),
     }
     let done = complete_reset(slot, view, req, ctx)?;
     view.export = None;
@@ -90,7 +90,7 @@ fn legacy_reset(
     let code = reset_code(slot, view, req, ctx)?;
     let date = view.boot_time.split(' ').next().unwrap_or("");
     if code.as_str() != tokens::legacy_code(&view.serial, date) {
-        return Err(failure(slot, view, ctx, "codeError", stats));
+        return Err(failure(slot, view, ctx, "codeError", &code, stats));
     }
     slot.lock.succeed();
     set_password(view, "12345", false);
@@ -126,7 +126,7 @@ pub(super) fn guid_reset(
         .as_ref()
         .is_some_and(|g| slot.device.check_guid(g, given));
     if !ok {
-        return Err(failure(slot, view, ctx, "invalidGUID", stats));
+        return Err(failure(slot, view, ctx, "invalidGUID", given, stats));
     }
     complete_reset(slot, view, req, ctx)
 }
@@ -204,7 +204,11 @@ pub(super) fn answer_reset(
             .any(|(i, got)| i == id && got.as_str() == want.expose())
     });
     if !all_right {
-        return Err(failure(slot, view, ctx, "AnswerError", stats));
+        let given: String = qs
+            .iter()
+            .map(|(i, a)| format!("{i}={}\n", a.as_str()))
+            .collect();
+        return Err(failure(slot, view, ctx, "AnswerError", &given, stats));
     }
     complete_reset(slot, view, req, ctx)
 }
@@ -270,7 +274,7 @@ pub(super) fn mail_reset(
         .mail_validity()
         .is_none_or(|v| !ctx.expired(made, v));
     if !fresh || !slot.device.check_mail_code(&qr, &code) {
-        return Err(failure(slot, view, ctx, "codeError", stats));
+        return Err(failure(slot, view, ctx, "codeError", &code, stats));
     }
     let done = complete_reset(slot, view, req, ctx)?;
     view.mail_qr = None;
@@ -307,7 +311,7 @@ pub(super) fn phone_reset(
         .ok_or_else(|| Answer::result("codeError"))?;
     let code = reset_code(slot, view, req, ctx)?;
     if !code.trim().eq_ignore_ascii_case(&tokens::app_code(&qr)) {
-        return Err(failure(slot, view, ctx, "codeError", stats));
+        return Err(failure(slot, view, ctx, "codeError", &code, stats));
     }
     let done = complete_reset(slot, view, req, ctx)?;
     slot.phone_qr = None;

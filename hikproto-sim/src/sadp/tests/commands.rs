@@ -145,16 +145,24 @@ async fn wrong_passwords_count_lock_and_the_lock_expires() {
     .await;
     let t = target_of(o.responder.local_addr()).await;
     let c = client().await;
-    let bad = secret("Bad-Passw0rd1");
-    for left in [2, 1] {
-        match c.set_hc_platform(&t, true, &bad).await {
+    // the right password once: the client knows it is good
+    c.set_hc_platform(&t, false, &secret(PW)).await.unwrap();
+    // three different wrong passwords (one and the same is never sent twice)
+    for (bad, left) in [("Bad-Passw0rd1", 2), ("Bad-Passw0rd2", 1)] {
+        match c.set_hc_platform(&t, true, &secret(bad)).await {
             Err(Error::CredentialsRejected { attempts_left, .. }) => {
                 assert_eq!(attempts_left, Some(left))
             }
             other => panic!("{other:?}"),
         }
     }
-    match c.set_hc_platform(&t, true, &bad).await {
+    let commands = o.responder.stats().commands;
+    assert!(matches!(
+        c.set_hc_platform(&t, true, &secret("Bad-Passw0rd1")).await,
+        Err(Error::CredentialLatched { .. })
+    ));
+    assert_eq!(o.responder.stats().commands, commands, "refused locally");
+    match c.set_hc_platform(&t, true, &secret("Bad-Passw0rd3")).await {
         Err(e @ Error::Locked { .. }) => {
             let Error::Locked { retry_after, .. } = &e else {
                 unreachable!()
@@ -175,11 +183,27 @@ async fn wrong_passwords_count_lock_and_the_lock_expires() {
     ));
     assert!(!o.dev.view().platform_enabled);
     tokio::time::sleep(Duration::from_millis(700)).await;
-    c.set_hc_platform(&t, true, &secret(PW)).await.unwrap();
+    // this client waits for the lock time the device announced (rounded up to a minute)...
+    assert!(matches!(
+        c.set_hc_platform(&t, true, &secret(PW)).await,
+        Err(Error::CredentialLatched { .. })
+    ));
+    // ...and the wrong password that triggered the lock stays latched after it
+    assert!(matches!(
+        c.set_hc_platform(&t, true, &secret("Bad-Passw0rd3")).await,
+        Err(Error::CredentialLatched { .. })
+    ));
+    // the device's own lock has ended
+    client()
+        .await
+        .set_hc_platform(&t, true, &secret(PW))
+        .await
+        .unwrap();
     assert!(o.dev.view().platform_enabled);
     let s = o.responder.stats();
     assert_eq!(s.wrong_passwords, 3);
     assert_eq!(s.locks, 1);
+    assert_eq!(s.repeated_secrets, 0);
 }
 
 #[tokio::test]

@@ -50,6 +50,8 @@ pub(super) async fn client() -> SadpClient {
         bind: SocketAddr::from(([127, 0, 0, 1], 0)),
         timeout: Duration::from_secs(3),
         resend_interval: Duration::from_millis(300),
+        // tests stay independent of each other
+        lockout_guard: hikproto::LockoutGuard::new(),
         ..ClientOptions::default()
     })
     .await
