@@ -159,14 +159,17 @@ impl Rotation {
     }
 
     async fn login(&self, t: &Target, password: &Secret) -> Result<Device> {
-        let dev = t
-            .entry
+        let dev = self.handle(t, password)?;
+        dev.device_info().await?;
+        Ok(dev)
+    }
+
+    fn handle(&self, t: &Target, password: &Secret) -> Result<Device> {
+        t.entry
             .builder(password.clone())
             .timeout(self.timeout)
             .connect_timeout(self.timeout)
-            .build()?;
-        dev.device_info().await?;
-        Ok(dev)
+            .build()
     }
 
     /// Rotates one device from where the journal left it.
@@ -244,9 +247,12 @@ impl Rotation {
                     })
                 }
                 Err(Error::CredentialsRejected { .. }) => {
-                    // so the old try had succeeded: the old password is valid
+                    // so the old try had succeeded: the old password is valid, and the latch
+                    // the refused new one left on this user does not apply to it
                     self.record(&verdict(false))?;
-                    let dev = self.login(t, &t.old).await?;
+                    let dev = self.handle(t, &t.old)?;
+                    dev.clear_credential_latch();
+                    dev.device_info().await?;
                     self.change(t, &dev, Some(new), 1).await
                 }
                 Err(e) => Err(e),
@@ -287,17 +293,16 @@ impl Rotation {
                     failed_logins,
                 })
             }
-            // the device answered with a refusal: nothing changed
-            Err(
-                e @ (Error::Device { .. } | Error::InvalidInput(_) | Error::NotSupported { .. }),
-            ) => {
+            // refused before anything was sent: nothing changed
+            Err(e @ (Error::InvalidInput(_) | Error::NotSupported { .. })) => {
                 self.record(&Record::Failed {
                     key,
                     reason: e.to_string(),
                 })?;
                 Err(e)
             }
-            // no answer: the change may have happened; a resume finds out
+            // no answer, or an answer that does not prove the password unchanged: the change
+            // may have happened; a resume finds out
             Err(e) => Err(e),
         }
     }
