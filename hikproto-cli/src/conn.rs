@@ -27,6 +27,10 @@ pub(crate) struct AccessArgs {
     /// Accept any certificate (gives up protection against interception; prefer --pin-sha256).
     #[arg(long)]
     pub(crate) insecure_accept_invalid_certs: bool,
+    /// Send passwords, codes, answers and keys in clear over plain HTTP when neither HTTPS nor
+    /// the device's security=1 cipher protects them (anyone on the network can read them).
+    #[arg(long)]
+    pub(crate) allow_plaintext_secrets: bool,
 }
 
 /// Where the device is and how to reach it.
@@ -70,8 +74,21 @@ impl ConnArgs {
         } else if self.access.insecure_accept_invalid_certs {
             b = b.tls(TlsMode::DangerAcceptInvalidCerts);
         }
-        Ok(b.build()?)
+        let dev = b.build()?;
+        if self.access.allow_plaintext_secrets {
+            warn_plaintext_once();
+            return Ok(dev.allow_plaintext_secrets());
+        }
+        Ok(dev)
     }
+}
+
+/// The warning `--allow-plaintext-secrets` prints (once per run, on stderr).
+pub(crate) const PLAINTEXT_WARNING: &str = "warning: --allow-plaintext-secrets: passwords, codes, answers and keys that neither HTTPS nor the device's security=1 cipher protects are sent in clear; anyone on the network can read them";
+
+fn warn_plaintext_once() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| eprintln!("{PLAINTEXT_WARNING}"));
 }
 
 /// Checks a device address before anything is sent: `HOST`, `HOST:PORT` or `[V6]:PORT`, with

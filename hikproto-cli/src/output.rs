@@ -218,6 +218,13 @@ impl CliError {
         if let Self::Failed { remedy, .. } = self {
             return Some(remedy.clone());
         }
+        if let Self::Lib(hikproto::Error::InvalidInput(m)) = self {
+            if m.contains("allow_plaintext_secrets") {
+                return Some(
+                    "use --https (with --pin-sha256 for the device's own certificate), or on a trusted network pass --allow-plaintext-secrets".into(),
+                );
+            }
+        }
         if let Self::Lib(hikproto::Error::Device { status, .. }) = self {
             match status.sub_status_code.as_str() {
                 "platformAccessDisabled" => {

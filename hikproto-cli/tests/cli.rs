@@ -113,6 +113,26 @@ async fn site(devices: Vec<DeviceConfig>) -> Site {
     b.start().await.expect("simulated site")
 }
 
+/// A site whose devices also serve HTTPS.
+async fn tls_site(devices: Vec<DeviceConfig>) -> Site {
+    let mut b = Site::builder().https(true);
+    for d in devices {
+        b = b.device(d);
+    }
+    b.start().await.expect("simulated site")
+}
+
+/// `https://host:port` and the certificate's SHA-256 in hex, for `--host` and `--pin-sha256`.
+fn tls(d: &SimDevice) -> (String, String) {
+    let pin: String = d
+        .cert_sha256()
+        .expect("the site serves HTTPS")
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    (d.https_url().expect("HTTPS"), pin)
+}
+
 fn camera(index: usize) -> DeviceConfig {
     DeviceConfig::camera(index).with_admin(ADMIN_PW)
 }
@@ -317,28 +337,44 @@ async fn hik_connect_isup_and_network() {
         .await
         .ok();
 
-    // ISUP: the key is set from the environment and never shown
+    // ISUP: the key is set from the environment and never shown. No field cipher covers it:
+    // over plain HTTP it is refused before anything is written, then sent on the explicit
+    // opt-in, which warns (at -vv, every log line scanned as well)
+    let isup_set = |extra: &'static [&'static str]| {
+        let mut v = vec!["-vv", "--json", "isup", "set", "--host", h.as_str()];
+        v.extend_from_slice(&[
+            "--enable",
+            "--server",
+            "isup.example.net",
+            "--server-port",
+            "7661",
+            "--device-id",
+            "cam-0001",
+            "--set-key",
+        ]);
+        v.extend_from_slice(extra);
+        v
+    };
+    let puts = |d: &SimDevice| {
+        d.received_requests()
+            .iter()
+            .filter(|r| r.method == "PUT" && r.path().contains("Ehome"))
+            .count()
+    };
+    let env = [PW, ("HIKPROTO_ISUP_KEY", ISUP_KEY)];
+    let r = cli.run(&isup_set(&[]), &env).await;
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("--allow-plaintext-secrets"), "{r:?}");
+    assert_eq!(puts(dev), 0, "nothing written");
     let r = cli
-        .run(
-            &[
-                "--json",
-                "isup",
-                "set",
-                "--host",
-                &h,
-                "--enable",
-                "--server",
-                "isup.example.net",
-                "--server-port",
-                "7661",
-                "--device-id",
-                "cam-0001",
-                "--set-key",
-            ],
-            &[PW, ("HIKPROTO_ISUP_KEY", ISUP_KEY)],
-        )
+        .run(&isup_set(&["--allow-plaintext-secrets"]), &env)
         .await
         .ok();
+    assert!(
+        r.stderr.contains("warning: --allow-plaintext-secrets"),
+        "{r:?}"
+    );
+    assert_eq!(puts(dev), 1);
     assert_eq!(r.json()["keySet"], true);
     let r = cli
         .run(&["--json", "isup", "status", "--host", &h], &[PW])
@@ -570,9 +606,11 @@ fn read(p: &Path) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recovery_over_isapi() {
-    let site = site(vec![camera(0)]).await;
+    let site = tls_site(vec![camera(0)]).await;
     let dev = site.device(0);
     let h = host(dev);
+    // the reset routes cannot use the field cipher: their secrets go inside TLS
+    let (ht, pin) = tls(dev);
     let dir = tempfile::tempdir().unwrap();
     let cli = Cli::new(&[ADMIN_PW, NEW_PW, "Rexdog", "Lisbonia", "Portofino"]);
 
@@ -636,7 +674,15 @@ async fn recovery_over_isapi() {
     let np = ("HIKPROTO_NEW_PASSWORD", NEW_PW);
     let r = cli
         .run(
-            &["--json", "recover", "answers", "--host", &h],
+            &[
+                "--json",
+                "recover",
+                "answers",
+                "--host",
+                &ht,
+                "--pin-sha256",
+                &pin,
+            ],
             &[np, ("HIKPROTO_ANSWERS", WRONG_ANSWERS)],
         )
         .await;
@@ -648,11 +694,27 @@ async fn recovery_over_isapi() {
         "{r:?}"
     );
     assert_eq!(dev.password("admin").unwrap().expose(), ADMIN_PW);
+    // over plain HTTP (no cipher can protect a reset): refused at -vv before anything is sent,
+    // with the ways out named, and no secret in any output line
+    let before = dev.received_requests().len();
+    let r = cli
+        .run(
+            &["-vv", "recover", "answers", "--host", &h],
+            &[np, ("HIKPROTO_ANSWERS", ANSWERS)],
+        )
+        .await;
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr.contains("--https") && r.stderr.contains("--allow-plaintext-secrets"),
+        "{r:?}"
+    );
+    assert_eq!(dev.received_requests().len(), before, "nothing was sent");
+
     // a weak new password never reaches the device
     let before = dev.stats().requests;
     let r = cli
         .run(
-            &["recover", "answers", "--host", &h],
+            &["recover", "answers", "--host", &ht, "--pin-sha256", &pin],
             &[
                 ("HIKPROTO_NEW_PASSWORD", "short1"),
                 ("HIKPROTO_ANSWERS", ANSWERS),
@@ -663,7 +725,7 @@ async fn recovery_over_isapi() {
     assert_eq!(dev.stats().requests, before);
 
     cli.run(
-        &["recover", "answers", "--host", &h],
+        &["recover", "answers", "--host", &ht, "--pin-sha256", &pin],
         &[np, ("HIKPROTO_ANSWERS", ANSWERS)],
     )
     .await
@@ -673,7 +735,16 @@ async fn recovery_over_isapi() {
     // the GUID file exported earlier resets it again
     let third = "Thr33-Passw0rd!";
     cli.run(
-        &["recover", "guid", "--host", &h, "--file", g],
+        &[
+            "recover",
+            "guid",
+            "--host",
+            &ht,
+            "--pin-sha256",
+            &pin,
+            "--file",
+            g,
+        ],
         &[("HIKPROTO_NEW_PASSWORD", third)],
     )
     .await
@@ -689,7 +760,15 @@ async fn recovery_over_isapi() {
     let code = support::answer_email_qr(&read(&qr)).unwrap();
     let r = cli
         .run(
-            &["--json", "recover", "email-code", "--host", &h],
+            &[
+                "--json",
+                "recover",
+                "email-code",
+                "--host",
+                &ht,
+                "--pin-sha256",
+                &pin,
+            ],
             &[("HIKPROTO_CODE", &code), np],
         )
         .await
@@ -733,9 +812,10 @@ async fn recovery_by_hik_connect_app() {
     cam.verification_code = Some(hikproto::Secret::new(CODE));
     cam.ezviz.enabled = true;
     cam.ezviz.bound_account = Some(ACCOUNT.into());
-    let site = site(vec![cam]).await;
+    let site = tls_site(vec![cam]).await;
     let dev = site.device(0);
     let h = host(dev);
+    let (ht, pin) = tls(dev);
     let dir = tempfile::tempdir().unwrap();
     let cli = Cli::new(&[ADMIN_PW, NEW_PW, CODE]);
 
@@ -754,7 +834,15 @@ async fn recovery_by_hik_connect_app() {
     let np = ("HIKPROTO_NEW_PASSWORD", NEW_PW);
     let r = cli
         .run(
-            &["--json", "recover", "app-code", "--host", &h],
+            &[
+                "--json",
+                "recover",
+                "app-code",
+                "--host",
+                &ht,
+                "--pin-sha256",
+                &pin,
+            ],
             &[("HIKPROTO_CODE", "00000000"), np],
         )
         .await;
@@ -763,7 +851,15 @@ async fn recovery_by_hik_connect_app() {
     assert_eq!(dev.password("admin").unwrap().expose(), ADMIN_PW);
     let r = cli
         .run(
-            &["--json", "recover", "app-code", "--host", &h],
+            &[
+                "--json",
+                "recover",
+                "app-code",
+                "--host",
+                &ht,
+                "--pin-sha256",
+                &pin,
+            ],
             &[("HIKPROTO_CODE", &code), np],
         )
         .await

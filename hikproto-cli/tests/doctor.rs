@@ -86,11 +86,18 @@ async fn doctor_host_fleet_json_and_fix() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("hosts.csv");
     std::fs::write(&csv, format!("host,user\n{h0}\n{h1},admin\n")).unwrap();
+    // not from a terminal, a fleet fix needs --yes; nothing is asked of the devices
+    let before = site.device(1).stats().requests;
+    let o = hikproto(args(&["doctor", "--fleet", csv.to_str().unwrap(), "--fix"])).await;
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("--yes"), "{}", text(&o));
+    assert_eq!(site.device(1).stats().requests, before);
     let o = hikproto(args(&[
         "doctor",
         "--fleet",
         csv.to_str().unwrap(),
         "--fix",
+        "--yes",
         "--settle",
         "2",
     ]))
@@ -116,6 +123,63 @@ async fn doctor_host_fleet_json_and_fix() {
         !printed.contains(PASSWORD) && !printed.contains(CODE),
         "{printed}"
     );
+    site.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix_then_undo_from_the_saved_report() {
+    let mut broken = healthy(0);
+    broken.ezviz.enabled = false;
+    broken.network.dns1 = "0.0.0.0".into();
+    broken.network.dns2 = String::new();
+    broken.time.clock_offset_secs = 3 * 3600;
+    let site = Site::builder().device(broken).start().await.unwrap();
+    let sim = site.device(0);
+    let h = sim.host();
+    let before = sim.config();
+    let o = hikproto(args(&[
+        "--json", "doctor", "--host", &h, "--fix", "--settle", "1",
+    ]))
+    .await;
+    assert!(o.status.success(), "{}", text(&o));
+    let fixed = sim.config();
+    assert_eq!(fixed.time.mode, "manual");
+    assert!(fixed.ezviz.enabled);
+    assert_ne!(fixed.network.dns1, before.network.dns1);
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("fixed.json");
+    std::fs::write(&saved, &o.stdout).unwrap();
+    let o = hikproto(args(&[
+        "doctor",
+        "--host",
+        &h,
+        "--undo",
+        saved.to_str().unwrap(),
+    ]))
+    .await;
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{t}");
+    assert_eq!(t.matches("undone:").count(), 3, "{t}");
+    let now = sim.config();
+    assert_eq!(now.time.mode, before.time.mode, "NTP back on");
+    assert_eq!(now.time.ntp_server, before.time.ntp_server);
+    assert_eq!(now.ezviz.enabled, before.ezviz.enabled);
+    // no DNS server again (written back empty: devices refuse 0.0.0.0 as an address)
+    assert_eq!(
+        (now.network.dns1.as_str(), now.network.dns2.as_str()),
+        ("", "")
+    );
+    // --undo needs a saved result with recorded values
+    std::fs::write(&saved, "{}").unwrap();
+    let o = hikproto(args(&[
+        "doctor",
+        "--host",
+        &h,
+        "--undo",
+        saved.to_str().unwrap(),
+    ]))
+    .await;
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     site.shutdown().await;
 }
 

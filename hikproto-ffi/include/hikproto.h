@@ -210,7 +210,7 @@ typedef struct hikproto_device hikproto_device;
 // Settings for a device handle; `hikproto_device_builder_build` turns them into a
 // `hikproto_device`.
 //
-// Methods: `_new`, `_set_https`, `_set_credentials`, `_set_timeouts_ms`, `_set_tls_mode`,
+// Methods: `_new`, `_set_https`, `_set_allow_plaintext_secrets`, `_set_credentials`, `_set_timeouts_ms`, `_set_tls_mode`,
 // `_set_tls_pin_sha256`, `_add_root_certificate_der`, `_set_max_response_bytes`, `_build`,
 // `_free`.
 //
@@ -450,6 +450,14 @@ hikproto_result hikproto_device_builder_new(const char *host,
 // Uses HTTPS (`true`) or plain HTTP (`false`, the default).
 hikproto_result hikproto_device_builder_set_https(struct hikproto_device_builder *builder,
                                                   bool https);
+
+// Lets the handles built from this builder send passwords, codes, answers and keys **in
+// clear** over plain HTTP when neither HTTPS nor the device's `security=1` cipher protects
+// them (`true`), or not (`false`, the default: such calls fail with
+// `HIKPROTO_INVALID_ARGUMENT` before anything secret is sent). Build a separate handle for the
+// calls that need it, on trusted networks only.
+hikproto_result hikproto_device_builder_set_allow_plaintext_secrets(struct hikproto_device_builder *builder,
+                                                                    bool allow);
 
 // Logs in as `user` with `password` (both NUL-terminated UTF-8, neither NULL).
 //

@@ -173,6 +173,17 @@ impl PyDevice {
         }
     }
 
+    /// A handle to the same device whose calls may send secrets in clear over plain HTTP when
+    /// neither HTTPS nor the device's `security=1` cipher protects them.
+    fn allow_plaintext_secrets(&self) -> PyResult<Self> {
+        let dev = self.device()?.allow_plaintext_secrets();
+        Ok(Self {
+            base_url: self.base_url.clone(),
+            user: self.user.clone(),
+            inner: RwLock::new(Some(dev)),
+        })
+    }
+
     /// Replaces the credentials (and lifts the latch a rejected password left).
     fn set_credentials(&self, user: String, password: String) -> PyResult<()> {
         self.device()?.set_credentials(user, password);

@@ -50,15 +50,26 @@ def test_factory_platform_settings_are_diagnosed_and_fixed() -> None:
         assert "platform.disabled" in report.text and str(report) == report.text
         assert [u[0] for u in report.unknown][:1] == ["sadp"]
 
+        # fix=True applies the reversible fixes; setting a code cannot be undone and is skipped,
+        # but enabling the platform on a device without any code sets one (nothing used the
+        # missing code), returned as a Secret
         fixed = dev.doctor(fix=True, settle=10)
         assert fixed.healthy and fixed.ids == ()
         assert fixed.before is not None and set(fixed.before.ids) == set(report.ids)
-        assert sorted(x.finding for x in fixed.fixes) == ["code.not_set", "platform.disabled"]
-        assert all(x.applied for x in fixed.fixes)
-        new = next(x.new_code for x in fixed.fixes if x.finding == "code.not_set")
-        assert new is not None and new == s[0].verification_code()
-        # The new code is shown once: not in repr() nor to_dict().
-        assert new not in repr(fixed) and new not in str(fixed.to_dict())
+        by_id = {x.finding: x for x in fixed.fixes}
+        assert set(by_id) == {"code.not_set", "platform.disabled"}
+        assert by_id["code.not_set"].skipped and not by_id["code.not_set"].applied
+        assert not by_id["code.not_set"].reversible and not by_id["code.not_set"].safe
+        assert by_id["platform.disabled"].applied and by_id["platform.disabled"].reversible
+        assert by_id["platform.disabled"].previous is not None
+        new = by_id["platform.disabled"].new_code
+        assert isinstance(new, hikproto.Secret) and new == s[0].verification_code()
+        # The new code is read explicitly: never in repr(), str() nor to_dict().
+        code = new.reveal()
+        assert code not in repr(new) and code not in str(new) and code not in f"{new}"
+        assert code not in repr(fixed) and code not in str(fixed.to_dict())
+        again = dev.doctor(fix=True, fix_irreversible=True, settle=0)
+        assert again.healthy and again.fixes == ()
         assert dev.ezviz().enabled is True and dev.ezviz().register_status is True
 
 

@@ -76,7 +76,11 @@ def test_isup_settings() -> None:
         assert "key" not in e0.to_dict() or e0.key is None
         with pytest.raises(hikproto.InvalidArgumentError):
             dev.set_ehome(key="short")
-        dev.set_ehome(enabled=True, host="192.0.2.50", port=7660, device_id="site-1", key="IsupKey2024x")
+        # no field cipher covers the ISUP key: over plain HTTP it needs the explicit opt-in
+        with pytest.raises(hikproto.InvalidArgumentError, match="allow_plaintext_secrets"):
+            dev.set_ehome(enabled=True, host="192.0.2.50", port=7660, device_id="site-1", key="IsupKey2024x")
+        assert dev.ehome().enabled is not True
+        dev.allow_plaintext_secrets().set_ehome(enabled=True, host="192.0.2.50", port=7660, device_id="site-1", key="IsupKey2024x")
         e1 = dev.ehome()
         assert e1.enabled is True and e1.port_no == 7660 and e1.device_id == "site-1"
 

@@ -37,14 +37,19 @@ def test_routes_and_plan() -> None:
 
 
 def test_security_questions_route_end_to_end() -> None:
-    with Simulator(devices=1) as s:
+    with Simulator(devices=1, https=True) as s:
         sd = s[0]
         dev = sd.client()
         st = dev.set_security_questions(ANSWERS)
         assert isinstance(st, hikproto.ResponseStatus) and st.status_code in (1, 7)
         assert dev.recovery_facts().questions_configured is True
-        # The password is lost: a handle without credentials resets with the answers.
-        anon = sd.client(user=None)
+        # The password is lost: a handle without credentials resets with the answers, inside
+        # TLS (the field cipher needs the lost password; over plain HTTP the reset is refused).
+        before = sd.stats().requests
+        with pytest.raises(hikproto.InvalidArgumentError, match="allow_plaintext_secrets"):
+            sd.client(user=None).reset_with_security_answers(ANSWERS, NEW_PASSWORD)
+        assert sd.stats().requests == before
+        anon = sd.client(user=None, https=True)
         with pytest.raises(hikproto.DeviceError):
             anon.reset_with_security_answers({1: "wrong", 2: "wrong", 3: "wrong"}, NEW_PASSWORD)
         out = anon.reset_with_security_answers(ANSWERS, NEW_PASSWORD)
@@ -64,25 +69,25 @@ def test_weak_new_password_is_refused_before_sending() -> None:
 
 
 def test_guid_file_route(tmp_path: Path) -> None:
-    with Simulator(devices=1) as s:
+    with Simulator(devices=1, https=True) as s:
         sd = s[0]
         path = tmp_path / "device.guid"
         info = sd.client().export_guid_file(path)
         assert path.exists() and info.size > 0
-        out = sd.client(user=None).reset_with_guid_file(path, NEW_PASSWORD)
+        out = sd.client(user=None, https=True).reset_with_guid_file(path, NEW_PASSWORD)
         assert out.status.status_code in (1, 7)
         assert sd.password() == NEW_PASSWORD
 
 
 def test_reserved_email_route() -> None:
-    with Simulator(devices=1) as s:
+    with Simulator(devices=1, https=True) as s:
         sd = s[0]
         dev = sd.client()
         with pytest.raises(hikproto.HikprotoError):
             dev.set_security_email("not-an-email")
         dev.set_security_email("owner@example.com")
         assert dev.security_email().address == "owner@example.com"
-        anon = sd.client(user=None)
+        anon = sd.client(user=None, https=True)
         qr = anon.email_reset_qr()
         code = Simulator.support_answer_email_qr(qr.qr_text)
         with pytest.raises(hikproto.HikprotoError):

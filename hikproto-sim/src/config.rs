@@ -42,10 +42,67 @@ pub struct SiteConfig {
     /// Keep device state in this file (atomic writes); a restarted site reloads it.
     pub state_file: Option<PathBuf>,
     /// SADP responders: device `i` answers on UDP `sadp_port + i` (any free port when 0);
-    /// `None` = no SADP.
+    /// `None` = no SADP. With [`SiteConfig::lan`] every device answers on this same port at its
+    /// own address.
     pub sadp_port: Option<u16>,
+    /// Puts every device on a loopback address of its own, like a LAN (see [`LanAddressing`]);
+    /// `None` = every device on `bind`, each with ports of its own.
+    pub lan: Option<LanAddressing>,
+    /// Idle keep-alive connections (and connections that send no request) are closed after
+    /// this many milliseconds, as devices do.
+    pub idle_timeout_ms: u64,
     /// The devices.
     pub devices: Vec<DeviceConfig>,
+}
+
+/// Default idle time of a keep-alive connection before the device closes it.
+pub const DEFAULT_IDLE_TIMEOUT_MS: u64 = 10_000;
+
+/// LAN-like addressing: device `i` listens on `first + i` (in 127.0.0.0/8), every device on the
+/// same ports. One listening socket per port serves the whole site and finds the device by the
+/// address the connection was made to, so 100,000 devices need 2 TCP sockets (3 with HTTPS).
+///
+/// ```toml
+/// lan = { first = "127.0.1.1", http_port = 80 }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LanAddressing {
+    /// Address of device 0; device `i` is `first + i`.
+    pub first: Ipv4Addr,
+    /// HTTP port of every device: `None` = 80, or 8080 when the process may not bind 80;
+    /// 0 = one free port chosen at start.
+    pub http_port: Option<u16>,
+    /// HTTPS port: `None` = 443, or 8443 when the process may not bind 443; 0 = a free port.
+    pub https_port: Option<u16>,
+}
+
+impl Default for LanAddressing {
+    fn default() -> Self {
+        Self {
+            first: Ipv4Addr::new(127, 0, 1, 1),
+            http_port: None,
+            https_port: None,
+        }
+    }
+}
+
+impl LanAddressing {
+    /// Device `index`'s address, if it stays inside 127.0.0.0/8 (and off its broadcast address).
+    pub fn address(&self, index: usize) -> Option<Ipv4Addr> {
+        let ip = u32::from(self.first).checked_add(u32::try_from(index).ok()?)?;
+        let ip = Ipv4Addr::from(ip);
+        (ip.is_loopback() && ip != Ipv4Addr::new(127, 255, 255, 255)).then_some(ip)
+    }
+
+    /// Ephemeral ports (for tests running side by side): every device on the same two free ports.
+    pub fn ephemeral(first: Ipv4Addr) -> Self {
+        Self {
+            first,
+            http_port: Some(0),
+            https_port: Some(0),
+        }
+    }
 }
 
 impl Default for SiteConfig {
@@ -56,6 +113,8 @@ impl Default for SiteConfig {
             cert_per_device: false,
             state_file: None,
             sadp_port: None,
+            lan: None,
+            idle_timeout_ms: DEFAULT_IDLE_TIMEOUT_MS,
             devices: Vec::new(),
         }
     }
@@ -108,6 +167,21 @@ impl SiteConfig {
                 "bind address {} is not a loopback address",
                 self.bind
             )));
+        }
+        if let Some(lan) = &self.lan {
+            if !lan.first.is_loopback() {
+                return Err(SimError::Config(format!(
+                    "LAN addressing starts at {}, outside 127.0.0.0/8",
+                    lan.first
+                )));
+            }
+            if !self.devices.is_empty() && lan.address(self.devices.len() - 1).is_none() {
+                return Err(SimError::Config(format!(
+                    "{} devices from {} run past 127.255.255.254",
+                    self.devices.len(),
+                    lan.first
+                )));
+            }
         }
         let mut seen = std::collections::HashSet::new();
         for (i, d) in self.devices.iter_mut().enumerate() {

@@ -1,4 +1,4 @@
-//! The HTTP(S) side: one accept loop per listener, hyper HTTP/1.1 connections, and the faults
+//! The HTTP(S) side: one accept loop per listener (see [`crate::listen`] for what it serves), hyper HTTP/1.1 connections, and the faults
 //! that act on connections and on answers.
 
 use std::convert::Infallible;
@@ -17,9 +17,9 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-use tokio_rustls::TlsAcceptor;
 
 use crate::handlers;
+use crate::listen::{AcceptErrors, Endpoint, Route};
 use crate::state::DeviceShared;
 use crate::stats::bump;
 
@@ -207,25 +207,35 @@ impl std::fmt::Display for Abort {
 
 impl std::error::Error for Abort {}
 
-/// Accepts connections on one listener until `shutdown` flips.
+/// Accepts connections on one listener until `shutdown` flips, handing each to the device
+/// `route` finds for it; idle connections are closed after `idle`.
 pub(crate) async fn serve(
-    shared: Arc<DeviceShared>,
+    route: Route,
     listener: TcpListener,
-    tls: Option<TlsAcceptor>,
+    idle: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut conns = JoinSet::new();
+    let mut errors = AcceptErrors::default();
     loop {
         let accepted = tokio::select! {
             _ = shutdown.changed() => break,
             a = listener.accept() => a,
         };
         while conns.try_join_next().is_some() {}
-        let Ok((stream, peer)) = accepted else {
-            // Out of file descriptors or similar: back off instead of spinning.
-            tokio::time::sleep(Duration::from_millis(20)).await;
+        let (stream, peer) = match accepted {
+            Ok(a) => a,
+            Err(e) => {
+                errors.failed(&e, listener.local_addr().ok()).await;
+                continue;
+            }
+        };
+        let Some(ep) = route.find(|| stream.local_addr().ok()) else {
+            // a LAN listener reached on an address no device has
+            drop(stream);
             continue;
         };
+        let Endpoint { shared, tls } = ep.clone();
         bump(&shared.stats.connections);
         let rebooting = shared.lock().rebooting();
         let faults = shared.faults();
@@ -239,21 +249,20 @@ pub(crate) async fn serve(
         }
         if faults.stop_reading {
             bump(&shared.stats.faults_injected);
-            conns.spawn(hold(shared.clone(), stream, shutdown.clone()));
+            conns.spawn(hold(shared, stream, shutdown.clone()));
             continue;
         }
         let _ = stream.set_nodelay(true);
-        let shared = shared.clone();
         let sd = shutdown.clone();
-        match tls.clone() {
+        match tls {
             None => {
-                conns.spawn(serve_io(shared, stream, peer, false, sd));
+                conns.spawn(serve_io(shared, stream, peer, false, idle, sd));
             }
             Some(acceptor) => {
                 conns.spawn(async move {
-                    let hs = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
+                    let hs = tokio::time::timeout(idle, acceptor.accept(stream));
                     if let Ok(Ok(tls_stream)) = hs.await {
-                        serve_io(shared, tls_stream, peer, true, sd).await;
+                        serve_io(shared, tls_stream, peer, true, idle, sd).await;
                     }
                 });
             }
@@ -280,6 +289,7 @@ async fn serve_io<I>(
     io: I,
     peer: SocketAddr,
     https: bool,
+    idle: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -287,7 +297,8 @@ async fn serve_io<I>(
     let svc = service_fn(move |req| handle(shared.clone(), peer.ip(), https, req));
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(Duration::from_secs(30))
+        // started whenever the connection waits for a request: closes idle keep-alives too
+        .header_read_timeout(idle)
         .serve_connection(TokioIo::new(io), svc);
     tokio::pin!(conn);
     tokio::select! {
@@ -333,6 +344,13 @@ async fn handle(
         .path_and_query()
         .map(|pq| pq.as_str().to_owned())
         .unwrap_or_else(|| "/".into());
+    shared.received.record(crate::reqlog::received(
+        parts.method.as_str(),
+        &target,
+        &parts.headers,
+        &body,
+        https,
+    ));
     let mut r = Req::new(parts.method.as_str(), &target, body, peer);
     r.https = https;
     r.cookie = cookie.clone();

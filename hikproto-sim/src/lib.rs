@@ -1,8 +1,9 @@
 //! # hikproto-sim
 //!
 //! A simulated fleet of Hikvision devices for tests, CI and demos: one process serves many
-//! devices, each on its own loopback port, speaking ISAPI over HTTP (and HTTPS with a
-//! self-signed certificate), with a simulated Hik-Connect platform behind them.
+//! devices, each on its own loopback port — or, with [`LanAddressing`], each on its own loopback
+//! address behind one listening socket per port, like a LAN — speaking ISAPI over HTTP (and
+//! HTTPS with a self-signed certificate), with a simulated Hik-Connect platform behind them.
 //!
 //! The simulator is a second, independent implementation of the device side: it verifies
 //! Digest responses, hashes session logins, decrypts activation passwords and protects
@@ -50,8 +51,10 @@ mod error;
 pub mod faults;
 mod handlers;
 mod http;
+mod listen;
 mod persist;
 pub mod platform;
+mod reqlog;
 pub mod sadp;
 mod site;
 mod state;
@@ -61,12 +64,13 @@ mod tls;
 mod user_list;
 
 pub use config::{
-    AuthMode, DeviceConfig, NamespaceStyle, Personality, RiskyPasswords, SiteConfig,
+    AuthMode, DeviceConfig, LanAddressing, NamespaceStyle, Personality, RiskyPasswords, SiteConfig,
     UnauthorizedBody,
 };
 pub use error::{Result, SimError};
 pub use faults::Fault;
 pub use platform::{Platform, PlatformError, PlatformRecord};
+pub use reqlog::ReceivedRequest;
 pub use site::{BlockingSite, SimDevice, Site, SiteBuilder};
 pub use stats::DeviceStats;
 

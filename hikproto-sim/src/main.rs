@@ -2,7 +2,12 @@
 //!
 //! ```text
 //! hikproto-sim [--config site.toml] [--devices N] [--password P] [--sadp-port PORT] [--https] [--json]
+//!              [--lan [FIRST]] [--http-port P] [--https-port P] [--no-sadp] [--idle-ms MS]
 //! ```
+//!
+//! With `--lan`, device `i` listens on loopback address `FIRST + i` (default 127.0.1.1) on the
+//! standard ports (80, 443 and SADP on 37020; 8080 and 8443 when the process may not bind
+//! privileged ports), one listening socket per port for the whole site.
 //!
 //! Without `--config`, it starts N default cameras (1 unless `--devices` says otherwise),
 //! activated with `--password` when given, in factory state otherwise. It prints one line per
@@ -43,6 +48,21 @@ struct Args {
     /// Print the device list as JSON.
     #[arg(long)]
     json: bool,
+    /// Put each device on its own loopback address, starting at this one (like a LAN).
+    #[arg(long, num_args = 0..=1, default_missing_value = "127.0.1.1")]
+    lan: Option<std::net::Ipv4Addr>,
+    /// With --lan: the HTTP port of every device (0 = a free one).
+    #[arg(long, requires = "lan")]
+    http_port: Option<u16>,
+    /// With --lan: the HTTPS port of every device (0 = a free one).
+    #[arg(long, requires = "lan")]
+    https_port: Option<u16>,
+    /// With --lan: no SADP responders (SADP takes one UDP socket per device).
+    #[arg(long, requires = "lan", conflicts_with = "sadp_port")]
+    no_sadp: bool,
+    /// Close keep-alive connections idle for this many milliseconds.
+    #[arg(long)]
+    idle_ms: Option<u64>,
 }
 
 fn main() -> ExitCode {
@@ -91,6 +111,19 @@ async fn run(args: Args) -> hikproto_sim::Result<()> {
     builder = builder.devices(n);
     if let Some(p) = &args.password {
         builder = builder.password(p);
+    }
+    if let Some(first) = args.lan {
+        builder = builder.lan(hikproto_sim::LanAddressing {
+            first,
+            http_port: args.http_port,
+            https_port: args.https_port,
+        });
+        if !args.no_sadp && args.sadp_port.is_none() {
+            builder = builder.sadp_port(hikproto_sim::sadp::PORT);
+        }
+    }
+    if let Some(ms) = args.idle_ms {
+        builder = builder.idle_timeout(std::time::Duration::from_millis(ms));
     }
     if let Some(port) = args.sadp_port {
         builder = builder.sadp_port(port);

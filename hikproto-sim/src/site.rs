@@ -11,9 +11,11 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
-use crate::config::{DeviceConfig, Personality, SiteConfig};
+use crate::config::{DeviceConfig, LanAddressing, Personality, SiteConfig};
 use crate::error::{Result, SimError};
 use crate::faults::Fault;
+use crate::http::serve;
+use crate::listen::{Endpoint, Route};
 use crate::platform::Platform;
 use crate::state::DeviceShared;
 use crate::stats::DeviceStats;
@@ -100,7 +102,24 @@ impl SiteBuilder {
         self
     }
 
-    /// Runs SADP responders: device `i` on UDP `port + i` (any free port when 0).
+    /// Puts device `i` on loopback address `lan.first + i`, every device on the same ports,
+    /// served by one listening socket per port (see [`LanAddressing`]).
+    #[must_use]
+    pub fn lan(mut self, lan: LanAddressing) -> Self {
+        self.config.lan = Some(lan);
+        self
+    }
+
+    /// Closes idle keep-alive connections after `idle` (default
+    /// [`crate::config::DEFAULT_IDLE_TIMEOUT_MS`]).
+    #[must_use]
+    pub fn idle_timeout(mut self, idle: Duration) -> Self {
+        self.config.idle_timeout_ms = u64::try_from(idle.as_millis()).unwrap_or(u64::MAX);
+        self
+    }
+
+    /// Runs SADP responders: device `i` on UDP `port + i` (any free port when 0); with
+    /// [`SiteBuilder::lan`], every device on `port` at its own address.
     #[must_use]
     pub fn sadp_port(mut self, port: u16) -> Self {
         self.config.sadp_port = Some(port);
@@ -238,6 +257,19 @@ impl SimDevice {
     /// Sets every counter back to zero.
     pub fn reset_stats(&self) {
         self.shared.stats.reset();
+    }
+
+    /// Every request this device received, oldest first (request line, headers and body;
+    /// the last 4096 are kept). Requests dropped unanswered (an oversized body, or while the
+    /// device reboots) are not included; [`DeviceStats::requests`](crate::DeviceStats) counts
+    /// only answered ones.
+    pub fn received_requests(&self) -> Vec<crate::ReceivedRequest> {
+        self.shared.received.snapshot()
+    }
+
+    /// Forgets the received requests.
+    pub fn clear_received_requests(&self) {
+        self.shared.received.clear();
     }
 
     /// Turns a fault on (it stays until [`SimDevice::clear_fault`] or [`SimDevice::clear_faults`]).
@@ -394,21 +426,27 @@ impl Site {
         } else {
             None
         };
+        crate::listen::raise_fd_limit();
+        let idle = Duration::from_millis(config.idle_timeout_ms.max(1));
+        let lan = match config.lan {
+            Some(l) => Some(LanListeners::bind(l, config.https)?),
+            None => None,
+        };
         let mut devices = Vec::with_capacity(config.devices.len());
         let mut tasks = Vec::with_capacity(config.devices.len() * 2 + 1);
-        for (i, dcfg) in config.devices.iter().enumerate() {
-            let http = bind(config.bind, dcfg.http_port).await?;
-            let http_addr = local(&http)?;
-            let (https, cert) = if config.https {
-                let cert = match &site_cert {
-                    Some(c) => c.clone(),
-                    None => tls::self_signed(std::slice::from_ref(&dcfg.serial))?,
-                };
-                (Some(bind(config.bind, dcfg.https_port).await?), Some(cert))
-            } else {
-                (None, None)
+        let (mut lan_http, mut lan_https) = (Vec::new(), Vec::new());
+        for (i, dcfg) in config.devices.iter_mut().enumerate() {
+            let lan_ip = lan.as_ref().and_then(|l| l.addressing.address(i));
+            if let Some(ip) = lan_ip {
+                dcfg.network.ip = ip.to_string();
+                dcfg.network.mask = "255.0.0.0".into();
+            }
+            let cert = match (&site_cert, config.https) {
+                (_, false) => None,
+                (Some(c), true) => Some(c.clone()),
+                (None, true) => Some(tls::self_signed(std::slice::from_ref(&dcfg.serial))?),
             };
-            let https_addr = https.as_ref().map(local).transpose()?;
+            let acceptor = cert.as_ref().map(|c| TlsAcceptor::from(c.config.clone()));
             let shared = Arc::new(DeviceShared::new(i, dcfg.clone(), platform.clone()));
             platform.register_device(&dcfg.serial, &shared);
             let held = dcfg
@@ -419,20 +457,38 @@ impl Site {
             if let (Some(account), Some(code)) = (&dcfg.ezviz.bound_account, held) {
                 platform.preload(&dcfg.serial, account, code);
             }
-            tasks.push(tokio::spawn(crate::http::serve(
-                shared.clone(),
-                http,
-                None,
-                shutdown_rx.clone(),
-            )));
-            if let (Some(listener), Some(cert)) = (https, &cert) {
-                tasks.push(tokio::spawn(crate::http::serve(
-                    shared.clone(),
-                    listener,
-                    Some(TlsAcceptor::from(cert.config.clone())),
-                    shutdown_rx.clone(),
-                )));
-            }
+            let plain = Endpoint {
+                shared: shared.clone(),
+                tls: None,
+            };
+            let secure = acceptor.map(|tls| Endpoint {
+                shared: shared.clone(),
+                tls: Some(tls),
+            });
+            let (http_addr, https_addr) = match (&lan, lan_ip) {
+                (Some(l), Some(ip)) => {
+                    lan_http.push(plain);
+                    lan_https.extend(secure);
+                    (
+                        SocketAddr::new(ip.into(), l.http_port),
+                        l.https_port.map(|p| SocketAddr::new(ip.into(), p)),
+                    )
+                }
+                _ => {
+                    let http = bind(config.bind, dcfg.http_port).await?;
+                    let http_addr = local(&http)?;
+                    let sd = shutdown_rx.clone();
+                    tasks.push(tokio::spawn(serve(Route::One(plain), http, idle, sd)));
+                    let mut https_addr = None;
+                    if let Some(ep) = secure {
+                        let listener = bind(config.bind, dcfg.https_port).await?;
+                        https_addr = Some(local(&listener)?);
+                        let sd = shutdown_rx.clone();
+                        tasks.push(tokio::spawn(serve(Route::One(ep), listener, idle, sd)));
+                    }
+                    (http_addr, https_addr)
+                }
+            };
             devices.push(SimDevice {
                 serial: dcfg.serial.clone(),
                 model: dcfg.model.clone(),
@@ -443,6 +499,9 @@ impl Site {
                 cert,
                 sadp_addr: None,
             });
+        }
+        if let Some(l) = lan {
+            tasks.extend(l.serve(lan_http, lan_https, idle, &shutdown_rx));
         }
         // Remember the ports actually bound, so a restart from the state file keeps them.
         for (d, cfg) in devices.iter().zip(config.devices.iter_mut()) {
@@ -482,17 +541,32 @@ impl Site {
     }
 
     /// Where the SADP responders start: one UDP task per device, bound to
-    /// `sadp_port + index` on the site's address (ephemeral ports when `sadp_port` is 0),
+    /// `sadp_port + index` on the site's address (ephemeral ports when `sadp_port` is 0), or to
+    /// `sadp_port` on the device's own address with LAN addressing,
     /// serving the device's shared state (see `crate::sadp::site`).
     async fn spawn_udp_responders(&mut self, shutdown: &watch::Receiver<bool>) -> Result<()> {
         if let Some(port) = self.config.sadp_port {
-            let tasks = crate::sadp::site::start_for_site(
-                &mut self.devices,
-                self.config.bind,
-                port,
-                shutdown,
-            )
-            .await?;
+            let (bind, lan) = (self.config.bind, self.config.lan);
+            let addr = |i: usize, first: Option<u16>| -> Result<SocketAddr> {
+                if let Some(l) = lan {
+                    let ip = l.address(i).ok_or_else(|| {
+                        SimError::Config("SADP addresses run past 127.255.255.254".into())
+                    })?;
+                    // every device on the same port (device 0's when the port is free-chosen)
+                    return Ok(SocketAddr::new(ip.into(), first.unwrap_or(port)));
+                }
+                let port = if port == 0 {
+                    0
+                } else {
+                    u16::try_from(i)
+                        .ok()
+                        .and_then(|i| port.checked_add(i))
+                        .ok_or_else(|| SimError::Config("SADP ports run past 65535".into()))?
+                };
+                Ok(SocketAddr::new(bind, port))
+            };
+            let tasks =
+                crate::sadp::site::start_for_site(&mut self.devices, addr, shutdown).await?;
             self.tasks.extend(tasks);
         }
         Ok(())
@@ -638,5 +712,68 @@ impl BlockingSite {
 impl Drop for BlockingSite {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// The shared listeners of a LAN-addressed site (one per port).
+struct LanListeners {
+    addressing: LanAddressing,
+    http: TcpListener,
+    http_port: u16,
+    https: Option<TcpListener>,
+    https_port: Option<u16>,
+}
+
+impl LanListeners {
+    fn bind(addressing: LanAddressing, https: bool) -> Result<Self> {
+        let http = crate::listen::bind_shared(addressing.http_port, 80, 8080)?;
+        let http_port = local(&http)?.port();
+        let https = if https {
+            Some(crate::listen::bind_shared(
+                addressing.https_port,
+                443,
+                8443,
+            )?)
+        } else {
+            None
+        };
+        let https_port = https.as_ref().map(local).transpose()?.map(|a| a.port());
+        Ok(Self {
+            addressing,
+            http,
+            http_port,
+            https,
+            https_port,
+        })
+    }
+
+    /// Starts the accept loops: `http` and `https` hold device `i` at position `i`.
+    fn serve(
+        self,
+        http: Vec<Endpoint>,
+        https: Vec<Endpoint>,
+        idle: Duration,
+        shutdown: &watch::Receiver<bool>,
+    ) -> Vec<JoinHandle<()>> {
+        let first = u32::from(self.addressing.first);
+        let route = |devices: Vec<Endpoint>| Route::ByAddress {
+            first,
+            devices: devices.into(),
+        };
+        let mut tasks = vec![tokio::spawn(serve(
+            route(http),
+            self.http,
+            idle,
+            shutdown.clone(),
+        ))];
+        if let Some(listener) = self.https {
+            tasks.push(tokio::spawn(serve(
+                route(https),
+                listener,
+                idle,
+                shutdown.clone(),
+            )));
+        }
+        tasks
     }
 }

@@ -30,6 +30,8 @@ pub(crate) struct DeviceShared {
     pub(crate) index: usize,
     rt: Mutex<DeviceRuntime>,
     pub(crate) stats: Stats,
+    /// Every request received (line, headers, body), bounded.
+    pub(crate) received: crate::reqlog::RequestLog,
     faults: Mutex<FaultSet>,
     pub(crate) platform: Platform,
     dirty: AtomicBool,
@@ -43,6 +45,7 @@ impl DeviceShared {
             index,
             rt: Mutex::new(DeviceRuntime::new(cfg)),
             stats: Stats::default(),
+            received: crate::reqlog::RequestLog::default(),
             faults: Mutex::new(FaultSet::default()),
             platform,
             dirty: AtomicBool::new(false),

@@ -115,6 +115,15 @@ impl Device {
         &self.inner
     }
 
+    /// A handle whose operations may send secrets in clear when neither TLS nor the device's
+    /// field cipher protects them (see [`crate::Device::allow_plaintext_secrets`]).
+    pub fn allow_plaintext_secrets(&self) -> Self {
+        Self {
+            inner: self.inner.allow_plaintext_secrets(),
+            rt: self.rt,
+        }
+    }
+
     /// Runs a future on the shared runtime, blocking until it completes. This is how blocking
     /// twins of async operations are written: `dev.run(dev.async_device().some_op())`.
     pub fn run<F>(&self, f: F) -> F::Output

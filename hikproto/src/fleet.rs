@@ -72,6 +72,7 @@ pub struct Fleet {
     per_account: Option<usize>,
     deadline: Option<Duration>,
     progress: Option<ProgressHook>,
+    keep_connections: bool,
 }
 
 impl std::fmt::Debug for Fleet {
@@ -100,6 +101,7 @@ impl Fleet {
             per_account: None,
             deadline: None,
             progress: None,
+            keep_connections: false,
         }
     }
 
@@ -128,6 +130,16 @@ impl Fleet {
     #[must_use]
     pub fn deadline(mut self, d: Duration) -> Self {
         self.deadline = Some(d);
+        self
+    }
+
+    /// Keeps each device's idle connections open after its operation (for a caller that runs
+    /// again on the same handles soon). By default they are closed as each device finishes, so a
+    /// sweep of any size holds about `concurrency` sockets; calls within one operation reuse
+    /// their connection either way.
+    #[must_use]
+    pub fn keep_connections(mut self, yes: bool) -> Self {
+        self.keep_connections = yes;
         self
     }
 
@@ -234,6 +246,7 @@ impl Fleet {
             let deadline = self.deadline;
             let progress = self.progress.clone();
             let done = done.clone();
+            let release = (!self.keep_connections).then(|| dev.clone());
             set.spawn(async move {
                 let name = dev.base_url().to_owned();
                 // Acquire in a fixed order (account, host, global) so runs cannot deadlock.
@@ -266,6 +279,9 @@ impl Fleet {
                     None => fut.await,
                 };
                 let elapsed = t0.elapsed();
+                if let Some(dev) = release {
+                    dev.release_connections();
+                }
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
                 if let Some(p) = progress {
                     p(&Progress {

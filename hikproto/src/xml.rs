@@ -131,9 +131,9 @@ impl Element {
         let mut stack: Vec<Self> = Vec::new();
         let mut root: Option<Self> = None;
         let mut count = 0usize;
-        let mut buf = Vec::new();
         loop {
-            let ev = reader.read_event_into(&mut buf).map_err(|e| {
+            // borrowed from `input`: no copy of names, attributes or text
+            let ev = reader.read_event().map_err(|e| {
                 Error::decode(WHAT, format!("malformed XML: {}", clip(&e.to_string())))
             })?;
             match ev {
@@ -163,8 +163,11 @@ impl Element {
                 }
                 Event::Text(t) => {
                     if let Some(top) = stack.last_mut() {
-                        let s = unescape(&t)?;
-                        push_text(&mut top.text, &s, limits.max_bytes)?;
+                        // leading white space would be trimmed on close: skip it unbuffered
+                        if top.text.is_empty() && t.trim().is_empty() {
+                            continue;
+                        }
+                        push_unescaped(&mut top.text, &t, limits.max_bytes)?;
                     } else if !t.trim().is_empty() {
                         return Err(Error::decode(WHAT, "text outside the root element"));
                     }
@@ -189,7 +192,6 @@ impl Element {
                 Event::Eof => break,
                 Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
             }
-            buf.clear();
         }
         if !stack.is_empty() {
             return Err(Error::decode(WHAT, "truncated document"));
@@ -214,7 +216,8 @@ impl Element {
         if name.is_empty() {
             return Err(Error::decode(WHAT, "an element without a name"));
         }
-        let mut attrs = Vec::new();
+        let mut attrs: Vec<(String, String)> = Vec::new();
+        // a set only for elements with many attributes; a scan is cheaper for the usual few
         let mut seen = std::collections::HashSet::new();
         for a in s.attributes() {
             let a = a.map_err(|e| {
@@ -228,7 +231,15 @@ impl Element {
             };
             // `a:x` and `b:x` have the same local name: keep the first, so that what is
             // written has no duplicate attribute and reads back.
-            if !seen.insert(key.clone()) {
+            let duplicate = if attrs.len() < 16 {
+                attrs.iter().any(|(k, _)| *k == key)
+            } else {
+                if seen.is_empty() {
+                    seen.extend(attrs.iter().map(|(k, _)| k.clone()));
+                }
+                !seen.insert(key.clone())
+            };
+            if duplicate {
                 continue;
             }
             attrs.push((key, unescape(&a.value)?));
@@ -417,6 +428,15 @@ fn push_text(dst: &mut String, s: &str, max: usize) -> Result<()> {
     }
     dst.push_str(s);
     Ok(())
+}
+
+/// [`push_text`] of `s` with its entities resolved (no copy when it has none).
+fn push_unescaped(dst: &mut String, s: &str, max: usize) -> Result<()> {
+    if s.contains('&') {
+        push_text(dst, &unescape(s)?, max)
+    } else {
+        push_text(dst, s, max)
+    }
 }
 
 fn resolve_entity(name: &str) -> Result<String> {

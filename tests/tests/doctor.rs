@@ -430,6 +430,14 @@ fn options(fix: bool) -> Options {
     }
 }
 
+/// `--fix --fix-irreversible`: the fixes that cannot be undone as well.
+fn options_all() -> Options {
+    Options {
+        irreversible: true,
+        ..options(true)
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_simulated_fault_yields_exactly_its_finding() {
     let mut failures = Vec::new();
@@ -506,7 +514,7 @@ async fn fix_makes_each_fixable_fault_healthy_and_registered() {
         let pm = probe(sim).await;
         let dev = device(sim, c.password);
         let mut shown = Vec::new();
-        let ex = doctor::examine_with(&dev, Some(&pm), &inputs, &options(true), |_, plan| {
+        let ex = doctor::examine_with(&dev, Some(&pm), &inputs, &options_all(), |_, plan| {
             shown.extend(plan.iter().map(|p| p.finding));
         })
         .await;
@@ -577,13 +585,15 @@ async fn a_new_code_is_printed_once_and_works() {
     let site = site_for(&c).await;
     let sim = site.device(0);
     sim.update(|c| c.verification_code = None);
-    let ex = doctor::examine(
-        &device(sim, Some(PASSWORD)),
-        None,
-        &UserInputs::default(),
-        &options(true),
-    )
-    .await;
+    let dev = device(sim, Some(PASSWORD));
+    // `--fix` alone does not set a code: it cannot be undone
+    let ex = doctor::examine(&dev, None, &UserInputs::default(), &options(true)).await;
+    let skipped: Vec<_> = ex.fixes.iter().filter(|f| f.skipped).collect();
+    assert_eq!(skipped.len(), 1, "{:#?}", ex.fixes);
+    assert!(!skipped[0].applied && !skipped[0].fix.reversible && !skipped[0].fix.safe);
+    assert!(skipped[0].message.contains("--fix-irreversible"));
+    assert!(sim.verification_code().is_none());
+    let ex = doctor::examine(&dev, None, &UserInputs::default(), &options_all()).await;
     let code = ex
         .fixes
         .iter()
@@ -696,5 +706,96 @@ async fn sadp_alone_shows_platform_access_off_without_a_login() {
         "nothing was tried without a password"
     );
     responder.shutdown().await;
+    site.shutdown().await;
+}
+
+#[test]
+fn every_fix_kind_states_its_safety_and_reversibility() {
+    use hikproto::doctor::FixAction;
+    // (action, safe, reversible)
+    let table = [
+        (FixAction::EnablePlatform, true, true),
+        (
+            FixAction::SetDns {
+                primary: "8.8.8.8".into(),
+                secondary: "8.8.4.4".into(),
+            },
+            true,
+            true,
+        ),
+        (
+            FixAction::SetServerAddress {
+                host: "litedev.hik-connect.com".into(),
+            },
+            true,
+            true,
+        ),
+        (
+            FixAction::SetVerificationCode { generate: true },
+            false,
+            false,
+        ),
+        (FixAction::SyncTime, true, true),
+    ];
+    for (action, safe, reversible) in table {
+        assert_eq!(action.is_safe(), safe, "{action:?}");
+        assert_eq!(action.is_reversible(), reversible, "{action:?}");
+        assert_eq!(action.needs_own_flag(), !reversible, "{action:?}");
+        let undo = action.undo();
+        if reversible {
+            assert!(undo.contains("--undo"), "{action:?}: {undo}");
+        } else {
+            assert!(undo.contains("cannot be undone"), "{action:?}: {undo}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix_then_undo_restores_the_recorded_values() {
+    let c = case("platform off, no DNS, clock ahead", nothing, &[], true);
+    let site = site_for(&c).await;
+    let sim = site.device(0);
+    sim.update(|c| {
+        c.ezviz.enabled = false;
+        c.network.dns1 = "0.0.0.0".into();
+        c.network.dns2 = String::new();
+        c.time.clock_offset_secs = 3 * 3600;
+    });
+    let before = sim.config();
+    assert_eq!(before.time.mode, "NTP");
+    let dev = device(sim, Some(PASSWORD));
+    let ex = doctor::examine(&dev, None, &user_inputs(sim), &options(true)).await;
+    let applied: Vec<_> = ex.fixes.iter().filter(|f| f.applied).collect();
+    assert_eq!(applied.len(), 3, "{:#?}", ex.fixes);
+    assert!(applied.iter().all(|f| f.previous.is_some()));
+    let fixed = sim.config();
+    assert_eq!(fixed.time.mode, "manual", "the sync turns NTP off");
+    assert_ne!(fixed.network.dns1, before.network.dns1);
+    assert!(fixed.ezviz.enabled);
+
+    // the saved report is all the undo needs
+    let saved = serde_json::json!({ "doctor": serde_json::to_value(&ex).unwrap() });
+    let recorded = doctor::recorded(&serde_json::from_str(&saved.to_string()).unwrap());
+    assert_eq!(recorded.len(), 3);
+    let undone = doctor::undo_fixes(&dev, &recorded).await;
+    assert!(undone.iter().all(|u| u.restored), "{undone:#?}");
+    let now = sim.config();
+    assert_eq!(now.time.mode, before.time.mode);
+    assert_eq!(now.time.ntp_server, before.time.ntp_server);
+    // "no DNS server" again (0.0.0.0 is written back empty, the form devices accept)
+    assert_eq!(before.network.dns1, "0.0.0.0");
+    assert_eq!(now.network.dns1, "");
+    assert_eq!(now.network.dns2, before.network.dns2);
+    assert_eq!(now.ezviz.enabled, before.ezviz.enabled);
+    assert_eq!(
+        now.verification_code
+            .as_ref()
+            .map(|c| c.expose().to_owned()),
+        before
+            .verification_code
+            .as_ref()
+            .map(|c| c.expose().to_owned()),
+        "the code was never touched"
+    );
     site.shutdown().await;
 }

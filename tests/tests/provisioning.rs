@@ -37,6 +37,34 @@ fn admin(dev: &SimDevice, password: &str) -> Device {
         .unwrap()
 }
 
+/// The admin over HTTPS, the simulator's certificate pinned (the site must serve HTTPS).
+fn admin_tls(dev: &SimDevice, password: &str) -> Device {
+    Device::builder(dev.https_url().expect("the site serves HTTPS"))
+        .tls(hikproto::TlsMode::PinSha256(
+            dev.cert_sha256().expect("a certificate"),
+        ))
+        .credentials("admin", password)
+        .build()
+        .unwrap()
+}
+
+async fn tls_site(devices: Vec<DeviceConfig>) -> Site {
+    let mut b = Site::builder().https(true);
+    for d in devices {
+        b = b.device(d);
+    }
+    b.start().await.expect("simulated site")
+}
+
+/// True when `e` is the refusal to send a secret unprotected.
+fn is_plaintext_refusal(e: &Error) -> bool {
+    let text = e.to_string();
+    matches!(e, Error::InvalidInput(_))
+        && text.contains("HTTPS")
+        && text.contains("security=1")
+        && text.contains("allow_plaintext_secrets")
+}
+
 fn activated_camera(p: Personality) -> DeviceConfig {
     activated_camera_n(0, p)
 }
@@ -221,23 +249,40 @@ async fn users_with_login_password_and_field_encryption() {
 }
 
 #[tokio::test]
-async fn users_on_legacy_firmware_go_in_clear() {
-    let site = site(vec![activated_camera(Personality::legacy())]).await;
+async fn users_on_legacy_firmware_need_tls_or_the_opt_in() {
+    let site = tls_site(vec![activated_camera(Personality::legacy())]).await;
     let sim = site.device(0);
     let dev = admin(sim, ADMIN_PW);
     assert!(
         dev.field_key().await.unwrap().is_none(),
         "no securityVersion"
     );
-    dev.add_user(
-        "viewer1",
-        &pw("viewer1", "View!er2024"),
-        UserLevel::Viewer,
-        None,
-    )
-    .await
-    .unwrap();
-    dev.change_password("viewer1", &pw("viewer1", "View!er2025"), None)
+    // plain HTTP without the cipher: refused before the password is sent
+    let err = dev
+        .add_user(
+            "viewer1",
+            &pw("viewer1", "View!er2024"),
+            UserLevel::Viewer,
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(is_plaintext_refusal(&err), "{err}");
+    assert_eq!(sim.stats().hits_method("POST", "/ISAPI/Security/users"), 0);
+    assert!(sim.password("viewer1").is_none());
+    // inside TLS
+    admin_tls(sim, ADMIN_PW)
+        .add_user(
+            "viewer1",
+            &pw("viewer1", "View!er2024"),
+            UserLevel::Viewer,
+            None,
+        )
+        .await
+        .unwrap();
+    // in clear, opted in for this call
+    dev.allow_plaintext_secrets()
+        .change_password("viewer1", &pw("viewer1", "View!er2025"), None)
         .await
         .unwrap();
     assert_eq!(sim.password("viewer1").unwrap().expose(), "View!er2025");
@@ -246,19 +291,37 @@ async fn users_on_legacy_firmware_go_in_clear() {
 
 #[tokio::test]
 async fn verification_code_set_read_and_check() {
-    let site = site(vec![
+    let site = tls_site(vec![
         activated_camera_n(0, Personality::camera()),
         activated_camera_n(1, Personality::legacy()),
     ])
     .await;
     for i in 0..2 {
         let sim = site.device(i);
-        let dev = admin(sim, ADMIN_PW);
+        // the camera offers security=1 over plain HTTP; legacy firmware has no cipher, so its
+        // code goes inside TLS
+        let dev = if i == 0 {
+            admin(sim, ADMIN_PW)
+        } else {
+            let code = VerificationCode::new(CODE).unwrap();
+            let err = admin(sim, ADMIN_PW)
+                .set_verification_code(&code)
+                .await
+                .unwrap_err();
+            assert!(is_plaintext_refusal(&err), "{err}");
+            assert_eq!(
+                sim.stats()
+                    .hits_method("PUT", "/ISAPI/System/Network/EZVIZ"),
+                0
+            );
+            sim.reset_stats();
+            admin_tls(sim, ADMIN_PW)
+        };
         let code = VerificationCode::new(CODE).unwrap();
         let st = dev.set_verification_code(&code).await.unwrap();
         assert!(st.is_success());
         // the camera offers the secretKey endpoint and security=1; legacy firmware gets the
-        // read-modify-write of the EZVIZ document in clear
+        // read-modify-write of the EZVIZ document (inside TLS)
         let stats = sim.stats();
         let via_secret_key = stats.hits_method("PUT", "/ISAPI/System/Network/EZVIZ/secretKey");
         let via_ezviz = stats.hits_method("PUT", "/ISAPI/System/Network/EZVIZ");
@@ -365,7 +428,7 @@ async fn unsupported_endpoints_per_personality() {
 
 #[tokio::test]
 async fn isup_key_is_write_only() {
-    let site = site(vec![activated_camera(Personality::camera())]).await;
+    let site = tls_site(vec![activated_camera(Personality::camera())]).await;
     let sim = site.device(0);
     let dev = admin(sim, ADMIN_PW);
     let mut e = dev.ehome(Some(1)).await.unwrap();
@@ -374,6 +437,11 @@ async fn isup_key_is_write_only() {
     e.ip_address = Some("192.0.2.20".into());
     e.device_id = Some("site-cam-01".into());
     e.key = Some(IsupKey::new("isupKey-2024").unwrap());
+    // no field cipher covers the ISUP key: plain HTTP is refused, TLS carries it
+    let err = dev.set_ehome(Some(1), &e).await.unwrap_err();
+    assert!(is_plaintext_refusal(&err), "{err}");
+    assert!(sim.config().ehome.iter().all(|c| c.key.is_none()));
+    let dev = admin_tls(sim, ADMIN_PW);
     assert!(dev.set_ehome(Some(1), &e).await.unwrap().is_success());
     let cfg = sim.config();
     let centre = cfg.ehome.iter().find(|c| c.center_id == 1).unwrap();

@@ -33,6 +33,7 @@ async fn site(n: usize) -> Site {
     Site::builder()
         .devices(n)
         .password(PW)
+        .https(true)
         .start()
         .await
         .expect("simulator starts")
@@ -47,8 +48,16 @@ fn admin(dev: &SimDevice) -> Device {
         .unwrap()
 }
 
+/// A handle without credentials, as the reset routes use, over HTTPS with the simulator's
+/// certificate pinned: the reset secrets (answers, codes, GUID file, new password) cannot use
+/// the field cipher, whose key derives from the lost password, so they travel only inside TLS.
 fn anonymous(dev: &SimDevice) -> Device {
-    Device::builder(dev.host()).build().unwrap()
+    Device::builder(dev.https_url().expect("the site serves HTTPS"))
+        .tls(hikproto::TlsMode::PinSha256(
+            dev.cert_sha256().expect("a certificate"),
+        ))
+        .build()
+        .unwrap()
 }
 
 fn answers() -> Vec<QuestionAnswer> {

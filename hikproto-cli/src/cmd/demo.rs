@@ -82,7 +82,10 @@ fn sim_err(e: impl std::fmt::Display) -> CliError {
 
 pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
     let n = usize::from(a.devices);
-    let mut builder = Site::builder().sadp_port(0).device(DeviceConfig::camera(0));
+    let mut builder = Site::builder()
+        .sadp_port(0)
+        .https(true)
+        .device(DeviceConfig::camera(0));
     for i in 1..n {
         let mut cfg = if i == 1 {
             DeviceConfig::nvr(i)
@@ -335,7 +338,14 @@ async fn step_lockout(demo: &Demo<'_>, site: &Site) -> Result<String, CliError> 
 
 async fn step_recovery(demo: &Demo<'_>, site: &Site) -> Result<String, CliError> {
     let sim = site.device(site.len() - 1);
-    let open = device(sim, None)?;
+    // the answers and the new password cannot use the field cipher (its key derives from the
+    // lost password): they go inside TLS, the simulator's certificate pinned
+    let open = Device::builder(sim.https_url().unwrap_or_default())
+        .tls(hikproto::TlsMode::PinSha256(
+            sim.cert_sha256().unwrap_or_default(),
+        ))
+        .timeout(Duration::from_secs(10))
+        .build()?;
     let plan = open.recovery_plan().await?;
     let usable: Vec<String> = plan
         .routes
@@ -350,7 +360,7 @@ async fn step_recovery(demo: &Demo<'_>, site: &Site) -> Result<String, CliError>
     let new = NewPassword::new("Rec0vered!Pw");
     let outcome = open.reset_with_security_answers(&answers, &new).await?;
     demo.say(format!(
-        "   reset by {:?}: {}",
+        "   reset by {:?} inside TLS: {}",
         outcome.method,
         outcome.status.describe()
     ));

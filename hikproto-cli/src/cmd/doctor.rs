@@ -17,6 +17,7 @@ use hikproto::fleet::Fleet;
 use hikproto::sadp::{self, DiscoverOptions, ProbeMatch, ProbeTarget};
 use hikproto::{Device, Secret};
 
+use crate::cmd::doctor_fix;
 use crate::cmd::request::read_input;
 use crate::conn::{AccessArgs, CODE_ENV, ConnArgs, read_password, read_secret};
 use crate::output::{CliError, Output};
@@ -53,9 +54,19 @@ pub(crate) struct Args {
     /// The device is not in your own Hik-Connect account.
     #[arg(long)]
     not_in_my_account: bool,
-    /// Apply the safe, reversible fixes (after showing them), then diagnose again.
+    /// Apply the reversible fixes (after showing them; each records what it overwrites), then
+    /// diagnose again.
     #[arg(long)]
     fix: bool,
+    /// With --fix, also apply the fixes that cannot be undone (a new verification code).
+    #[arg(long, requires = "fix")]
+    fix_irreversible: bool,
+    /// Undo the fixes recorded in a saved result (`hikproto --json doctor --host H --fix > FILE`).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "fleet"])]
+    undo: Option<PathBuf>,
+    /// Fleet --fix: apply without asking (required when not run from a terminal).
+    #[arg(long)]
+    yes: bool,
     /// Also ask the device over SADP: `lan` searches the LAN, HOST:PORT asks one responder.
     #[arg(long, value_name = "lan|HOST:PORT")]
     sadp: Option<String>,
@@ -92,6 +103,7 @@ impl Args {
     fn options(&self) -> Options {
         Options {
             fix: self.fix,
+            irreversible: self.fix_irreversible,
             settle: Duration::from_secs(self.settle),
             ..Options::default()
         }
@@ -119,11 +131,19 @@ impl Args {
 }
 
 pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
+    if a.fleet.is_some() && a.fix {
+        // before any prompt or request: a fleet fix must be confirmable
+        doctor_fix::check_confirmable(a.yes)?;
+    }
     let password = if a.no_login {
         None
     } else {
         Some(read_password(&format!("Password for {}: ", a.access.user))?)
     };
+    if let (Some(file), Some(host)) = (&a.undo, &a.host) {
+        let dev = a.conn(host, None).device_with(password)?;
+        return doctor_fix::undo(&dev, file, out).await;
+    }
     let inputs = a.inputs(password.as_ref())?;
     match (&a.host, &a.fleet) {
         (Some(host), _) => one(&a, host, password, &inputs, out).await,
@@ -160,26 +180,34 @@ async fn sadp_view(how: Option<&str>, host: &str) -> Result<Option<ProbeMatch>, 
         .or(single))
 }
 
-fn print_plan(plan: &[PlannedFix]) {
-    crate::outln!("\nApplying the safe fixes:");
+fn print_plan(plan: &[PlannedFix], irreversible: bool) {
+    crate::outln!("\nApplying the fixes:");
     for p in plan {
-        crate::outln!(
-            "  - {} (for {}); undo: {}",
-            p.description,
-            p.finding,
-            p.undo
-        );
+        if p.reversible || irreversible {
+            crate::outln!(
+                "  - {} (for {}); undo: {}",
+                p.description,
+                p.finding,
+                p.undo
+            );
+        } else {
+            crate::outln!(
+                "  - NOT applied: {} (for {}): it cannot be undone; add --fix-irreversible",
+                p.description,
+                p.finding
+            );
+        }
     }
 }
 
 fn print_outcomes(ex: &Examination) {
     for f in &ex.fixes {
-        crate::outln!(
-            "  {} {}: {}",
-            if f.applied { "done:  " } else { "FAILED:" },
-            f.fix.description,
-            f.message
-        );
+        let label = match (f.applied, f.skipped) {
+            (true, _) => "done:   ",
+            (false, true) => "skipped:",
+            (false, false) => "FAILED: ",
+        };
+        crate::outln!("  {label} {}: {}", f.fix.description, f.message);
         if let Some(code) = &f.new_code {
             crate::outln!("    new verification code (shown once): {}", code.expose());
         }
@@ -199,10 +227,11 @@ async fn one(
     let dev = a.conn(host, None).device_with(password)?;
     let sadp = sadp_view(a.sadp.as_deref(), host).await?;
     let human = !out.json;
+    let irreversible = a.fix_irreversible;
     let ex = doctor::examine_with(&dev, sadp.as_ref(), inputs, &a.options(), |report, plan| {
         if human {
             crate::out!("{}", report.render_for(Audience::Cli));
-            print_plan(plan);
+            print_plan(plan, irreversible);
         }
     })
     .await;
@@ -362,7 +391,10 @@ async fn fleet(
             crate::outln!("line {}  skipped: {}", b.line, b.error);
         }
     }
-    let options = a.options();
+    let mut options = a.options();
+    if a.fix && !a.yes {
+        options.fix = confirm_fleet_fix(&devices, inputs, &options, a.concurrency).await;
+    }
     let inputs = inputs.clone();
     let json = out.json;
     let results = Fleet::new()
@@ -460,6 +492,44 @@ fn print_fleet_device(row: &FleetRow, ex: &Examination) {
     crate::outln!("{label}{rest}");
 }
 
+/// Diagnoses the fleet without changing anything, prints the fixes it plans, and asks
+/// whether to apply them (on a terminal: [`doctor_fix::check_confirmable`] ran first).
+async fn confirm_fleet_fix(
+    devices: &[Device],
+    inputs: &UserInputs,
+    options: &Options,
+    concurrency: usize,
+) -> bool {
+    let look = Options {
+        fix: false,
+        ..options.clone()
+    };
+    let inputs = inputs.clone();
+    let preview: Vec<Examination> =
+        Fleet::new()
+            .concurrency(concurrency.max(1))
+            .run(devices.to_vec(), move |dev| {
+                let (look, inputs) = (look.clone(), inputs.clone());
+                async move {
+                    Ok::<_, hikproto::Error>(doctor::examine(&dev, None, &inputs, &look).await)
+                }
+            })
+            .await
+            .into_iter()
+            .filter_map(|r| r.outcome.ok())
+            .collect();
+    let n = doctor_fix::print_fleet_plan(&preview, options.irreversible);
+    if n == 0 {
+        crate::outln!("  (none)");
+        return false;
+    }
+    let yes = doctor_fix::confirm(&format!("Apply these {n} fixes?"));
+    if !yes {
+        crate::outln!("No change made.");
+    }
+    yes
+}
+
 /// The doctor's part of `hikproto demo`: a simulated device with Error-2020 trouble (platform
 /// access off, no DNS), diagnosed, fixed with the safe fixes, and shown healthy and registered.
 ///
@@ -501,7 +571,7 @@ pub(crate) async fn demo_section(
     let ex = doctor::examine_with(&dev, None, &inputs, &options, |report, plan| {
         if human {
             crate::out!("{}", report.render_for(Audience::Cli));
-            print_plan(plan);
+            print_plan(plan, false);
         }
     })
     .await;

@@ -5,6 +5,7 @@ pub(crate) mod decode;
 pub(crate) mod demo;
 pub(crate) mod discover;
 pub(crate) mod doctor;
+pub(crate) mod doctor_fix;
 pub(crate) mod fleet;
 pub(crate) mod hikconnect;
 pub(crate) mod info;

@@ -30,7 +30,7 @@ pub enum hikproto_tls_mode {
 /// Settings for a device handle; `hikproto_device_builder_build` turns them into a
 /// `hikproto_device`.
 ///
-/// Methods: `_new`, `_set_https`, `_set_credentials`, `_set_timeouts_ms`, `_set_tls_mode`,
+/// Methods: `_new`, `_set_https`, `_set_allow_plaintext_secrets`, `_set_credentials`, `_set_timeouts_ms`, `_set_tls_mode`,
 /// `_set_tls_pin_sha256`, `_add_root_certificate_der`, `_set_max_response_bytes`, `_build`,
 /// `_free`.
 ///
@@ -57,6 +57,7 @@ pub(crate) struct BuilderInner {
     pin: Option<[u8; 32]>,
     roots_der: Vec<Vec<u8>>,
     max_response_bytes: Option<usize>,
+    allow_plaintext_secrets: bool,
 }
 
 impl BoxCastable for hikproto_device_builder {
@@ -78,6 +79,7 @@ impl BuilderInner {
             host: host.to_owned(),
             port,
             https: false,
+            allow_plaintext_secrets: false,
             user: None,
             password: None,
             connect_timeout: None,
@@ -134,7 +136,12 @@ impl BuilderInner {
             b = b.add_root_certificate_der(der.clone());
         }
         // built on the shared runtime (see `crate::runtime`)
-        Ok(b.build_blocking()?)
+        let dev = b.build_blocking()?;
+        Ok(if self.allow_plaintext_secrets {
+            dev.allow_plaintext_secrets()
+        } else {
+            dev
+        })
     }
 }
 
@@ -187,6 +194,22 @@ pub extern "C" fn hikproto_device_builder_set_https(
 ) -> hikproto_result {
     ffi_call_plain(|| {
         try_mut(builder, "builder")?.https = https;
+        Ok(())
+    })
+}
+
+/// Lets the handles built from this builder send passwords, codes, answers and keys **in
+/// clear** over plain HTTP when neither HTTPS nor the device's `security=1` cipher protects
+/// them (`true`), or not (`false`, the default: such calls fail with
+/// `HIKPROTO_INVALID_ARGUMENT` before anything secret is sent). Build a separate handle for the
+/// calls that need it, on trusted networks only.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_device_builder_set_allow_plaintext_secrets(
+    builder: *mut hikproto_device_builder,
+    allow: bool,
+) -> hikproto_result {
+    ffi_call_plain(|| {
+        try_mut(builder, "builder")?.allow_plaintext_secrets = allow;
         Ok(())
     })
 }

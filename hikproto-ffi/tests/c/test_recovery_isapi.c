@@ -42,6 +42,19 @@ static hikproto_device *admin(const char *password) {
   return dev;
 }
 
+/* A handle without credentials for the reset routes. Their secrets cannot use the field cipher
+ * (its key derives from the lost password): over plain HTTP they need the explicit opt-in, which
+ * this loopback simulator is fine for. */
+static hikproto_device *plaintext_anon(void) {
+  hikproto_device_builder *b = NULL;
+  hikproto_device *dev = NULL;
+  CHECK_RESULT(hikproto_device_builder_new("127.0.0.1", port, &b), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_set_allow_plaintext_secrets(b, true), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_build(b, &dev, NULL), HIKPROTO_RESULT_OK);
+  hikproto_device_builder_free(b);
+  return dev;
+}
+
 /* Requests the simulated camera has answered so far. */
 static unsigned long long requests_seen(void) {
   char stats[4096];
@@ -161,11 +174,27 @@ static void test_questions(hikproto_device *dev) {
   CHECK(strstr(buf, "\"configured\":false") == NULL && strstr(buf, "\"configured\":true") != NULL);
   CHECK(strstr(buf, "red fox") == NULL);
 
-  /* the reset needs no credentials: a handle without any */
-  hikproto_device *anon = NULL;
-  CHECK_RESULT(hikproto_device_new("127.0.0.1", port, NULL, NULL, &anon, NULL), HIKPROTO_RESULT_OK);
-  /* a weak new password is refused before anything is sent */
+  /* the reset needs no credentials: a handle without any. Over plain HTTP without the opt-in
+   * the answers are refused before anything is sent, with an error naming the three ways */
+  hikproto_device *strict = NULL;
+  CHECK_RESULT(hikproto_device_new("127.0.0.1", port, NULL, NULL, &strict, NULL), HIKPROTO_RESULT_OK);
   unsigned long long before = requests_seen();
+  err = NULL;
+  CHECK_RESULT(hikproto_device_reset_by_answers(strict, ids, answers, 3, PW1, false, NULL, &err),
+               HIKPROTO_RESULT_INVALID_ARGUMENT);
+  CHECK(requests_seen() == before);
+  {
+    char msg[1024];
+    size_t mlen = 0;
+    CHECK_RESULT(hikproto_error_message(err, msg, sizeof msg, &mlen), HIKPROTO_RESULT_OK);
+    CHECK(strstr(msg, "allow_plaintext_secrets") != NULL && strstr(msg, "HTTPS") != NULL);
+    CHECK(strstr(msg, PW1) == NULL);
+  }
+  hikproto_error_free(err);
+  hikproto_device_free(strict);
+  hikproto_device *anon = plaintext_anon();
+  /* a weak new password is refused before anything is sent */
+  before = requests_seen();
   err = NULL;
   CHECK_RESULT(hikproto_device_reset_by_answers(anon, ids, answers, 3, "12345678", false, NULL, &err),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
@@ -192,6 +221,7 @@ static void test_questions(hikproto_device *dev) {
 
 static void test_email(void) {
   hikproto_device *dev = admin(PW1);
+  hikproto_device *pt = plaintext_anon();
   CHECK_RESULT(hikproto_device_set_security_email(dev, "not an address", NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
   hikproto_error *err = NULL;
@@ -213,18 +243,18 @@ static void test_email(void) {
   CHECK(json_string(buf, "qrText", qr, sizeof qr));
   CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_MAIL, qr, code, sizeof code, &n),
                HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_device_reset_by_email_code(dev, "no", PW2, false, NULL, NULL),
+  CHECK_RESULT(hikproto_device_reset_by_email_code(pt, "no", PW2, false, NULL, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
-  CHECK_RESULT(hikproto_device_reset_by_email_code(dev, code, PW2 "\x01", false, NULL, NULL),
+  CHECK_RESULT(hikproto_device_reset_by_email_code(pt, code, PW2 "\x01", false, NULL, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
   err = NULL;
-  CHECK_RESULT(hikproto_device_reset_by_email_code(dev, "ZZZZ9999", PW2, false, NULL, &err),
+  CHECK_RESULT(hikproto_device_reset_by_email_code(pt, "ZZZZ9999", PW2, false, NULL, &err),
                HIKPROTO_RESULT_DEVICE_REFUSED);
   CHECK(refused_with(err, "checkCodeError") >= 0);
   CHECK_RESULT(login_with(PW1), HIKPROTO_RESULT_OK);
   err = NULL;
   bool risky = false;
-  CHECK_RESULT(hikproto_device_reset_by_email_code(dev, code, PW2, false, &risky, &err),
+  CHECK_RESULT(hikproto_device_reset_by_email_code(pt, code, PW2, false, &risky, &err),
                HIKPROTO_RESULT_OK);
   CHECK(risky); /* accepted, flagged riskPassword: the caller should ask for a stronger one */
   print_error("e-mail reset", err);
@@ -232,9 +262,10 @@ static void test_email(void) {
   CHECK_RESULT(login_with(PW2), HIKPROTO_RESULT_OK);
   /* a code works once */
   err = NULL;
-  CHECK(hikproto_device_reset_by_email_code(dev, code, PW1, false, NULL, &err) != HIKPROTO_RESULT_OK);
+  CHECK(hikproto_device_reset_by_email_code(pt, code, PW1, false, NULL, &err) != HIKPROTO_RESULT_OK);
   hikproto_error_free(err);
   CHECK_RESULT(login_with(PW2), HIKPROTO_RESULT_OK);
+  hikproto_device_free(pt);
   hikproto_device_free(dev);
 }
 
@@ -270,8 +301,7 @@ static void test_guid(const char *dir) {
     fputs("hello", f);
     fclose(f);
   }
-  hikproto_device *anon = NULL;
-  CHECK_RESULT(hikproto_device_new("127.0.0.1", port, NULL, NULL, &anon, NULL), HIKPROTO_RESULT_OK);
+  hikproto_device *anon = plaintext_anon();
   unsigned long long before = requests_seen();
   CHECK_RESULT(hikproto_device_reset_with_guid_file(anon, junk, PW3, false, NULL, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
@@ -299,8 +329,7 @@ static void test_guid(const char *dir) {
 }
 
 static void test_app(void) {
-  hikproto_device *anon = NULL;
-  CHECK_RESULT(hikproto_device_new("127.0.0.1", port, NULL, NULL, &anon, NULL), HIKPROTO_RESULT_OK);
+  hikproto_device *anon = plaintext_anon();
   char code[64];
   /* no payload shown yet: the simulated app has nothing to scan */
   CHECK_RESULT(hikproto_sim_device_app_reset_code(sim, 0, ACCOUNT, code, sizeof code, &n),
@@ -361,7 +390,12 @@ static void test_restarts(void) {
   print_error("reboot", err);
   hikproto_error_free(err);
   wait_back(dev);
-  CHECK(hikproto_device_reset_by_email_code(dev, code, PW1, false, NULL, NULL) != HIKPROTO_RESULT_OK);
+  hikproto_device *pt = plaintext_anon();
+  err = NULL;
+  hikproto_result voided = hikproto_device_reset_by_email_code(pt, code, PW1, false, NULL, &err);
+  CHECK(voided != HIKPROTO_RESULT_OK && voided != HIKPROTO_RESULT_INVALID_ARGUMENT);
+  hikproto_error_free(err);
+  hikproto_device_free(pt);
   CHECK_RESULT(login_with(PW4), HIKPROTO_RESULT_OK);
 
   CHECK_RESULT(hikproto_device_factory_reset(dev, "no way!", NULL),

@@ -50,6 +50,7 @@ from ._models import (
     Record,
     Response,
     ResponseStatus,
+    Secret,
 )
 from . import aio, reset_files, sadp, sim  # noqa: E402  (submodules need the names above)
 
@@ -101,6 +102,7 @@ __all__ = [
     "ResetFileWarning",
     "SimulatorError",
     "Record",
+    "Secret",
     "aio",
     "reset_files",
     "sadp",

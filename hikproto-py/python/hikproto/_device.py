@@ -8,7 +8,7 @@ from typing import Any, Mapping, Optional, Sequence, Tuple, Type, Union
 from ._doctor import DoctorReport
 from ._handle import Answers, Handle, PathLike, TimeLike, time_text
 from ._hikproto import SadpDevice
-from ._models import DeviceInfo, Record, Response, ResponseStatus
+from ._models import DeviceInfo, Record, Response, ResponseStatus, Secret
 from ._ops import convert
 
 JsonValue = Any
@@ -233,9 +233,9 @@ class Device(Handle):
         result: ResponseStatus = self._call("disable_platform_access")
         return result
 
-    def verification_code(self) -> Optional[str]:
-        """The device's verification code (a secret: do not log it)."""
-        result: Optional[str] = self._call("verification_code")
+    def verification_code(self) -> Optional[Secret]:
+        """The device's verification code, as a ``Secret`` (``.reveal()`` reads it)."""
+        result: Optional[Secret] = self._call("verification_code")
         return result
 
     def set_verification_code(self, code: str) -> ResponseStatus:
@@ -280,16 +280,17 @@ class Device(Handle):
 
     # -- the doctor ------------------------------------------------------------------------------
 
-    def doctor(self, code: Optional[str] = None, label_qr: Optional[str] = None, app_error: Optional[int] = None, fix: bool = False, sadp: Optional[SadpDevice] = None, *, in_own_account: Optional[bool] = None, settle: float = 30.0) -> DoctorReport:
+    def doctor(self, code: Optional[str] = None, label_qr: Optional[str] = None, app_error: Optional[int] = None, fix: bool = False, sadp: Optional[SadpDevice] = None, *, in_own_account: Optional[bool] = None, settle: float = 30.0, fix_irreversible: bool = False) -> DoctorReport:
         """Diagnoses why the device fails to verify or register (Hik-Connect "Error 2020" and
         friends) and says what to do; never fails: what cannot be read is listed as unknown.
 
         ``code`` is the verification code your app or VMS stores, ``label_qr`` the text of the
         label's QR code, ``app_error`` the error number the app shows, ``sadp`` the device as
-        ``hikproto.sadp.discover()`` found it. ``fix=True`` applies the safe, reversible fixes
-        (DNS, clock, server address, verification code, platform switch), waits up to ``settle``
-        seconds for registration and diagnoses again. One login at most."""
-        result: DoctorReport = self._call("doctor", code=code, label_qr=label_qr, app_error=app_error, fix=fix, sadp=sadp, in_own_account=in_own_account, settle=settle)
+        ``hikproto.sadp.discover()`` found it. ``fix=True`` applies the reversible fixes (DNS,
+        clock, server address, platform switch; each records what it overwrites), and with
+        ``fix_irreversible=True`` also those that cannot be undone (a new verification code),
+        waits up to ``settle`` seconds for registration and diagnoses again. One login at most."""
+        result: DoctorReport = self._call("doctor", code=code, label_qr=label_qr, app_error=app_error, fix=fix, sadp=sadp, in_own_account=in_own_account, settle=settle, fix_irreversible=fix_irreversible)
         return result
 
     # -- password recovery -----------------------------------------------------------------------

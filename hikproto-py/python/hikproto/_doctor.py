@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Dict, Mapping, Optional, Tuple
 
-from ._models import Model, Record, record
+from ._models import Model, Record, Secret, record
 
 __all__ = ["Evidence", "RemedyStep", "Finding", "AppliedFix", "DoctorReport"]
 
@@ -74,8 +74,11 @@ class Finding(Model):
 class AppliedFix(Model):
     """A fix the doctor applied (or tried to): ``applied`` tells whether the device accepted it.
 
-    ``new_code`` is the verification code a fix set, shown once so you can give it to the app;
-    it is a secret: left out of ``repr()`` and ``to_dict()``."""
+    ``new_code`` is the verification code a fix set, returned so you can give it to the app: a
+    ``Secret`` (``new_code.reveal()`` reads it), left out of ``repr()`` and ``to_dict()``.
+    ``safe`` and ``reversible`` are the fix kind's labels; ``previous`` the values it overwrote
+    (what an undo writes back); ``skipped`` marks a fix that cannot be undone and was not
+    asked for (``fix_irreversible``)."""
 
     finding: str = ""
     action: Optional[Record] = None
@@ -85,7 +88,11 @@ class AppliedFix(Model):
     message: str = ""
     reboot_required: bool = False
     follow_up: Optional[str] = None
-    new_code: Optional[str] = dataclasses.field(default=None, repr=False, compare=False)
+    safe: bool = False
+    reversible: bool = False
+    skipped: bool = False
+    previous: Optional[Record] = None
+    new_code: Optional[Secret] = dataclasses.field(default=None, repr=False, compare=False)
 
     @classmethod
     def _build(cls, raw: Mapping[str, Any]) -> "AppliedFix":
@@ -99,13 +106,18 @@ class AppliedFix(Model):
             message=raw.get("message", ""),
             reboot_required=bool(raw.get("rebootRequired")),
             follow_up=raw.get("followUp"),
-            new_code=raw.get("newCode"),
+            safe=bool(fix.get("safe")),
+            reversible=bool(fix.get("reversible")),
+            skipped=bool(raw.get("skipped")),
+            previous=record(raw["previous"]) if raw.get("previous") is not None else None,
+            new_code=Secret(raw["newCode"]) if raw.get("newCode") is not None else None,
         )
 
     def to_dict(self) -> Dict[str, Any]:
         """Plain dicts (without ``new_code``)."""
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "new_code"}
         d["action"] = self.action.to_dict() if self.action is not None else None
+        d["previous"] = self.previous.to_dict() if self.previous is not None else None
         return d
 
 

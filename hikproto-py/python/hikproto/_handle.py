@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 import os
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 from urllib.parse import urlsplit
 
 from . import _hikproto
@@ -30,6 +30,9 @@ def time_text(value: Optional[TimeLike]) -> Optional[str]:
     if isinstance(value, datetime.datetime):
         return value.isoformat(timespec="seconds")
     return value
+
+
+_H = TypeVar("_H", bound="Handle")
 
 
 class Handle:
@@ -85,6 +88,16 @@ class Handle:
 
     def __repr__(self) -> str:
         return repr(self._inner)
+
+    def allow_plaintext_secrets(self: _H) -> _H:
+        """A handle to the same device whose calls may send passwords, codes, answers and keys
+        in clear over plain HTTP when neither HTTPS nor the device's ``security=1`` cipher
+        protects them. Without it such a call raises ``InvalidArgumentError`` before anything
+        secret is sent. Use it per call, on trusted networks only:
+        ``dev.allow_plaintext_secrets().set_ehome(key=...)``."""
+        h = type(self).__new__(type(self))
+        h._inner = self._inner.allow_plaintext_secrets()
+        return h
 
     def set_credentials(self, user: str, password: str) -> None:
         """Replaces the credentials (and lifts the latch a rejected password left)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import hmac
 import re
 from typing import Any, Dict, List, Mapping, Optional, Type, TypeVar
 
@@ -227,6 +228,52 @@ def _thaw(value: Any) -> Any:
     return value
 
 
+class Secret:
+    """A secret returned because the caller asked for it (a device's verification code, the
+    code a doctor fix set). ``repr()`` and ``str()`` never show it; read it explicitly with
+    ``reveal()``. Compares (in constant time) with another ``Secret`` or a ``str``."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        object.__setattr__(self, "_value", str(value))
+
+    def reveal(self) -> str:
+        """The secret itself."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    def __str__(self) -> str:
+        return "***"
+
+    def __format__(self, spec: str) -> str:
+        return "***"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise dataclasses.FrozenInstanceError("a Secret is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        value = other._value if isinstance(other, Secret) else other
+        if not isinstance(value, str):
+            return NotImplemented
+        return hmac.compare_digest(self._value.encode(), value.encode())
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a Secret is not pickled: reveal() it explicitly if it must be stored")
+
+
+#: Field names whose values ``Record.__repr__`` never shows.
+_SECRET_KEYS = ("password", "code", "key", "answer", "secret", "token")
+
+
+def _secret_key(name: str) -> bool:
+    return any(part in name.lower() for part in _SECRET_KEYS)
+
+
 class Record:
     """A frozen result with attribute access, for the richer nested results (recovery plans,
     capabilities, discovery answers, diagnoses). Keys are snake_case; nested objects are
@@ -286,7 +333,11 @@ class Record:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        inner = ", ".join(f"{k}={v!r}" for k, v in self._data.items())
+        # a field named like a secret (password, code, key, answer, ...) is never shown
+        inner = ", ".join(
+            f"{k}={'***' if _secret_key(k) and isinstance(v, str) and v else repr(v)}"
+            for k, v in self._data.items()
+        )
         return f"Record({inner})"
 
     def to_dict(self) -> Dict[str, Any]:

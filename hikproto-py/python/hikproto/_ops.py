@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Union
 
 from ._doctor import DoctorReport
-from ._models import DeviceInfo, Response, ResponseStatus, record
+from ._models import DeviceInfo, Response, ResponseStatus, Secret, record
 
 Converter = Callable[[Any], Any]
 
@@ -18,6 +18,10 @@ def _same(raw: Any) -> Any:
 
 def _response(raw: Any) -> Response:
     return Response(status=raw["status"], content_type=raw["content_type"], body=raw["body"])
+
+
+def _secret(raw: Any) -> Any:
+    return None if raw is None else Secret(raw)
 
 
 def records(raw: Any) -> Any:
@@ -62,7 +66,7 @@ CONVERTERS: Dict[str, Converter] = {
     "ezviz": record,
     "enable_platform_access": ResponseStatus._from_raw,
     "disable_platform_access": ResponseStatus._from_raw,
-    "verification_code": _same,
+    "verification_code": _secret,
     "set_verification_code": ResponseStatus._from_raw,
     "check_verification_code": _same,
     "platform_qr_code": _same,

@@ -50,6 +50,7 @@ impl Doctor {
         }
         let options = Options {
             fix: a.opt("fix")?.unwrap_or(false),
+            irreversible: a.opt("fix_irreversible")?.unwrap_or(false),
             settle: Duration::from_secs_f64(settle),
             ..Options::default()
         };

@@ -8,7 +8,7 @@
 //! sent with `update` are not applied (the ISAPI listeners stay where they are bound); the GUID
 //! travels as base64 of the same 128-byte file that `GUIDFileData` exports.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
@@ -323,27 +323,19 @@ fn site_quirks() -> Quirks {
     }
 }
 
-/// Starts one responder per site device on `ip:first_port + index` (ephemeral ports when
-/// `first_port` is 0), records each address in the device, and returns the tasks; they stop
-/// when `shutdown` turns true.
+/// Starts one responder per site device on `addr(index, port of device 0)`, records each
+/// address in the device, and returns the tasks; they stop when `shutdown` turns true.
 pub(crate) async fn start_for_site(
     devices: &mut [SimDevice],
-    ip: IpAddr,
-    first_port: u16,
+    addr: impl Fn(usize, Option<u16>) -> Result<SocketAddr>,
     shutdown: &watch::Receiver<bool>,
 ) -> Result<Vec<JoinHandle<()>>> {
     let mut tasks = Vec::with_capacity(devices.len());
+    let mut first_port = None;
     for (i, d) in devices.iter_mut().enumerate() {
-        let port = if first_port == 0 {
-            0
-        } else {
-            u16::try_from(i)
-                .ok()
-                .and_then(|i| first_port.checked_add(i))
-                .ok_or_else(|| SimError::Config("SADP ports run past 65535".into()))?
-        };
+        let bind = addr(i, first_port)?;
         let cfg = ResponderConfig {
-            bind: SocketAddr::new(ip, port),
+            bind,
             ..ResponderConfig::loopback()
         };
         let dev = Arc::new(SiteDevice::new(d.shared.clone()));
@@ -353,8 +345,9 @@ pub(crate) async fn start_for_site(
             Some(shutdown.clone()),
         )
         .await
-        .map_err(|e| SimError::io(format!("binding the SADP responder on {ip}:{port}"), e))?;
+        .map_err(|e| SimError::io(format!("binding the SADP responder on {bind}"), e))?;
         d.sadp_addr = Some(r.local_addr());
+        first_port.get_or_insert(r.local_addr().port());
         tasks.push(r.detach());
     }
     Ok(tasks)

@@ -144,8 +144,8 @@ enum Next {
     Answer(Challenge),
 }
 
-/// One request's walk through the challenge/response exchange.
-#[derive(Debug)]
+/// One request's walk through the challenge/response exchange. Its `Debug` form leaves out the
+/// body and the URI's query string (either may carry a secret).
 pub struct AuthCall<'a> {
     filter: SchemeFilter,
     creds: &'a Credentials,
@@ -163,6 +163,24 @@ pub struct AuthCall<'a> {
     fresh_basic: bool,
     stale_retries: u8,
     exchanges: u8,
+}
+
+impl std::fmt::Debug for AuthCall<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthCall")
+            .field("filter", &self.filter)
+            .field("creds", &self.creds)
+            .field("method", &self.method)
+            .field("uri", &crate::isapi::status::redact_query(self.uri))
+            .field(
+                "body",
+                &format_args!("<{} bytes redacted>", self.body.len()),
+            )
+            .field("next", &self.next)
+            .field("last", &self.last)
+            .field("exchanges", &self.exchanges)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> AuthCall<'a> {

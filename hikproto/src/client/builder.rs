@@ -144,6 +144,7 @@ impl DeviceBuilder {
         }
         Ok(Device {
             inner: std::sync::Arc::new(Inner::new(self)?),
+            plaintext_secrets: false,
         })
     }
 }

@@ -49,6 +49,8 @@ use crate::xml::{Element, FromXml};
 #[derive(Clone)]
 pub struct Device {
     pub(crate) inner: Arc<engine::Inner>,
+    /// Set on the handles made by [`Device::allow_plaintext_secrets`].
+    pub(crate) plaintext_secrets: bool,
 }
 
 impl std::fmt::Debug for Device {
@@ -56,11 +58,19 @@ impl std::fmt::Debug for Device {
         f.debug_struct("Device")
             .field("base", &self.inner.base)
             .field("user", &self.inner.user())
+            .field("plaintext_secrets", &self.plaintext_secrets)
             .finish_non_exhaustive()
     }
 }
 
 impl Device {
+    /// Closes the connections kept alive for this device (and its clones); the next call
+    /// opens a new one. Calls in flight finish normally. [`crate::fleet::Fleet`] runs call it
+    /// when a device's operation ends, so a sweep holds no more sockets than its concurrency.
+    pub fn release_connections(&self) {
+        self.inner.http.release_idle();
+    }
+
     /// Starts building a device handle for `host` (`"10.0.0.5"`, `"10.0.0.5:8080"`, `"[::1]:80"`).
     pub fn builder(host: impl Into<String>) -> DeviceBuilder {
         DeviceBuilder::new(host)

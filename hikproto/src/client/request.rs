@@ -42,8 +42,8 @@ impl Method {
     }
 }
 
-/// A request body.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// A request body. Its `Debug` form shows the kind and length only: a body may carry secrets.
+#[derive(Clone, PartialEq, Eq, Default)]
 pub enum Body {
     /// No body.
     #[default]
@@ -59,6 +59,20 @@ pub enum Body {
         /// Bytes.
         bytes: Bytes,
     },
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Empty => f.write_str("Empty"),
+            Self::Xml(s) => write!(f, "Xml(<{} bytes redacted>)", s.len()),
+            Self::Json(s) => write!(f, "Json(<{} bytes redacted>)", s.len()),
+            Self::Raw {
+                content_type,
+                bytes,
+            } => write!(f, "Raw({content_type}, <{} bytes redacted>)", bytes.len()),
+        }
+    }
 }
 
 impl Body {
@@ -83,7 +97,9 @@ impl Body {
 }
 
 /// A request to a device: method, path with query, body, and whether to authenticate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its `Debug` form leaves out the query string and the body (either may carry a secret).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Request {
     /// Method.
     pub method: Method,
@@ -93,6 +109,17 @@ pub struct Request {
     pub body: Body,
     /// Whether to authenticate (false for `/SDK/activateStatus`, activation, session capabilities…).
     pub authenticate: bool,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("path", &crate::isapi::status::redact_query(&self.path))
+            .field("body", &self.body)
+            .field("authenticate", &self.authenticate)
+            .finish()
+    }
 }
 
 impl Request {
@@ -161,8 +188,9 @@ impl Request {
     }
 }
 
-/// A device's answer.
-#[derive(Debug, Clone)]
+/// A device's answer. Its `Debug` form gives the body's length only (an answer may carry a
+/// secret, such as an exported GUID file).
+#[derive(Clone)]
 pub struct Response {
     /// HTTP status.
     pub status: u16,
@@ -172,6 +200,20 @@ pub struct Response {
     pub body: Bytes,
     /// What was asked (`METHOD path`), for error messages.
     pub request: String,
+}
+
+impl std::fmt::Debug for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("content_type", &self.content_type)
+            .field(
+                "body",
+                &format_args!("<{} bytes redacted>", self.body.len()),
+            )
+            .field("request", &self.request)
+            .finish()
+    }
 }
 
 impl Response {
@@ -211,4 +253,34 @@ impl Response {
 fn looks_like_status(v: &serde_json::Value) -> bool {
     v.get("ResponseStatus").is_some()
         || (v.get("statusCode").is_some() && v.get("subStatusCode").is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_forms_hide_queries_and_bodies() {
+        let r = Request::delete("/ISAPI/Security/users/3?loginPassword=Hunter2x!")
+            .json(&serde_json::json!({"password": "Hunter2x!"}));
+        let text = format!("{r:?} {r:#?}");
+        assert!(!text.contains("Hunter2x"), "{text}");
+        assert!(
+            text.contains("/ISAPI/Security/users/3?<redacted>"),
+            "{text}"
+        );
+        assert!(text.contains("bytes redacted"), "{text}");
+        let raw = Body::Raw {
+            content_type: "application/octet-stream".into(),
+            bytes: Bytes::from_static(b"Hunter2x!"),
+        };
+        assert!(!format!("{raw:?}").contains("Hunter2x"));
+        let resp = Response {
+            status: 200,
+            content_type: None,
+            body: Bytes::from_static(b"<GUID>Hunter2x!</GUID>"),
+            request: "PUT /ISAPI/Security/GUIDFileData".into(),
+        };
+        assert!(!format!("{resp:?}").contains("Hunter2x"));
+    }
 }

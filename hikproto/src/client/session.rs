@@ -154,12 +154,17 @@ impl Inner {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_millis())
             .unwrap_or_default();
+        // the document travels as the separate body bytes only (the request's own body, which
+        // sets the content type, stays empty), and those bytes are zeroized after the exchange
         let login_req = Request::post(&s::login_path(ms))
-            .body(Body::Xml(doc.expose().to_owned()))
+            .body(Body::Xml(String::new()))
             .without_auth();
-        let login_body = login_req.body.bytes();
+        let login_body = Bytes::copy_from_slice(doc.expose().as_bytes());
+        drop(doc);
         self.guard.check(&self.host, creds)?;
-        let raw = self.http.send(&login_req, &login_body, None, None).await?;
+        let sent = self.http.send(&login_req, &login_body, None, None).await;
+        zeroize_bytes(login_body);
+        let raw = sent?;
         self.counters.exchange(raw.status, true);
         self.counters.auth_round_trip();
         let answer = SessionLoginAnswer::from_body(&raw.body);
@@ -271,5 +276,13 @@ impl SessionHeartbeat {
 impl Drop for SessionHeartbeat {
     fn drop(&mut self) {
         self.handle.abort();
+    }
+}
+
+/// Zeroizes `b` when this is its last reference (the transport has let go of its clones by
+/// the time an exchange returns); otherwise the memory is freed by its last holder.
+fn zeroize_bytes(b: Bytes) {
+    if let Ok(mut m) = b.try_into_mut() {
+        zeroize::Zeroize::zeroize(&mut m[..]);
     }
 }

@@ -29,7 +29,9 @@ pub(crate) struct RawResponse {
 const MAX_AUTH_HEADERS: usize = 16;
 
 pub(crate) struct Http {
-    client: reqwest::Client,
+    /// Built on first use and dropped by [`Http::release_idle`] (with its idle connections).
+    client: std::sync::RwLock<Option<reqwest::Client>>,
+    recipe: Recipe,
     /// `scheme://host:port` (no trailing slash).
     pub(crate) base: String,
     /// `host:port`, the key for the lock-out guard and for messages.
@@ -39,21 +41,49 @@ pub(crate) struct Http {
     pin: Option<Arc<PinVerifier>>,
 }
 
+/// What a client is built from (again, after its connections were released).
+struct Recipe {
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    tls: RecipeTls,
+}
+
+enum RecipeTls {
+    Preconfigured(Box<rustls::ClientConfig>),
+    Roots(Vec<reqwest::Certificate>),
+    AcceptInvalid,
+}
+
+impl Recipe {
+    fn build(&self, authority: &str) -> Result<reqwest::Client> {
+        let builder = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(4)
+            .user_agent(concat!("hikproto/", env!("CARGO_PKG_VERSION")))
+            .no_proxy();
+        let builder = match &self.tls {
+            RecipeTls::Preconfigured(config) => {
+                builder.tls_backend_preconfigured((**config).clone())
+            }
+            RecipeTls::Roots(roots) => builder.tls_certs_merge(roots.iter().cloned()),
+            RecipeTls::AcceptInvalid => builder.tls_danger_accept_invalid_certs(true),
+        };
+        builder
+            .build()
+            .map_err(|e| Error::transport(authority.to_owned(), e))
+    }
+}
+
 impl Http {
     pub(crate) fn new(b: &DeviceBuilder) -> Result<Self> {
         // idempotent: the first caller in the process installs ring; a different provider
         // installed by the application is kept
         let _ = rustls::crypto::ring::default_provider().install_default();
         let (base, authority) = base_url(&b.host, b.https)?;
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(b.connect_timeout)
-            .timeout(b.request_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(4)
-            .user_agent(concat!("hikproto/", env!("CARGO_PKG_VERSION")))
-            .no_proxy();
         let mut pin = None;
-        match &b.tls {
+        let tls = match &b.tls {
             TlsMode::Verify => {
                 let mut roots = Vec::new();
                 for der in &b.extra_roots_der {
@@ -66,9 +96,9 @@ impl Http {
                     let config = super::tls::shared_verifying_config().map_err(|e| Error::Tls {
                         reason: format!("could not load the platform trust store: {e}"),
                     })?;
-                    builder = builder.tls_backend_preconfigured(config);
+                    RecipeTls::Preconfigured(Box::new(config))
                 } else {
-                    builder = builder.tls_certs_merge(roots);
+                    RecipeTls::Roots(roots)
                 }
             }
             TlsMode::DangerAcceptInvalidCerts => {
@@ -76,27 +106,58 @@ impl Http {
                     host = %authority,
                     "TLS certificate verification is OFF for this device (DangerAcceptInvalidCerts)"
                 );
-                builder = builder.tls_danger_accept_invalid_certs(true);
+                RecipeTls::AcceptInvalid
             }
             TlsMode::PinSha256(fp) => {
                 let (config, verifier) = pinned_config(*fp).map_err(|e| Error::Tls {
                     reason: format!("could not build the pinned TLS configuration: {e}"),
                 })?;
-                builder = builder.tls_backend_preconfigured(config);
                 pin = Some(verifier);
+                RecipeTls::Preconfigured(Box::new(config))
             }
-        }
-        let client = builder
-            .build()
-            .map_err(|e| Error::transport(authority.clone(), e))?;
+        };
+        let recipe = Recipe {
+            connect_timeout: b.connect_timeout,
+            request_timeout: b.request_timeout,
+            tls,
+        };
+        let client = recipe.build(&authority)?;
         Ok(Self {
-            client,
+            client: std::sync::RwLock::new(Some(client)),
+            recipe,
             base,
             authority,
             request_timeout: b.request_timeout,
             max_body: b.max_response_bytes,
             pin,
         })
+    }
+
+    /// The client with its connection pool (a new one after [`Http::release_idle`]).
+    fn client(&self) -> Result<reqwest::Client> {
+        if let Some(c) = self
+            .client
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            return Ok(c.clone());
+        }
+        let mut slot = self.client.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = slot.as_ref() {
+            return Ok(c.clone());
+        }
+        let c = self.recipe.build(&self.authority)?;
+        *slot = Some(c.clone());
+        Ok(c)
+    }
+
+    /// Closes the idle kept-alive connections (requests in flight finish on theirs).
+    pub(crate) fn release_idle(&self) {
+        self.client
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
     }
 
     /// Sends `req` with the given `Authorization` and `Cookie` values (both sensitive: never
@@ -115,7 +176,7 @@ impl Http {
             Method::Post => reqwest::Method::POST,
             Method::Delete => reqwest::Method::DELETE,
         };
-        let mut rb = self.client.request(method, &url);
+        let mut rb = self.client()?.request(method, &url);
         if let Some(ct) = req.body.content_type() {
             rb = rb.header(CONTENT_TYPE, ct);
         }
@@ -194,8 +255,9 @@ impl Http {
                 };
             }
         }
-        // a certificate refusal or handshake failure deep in the chain becomes `Error::Tls` here
-        Error::transport(self.authority.clone(), e)
+        // a certificate refusal or handshake failure deep in the chain becomes `Error::Tls` here;
+        // the URL is dropped: its query may carry a secret (an opted-in `loginPassword`)
+        Error::transport(self.authority.clone(), e.without_url())
     }
 }
 

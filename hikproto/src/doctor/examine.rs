@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::facts::{Facts, UserInputs};
-use super::fix::{FixOutcome, PlannedFix, apply_fixes, planned};
+use super::fix::{FixOutcome, PlannedFix, apply_fixes_with, planned};
 use super::gather::gather;
 use super::policy::Policy;
 use super::report::{Report, diagnose};
@@ -18,19 +18,22 @@ use crate::sadp::ProbeMatch;
 pub struct Options {
     /// What the rules compare against.
     pub policy: Policy,
-    /// Apply the safe fixes, then diagnose again.
+    /// Apply the reversible fixes, then diagnose again.
     pub fix: bool,
+    /// With `fix`, also apply the fixes that cannot be undone (a new verification code).
+    pub irreversible: bool,
     /// After fixes, how long to wait for the device to register with the platform before the
     /// second diagnosis (registration takes a moment on real devices).
     pub settle: Duration,
 }
 
 impl Default for Options {
-    /// The default policy, no fixes, 30 s of settling.
+    /// The default policy, no fixes (and no irreversible ones), 30 s of settling.
     fn default() -> Self {
         Self {
             policy: Policy::default(),
             fix: false,
+            irreversible: false,
             settle: Duration::from_secs(30),
         }
     }
@@ -94,7 +97,7 @@ pub async fn examine_with(
         };
     }
     before_fixes(&report, &plan);
-    let fixes = apply_fixes(dev, &report).await;
+    let fixes = apply_fixes_with(dev, &report, options.irreversible).await;
     if fixes.iter().any(|f| f.applied) && !options.settle.is_zero() {
         // A device that registers soon lets the second diagnosis see it; one that does not is
         // reported as not registered, which is the point.

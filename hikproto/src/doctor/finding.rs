@@ -90,7 +90,12 @@ impl Step {
     }
 }
 
-/// A fix the doctor may apply by itself with `--fix`: only safe, reversible changes.
+/// A fix the doctor may apply by itself.
+///
+/// Each kind states as facts whether it is safe ([`FixAction::is_safe`]) and whether it can be
+/// undone ([`FixAction::is_reversible`]). Reversible fixes record the values they overwrite and
+/// `--fix` applies them; a fix that cannot be undone is applied only when asked for by its own
+/// option ([`crate::doctor::Options::irreversible`], the command line's `--fix-irreversible`).
 ///
 /// There is deliberately no factory reset, reboot, unbind, password change or gateway change
 /// here: those can lock people out or cut the device off, so the doctor only describes them.
@@ -142,28 +147,56 @@ impl FixAction {
     /// How to undo it.
     pub fn undo(&self) -> &'static str {
         match self {
-            Self::EnablePlatform => "disable platform access again in the same menu",
+            Self::EnablePlatform => {
+                "the doctor records whether platform access was on; `hikproto doctor --undo REPORT` turns it back off"
+            }
             Self::SetDns { .. } => {
-                "the previous DNS values are in the report's evidence; set them back"
+                "the doctor records the previous DNS servers; `hikproto doctor --undo REPORT` sets them back"
             }
             Self::SetServerAddress { .. } => {
-                "the previous server address is in the report's evidence; set it back"
+                "the doctor records the previous server address; `hikproto doctor --undo REPORT` sets it back"
             }
             Self::SetVerificationCode { .. } => {
-                "set the previous code again (if you know it) in the platform access menu"
+                "cannot be undone: the previous code is not known to the doctor; bound apps and VMS must be given the new code"
             }
-            Self::SyncTime => "set the clock by hand, or re-enable the previous time mode",
+            Self::SyncTime => {
+                "the doctor records the time mode and NTP servers (the sync turns NTP off); `hikproto doctor --undo REPORT` restores them"
+            }
         }
     }
 
-    /// Every action here is safe (it cannot lock anyone out or cut the device off the network).
-    pub fn is_safe(&self) -> bool {
-        true
+    /// `(safe, reversible)` for this kind of fix: the one table both labels come from.
+    ///
+    /// A new verification code is neither: every app and VMS that stores the old code loses
+    /// the device until it is re-added, and the old code is not known to put it back. The
+    /// others record what they overwrite (platform switch, DNS servers, server address, time
+    /// mode and NTP servers) and can write it back; none locks anyone out.
+    fn labels(&self) -> (bool, bool) {
+        match self {
+            Self::EnablePlatform
+            | Self::SetDns { .. }
+            | Self::SetServerAddress { .. }
+            | Self::SyncTime => (true, true),
+            Self::SetVerificationCode { .. } => (false, false),
+        }
     }
 
-    /// Every action here can be undone by setting the previous value again.
+    /// Whether the fix is safe: it cannot lock anyone out of the device, cut it off the network,
+    /// or break access that works today.
+    pub fn is_safe(&self) -> bool {
+        self.labels().0
+    }
+
+    /// Whether the doctor can undo the fix: it records the values it overwrites and can write
+    /// them back ([`crate::doctor::undo_fixes`]).
     pub fn is_reversible(&self) -> bool {
-        true
+        self.labels().1
+    }
+
+    /// True when `--fix` alone must not apply the fix: it cannot be undone, so it needs its own
+    /// option.
+    pub fn needs_own_flag(&self) -> bool {
+        !self.is_reversible()
     }
 
     /// A step the user must still do after the fix, when there is one.

@@ -1,8 +1,11 @@
-//! Applying the safe fixes of a report through the device operations.
+//! Applying the fixes of a report through the device operations.
 //!
 //! Only [`FixAction`]s are ever applied — enable platform access, set DNS, set the platform
 //! server, set a new verification code, set the clock — never a factory reset, reboot, unbind,
 //! gateway or password change. Callers show [`planned`] to the user before [`apply_fixes`].
+//! Reversible fixes record the values they overwrite ([`FixOutcome::previous`], undone with
+//! [`undo_fixes`](super::undo::undo_fixes)); a fix that cannot be undone runs only through
+//! [`apply_fixes_with`] with `irreversible` set.
 
 use std::net::IpAddr;
 
@@ -12,6 +15,7 @@ use super::clock;
 use super::finding::FixAction;
 use super::gather::MAIN_INTERFACE;
 use super::report::Report;
+use super::undo::Previous;
 use crate::client::Device;
 use crate::error::{Error, Result};
 use crate::isapi::status::ResponseStatus;
@@ -30,6 +34,10 @@ pub struct PlannedFix {
     pub description: String,
     /// How to undo it.
     pub undo: &'static str,
+    /// The fix cannot lock anyone out or break access that works today.
+    pub safe: bool,
+    /// The doctor can undo the fix (it records what it overwrites).
+    pub reversible: bool,
 }
 
 /// What happened when a fix was applied.
@@ -51,6 +59,14 @@ pub struct FixOutcome {
     /// serialised, redacted in `Debug`.
     #[serde(skip)]
     pub new_code: Option<VerificationCode>,
+    /// The values the fix overwrote, read just before it ran (what an undo writes back);
+    /// `None` for a fix that cannot be undone or that was not applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<Previous>,
+    /// True when the fix was not attempted: it cannot be undone and was not asked for by its
+    /// own option.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub skipped: bool,
 }
 
 /// Order in which fixes run: the network first, the platform switch last (so that it registers
@@ -82,6 +98,8 @@ pub fn planned(report: &Report) -> Vec<PlannedFix> {
             finding: f.id,
             description: action.describe(),
             undo: action.undo(),
+            safe: action.is_safe(),
+            reversible: action.is_reversible(),
             action,
         });
     }
@@ -89,14 +107,42 @@ pub fn planned(report: &Report) -> Vec<PlannedFix> {
     out
 }
 
-/// Applies every planned fix of `report`, in order, and says what happened to each. A failed
-/// fix does not stop the others.
+/// Applies the reversible planned fixes of `report`, in order, and says what happened to each.
+/// A fix that cannot be undone is reported as skipped (see [`apply_fixes_with`]). A failed fix
+/// does not stop the others.
 pub async fn apply_fixes(dev: &Device, report: &Report) -> Vec<FixOutcome> {
+    apply_fixes_with(dev, report, false).await
+}
+
+/// Applies the planned fixes of `report`, in order: the reversible ones always, the ones that
+/// cannot be undone only with `irreversible` (otherwise they are reported as skipped).
+pub async fn apply_fixes_with(
+    dev: &Device,
+    report: &Report,
+    irreversible: bool,
+) -> Vec<FixOutcome> {
     let mut out = Vec::new();
     for fix in planned(report) {
-        let r = apply(dev, &fix.action).await;
+        if fix.action.needs_own_flag() && !irreversible {
+            out.push(FixOutcome {
+                applied: false,
+                message: "not applied: it cannot be undone; ask for it with its own option (--fix-irreversible)".into(),
+                reboot_required: false,
+                follow_up: None,
+                new_code: None,
+                previous: None,
+                skipped: true,
+                fix,
+            });
+            continue;
+        }
+        let r = apply_recording(dev, &fix.action).await;
         out.push(match r {
-            Ok((status, new_code)) => FixOutcome {
+            Ok(Applied {
+                status,
+                new_code,
+                previous,
+            }) => FixOutcome {
                 applied: true,
                 message: if status.reboot_required() {
                     "accepted; takes effect after a reboot".into()
@@ -110,6 +156,8 @@ pub async fn apply_fixes(dev: &Device, report: &Report) -> Vec<FixOutcome> {
                         .map(|_| "in Hik-Connect (or iVMS-4200), add the device with the new code")
                 }),
                 new_code,
+                previous,
+                skipped: false,
                 fix,
             },
             Err(e) => FixOutcome {
@@ -118,11 +166,20 @@ pub async fn apply_fixes(dev: &Device, report: &Report) -> Vec<FixOutcome> {
                 reboot_required: false,
                 follow_up: None,
                 new_code: None,
+                previous: None,
+                skipped: false,
                 fix,
             },
         });
     }
     out
+}
+
+/// What one applied fix gave: the device's answer, a new code, the overwritten values.
+struct Applied {
+    status: ResponseStatus,
+    new_code: Option<VerificationCode>,
+    previous: Option<Previous>,
 }
 
 fn parse_ip(s: &str) -> Result<IpAddr> {
@@ -136,15 +193,28 @@ pub async fn apply(
     dev: &Device,
     action: &FixAction,
 ) -> Result<(ResponseStatus, Option<VerificationCode>)> {
+    let a = apply_recording(dev, action).await?;
+    Ok((a.status, a.new_code))
+}
+
+async fn apply_recording(dev: &Device, action: &FixAction) -> Result<Applied> {
+    let done = |status, previous| Applied {
+        status,
+        new_code: None,
+        previous: Some(previous),
+    };
     match action {
         FixAction::EnablePlatform => {
             let mut e = dev.ezviz().await?;
+            let previous = Previous::Platform { enabled: e.enabled };
             if e.enabled == Some(true) {
-                return Ok((ResponseStatus::ok(), None));
+                return Ok(done(ResponseStatus::ok(), previous));
             }
             e.enabled = Some(true);
+            // the device keeps its code: it is not sent back
+            e.verification_code = None;
             match dev.set_ezviz(&e).await {
-                Ok(s) => Ok((s, None)),
+                Ok(s) => Ok(done(s, previous)),
                 // A device without a code insists on one when the platform is enabled.
                 Err(err)
                     if err.response_status().is_some_and(|s| {
@@ -155,8 +225,12 @@ pub async fn apply(
                     }) =>
                 {
                     let code = VerificationCode::generate();
-                    let s = dev.enable_platform_access(&code).await?;
-                    Ok((s, Some(code)))
+                    let status = dev.enable_platform_access(&code).await?;
+                    Ok(Applied {
+                        status,
+                        new_code: Some(code),
+                        previous: Some(previous),
+                    })
                 }
                 Err(err) => Err(err),
             }
@@ -168,23 +242,31 @@ pub async fn apply(
             } else {
                 Some(parse_ip(secondary)?)
             };
-            Ok((dev.set_dns(MAIN_INTERFACE, p, s).await?, None))
+            let previous = Previous::dns(dev).await?;
+            Ok(done(dev.set_dns(MAIN_INTERFACE, p, s).await?, previous))
         }
         FixAction::SetServerAddress { host } => {
             let mut e = dev.ezviz().await?;
+            let previous = Previous::server(e.server_address.as_ref());
             let mut addr = e.server_address.take().unwrap_or_default();
             addr.addressing_format_type = Some("hostname".into());
             addr.host_name = Some(host.clone());
             e.server_address = Some(addr);
-            Ok((dev.set_ezviz(&e).await?, None))
+            e.verification_code = None;
+            Ok(done(dev.set_ezviz(&e).await?, previous))
         }
         FixAction::SetVerificationCode { .. } => {
             let code = VerificationCode::generate();
-            let s = dev.set_verification_code(&code).await?;
-            Ok((s, Some(code)))
+            let status = dev.set_verification_code(&code).await?;
+            Ok(Applied {
+                status,
+                new_code: Some(code),
+                previous: None,
+            })
         }
         FixAction::SyncTime => {
             let mut t = dev.time().await?;
+            let previous = Previous::time(dev, t.time_mode.as_ref()).await?;
             let zone = t
                 .time_zone
                 .as_deref()
@@ -192,7 +274,7 @@ pub async fn apply(
                 .unwrap_or(0);
             t.time_mode = Some(TimeMode::Manual);
             t.local_time = Some(clock::format_local_time(clock::now_unix(), zone));
-            Ok((dev.set_time(&t).await?, None))
+            Ok(done(dev.set_time(&t).await?, previous))
         }
     }
 }
@@ -234,5 +316,6 @@ mod tests {
         let ids: Vec<_> = p.iter().map(|x| x.finding).collect();
         assert_eq!(ids, ["dns.missing", "platform.disabled"]);
         assert!(p.iter().all(|x| !x.description.is_empty()));
+        assert!(p.iter().all(|x| x.safe && x.reversible));
     }
 }

@@ -8,7 +8,8 @@
 //!    reason; nothing is guessed.
 //! 2. **Rules** ([`rules`]): pure functions from facts to [`Finding`]s. Each finding has a stable
 //!    id, the cause in plain words, the evidence, a [`Confidence`], a likelihood, the remedy as
-//!    ordered [`Step`]s, and — for safe, reversible changes only — a [`FixAction`].
+//!    ordered [`Step`]s, and — where the doctor can make the change — a [`FixAction`] whose
+//!    safety and reversibility are stated per kind.
 //! 3. **Report** ([`report`]): [`diagnose`] runs the rules, folds symptoms into the causes that
 //!    explain them (a device without DNS is also not registered; the report says so once), and
 //!    orders the findings by likelihood. It serialises to JSON and renders as text.
@@ -41,6 +42,7 @@ pub mod policy;
 mod remedy;
 pub mod report;
 pub mod rules;
+pub mod undo;
 
 pub use examine::{Examination, Options, examine, examine_with};
 pub use facts::{
@@ -48,10 +50,11 @@ pub use facts::{
     PlatformFacts, Reachability, SadpView, Supplied, TimeFacts, UserInputs,
 };
 pub use finding::{Confidence, Evidence, Finding, FixAction, Step};
-pub use fix::{FixOutcome, PlannedFix, apply_fixes, planned};
+pub use fix::{FixOutcome, PlannedFix, apply_fixes, apply_fixes_with, planned};
 pub use gather::gather;
 pub use inputs::{label_facts, supplied};
 pub use policy::{FirmwareRange, Policy};
 pub use remedy::{Audience, call_for};
 pub use report::{FleetSummary, Folded, REQUIRED_FACTS, Report, UnknownFact, diagnose};
 pub use rules::ids;
+pub use undo::{Previous, UndoOutcome, recorded, undo_fixes};

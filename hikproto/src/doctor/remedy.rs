@@ -48,6 +48,15 @@ pub(crate) fn apply_fix(target: &str, what: &str, call: &str) -> Step {
     .call(call)
 }
 
+/// Step: let the doctor apply a fix that cannot be undone (it needs its own option).
+pub(crate) fn apply_irreversible_fix(target: &str, what: &str) -> Step {
+    Step::text(format!(
+        "{what} (the doctor can do this, but it cannot be undone: it runs only with --fix-irreversible)"
+    ))
+    .cli(format!("{} --fix-irreversible", doctor_fix_cli(target)))
+    .call(call::APPLY_IRREVERSIBLE_FIXES)
+}
+
 /// Step: run the device's own network test.
 pub(crate) fn network_test() -> Step {
     Step::text("Run the device's network test and check that the Hik-Connect servers answer without packet loss")
@@ -70,6 +79,9 @@ pub(crate) fn rerun(target: &str) -> Step {
 pub(crate) mod call {
     /// Apply every safe fix of a report.
     pub(crate) const APPLY_FIXES: &str = "hikproto::doctor::apply_fixes(&device, &report)";
+    /// Apply every fix of a report, the ones that cannot be undone included.
+    pub(crate) const APPLY_IRREVERSIBLE_FIXES: &str =
+        "hikproto::doctor::apply_fixes_with(&device, &report, true)";
     /// Read the platform access settings.
     pub(crate) const EZVIZ_GET: &str = "Device::ezviz()";
     /// Unbind the device from its Hik-Connect account.

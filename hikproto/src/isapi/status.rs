@@ -13,7 +13,8 @@ use crate::xml::{Element, FromXml};
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResponseStatus {
-    /// The request URL the device echoes, when it does.
+    /// The request URL the device echoes, when it does; a query string is replaced by
+    /// `?<redacted>` (it may carry a secret such as `loginPassword`).
     pub request_url: Option<String>,
     /// `statusCode`: 1 OK, 2 busy, 3 device error, 4 invalid operation, 5 invalid format,
     /// 6 invalid content, 7 reboot required, 8 batch, 9 additional error.
@@ -110,7 +111,7 @@ impl ResponseStatus {
             .or_else(|| num("statusValue").map(http_to_status_code))
             .ok_or_else(|| Error::decode(WHAT, "missing statusCode"))?;
         Ok(Self {
-            request_url: s("requestURL"),
+            request_url: s("requestURL").map(|u| redact_query(&u)),
             status_code,
             status_string: s("statusString").unwrap_or_default(),
             sub_status_code: s("subStatusCode").unwrap_or_default(),
@@ -153,6 +154,14 @@ pub fn status_error(status: ResponseStatus, request: &str, http_status: u16) -> 
     }
 }
 
+/// `url` with its query string (if any) replaced by `?<redacted>`.
+pub fn redact_query(url: &str) -> String {
+    match url.split_once('?') {
+        Some((path, _)) => format!("{path}?<redacted>"),
+        None => url.to_owned(),
+    }
+}
+
 fn is_locked(s: &str) -> bool {
     let s = s.trim().to_ascii_lowercase();
     s == "lock" || s == "locked"
@@ -174,7 +183,7 @@ impl FromXml for ResponseStatus {
             .num_at::<u32>("statusCode")
             .ok_or_else(|| Error::decode(Self::ROOT, "missing or invalid <statusCode>"))?;
         Ok(Self {
-            request_url: el.string_at("requestURL"),
+            request_url: el.string_at("requestURL").map(|u| redact_query(&u)),
             status_code,
             status_string: el.string_at("statusString").unwrap_or_default(),
             sub_status_code: el.string_at("subStatusCode").unwrap_or_default(),
@@ -408,6 +417,25 @@ pub fn lookup(status_code: u32, sub_status: &str, error_code: u32) -> Option<&'s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn echoed_request_url_loses_its_query() {
+        let x = br#"<ResponseStatus><requestURL>/ISAPI/Security/users/3?loginPassword=Hunter2x!</requestURL><statusCode>4</statusCode><subStatusCode>loginPasswordError</subStatusCode></ResponseStatus>"#;
+        let st = ResponseStatus::from_xml(x).unwrap();
+        assert_eq!(
+            st.request_url.as_deref(),
+            Some("/ISAPI/Security/users/3?<redacted>")
+        );
+        let e = st
+            .into_result("DELETE /ISAPI/Security/users/3", 200)
+            .unwrap_err();
+        assert!(!format!("{e} {e:?}").contains("Hunter2x"));
+        let j =
+            br#"{"requestURL":"/a?loginPassword=Hunter2x!","statusCode":4,"subStatusCode":"x"}"#;
+        let st = ResponseStatus::from_json(j).unwrap();
+        assert_eq!(st.request_url.as_deref(), Some("/a?<redacted>"));
+        assert_eq!(redact_query("/plain/path"), "/plain/path");
+    }
 
     #[test]
     fn xml_and_json_forms() {

@@ -22,8 +22,9 @@ pub(crate) fn check_new_password(
 /// The device's `security=1` cipher derives its key from the *current* password, so it can
 /// only protect requests made while the password is known (setting the questions, the e-mail,
 /// exporting the GUID file). Requests of the reset routes themselves, and requests to devices
-/// that do not advertise `securityVersion` 1, are sent [`plain`](FieldProtection::plain); use
-/// HTTPS when the network is not trusted.
+/// that do not advertise `securityVersion` 1, are sent [`plain`](FieldProtection::plain) only
+/// inside TLS or after [`Device::allow_plaintext_secrets`](crate::Device::allow_plaintext_secrets);
+/// otherwise they are refused before sending.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FieldProtection {
     cipher: Option<FieldCipher>,

@@ -10,8 +10,9 @@ use super::codes::{CommandResult, LockInfo, command_error};
 use super::mac::{MacAddr, clip};
 use super::types::ProbeType;
 
-/// A reply to a command (anything but discovery).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A reply to a command (anything but discovery). Its `Debug` form names the body's elements
+/// but not their values (a reply may carry a GUID, an `EncryptString` or a code).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Reply {
     /// `Uuid`: echo of the request's.
     pub uuid: String,
@@ -25,6 +26,20 @@ pub struct Reply {
     pub lock: LockInfo,
     /// The whole reply, for payload elements.
     pub body: Element,
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let elements: Vec<&str> = self.body.children.iter().map(|c| c.name.as_str()).collect();
+        f.debug_struct("Reply")
+            .field("uuid", &self.uuid)
+            .field("mac", &self.mac)
+            .field("types", &self.types)
+            .field("result", &self.result)
+            .field("lock", &self.lock)
+            .field("body", &format_args!("<values redacted: {elements:?}>"))
+            .finish()
+    }
 }
 
 impl Reply {
@@ -228,6 +243,19 @@ mod tests {
 
     fn reply(xml: &str) -> Reply {
         Reply::from_element(&Element::parse(xml.as_bytes()).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn debug_hides_payload_values() {
+        let r = reply(
+            "<ProbeMatch><Uuid>U</Uuid><Types>exportGUID</Types><GUID>9f1c2d3e4b5a</GUID><EncryptString>Zq8SecretBlob</EncryptString></ProbeMatch>",
+        );
+        let text = format!("{r:?} {r:#?}");
+        assert!(
+            !text.contains("9f1c2d3e4b5a") && !text.contains("Zq8SecretBlob"),
+            "{text}"
+        );
+        assert!(text.contains("EncryptString"), "{text}");
     }
 
     #[test]

@@ -23,7 +23,7 @@ async fn nvr_site() -> Site {
         .collect();
     let mut nvr = DeviceConfig::nvr(0).with_admin(PW);
     nvr.channel_cameras = cams[..2].iter().map(|c| c.serial.clone()).collect();
-    let mut b = Site::builder().device(nvr).sadp_port(0);
+    let mut b = Site::builder().device(nvr).sadp_port(0).https(true);
     for c in cams {
         b = b.device(c);
     }

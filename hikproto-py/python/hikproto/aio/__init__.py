@@ -21,7 +21,7 @@ from .._doctor import DoctorReport
 from .._fleet_map import map_async
 from .._handle import Answers, FleetBase, Handle, PathLike, PerDevice, ProgressCallback, TimeLike, time_text
 from .._hikproto import SadpDevice
-from .._models import DeviceInfo, FleetResult, Record, Response, ResponseStatus
+from .._models import DeviceInfo, FleetResult, Record, Response, ResponseStatus, Secret
 from .._ops import convert
 from . import sadp
 
@@ -232,9 +232,9 @@ class Device(Handle):
         result: ResponseStatus = await self._call("disable_platform_access")
         return result
 
-    async def verification_code(self) -> Optional[str]:
-        """The device's verification code (a secret: do not log it)."""
-        result: Optional[str] = await self._call("verification_code")
+    async def verification_code(self) -> Optional[Secret]:
+        """The device's verification code, as a ``Secret`` (``.reveal()`` reads it)."""
+        result: Optional[Secret] = await self._call("verification_code")
         return result
 
     async def set_verification_code(self, code: str) -> ResponseStatus:
@@ -279,9 +279,9 @@ class Device(Handle):
 
     # -- the doctor ------------------------------------------------------------------------------
 
-    async def doctor(self, code: Optional[str] = None, label_qr: Optional[str] = None, app_error: Optional[int] = None, fix: bool = False, sadp: Optional[SadpDevice] = None, *, in_own_account: Optional[bool] = None, settle: float = 30.0) -> DoctorReport:
+    async def doctor(self, code: Optional[str] = None, label_qr: Optional[str] = None, app_error: Optional[int] = None, fix: bool = False, sadp: Optional[SadpDevice] = None, *, in_own_account: Optional[bool] = None, settle: float = 30.0, fix_irreversible: bool = False) -> DoctorReport:
         """Like ``hikproto.Device.doctor``: diagnoses the device and, with ``fix=True``, fixes it."""
-        result: DoctorReport = await self._call("doctor", code=code, label_qr=label_qr, app_error=app_error, fix=fix, sadp=sadp, in_own_account=in_own_account, settle=settle)
+        result: DoctorReport = await self._call("doctor", code=code, label_qr=label_qr, app_error=app_error, fix=fix, sadp=sadp, in_own_account=in_own_account, settle=settle, fix_irreversible=fix_irreversible)
         return result
 
     # -- password recovery -----------------------------------------------------------------------

@@ -4,10 +4,12 @@
 //! * `users` — list, add, delete, change password;
 //! * `platform` — Hik-Connect (EZVIZ) platform access, the verification code, ISUP (Ehome);
 //! * `network` — interfaces, addressing, DNS, admin ports, time and NTP;
-//! * `recovery` — password-recovery routes and their preparation.
+//! * `recovery` — password-recovery routes and their preparation;
+//! * `protect` — how a secret may travel (TLS, field cipher, or an explicit plain-text opt-in).
 
 mod network;
 mod platform;
+mod protect;
 mod provisioning;
 mod recovery;
 mod users;

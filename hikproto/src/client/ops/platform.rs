@@ -2,6 +2,8 @@
 //!
 //! Reads and writes of the EZVIZ document use `?security=1&iv=…` whenever the device offers
 //! field encryption, so the verification code never crosses the network in clear on such devices.
+//! Elsewhere a code or an ISUP key is sent only inside TLS, or in clear after
+//! [`Device::allow_plaintext_secrets`]; otherwise the write is refused before it is sent.
 
 use std::time::{Duration, Instant};
 
@@ -62,9 +64,14 @@ impl Device {
 
     /// Writes the platform-access settings (read-modify-write: pass a value read with
     /// [`Device::ezviz`] and edited). Returns the device's status; statusCode 7 means the
-    /// change takes effect after a reboot.
+    /// change takes effect after a reboot. A verification code in `settings` is sent only
+    /// protected (see [`Device::allow_plaintext_secrets`]); leave it `None` to keep the
+    /// device's code.
     pub async fn set_ezviz(&self, settings: &Ezviz) -> Result<ResponseStatus> {
         let cipher = self.optional_cipher().await?;
+        if settings.verification_code.is_some() {
+            self.secret_carrier("writing the verification code", cipher.is_some())?;
+        }
         let body = settings.to_element(cipher.as_ref());
         let path = match &cipher {
             Some(c) => c.apply_to_path(ezviz::PATH),
@@ -86,10 +93,11 @@ impl Device {
         self.set_ezviz(&e).await
     }
 
-    /// Turns Hik-Connect off.
+    /// Turns Hik-Connect off (the device keeps its verification code, which is not sent back).
     pub async fn disable_platform_access(&self) -> Result<ResponseStatus> {
         let mut e = self.ezviz().await?;
         e.enabled = Some(false);
+        e.verification_code = None;
         self.set_ezviz(&e).await
     }
 
@@ -232,13 +240,18 @@ impl Device {
         self.get(&ehome::path(center_id)).await
     }
 
-    /// Writes the ISUP settings (read-modify-write; the key is sent only when set).
+    /// Writes the ISUP settings (read-modify-write; the key is sent only when set, and then only
+    /// inside TLS or after [`Device::allow_plaintext_secrets`]).
     pub async fn set_ehome(
         &self,
         center_id: Option<u32>,
         settings: &Ehome,
     ) -> Result<ResponseStatus> {
         settings.validate()?;
+        if settings.key.is_some() {
+            // no field cipher is known for the ISUP key: TLS or the opt-in
+            self.secret_carrier("setting the ISUP key", false)?;
+        }
         self.put_xml(&ehome::path(center_id), &settings.to_element())
             .await
     }

@@ -60,21 +60,33 @@ impl Device {
             .ok_or_else(|| Error::invalid("this needs the admin credentials; none were given"))
     }
 
-    /// How sensitive fields are protected on this device (see `reset::bridge`): the
-    /// `security=1` cipher when `SecurityCap` offers `securityVersion` 1, with the key
+    /// How the secret fields of `what` are protected on this device (see `reset::bridge`): the
+    /// `security=1` cipher when the device offers it ([`Self::recovery_cipher`]); otherwise in
+    /// clear only inside TLS or after [`Device::allow_plaintext_secrets`], else the refusal.
+    async fn field_protection(&self, creds: &Credentials, what: &str) -> Result<FieldProtection> {
+        match self.recovery_cipher(creds).await? {
+            Some(p) => Ok(p),
+            None => {
+                self.secret_carrier(what, false)?;
+                Ok(FieldProtection::plain())
+            }
+        }
+    }
+
+    /// The `security=1` cipher when `SecurityCap` offers `securityVersion` 1, with the key
     /// parameters from `SecurityCap` (or, when it lacks them, the session-login capabilities);
-    /// plain otherwise, or when the parameters cannot be read.
-    async fn field_protection(&self, creds: &Credentials) -> Result<FieldProtection> {
+    /// `None` otherwise (no version 1, or parameters that cannot be read).
+    async fn recovery_cipher(&self, creds: &Credentials) -> Result<Option<FieldProtection>> {
         let cap_doc = match self.get_xml(SECURITY_CAPS_PATH).await {
             Ok(el) => el,
             Err(e) if e.is_auth() || unreachable(&e) => return Err(e),
-            Err(_) => return Ok(FieldProtection::plain()),
+            Err(_) => return Ok(None),
         };
         let Ok(caps) = ResetCapabilities::from_element(&cap_doc) else {
-            return Ok(FieldProtection::plain());
+            return Ok(None);
         };
         if !caps.security_versions.contains(&1) {
-            return Ok(FieldProtection::plain());
+            return Ok(None);
         }
         let sec = crate::isapi::security::find(&cap_doc, "SecurityCap").unwrap_or(&cap_doc);
         let mut params = KeyParams::from_element(sec);
@@ -93,10 +105,10 @@ impl Device {
                     params.salt = from_session.salt;
                 }
                 Err(e) if unreachable(&e) => return Err(e),
-                Err(_) => return Ok(FieldProtection::plain()),
+                Err(_) => return Ok(None),
             }
         }
-        FieldProtection::encrypted(&creds.user, &creds.password, &params)
+        FieldProtection::encrypted(&creds.user, &creds.password, &params).map(Some)
     }
 
     /// Reads `GET /ISAPI/Security/extern/capabilities`: the reset methods the device offers,
@@ -216,7 +228,9 @@ impl Device {
             .and_then(|c| c.answer_len);
         questions::validate_answers(answers, limit, Some(questions::QUESTION_COUNT))?;
         let current = self.get_xml(questions::CONFIG_PATH).await?;
-        let prot = self.field_protection(&creds).await?;
+        let prot = self
+            .field_protection(&creds, "setting the security questions")
+            .await?;
         let encode = |s: &str| prot.encode(s);
         let body =
             questions::configuration_body(answers, &creds.password, &encode, current.namespace());
@@ -237,7 +251,9 @@ impl Device {
             .ok()
             .and_then(|v| email::address_limit_from_caps(&v));
         email::validate_address(address, limit)?;
-        let prot = self.field_protection(&creds).await?;
+        let prot = self
+            .field_protection(&creds, "setting the reserved e-mail address")
+            .await?;
         let body = SecurityEmail::set_body(address, &prot.encode(creds.password.expose()));
         self.request(Request::put(&prot.path(email::PARAMETER_PATH)).json(&body))
             .await?
@@ -254,7 +270,9 @@ impl Device {
             Err(e) if e.is_auth() || unreachable(&e) => return Err(e),
             Err(_) => None,
         };
-        let prot = self.field_protection(&creds).await?;
+        let prot = self
+            .field_protection(&creds, "exporting the GUID file")
+            .await?;
         let body = guid::export_body(&prot.encode(creds.password.expose()));
         let resp = self
             .request(Request::put(&prot.path(guid::EXPORT_PATH)).xml(&body))
@@ -270,6 +288,9 @@ impl Device {
     /// The new password is checked against the device policy first. A refusal is an error;
     /// [`ResetRefusal::classify`](crate::reset::ResetRefusal::classify) with
     /// [`ResetMethod::SecurityQuestions`] tells a wrong answer (with attempts left) from a lock.
+    ///
+    /// The secrets go only inside TLS or after [`Device::allow_plaintext_secrets`] (the field
+    /// cipher needs the lost password); otherwise nothing is sent and the call is refused.
     pub async fn reset_with_security_answers(
         &self,
         answers: &[QuestionAnswer],
@@ -277,6 +298,7 @@ impl Device {
     ) -> Result<ResetOutcome> {
         new.check()?;
         questions::validate_answers(answers, None, None)?;
+        self.secret_carrier("resetting the password with security answers", false)?;
         let body =
             questions::certification_body(answers, &new.password, new.sync_camera_passwords, None);
         let req = Request::put(questions::CERTIFICATION_PATH)
@@ -289,12 +311,16 @@ impl Device {
     /// Resets the admin password with a GUID file exported earlier (no credentials needed).
     ///
     /// Load the file with [`GuidFile::load`], which refuses a file made for another device.
+    ///
+    /// The secrets go only inside TLS or after [`Device::allow_plaintext_secrets`] (the field
+    /// cipher needs the lost password); otherwise nothing is sent and the call is refused.
     pub async fn reset_with_guid_file(
         &self,
         file: &GuidFile,
         new: &NewPassword,
     ) -> Result<ResetOutcome> {
         new.check()?;
+        self.secret_carrier("resetting the password with a GUID file", false)?;
         let body = guid::certification_body(
             file.as_bytes(),
             &new.password,
@@ -320,12 +346,16 @@ impl Device {
 
     /// Resets the admin password with the code mailed to the reserved address
     /// (`PUT /ISAPI/Security/emailCertification?format=json`, no credentials needed).
+    ///
+    /// The secrets go only inside TLS or after [`Device::allow_plaintext_secrets`] (the field
+    /// cipher needs the lost password); otherwise nothing is sent and the call is refused.
     pub async fn reset_with_email_code(
         &self,
         code: &ResetCode,
         new: &NewPassword,
     ) -> Result<ResetOutcome> {
         new.check()?;
+        self.secret_carrier("resetting the password with a mailed code", false)?;
         let body = email::email_reset_body(code.secret(), &new.password, new.sync_camera_passwords);
         let req = Request::put(email::CERTIFICATION_PATH)
             .json(&body)
@@ -346,12 +376,16 @@ impl Device {
 
     /// Resets the admin password with the code the Hik-Connect app showed (no credentials
     /// needed).
+    ///
+    /// The secrets go only inside TLS or after [`Device::allow_plaintext_secrets`] (the field
+    /// cipher needs the lost password); otherwise nothing is sent and the call is refused.
     pub async fn reset_with_app_code(
         &self,
         code: &ResetCode,
         new: &NewPassword,
     ) -> Result<ResetOutcome> {
         new.check()?;
+        self.secret_carrier("resetting the password with an app code", false)?;
         let body = phone::reset_body(code.secret(), &new.password, new.sync_camera_passwords);
         let req = Request::put(phone::RESET_PATH).json(&body).without_auth();
         self.finish_reset(ResetMethod::HikConnectApp, req, new)

@@ -3,7 +3,9 @@
 //! Every write checks the password policy locally first. On devices with
 //! `SecurityCap/isSupportUserCheck` the operator's own password goes along as `loginPassword`
 //! (by default the password this handle logs in with); on devices offering `security=1` the user
-//! name, password and login password are encrypted with the operator's field key.
+//! name, password and login password are encrypted with the operator's field key. Without that
+//! cipher a password goes only inside TLS, or in clear after
+//! [`Device::allow_plaintext_secrets`]; otherwise the write is refused before it is sent.
 
 use crate::auth::field_cipher::FieldCipher;
 use crate::client::{Device, Request};
@@ -74,6 +76,7 @@ impl Device {
         check_policy(user_name, new_password)?;
         let user = self.find_user(user_name).await?;
         let sec = self.write_security(login_password).await?;
+        self.secret_carrier("changing a user's password", sec.cipher.is_some())?;
         let body = UserWrite {
             id: Some(user.id),
             user_name: user.user_name.clone(),
@@ -110,6 +113,7 @@ impl Device {
         }
         check_policy(user_name, password)?;
         let sec = self.write_security(login_password).await?;
+        self.secret_carrier("adding a user", sec.cipher.is_some())?;
         let body = UserWrite {
             id: None,
             user_name: user_name.to_owned(),
@@ -132,8 +136,10 @@ impl Device {
 
     /// Deletes a user (`DELETE /ISAPI/Security/users/<id>`); the admin (id 1) is refused locally.
     ///
-    /// Devices that verify the operator pass `loginPassword` in the query (encrypted with
-    /// `security=1` where offered).
+    /// Devices that verify the operator pass `loginPassword` in the query, encrypted with
+    /// `security=1`. Without that cipher the password would sit in the URL in clear (where TLS
+    /// does not keep it out of logs), so the deletion is refused unless the caller opted in
+    /// ([`Device::allow_plaintext_secrets`]).
     pub async fn delete_user(
         &self,
         user_name: &str,
@@ -150,7 +156,11 @@ impl Device {
         if let Some(lp) = &sec.login_password {
             let value = match &sec.cipher {
                 Some(c) => c.encrypt(lp.expose()),
-                None => query_escape(lp.expose()),
+                None if self.plaintext_secrets => {
+                    self.secret_carrier("deleting a user", false)?;
+                    query_escape(lp.expose())
+                }
+                None => return Err(super::protect::url_refusal("deleting a user")),
             };
             path = format!("{path}?loginPassword={value}");
         }

@@ -107,10 +107,9 @@ pub(crate) fn not_set(facts: &Facts, _: &Policy) -> Option<Finding> {
         f = f.evidence("ezviz.verificationCode", "(empty)");
     }
     Some(
-        f.step(remedy::apply_fix(
+        f.step(remedy::apply_irreversible_fix(
             t,
             "Set a verification code of 6–12 letters and digits",
-            call::APPLY_FIXES,
         ))
         .step(Step::text("Or set it by hand").ui(UI_PLATFORM))
         .step(remedy::readd())
@@ -261,10 +260,9 @@ pub(crate) fn changed_after_binding(facts: &Facts, _: &Policy) -> Option<Finding
     if facts.device_code().is_none() {
         f = f
             .fix(FixAction::SetVerificationCode { generate: true })
-            .step(remedy::apply_fix(
+            .step(remedy::apply_irreversible_fix(
                 t,
                 "Nobody can read the current code here: set a new code first",
-                call::APPLY_FIXES,
             ));
     }
     Some(f.step(remedy::readd()).step(remedy::rerun(t)))
