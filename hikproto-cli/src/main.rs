@@ -33,6 +33,9 @@ enum Command {
     Demo(cmd::demo::Args),
     /// Diagnose "Error 2020" and other verification failures, and say (or do) the fix.
     Doctor(cmd::doctor::Args),
+    /// Many devices from a devices file: inventory, certificate pins, planned changes, password
+    /// rotation.
+    Fleet(cmd::fleet::Args),
     /// Show a device's identity and firmware.
     Info(cmd::info::Args),
     /// Send an authenticated raw ISAPI request (like `curl --digest`, with lock-out protection).
@@ -101,6 +104,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Demo(a) => cmd::demo::run(a, &out).await,
             Command::Doctor(a) => cmd::doctor::run(a, &out).await,
+            Command::Fleet(a) => cmd::fleet::run(a, &out).await,
             Command::Info(a) => cmd::info::run(a, &out).await,
             Command::Request(a) => cmd::request::run(a, &out).await,
             Command::Decode(a) => cmd::decode::run(a, &out).await,

@@ -256,7 +256,7 @@ impl CliError {
                 "check the MAC, give the device's address with --target, or search longer with --timeout",
             ),
             "tls" => Some(
-                "pin the device certificate with --pin-sha256 HEX (preferred) or pass --insecure-accept-invalid-certs",
+                "see the device certificate and its fingerprint with `hikproto fleet pins --host HOST:PORT`, then pin it with --pin-sha256 HEX (preferred), or pass --insecure-accept-invalid-certs",
             ),
             "reset_rejected" => Some(
                 "check the answers, code or file before trying again: each refusal spends one of the device's tries",

@@ -136,6 +136,8 @@ async fn leaf_commands() -> Vec<Vec<String>> {
 fn invocation(leaf: &str, h: &str, dir: &std::path::Path) -> Vec<String> {
     let mac = [&NO_MAC[..], &NO_SADP_DEVICE].concat();
     let file = dir.join("file.bin").to_string_lossy().into_owned();
+    let devices = dir.join("devices.csv").to_string_lossy().into_owned();
+    let journal = dir.join("missing.journal").to_string_lossy().into_owned();
     let host = ["--host", h];
     let mut a: Vec<&str> = leaf.split(' ').collect();
     match leaf {
@@ -168,6 +170,18 @@ fn invocation(leaf: &str, h: &str, dir: &std::path::Path) -> Vec<String> {
                 "sadp set-ip" => a.push("--dhcp"),
                 "sadp hc-platform" => a.push("--enable"),
                 "sadp restore-inactive" => a.push("--yes"),
+                _ => {}
+            }
+        }
+        l if l.starts_with("fleet ") => {
+            let (ip, port) = h.rsplit_once(':').unwrap();
+            let text = format!("host,port,credential\n{ip},{port},env:HIKPROTO_PASSWORD\n");
+            std::fs::write(&devices, text).unwrap();
+            a.extend(["--devices", &devices]);
+            match l {
+                "fleet apply" => a.extend(["--ntp", "ntp.example.net", "--plan"]),
+                // a resume of a journal that does not exist: refused before any device is touched
+                "fleet rotate" => a.extend(["--journal", &journal, "--resume"]),
                 _ => {}
             }
         }

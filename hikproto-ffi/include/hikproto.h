@@ -1474,6 +1474,35 @@ hikproto_result hikproto_fleet_results_json(const struct hikproto_fleet_results 
 // Releases a results object. NULL is a no-op.
 void hikproto_fleet_results_free(struct hikproto_fleet_results *results);
 
+// Reads every device's inventory (model, serial, firmware, device type, activation,
+// Hik-Connect enabled/registered/bound, whether a verification code is set — never its value —,
+// ISUP, DNS, NTP, clock offset, users count, and `access`: `ok`, `rejected`, `locked`,
+// `unreachable` or `error`). Blocks until all have finished. Writes a results object to `*out`
+// on success; every device has an entry with `ok: true` and its inventory as `value` (a
+// refused login is reported in `access`, not as a failed entry).
+hikproto_result hikproto_fleet_inventory(const struct hikproto_fleet *fleet,
+                                         struct hikproto_fleet_results **out,
+                                         struct hikproto_error **err_out);
+
+// Gives every device of the devices file `devices_file` (CSV, or TOML when it ends in `.toml`)
+// a new random password, journaled in `journal` (created new with mode 0600, or continued when
+// `resume` is true, after a crash or failures). `credentials_file` (may be NULL) holds the
+// `file:ENTRY` credentials and must be private to its owner. `export_csv` (may be NULL) receives
+// every device's final credentials (a new file, mode 0600). `concurrency` devices are worked on
+// at once (0: 16). Blocks until all have finished.
+//
+// Writes a results object to `*out` on success; each entry's `value` is
+// `{"status": "rotated"|"already_rotated"|"recovered", "failed_logins": N}`. A bad devices file
+// or credentials file fails the call with `INVALID_ARGUMENT` naming every bad `file:line`.
+hikproto_result hikproto_fleet_rotate(const char *devices_file,
+                                      const char *credentials_file,
+                                      const char *journal,
+                                      bool resume,
+                                      const char *export_csv,
+                                      size_t concurrency,
+                                      struct hikproto_fleet_results **out,
+                                      struct hikproto_error **err_out);
+
 // Creates an isolated lock-out guard (see `hikproto_guard`). Writes it to `*out` on success
 // only. Ownership: the caller frees it with `hikproto_guard_free`.
 hikproto_result hikproto_guard_new(struct hikproto_guard **out, struct hikproto_error **err_out);

@@ -129,7 +129,7 @@ impl FleetInner {
     }
 }
 
-fn collect(results: Vec<DeviceResult<Value>>) -> ResultsInner {
+pub(crate) fn collect(results: Vec<DeviceResult<Value>>) -> ResultsInner {
     let mut codes = Vec::with_capacity(results.len());
     let mut items = Vec::with_capacity(results.len());
     for r in results {
@@ -178,7 +178,7 @@ pub(crate) fn error_json(f: &Fail) -> Value {
 
 /// The one shape of every fleet run export: checks `out` and the fleet, lets `make` parse the
 /// export's arguments into the per-device operation, runs it, and writes the results to `*out`.
-fn run_export<F, Fut>(
+pub(crate) fn run_export<F, Fut>(
     fleet: *const hikproto_fleet,
     out: *mut *mut hikproto_fleet_results,
     err_out: *mut *mut hikproto_error,
@@ -198,7 +198,10 @@ where
 }
 
 /// A device's typed result as a JSON value (`what` names it in a decode error).
-fn to_value<T: serde::Serialize>(what: &'static str, v: T) -> hikproto_core::Result<Value> {
+pub(crate) fn to_value<T: serde::Serialize>(
+    what: &'static str,
+    v: T,
+) -> hikproto_core::Result<Value> {
     serde_json::to_value(v).map_err(|e| hikproto_core::Error::decode(what, e))
 }
 

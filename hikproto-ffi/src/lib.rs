@@ -50,6 +50,7 @@ pub mod discovery;
 pub mod error;
 pub mod files;
 pub mod fleet;
+pub mod fleet_file;
 pub mod guard;
 mod handle;
 mod json;

@@ -14,6 +14,7 @@ mod convert;
 mod device;
 mod errors;
 mod fleet;
+mod fleet_file;
 mod logbridge;
 mod ops;
 mod runtime;
@@ -59,6 +60,8 @@ mod _hikproto {
     use super::device::PyDevice;
     #[pymodule_export]
     use super::fleet::PyFleet;
+    #[pymodule_export]
+    use super::fleet_file::{PyFleetRun, fleet_file_export, fleet_file_start};
     #[pymodule_export]
     use super::operations;
     #[pymodule_export]

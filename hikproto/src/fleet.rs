@@ -19,6 +19,13 @@
 //! # }
 //! ```
 
+pub mod certs;
+pub mod changes;
+pub mod devices_file;
+pub mod inventory;
+pub mod journal;
+pub mod rotation;
+
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
@@ -162,6 +169,58 @@ impl Fleet {
         Fut: Future<Output = Result<T>> + Send + 'static,
     {
         let total = devices.len();
+        let mut set = self.spawn_all(devices, op);
+        let mut out: Vec<DeviceResult<T>> = Vec::with_capacity(total);
+        while let Some(r) = set.join_next().await {
+            match r {
+                Ok(r) => out.push(r),
+                Err(e) => tracing::error!("fleet task was cancelled: {e}"),
+            }
+        }
+        out.sort_by_key(|r| r.index);
+        out
+    }
+
+    /// Like [`Fleet::run_indexed`], giving each device's result as soon as it finishes
+    /// (completion order). Dropping the stream stops the devices still running.
+    ///
+    /// Must be called inside a tokio runtime.
+    pub fn stream_indexed<T, F, Fut>(&self, devices: Vec<Device>, op: F) -> FleetStream<T>
+    where
+        T: Send + 'static,
+        F: Fn(usize, Device) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<T>> + Send + 'static,
+    {
+        let total = devices.len();
+        let mut set = self.spawn_all(devices, op);
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let task = tokio::spawn(async move {
+            while let Some(r) = set.join_next().await {
+                match r {
+                    Ok(r) => {
+                        if tx.send(r).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => tracing::error!("fleet task was cancelled: {e}"),
+                }
+            }
+        });
+        FleetStream { rx, task, total }
+    }
+
+    /// Spawns one task per device, each waiting for its slots.
+    fn spawn_all<T, F, Fut>(
+        &self,
+        devices: Vec<Device>,
+        op: F,
+    ) -> tokio::task::JoinSet<DeviceResult<T>>
+    where
+        T: Send + 'static,
+        F: Fn(usize, Device) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<T>> + Send + 'static,
+    {
+        let total = devices.len();
         let global = Arc::new(Semaphore::new(self.concurrency));
         let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
         let mut accounts: HashMap<String, Arc<Semaphore>> = HashMap::new();
@@ -240,15 +299,39 @@ impl Fleet {
                 }
             });
         }
-        let mut out: Vec<DeviceResult<T>> = Vec::with_capacity(total);
-        while let Some(r) = set.join_next().await {
-            match r {
-                Ok(r) => out.push(r),
-                Err(e) => tracing::error!("fleet task was cancelled: {e}"),
-            }
-        }
-        out.sort_by_key(|r| r.index);
-        out
+        set
+    }
+}
+
+/// Results of [`Fleet::stream_indexed`] in completion order. Dropping it stops the run.
+#[derive(Debug)]
+pub struct FleetStream<T> {
+    rx: tokio::sync::mpsc::UnboundedReceiver<DeviceResult<T>>,
+    task: tokio::task::JoinHandle<()>,
+    total: usize,
+}
+
+impl<T> FleetStream<T> {
+    /// The next finished device, or `None` once every device has finished.
+    pub async fn next(&mut self) -> Option<DeviceResult<T>> {
+        self.rx.recv().await
+    }
+
+    /// The next finished device from blocking code (outside the runtime).
+    pub fn blocking_next(&mut self) -> Option<DeviceResult<T>> {
+        self.rx.blocking_recv()
+    }
+
+    /// Devices in the run.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+}
+
+impl<T> Drop for FleetStream<T> {
+    fn drop(&mut self) {
+        // dropping the task drops its JoinSet, which aborts the devices still running
+        self.task.abort();
     }
 }
 

@@ -6,6 +6,7 @@ pub(crate) mod demo;
 pub(crate) mod discover;
 pub(crate) mod doctor;
 pub(crate) mod doctor_fix;
+pub(crate) mod fleet;
 pub(crate) mod hikconnect;
 pub(crate) mod info;
 pub(crate) mod isup;

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any, Callable, Iterable, List, Optional, Union
 
 from ._device import Device
 from ._handle import FleetBase, PerDevice, ProgressCallback
 from ._fleet_map import map_blocking
 from ._models import FleetResult
+from ._fleet_file import DevicesFleet
 
 
 class Fleet(FleetBase):
@@ -44,6 +46,25 @@ class Fleet(FleetBase):
         """
         name, cb, each = self._args(op, progress, per_device, kwargs)
         return self._results(name, self._inner.run(name, kwargs, cb, each))
+
+    @staticmethod
+    def from_devices_file(
+        devices: "os.PathLike[str] | str",
+        credentials: "os.PathLike[str] | str | None" = None,
+        *,
+        concurrency: int = 16,
+        per_account_limit: Optional[int] = None,
+        timeout: float = 15.0,
+    ) -> DevicesFleet:
+        """A fleet from a devices file (CSV or TOML) with per-device credential references:
+        inventory, plan/apply, journaled rotation, ``as_completed``. See ``DevicesFleet``."""
+        return DevicesFleet(
+            devices,
+            credentials,
+            concurrency=concurrency,
+            per_account_limit=per_account_limit,
+            timeout=timeout,
+        )
 
     def map(
         self,
@@ -83,4 +104,4 @@ class Fleet(FleetBase):
         return self.run("doctor", progress=progress, per_device=per_device, **kwargs)
 
 
-__all__ = ["Fleet", "Device"]
+__all__ = ["Fleet", "Device", "DevicesFleet"]

@@ -132,6 +132,28 @@ class Fleet:
     ) -> Awaitable[list[_Row]]: ...
 
 @final
+class FleetRun:
+    def __iter__(self) -> FleetRun: ...
+    def __next__(self) -> dict[str, Any]: ...
+    @property
+    def total(self) -> int: ...
+    def close(self) -> None: ...
+
+def fleet_file_start(
+    op: str,
+    devices: str,
+    credentials: str | None = None,
+    *,
+    concurrency: int = 16,
+    per_account_limit: int | None = None,
+    timeout: float = 15.0,
+    options: dict[str, Any] | None = None,
+) -> FleetRun: ...
+def fleet_file_export(
+    devices: str, journal: str, out: str, credentials: str | None = None
+) -> int: ...
+
+@final
 class Simulator:
     def __new__(
         cls,

@@ -1,0 +1,423 @@
+//! Password rotation across a fleet that survives a crash at any moment.
+//!
+//! Each device gets a new random password. Before it is sent, the password is recorded in the
+//! [journal](super::journal) and flushed to disk; the device's answer is recorded after. A
+//! resume reads the journal and, for a device whose change was in flight, finds the valid
+//! password by trying each candidate at most once: the old one first (if it is refused, the
+//! change went through and the new one is valid, and that device's rotation is over), so a
+//! device sees at most one failed login over all runs and resumes of a rotation.
+//!
+//! ```no_run
+//! # async fn run(targets: Vec<hikproto::fleet::rotation::Target>) -> hikproto::Result<()> {
+//! use hikproto::fleet::{Fleet, rotation::Rotation};
+//! let rotation = Rotation::start(std::path::Path::new("rotation.journal"))?;
+//! let results = rotation.run(&Fleet::new(), targets.clone()).await?;
+//! rotation.export_csv(&targets, std::path::Path::new("new-credentials.csv"))?;
+//! # Ok(()) }
+//! ```
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rand::Rng as _;
+use serde::Serialize;
+
+use super::devices_file::{DeviceEntry, create_private};
+use super::journal::{DeviceState, Journal, JournalState, Record, Stage};
+use super::{DeviceResult, Fleet, FleetStream};
+use crate::client::Device;
+use crate::error::{Error, Result};
+use crate::keys::{Password, Secret};
+
+/// Characters of generated passwords (no quotes, commas or spaces, so they paste anywhere).
+const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#%+-.@_";
+/// Length of generated passwords.
+const GENERATED_LEN: usize = 16;
+
+/// A device to rotate: its devices-file entry and its current password.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The device.
+    pub entry: DeviceEntry,
+    /// The password it has before the rotation.
+    pub old: Secret,
+}
+
+/// What happened to one device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The device now has its new password.
+    Rotated,
+    /// An earlier run already rotated it.
+    AlreadyRotated,
+    /// A resume found the earlier change had gone through.
+    Recovered,
+}
+
+/// The report for one device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// What happened.
+    pub status: Status,
+    /// Logins the device refused during this run (0 or 1).
+    pub failed_logins: u32,
+}
+
+/// A rotation bound to its journal. See the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct Rotation {
+    journal: Arc<Mutex<Journal>>,
+    timeout: Duration,
+}
+
+impl Rotation {
+    /// Starts a new rotation with a new journal at `path`.
+    pub fn start(path: &Path) -> Result<Self> {
+        Ok(Self::with(Journal::create(path)?))
+    }
+
+    /// Continues the rotation recorded in the journal at `path`.
+    pub fn resume(path: &Path) -> Result<Self> {
+        Ok(Self::with(Journal::resume(path)?.0))
+    }
+
+    fn with(j: Journal) -> Self {
+        Self {
+            journal: Arc::new(Mutex::new(j)),
+            timeout: Duration::from_secs(15),
+        }
+    }
+
+    /// Deadline of each request (default 15 s).
+    #[must_use]
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = d;
+        self
+    }
+
+    /// A copy of every device's state in the journal.
+    pub fn state(&self) -> JournalState {
+        self.lock().state().clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Journal> {
+        self.journal
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn record(&self, rec: &Record) -> Result<()> {
+        self.lock()
+            .append(rec)
+            .map_err(|e| Error::invalid(format!("cannot write the journal: {e}")))
+    }
+
+    /// Rotates every target under `fleet`'s limits; one result per target, in order. Fails
+    /// before any device is contacted when a target's address does not build.
+    pub async fn run(
+        &self,
+        fleet: &Fleet,
+        targets: Vec<Target>,
+    ) -> Result<Vec<DeviceResult<Report>>> {
+        let (devices, op) = self.prepare(targets)?;
+        Ok(fleet.run_indexed(devices, op).await)
+    }
+
+    /// Like [`Rotation::run`], each result as soon as its device finishes.
+    pub fn stream(&self, fleet: &Fleet, targets: Vec<Target>) -> Result<FleetStream<Report>> {
+        let (devices, op) = self.prepare(targets)?;
+        Ok(fleet.stream_indexed(devices, op))
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn prepare(
+        &self,
+        targets: Vec<Target>,
+    ) -> Result<(
+        Vec<Device>,
+        impl Fn(usize, Device) -> std::pin::Pin<Box<dyn Future<Output = Result<Report>> + Send>>
+        + Send
+        + Sync
+        + 'static,
+    )> {
+        // The fleet's handles only key its limits (address, user); each login builds its own.
+        let devices = targets
+            .iter()
+            .map(|t| t.entry.builder(t.old.clone()).build())
+            .collect::<Result<Vec<_>>>()?;
+        let targets = Arc::new(targets);
+        let this = self.clone();
+        let op = move |i: usize, _dev: Device| {
+            let this = this.clone();
+            let targets = targets.clone();
+            Box::pin(async move { this.one(&targets[i]).await })
+                as std::pin::Pin<Box<dyn Future<Output = Result<Report>> + Send>>
+        };
+        Ok((devices, op))
+    }
+
+    async fn login(&self, t: &Target, password: &Secret) -> Result<Device> {
+        let dev = self.handle(t, password)?;
+        dev.device_info().await?;
+        Ok(dev)
+    }
+
+    fn handle(&self, t: &Target, password: &Secret) -> Result<Device> {
+        t.entry
+            .builder(password.clone())
+            .timeout(self.timeout)
+            .connect_timeout(self.timeout)
+            .build()
+    }
+
+    /// Rotates one device from where the journal left it.
+    async fn one(&self, t: &Target) -> Result<Report> {
+        let key = t.entry.key();
+        let prior = self.lock().state().get(&key).cloned().unwrap_or_default();
+        match prior.stage {
+            Stage::Changed => Ok(Report {
+                status: Status::AlreadyRotated,
+                failed_logins: 0,
+            }),
+            Stage::InFlight => self.resolve(t, prior).await,
+            Stage::Untouched | Stage::OnOld { .. } => {
+                let dev = self.login(t, &t.old).await?;
+                self.change(t, &dev, prior.new_password, 0).await
+            }
+        }
+    }
+
+    /// Finds which password a device whose change was in flight accepts, trying each
+    /// candidate at most once over all resumes (a `probe` record precedes each try), then
+    /// finishes its rotation.
+    async fn resolve(&self, t: &Target, prior: DeviceState) -> Result<Report> {
+        let key = t.entry.key();
+        let new = prior
+            .new_password
+            .clone()
+            .ok_or_else(|| Error::invalid("journal: an intent without its password"))?;
+        let verdict = |new_valid| Record::Verified {
+            key: key.clone(),
+            new_valid,
+        };
+        if prior.failed_logins > 0 {
+            return Err(Error::invalid(format!(
+                "{key}: the change was interrupted again after this device already refused one \
+                 login of this rotation; trying a candidate could cost a second failed login: \
+                 log in by hand with the old password or the journal's new one"
+            )));
+        }
+        if !prior.probed_old {
+            // old first: if the device refuses it, the change went through and only the
+            // new password is left, without another try
+            self.record(&Record::Probe {
+                key: key.clone(),
+                new: false,
+            })?;
+            return match self.login(t, &t.old).await {
+                Ok(dev) => {
+                    self.record(&verdict(false))?;
+                    self.change(t, &dev, Some(new), 0).await
+                }
+                Err(Error::CredentialsRejected { .. }) => {
+                    self.record(&verdict(true))?;
+                    Ok(Report {
+                        status: Status::Recovered,
+                        failed_logins: 1,
+                    })
+                }
+                Err(e) => Err(e),
+            };
+        }
+        if !prior.probed_new {
+            // an earlier resume tried the old password and its verdict was lost: if that
+            // try failed, the new one is valid; so the new one now
+            self.record(&Record::Probe {
+                key: key.clone(),
+                new: true,
+            })?;
+            return match self.login(t, &new).await {
+                Ok(_) => {
+                    self.record(&verdict(true))?;
+                    Ok(Report {
+                        status: Status::Recovered,
+                        failed_logins: 0,
+                    })
+                }
+                Err(Error::CredentialsRejected { .. }) => {
+                    // so the old try had succeeded: the old password is valid, and the latch
+                    // the refused new one left on this user does not apply to it
+                    self.record(&verdict(false))?;
+                    let dev = self.handle(t, &t.old)?;
+                    dev.clear_credential_latch();
+                    dev.device_info().await?;
+                    self.change(t, &dev, Some(new), 1).await
+                }
+                Err(e) => Err(e),
+            };
+        }
+        Err(Error::invalid(format!(
+            "{key}: both candidate passwords were tried once and both verdicts were lost; \
+             trying a candidate again could cost a second failed login: log in by hand with the \
+             old password or the journal's new one"
+        )))
+    }
+
+    /// Records the new password, sends it, records the answer.
+    async fn change(
+        &self,
+        t: &Target,
+        dev: &Device,
+        new: Option<Secret>,
+        failed_logins: u32,
+    ) -> Result<Report> {
+        let key = t.entry.key();
+        let password = match new {
+            Some(p) => Password::new(&t.entry.user, p)?,
+            None => generate(&t.entry.user),
+        };
+        self.record(&Record::Intent {
+            key: key.clone(),
+            password: password.expose().to_owned(),
+        })?;
+        match dev
+            .change_password(&t.entry.user, &password, Some(&t.old))
+            .await
+        {
+            Ok(_) => {
+                self.record(&Record::Changed { key })?;
+                Ok(Report {
+                    status: Status::Rotated,
+                    failed_logins,
+                })
+            }
+            // refused before anything was sent: nothing changed
+            Err(e @ (Error::InvalidInput(_) | Error::NotSupported { .. })) => {
+                self.record(&Record::Failed {
+                    key,
+                    reason: e.to_string(),
+                })?;
+                Err(e)
+            }
+            // no answer, or an answer that does not prove the password unchanged: the change
+            // may have happened; a resume finds out
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every target's credential after the rotation, from the journal.
+    pub fn final_credentials(&self, targets: &[Target]) -> Vec<FinalCredential> {
+        let state = self.state();
+        targets
+            .iter()
+            .map(|t| {
+                let s = state.get(&t.entry.key()).cloned().unwrap_or_default();
+                let (status, password) = match s.stage {
+                    Stage::Changed => ("rotated", s.new_password),
+                    Stage::Untouched | Stage::OnOld { .. } => ("unchanged", Some(t.old.clone())),
+                    Stage::InFlight => ("unknown", None),
+                };
+                FinalCredential {
+                    entry: t.entry.clone(),
+                    status,
+                    password,
+                }
+            })
+            .collect()
+    }
+
+    /// Writes [`Rotation::final_credentials`] as CSV to a new private file (mode 0600):
+    /// `host,port,user,site,label,status,password`.
+    pub fn export_csv(&self, targets: &[Target], path: &Path) -> Result<usize> {
+        use std::io::Write as _;
+        let creds = self.final_credentials(targets);
+        let mut text = String::from("host,port,user,site,label,status,password\n");
+        for c in &creds {
+            let e = &c.entry;
+            text.push_str(&format!(
+                "{},{},{},{},{},{},{}\n",
+                e.host,
+                e.port,
+                e.user,
+                e.site.as_deref().unwrap_or(""),
+                e.label.as_deref().unwrap_or(""),
+                c.status,
+                c.password.as_ref().map_or("", Secret::expose),
+            ));
+        }
+        let res = create_private(path)
+            .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()));
+        zeroize::Zeroize::zeroize(&mut text);
+        res.map_err(|e| Error::invalid(format!("cannot write {}: {e}", path.display())))?;
+        Ok(creds.len())
+    }
+}
+
+/// A device's credential after a rotation.
+#[derive(Debug, Clone)]
+pub struct FinalCredential {
+    /// The device.
+    pub entry: DeviceEntry,
+    /// `rotated`, `unchanged`, or `unknown` (the change is in flight: resume).
+    pub status: &'static str,
+    /// The valid password, when known.
+    pub password: Option<Secret>,
+}
+
+/// A random password that passes the device policy for `user`.
+pub fn generate(user: &str) -> Password {
+    let mut rng = rand::thread_rng();
+    loop {
+        let s: String = (0..GENERATED_LEN)
+            .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+            .collect();
+        if looks_risky(user, &s) {
+            continue;
+        }
+        if let Ok(p) = Password::new(user, s) {
+            return p;
+        }
+    }
+}
+
+/// What devices flag as a risky password even when the policy passes: the user name, `admin`
+/// or `password` inside it, or four same or consecutive characters (case folded).
+fn looks_risky(user: &str, pw: &str) -> bool {
+    let lower = pw.to_ascii_lowercase();
+    let name = user.to_ascii_lowercase();
+    let run = lower.as_bytes().windows(4).any(|w| {
+        let same = w.iter().all(|&c| c == w[0]);
+        let up = w.windows(2).all(|p| p[1] == p[0].wrapping_add(1));
+        let down = w.windows(2).all(|p| p[0] == p[1].wrapping_add(1));
+        same || ((up || down) && w.iter().all(u8::is_ascii_alphanumeric))
+    });
+    run || lower.contains("admin")
+        || lower.contains("password")
+        || (name.len() >= 3 && lower.contains(&name))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn risky_looking_passwords_are_never_generated() {
+        assert!(super::looks_risky("admin", "xxbCdEyy12!#ZZqq"));
+        assert!(super::looks_risky("op", "q9!AdMiNzzz"));
+        assert!(!super::looks_risky("admin", "Hq7!pRt2mW#x9Lk4"));
+        for _ in 0..2000 {
+            assert!(!super::looks_risky(
+                "admin",
+                super::generate("admin").expose()
+            ));
+        }
+    }
+
+    #[test]
+    fn generated_passwords_differ_and_pass_the_policy() {
+        let a = super::generate("admin");
+        let b = super::generate("admin");
+        assert_ne!(a.expose(), b.expose());
+        assert_eq!(a.expose().len(), super::GENERATED_LEN);
+    }
+}
