@@ -7,6 +7,12 @@
 //! change went through and the new one is valid, and that device's rotation is over), so a
 //! device sees at most one failed login over all runs and resumes of a rotation.
 //!
+//! Each device of a rotation has a lock-out guard of its own (see [`LockoutGuard`]): the journal
+//! keeps the one-try-per-candidate rule for it, and a refusal by one device never stands for
+//! another. The process-wide guard keys latches by host, so several devices behind one address
+//! (a NAT forwarding several ports, or a simulated site on loopback) would otherwise answer for
+//! each other — and a refusal lent by a neighbour would be recorded as this device's verdict.
+//!
 //! ```no_run
 //! # async fn run(targets: Vec<hikproto::fleet::rotation::Target>) -> hikproto::Result<()> {
 //! use hikproto::fleet::{Fleet, rotation::Rotation};
@@ -16,6 +22,7 @@
 //! # Ok(()) }
 //! ```
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -26,6 +33,7 @@ use serde::Serialize;
 use super::devices_file::{DeviceEntry, create_private};
 use super::journal::{DeviceState, Journal, JournalState, Record, Stage};
 use super::{DeviceResult, Fleet, FleetStream};
+use crate::auth::LockoutGuard;
 use crate::client::Device;
 use crate::error::{Error, Result};
 use crate::keys::{Password, Secret};
@@ -69,6 +77,8 @@ pub struct Report {
 #[derive(Debug, Clone)]
 pub struct Rotation {
     journal: Arc<Mutex<Journal>>,
+    /// One guard per device (by devices-file key), shared by every handle to it.
+    guards: Arc<Mutex<HashMap<String, LockoutGuard>>>,
     timeout: Duration,
 }
 
@@ -86,6 +96,7 @@ impl Rotation {
     fn with(j: Journal) -> Self {
         Self {
             journal: Arc::new(Mutex::new(j)),
+            guards: Arc::default(),
             timeout: Duration::from_secs(15),
         }
     }
@@ -164,9 +175,20 @@ impl Rotation {
         Ok(dev)
     }
 
+    /// The device's own guard (see the module docs).
+    fn guard(&self, t: &Target) -> LockoutGuard {
+        self.guards
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(t.entry.key())
+            .or_insert_with(LockoutGuard::new)
+            .clone()
+    }
+
     fn handle(&self, t: &Target, password: &Secret) -> Result<Device> {
         t.entry
             .builder(password.clone())
+            .lockout_guard(self.guard(t))
             .timeout(self.timeout)
             .connect_timeout(self.timeout)
             .build()
