@@ -176,6 +176,8 @@ impl Rotation {
     }
 
     /// The device's own guard (see the module docs).
+    // not `or_default()`: the default guard is the process-wide one, and each device needs its own
+    #[allow(clippy::unwrap_or_default)]
     fn guard(&self, t: &Target) -> LockoutGuard {
         self.guards
             .lock()
