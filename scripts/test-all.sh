@@ -93,7 +93,7 @@ fi
 # cargo_tests: the workspace's tests, counted from libtest's "test result" lines.
 cargo_tests() {
   local log="$LOGS/cargo-test.log"
-  cargo test --workspace --locked 2>&1 | tee "$log"
+  cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
   awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^ignored/) s += $i } }
        END { printf "%d passed, %d failed, %d skipped", p, f, s }' "$log" >"$COUNTS"

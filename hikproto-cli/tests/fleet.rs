@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use hikproto::Secret;
-use hikproto_sim::{SimDevice, Site};
+use hikproto_sim::{Fault, SimDevice, Site};
 use serde_json::Value;
 
 const SITES: [(&str, &str); 3] = [
@@ -354,8 +354,13 @@ async fn rotation_killed_20_times_resumes_to_every_new_password() {
     let modes = ["before-write", "torn", "unsynced"];
     let mut kills = 0;
     let mut first = true;
+    // Each device answers after 5 ms, so that the rotation (about 1,000 journal records over 200
+    // devices) outlasts 20 kills on any machine; every kill comes a bounded number of records into
+    // a run, never after a wall-clock delay that a fast machine could outrun.
+    for d in fx.devices() {
+        d.set_fault(Fault::Latency(Duration::from_millis(5)));
+    }
     while kills < 20 {
-        // a full run takes about a second: kills come early enough that 20 fit in one rotation
         let conc = if first { "1" } else { "4" };
         let mut args = vec!["--journal", &j, "--yes", "--json", "--concurrency", conc];
         if !first {
@@ -364,22 +369,35 @@ async fn rotation_killed_20_times_resumes_to_every_new_password() {
         let mut cmd = fx.command("rotate", &args);
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         // every other kill comes from inside, at a journal record; the others are kill -9
-        // from outside at a random moment
+        // from outside once the journal grew by a random number of records
         let hook = kills % 2 == 0;
         if first {
             // one device at a time, killed after its new password reached the device but
             // before the journal recorded it: the resume must find the new one valid
             cmd.env("HIKPROTO_TEST_JOURNAL_CRASH", "2:before-write");
         } else if hook {
-            let at = 1 + rng.next(20);
+            let at = 1 + rng.next(12);
             let m = modes[(rng.next(3)) as usize];
             cmd.env("HIKPROTO_TEST_JOURNAL_CRASH", format!("{at}:{m}"));
         }
-        let delay = Duration::from_millis(10 + rng.next(110));
+        let grow = 1 + rng.next(12) as usize;
+        let watched = journal.clone();
         let status = tokio::task::spawn_blocking(move || {
+            let records = || {
+                std::fs::read(&watched)
+                    .map(|b| b.iter().filter(|&&c| c == b'\n').count())
+                    .unwrap_or(0)
+            };
+            let start = records();
             let mut child = cmd.spawn().unwrap();
             if !hook {
-                std::thread::sleep(delay);
+                let deadline = std::time::Instant::now() + Duration::from_secs(60);
+                while records() < start + grow
+                    && child.try_wait().unwrap().is_none()
+                    && std::time::Instant::now() < deadline
+                {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
                 let _ = child.kill(); // SIGKILL
             }
             child.wait_with_output().unwrap()
