@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command: everything CI checks, from a clean checkout.
-#   fmt, clippy -D warnings, cargo test, rustdoc -D warnings, the C suite, the Python suite, fuzz smoke runs.
+#   fmt, clippy -D warnings, cargo test, the core without default features, rustdoc -D warnings, the C suite, the Python suite, fuzz smoke runs.
 # First it checks (and, as root, installs) every tool the steps need, so that a missing piece is named
 # once instead of surfacing as a stack of unrelated failures. Installs the Python tools in a venv
 # under .venv/. Each step prints what ran ("N passed, M failed, K skipped"); nothing passes by not
@@ -95,11 +95,28 @@ cargo_tests() {
   local log="$LOGS/cargo-test.log"
   cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
+  libtest_counts "cargo test" "$log"
+  return "$rc"
+}
+
+# libtest_counts NAME LOG: records libtest's "test result" lines of LOG in $COUNTS; ignored tests
+# are reported as skipped.
+libtest_counts() {
   awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^ignored/) s += $i } }
-       END { printf "%d passed, %d failed, %d skipped", p, f, s }' "$log" >"$COUNTS"
+       END { printf "%d passed, %d failed, %d skipped", p, f, s }' "$2" >"$COUNTS"
   local ignored
   ignored=$(awk '{ print $5 }' "$COUNTS")
-  [ "$ignored" = 0 ] || skipped "cargo test: $ignored ignored test(s), listed in $log"
+  [ "$ignored" = 0 ] || skipped "$1: $ignored ignored test(s), listed in $2"
+}
+
+# core_codecs: the core without its network stack (no tokio, reqwest, sockets): it builds, and
+# the unit tests of its codecs and models pass.
+core_codecs() {
+  local log="$LOGS/core-no-default-features.log"
+  { cargo build -p hikproto --no-default-features --locked &&
+    cargo test -p hikproto --no-default-features --lib --locked --no-fail-fast; } 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  libtest_counts "core without features" "$log"
   return "$rc"
 }
 
@@ -163,6 +180,7 @@ doc_check() { env RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --lock
 step "cargo fmt --check" fmt_check
 step "cargo clippy -D warnings" clippy_check
 step "cargo test" cargo_tests
+step "core without default features (build, unit tests)" core_codecs
 step "cargo doc -D warnings" doc_check
 step "C suite (plain, valgrind, ASan)" c_suite
 step "python venv" python_env

@@ -189,6 +189,7 @@ impl Error {
     ) -> Self {
         let host = host.into();
         let source = source.into();
+        #[cfg(feature = "client")]
         if let Some(tls) = find_rustls_error(&*source) {
             return Self::Tls {
                 reason: format!("{host} refused: {tls}"),
@@ -225,6 +226,7 @@ impl Error {
     }
 }
 
+#[cfg(feature = "client")]
 /// Finds a rustls error in a chain. It may sit inside an `io::Error`, whose `source()` skips
 /// the error it wraps, so those are opened with `get_ref()` instead. Bounded depth.
 fn find_rustls_error<'e>(e: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
@@ -265,6 +267,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "client")]
     #[test]
     fn rustls_errors_are_found_inside_nested_io_errors() {
         let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
@@ -275,6 +278,7 @@ mod tests {
         assert!(find_rustls_error(&std::io::Error::other("plain")).is_none());
     }
 
+    #[cfg(feature = "client")]
     #[test]
     fn a_certificate_refusal_in_a_transport_chain_is_a_tls_error() {
         let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);

@@ -21,12 +21,15 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+#[cfg(feature = "blocking")]
 pub mod blocking;
+#[cfg(feature = "client")]
 pub mod client;
 pub mod crypto;
 pub mod decode;
 pub mod doctor;
 pub mod error;
+#[cfg(feature = "client")]
 pub mod fleet;
 pub mod hikconnect;
 pub mod isapi;
@@ -36,7 +39,10 @@ pub mod reset;
 pub mod sadp;
 pub mod xml;
 
-pub use auth::{AuthMode, LockoutGuard};
+pub use auth::AuthMode;
+#[cfg(any(feature = "client", feature = "sadp-udp"))]
+pub use auth::LockoutGuard;
+#[cfg(feature = "client")]
 pub use client::{Device, DeviceBuilder, RequestStats, TlsMode};
 pub use error::{Error, Result};
 pub use keys::{Credentials, Secret};

@@ -26,8 +26,10 @@
 pub mod challenge;
 pub mod digest;
 pub mod field_cipher;
+#[cfg(any(feature = "client", feature = "sadp-udp"))]
 mod flight;
 pub mod flow;
+#[cfg(any(feature = "client", feature = "sadp-udp"))]
 pub mod lockout;
 pub mod refusal;
 pub mod session;
@@ -37,6 +39,7 @@ mod flow_tests;
 
 pub use challenge::{Challenge, DigestAlgorithm, DigestChallenge};
 pub use flow::NonceReuse;
+#[cfg(any(feature = "client", feature = "sadp-udp"))]
 pub use lockout::{Admission, LockoutGuard};
 
 use challenge::SchemeFilter;

@@ -32,29 +32,37 @@
 //! and a device that cannot reach the platform. The rules cover all of these.
 
 pub mod clock;
+#[cfg(feature = "client")]
 pub mod examine;
 pub mod facts;
 pub mod finding;
+#[cfg(feature = "client")]
 pub mod fix;
+#[cfg(feature = "client")]
 pub mod gather;
 pub mod inputs;
 pub mod policy;
 mod remedy;
 pub mod report;
 pub mod rules;
+#[cfg(feature = "client")]
 pub mod undo;
 
+#[cfg(feature = "client")]
 pub use examine::{Examination, Options, examine, examine_with};
 pub use facts::{
     BindStatus, Fact, Facts, LabelFacts, LoginFacts, LoginState, NetworkFacts, ParameterTest,
     PlatformFacts, Reachability, SadpView, Supplied, TimeFacts, UserInputs,
 };
 pub use finding::{Confidence, Evidence, Finding, FixAction, Step};
+#[cfg(feature = "client")]
 pub use fix::{FixOutcome, PlannedFix, apply_fixes, apply_fixes_with, planned};
+#[cfg(feature = "client")]
 pub use gather::gather;
 pub use inputs::{label_facts, supplied};
 pub use policy::{FirmwareRange, Policy};
 pub use remedy::{Audience, call_for};
 pub use report::{FleetSummary, Folded, REQUIRED_FACTS, Report, UnknownFact, diagnose};
 pub use rules::ids;
+#[cfg(feature = "client")]
 pub use undo::{Previous, UndoOutcome, recorded, undo_fixes};

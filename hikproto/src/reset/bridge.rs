@@ -25,11 +25,14 @@ pub(crate) fn check_new_password(
 /// that do not advertise `securityVersion` 1, are sent [`plain`](FieldProtection::plain) only
 /// inside TLS or after [`Device::allow_plaintext_secrets`](crate::Device::allow_plaintext_secrets);
 /// otherwise they are refused before sending.
+// used by the client's recovery operations (the `client` feature)
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FieldProtection {
     cipher: Option<FieldCipher>,
 }
 
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
 impl FieldProtection {
     /// No field encryption.
     pub(crate) fn plain() -> Self {

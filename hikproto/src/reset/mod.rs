@@ -36,7 +36,9 @@ mod plan;
 mod refusal;
 mod sadp_facts;
 
-pub(crate) use bridge::{FieldProtection, check_new_password};
+#[cfg(feature = "client")]
+pub(crate) use bridge::FieldProtection;
+pub(crate) use bridge::check_new_password;
 pub use method::{Fact, Prerequisite, ResetMethod, Transport};
 pub use plan::{
     DeviceSummary, PrerequisiteState, RecoveryFacts, RecoveryPlan, RouteAssessment, RouteStatus,

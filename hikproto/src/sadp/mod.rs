@@ -33,23 +33,31 @@
 
 mod args;
 pub mod binary;
+#[cfg(feature = "sadp-udp")]
 mod client;
 mod codes;
+#[cfg(feature = "sadp-udp")]
 mod commands;
+#[cfg(feature = "sadp-udp")]
 mod discovery;
+#[cfg(feature = "sadp-udp")]
 mod latch;
 mod mac;
 mod message;
 mod probe;
 mod probe_match;
 mod reply;
+#[cfg(feature = "sadp-udp")]
 mod transport;
 mod types;
+#[cfg(feature = "sadp-udp")]
 mod watch;
 
 pub use args::{GuidFile, MAX_ANSWER_LEN, MAX_PASSWORD_LEN, check_verification_code};
+#[cfg(feature = "sadp-udp")]
 pub use client::{ClientOptions, DeviceTarget, SadpClient};
 pub use codes::{CommandResult, LockInfo, SadpErrorCode, command_error};
+#[cfg(feature = "sadp-udp")]
 pub use discovery::{DiscoverOptions, DiscoveredDevice, ProbeTarget, discover};
 pub use mac::MacAddr;
 pub use message::{DATAGRAM_LIMITS, Message, decode, decode_element, parse_datagram};
@@ -59,8 +67,10 @@ pub use reply::{
     MailResetQr, PasswordResetTypes, PhoneResetQr, Reply, SecurityQuestion, UnbindStatus,
     security_questions,
 };
+#[cfg(feature = "sadp-udp")]
 pub use transport::Via;
 pub use types::ProbeType;
+#[cfg(feature = "sadp-udp")]
 pub use watch::{DiscoveryEvent, WatchOptions, Watcher, watch};
 
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -81,6 +91,7 @@ pub const BROADCAST_ADDR: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::BROADCAST, 
 pub const MAX_SUBNET_SWEEP: u32 = 4096;
 
 /// `now + d`, saturating far in the future instead of overflowing on absurd durations.
+#[cfg(feature = "sadp-udp")]
 pub(crate) fn after(d: std::time::Duration) -> tokio::time::Instant {
     let now = tokio::time::Instant::now();
     now.checked_add(d)

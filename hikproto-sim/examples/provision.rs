@@ -9,7 +9,7 @@
 //!    camera is registered;
 //! 7. check the code without reading it back.
 //!
-//! Run with `cargo run -p hikproto --example provision`. Nothing leaves the loopback interface.
+//! Run with `cargo run -p hikproto-sim --example provision`. Nothing leaves the loopback interface.
 
 use std::net::Ipv4Addr;
 use std::time::Duration;
