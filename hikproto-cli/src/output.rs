@@ -105,10 +105,8 @@ impl Output {
             crate::outln!("{v}");
         }
         crate::errln!("error: {e}");
-        let mut src = std::error::Error::source(e);
-        while let Some(s) = src {
-            crate::errln!("  caused by: {s}");
-            src = s.source();
+        for cause in hikproto::ErrorReport::new(e).causes() {
+            crate::errln!("  caused by: {cause}");
         }
         if let Some(hint) = e.hint() {
             crate::errln!("hint: {hint}");

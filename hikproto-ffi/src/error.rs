@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use hikproto_core::Error as CoreError;
+use hikproto_core::{Error as CoreError, ErrorReport};
 
 use crate::buffer::write_str;
 use crate::handle::{BoxCastable, free_box, try_ref};
@@ -96,24 +96,9 @@ pub(crate) fn code_of(e: &CoreError) -> hikproto_result {
     }
 }
 
-/// The error's message followed by its chained sources, `": "`-separated.
-fn chain_message(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(src) = cur {
-        let part = src.to_string();
-        if !s.ends_with(&part) {
-            s.push_str(": ");
-            s.push_str(&part);
-        }
-        cur = src.source();
-    }
-    s
-}
-
 impl From<CoreError> for Fail {
     fn from(e: CoreError) -> Self {
-        let mut f = Self::new(code_of(&e), chain_message(&e));
+        let mut f = Self::new(code_of(&e), ErrorReport::new(&e).to_string());
         f.retryable = e.is_retryable();
         match &e {
             CoreError::Device {

@@ -110,14 +110,10 @@ impl SimInner {
 }
 
 fn sim_fail(e: SimError) -> Fail {
-    let mut message = e.to_string();
-    let mut cur = std::error::Error::source(&e);
-    while let Some(s) = cur {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        cur = s.source();
-    }
-    Fail::new(hikproto_result::SimFailed, message)
+    Fail::new(
+        hikproto_result::SimFailed,
+        hikproto_core::ErrorReport::new(&e).to_string(),
+    )
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -22,8 +22,8 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyModule, PyTuple, PyType};
 
-use hikproto::Error;
 use hikproto::reset::files::{FileError, FileKind};
+use hikproto::{Error, ErrorReport};
 
 create_exception!(
     hikproto,
@@ -244,17 +244,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 /// The message: the error's own text followed by its causes, `": "`-separated.
 fn message(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        let t = c.to_string();
-        if !t.is_empty() && !s.contains(&t) {
-            s.push_str(": ");
-            s.push_str(&t);
-        }
-        cur = c.source();
-    }
-    s
+    ErrorReport::new(e).to_string()
 }
 
 type Attrs = Vec<(&'static str, Py<PyAny>)>;

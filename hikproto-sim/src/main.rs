@@ -89,10 +89,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("hikproto-sim: {e}");
-            let mut src = std::error::Error::source(&e);
-            while let Some(s) = src {
-                eprintln!("  caused by: {s}");
-                src = s.source();
+            for cause in hikproto::ErrorReport::new(&e).causes() {
+                eprintln!("  caused by: {cause}");
             }
             ExitCode::FAILURE
         }

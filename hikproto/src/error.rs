@@ -226,6 +226,74 @@ impl Error {
     }
 }
 
+/// An error rendered once with its chain of sources: the one place that flattens a chain, for
+/// every binding (C messages, Python exceptions, CLI output, the doctor's facts).
+///
+/// `Display` joins the error and its causes with `": "`; a cause whose text is empty or already
+/// part of the message is left out (libraries often repeat their source in their own message),
+/// and the walk stops after [`ErrorReport::MAX_DEPTH`] causes. [`ErrorReport::causes`] gives the
+/// same causes one by one, for callers that print them on lines of their own.
+///
+/// ```
+/// use hikproto::ErrorReport;
+///
+/// let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+/// let e = hikproto::Error::transport("192.0.2.10:80", refused);
+/// assert_eq!(
+///     ErrorReport::new(&e).to_string(),
+///     "transport error talking to 192.0.2.10:80: connection refused"
+/// );
+/// ```
+#[derive(Clone, Copy)]
+pub struct ErrorReport<'e> {
+    error: &'e (dyn std::error::Error + 'static),
+}
+
+impl<'e> ErrorReport<'e> {
+    /// Most causes rendered: chains are short in practice; the bound guards against cycles.
+    pub const MAX_DEPTH: usize = 16;
+
+    /// A report of `error` and its sources.
+    pub fn new(error: &'e (dyn std::error::Error + 'static)) -> Self {
+        Self { error }
+    }
+
+    /// The causes worth showing, outermost first: each source's text, skipping empty ones and
+    /// ones whose text is already in the error's own message or an earlier cause.
+    pub fn causes(&self) -> Vec<String> {
+        let mut seen = self.error.to_string();
+        let mut out = Vec::new();
+        let mut cur = self.error.source();
+        for _ in 0..Self::MAX_DEPTH {
+            let Some(src) = cur else { break };
+            let text = src.to_string();
+            if !text.is_empty() && !seen.contains(&text) {
+                seen.push_str(": ");
+                seen.push_str(&text);
+                out.push(text);
+            }
+            cur = src.source();
+        }
+        out
+    }
+}
+
+impl fmt::Display for ErrorReport<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.error)?;
+        for cause in self.causes() {
+            write!(f, ": {cause}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ErrorReport<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
 #[cfg(feature = "client")]
 /// Finds a rustls error in a chain. It may sit inside an `io::Error`, whose `source()` skips
 /// the error it wraps, so those are opened with `get_ref()` instead. Bounded depth.
@@ -265,6 +333,72 @@ mod tests {
         fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
             Some(&*self.1)
         }
+    }
+
+    #[test]
+    fn a_report_renders_the_chain_once() {
+        let io = std::io::Error::other("connection refused");
+        let chain = Link(
+            "error sending request",
+            Box::new(Link("client error (Connect)", Box::new(io))),
+        );
+        let r = ErrorReport::new(&chain);
+        assert_eq!(
+            r.to_string(),
+            "error sending request: client error (Connect): connection refused"
+        );
+        assert_eq!(r.causes(), ["client error (Connect)", "connection refused"]);
+
+        // a source already quoted in the message, or empty, is not repeated
+        let quoting = Link(
+            "read failed: connection reset",
+            Box::new(Link(
+                "",
+                Box::new(std::io::Error::other("connection reset")),
+            )),
+        );
+        assert_eq!(
+            ErrorReport::new(&quoting).to_string(),
+            "read failed: connection reset"
+        );
+        assert!(ErrorReport::new(&quoting).causes().is_empty());
+
+        // a plain error renders as itself
+        let e = Error::invalid("port out of range");
+        assert_eq!(
+            ErrorReport::new(&e).to_string(),
+            "invalid input: port out of range"
+        );
+    }
+
+    #[test]
+    fn a_report_stops_at_its_depth_bound() {
+        #[derive(Debug)]
+        struct Endless(u32);
+        impl fmt::Display for Endless {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "level {}", self.0)
+            }
+        }
+        impl std::error::Error for Endless {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                // a self-referential chain: the walk must end anyway
+                Some(self)
+            }
+        }
+        let r = ErrorReport::new(&Endless(7));
+        assert_eq!(r.to_string(), "level 7");
+        let causes: Vec<String> = (1..=20).map(|i| format!("cause {i}")).collect();
+        let mut e: Box<dyn std::error::Error + Send + Sync> =
+            Box::new(std::io::Error::other("root"));
+        for c in causes.iter().rev() {
+            e = Box::new(Link(Box::leak(c.clone().into_boxed_str()), e));
+        }
+        let top = Link("top", e);
+        assert_eq!(
+            ErrorReport::new(&top).causes().len(),
+            ErrorReport::MAX_DEPTH
+        );
     }
 
     #[cfg(feature = "client")]

@@ -44,7 +44,7 @@ pub use auth::AuthMode;
 pub use auth::LockoutGuard;
 #[cfg(feature = "client")]
 pub use client::{Device, DeviceBuilder, RequestStats, TlsMode};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorReport, Result};
 pub use keys::{Credentials, Secret};
 
 #[cfg(doctest)]

@@ -26,7 +26,7 @@ use super::inputs;
 use super::policy::Policy;
 use super::report::{Report, diagnose};
 use crate::client::{Device, Request};
-use crate::error::Error;
+use crate::error::{Error, ErrorReport};
 use crate::isapi::capabilities::DeviceCap;
 use crate::isapi::ezviz::{self, Ezviz};
 use crate::isapi::network::IpAddressing;
@@ -52,22 +52,7 @@ fn unreachable(e: &Error) -> bool {
 /// The error with its sources (transport errors keep the cause, e.g. "connection refused",
 /// in a source). hikproto's errors and their sources carry no secrets.
 fn chain(e: &Error) -> String {
-    let mut s = e.to_string();
-    let mut src = std::error::Error::source(e);
-    let mut depth = 0;
-    while let Some(x) = src {
-        let t = x.to_string();
-        if !s.contains(&t) {
-            s.push_str(": ");
-            s.push_str(&t);
-        }
-        src = x.source();
-        depth += 1;
-        if depth > 6 {
-            break;
-        }
-    }
-    clip(&s)
+    clip(&ErrorReport::new(e).to_string())
 }
 
 fn reason(e: &Error) -> String {
