@@ -1,4 +1,8 @@
-//! Shared helpers for hikproto's end-to-end tests.
+//! Shared helpers for hikproto's end-to-end tests: the fixtures, clients of simulated devices
+//! ([`clients`]) and log capture ([`logs`]).
+
+pub mod clients;
+pub mod logs;
 
 use std::path::PathBuf;
 

@@ -12,8 +12,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use hikproto::fleet::{DeviceResult, Fleet};
-use hikproto::{Device, Error, LockoutGuard};
+use hikproto::{Device, Error};
 use hikproto_sim::{Fault, Personality, SimDevice, Site};
+use hikproto_tests::clients::{admin_builder, assert_no_repeat};
 
 const PW: &str = "Faults-Pass1x";
 /// Scheduling slack on a loaded 2-core machine, added to every deadline.
@@ -30,21 +31,11 @@ async fn site(n: usize, p: Personality) -> Site {
 }
 
 fn client(d: &SimDevice, password: &str, timeout: Duration) -> Device {
-    Device::builder(d.host())
-        .credentials("admin", password)
+    admin_builder(d, password)
         .timeout(timeout)
         .connect_timeout(timeout)
-        .lockout_guard(LockoutGuard::new())
         .build()
         .expect("client builds")
-}
-
-fn assert_no_repeat(d: &SimDevice) {
-    let s = d.stats();
-    assert_eq!(
-        s.repeated_rejected_credentials, 0,
-        "a rejected credential was sent again: {s:?}"
-    );
 }
 
 /// Runs `f`, asserting it ends within `deadline` + [`MARGIN`]; returns its output.

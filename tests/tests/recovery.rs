@@ -25,6 +25,7 @@ use hikproto::reset::{
     NewPassword, RecoveryPlan, ResetCode, ResetMethod, ResetRefusal, RouteStatus,
 };
 use hikproto_sim::{RiskyPasswords, SimDevice, Site, support};
+use hikproto_tests::clients::password_works;
 
 const PW: &str = "Passw0rd!x";
 const NEW_PW: &str = "N3w-Passw0rd";
@@ -40,12 +41,7 @@ async fn site(n: usize) -> Site {
 }
 
 fn admin(dev: &SimDevice) -> Device {
-    Device::builder(dev.host())
-        .credentials("admin", PW)
-        // its own guard: every simulated device listens on 127.0.0.1, and latches are per host
-        .lockout_guard(hikproto::LockoutGuard::new())
-        .build()
-        .unwrap()
+    hikproto_tests::clients::admin(dev, PW)
 }
 
 /// A handle without credentials, as the reset routes use, over HTTPS with the simulator's
@@ -74,17 +70,6 @@ fn wrong_answers() -> Vec<QuestionAnswer> {
         QuestionAnswer::new(2, "Porto"),
         QuestionAnswer::new(3, "blue"),
     ]
-}
-
-/// True when the device now accepts `password` for admin (checked with a fresh handle).
-async fn password_works(dev: &SimDevice, password: &str) -> bool {
-    let d = Device::builder(dev.host())
-        .credentials("admin", password)
-        // its own guard: every simulated device listens on 127.0.0.1, and latches are per host
-        .lockout_guard(hikproto::LockoutGuard::new())
-        .build()
-        .unwrap();
-    d.device_info().await.is_ok()
 }
 
 fn status(plan: &RecoveryPlan, m: ResetMethod) -> RouteStatus {

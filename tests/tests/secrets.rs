@@ -5,8 +5,6 @@
 //! would carry them). None may appear.
 
 use std::fmt::Debug;
-use std::io::Write;
-use std::sync::{Mutex, Once};
 
 use hikproto::isapi::security::QuestionAnswer;
 use hikproto::keys::{Credentials, IsupKey, Password, Secret, VerificationCode};
@@ -83,33 +81,8 @@ fn forbidden() -> Vec<(String, String)> {
     v
 }
 
-static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-
-struct Capture;
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        LOGS.lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 fn init_logs() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let sub = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new("trace"))
-            .with_ansi(false)
-            .with_writer(|| Capture)
-            .finish();
-        tracing::subscriber::set_global_default(sub).expect("no other subscriber");
-    });
+    hikproto_tests::logs::capture("trace");
 }
 
 /// Everything seen: logs, errors, Debug strings.
@@ -144,12 +117,7 @@ impl Seen {
 }
 
 fn client(d: &hikproto_sim::SimDevice, password: &str, mode: AuthMode) -> Device {
-    Device::builder(d.host())
-        .credentials("admin", password)
-        .auth_mode(mode)
-        .lockout_guard(LockoutGuard::new())
-        .build()
-        .expect("client builds")
+    hikproto_tests::clients::admin_with(d, mode, password)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -296,8 +264,7 @@ async fn no_secret_reaches_logs_errors_or_debug_output() {
 
     site.shutdown().await;
 
-    let logs =
-        String::from_utf8_lossy(&LOGS.lock().unwrap_or_else(|p| p.into_inner())).into_owned();
+    let logs = hikproto_tests::logs::captured();
     assert!(
         logs.contains("TRACE") || logs.contains("DEBUG"),
         "the subscriber captured the library's logs"
@@ -723,8 +690,7 @@ async fn every_secret_is_sent_only_protected() {
     for s in [OP_PW, ISUP_KEY, RESET_PW, ADMIN_PW] {
         assert!(!scan(&opted, &[s]).is_empty(), "{s} was sent in clear");
     }
-    let logs =
-        String::from_utf8_lossy(&LOGS.lock().unwrap_or_else(|p| p.into_inner())).into_owned();
+    let logs = hikproto_tests::logs::captured();
     assert!(
         logs.contains("in clear over plain HTTP (allow_plaintext_secrets)"),
         "the opt-in is logged"

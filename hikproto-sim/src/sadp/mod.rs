@@ -37,9 +37,6 @@ pub(crate) mod site;
 pub mod tokens;
 mod wire;
 
-#[cfg(test)]
-mod tests;
-
 pub use device::{
     DeviceView, Features, MemoryDevice, Quirks, ReplyCheck, SadpDevice, Separator, mac_key,
 };

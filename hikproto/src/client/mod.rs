@@ -1,7 +1,7 @@
 //! The async device client.
 //!
 //! [`Device`] is cheap to clone and safe to share between tasks. Every typed operation of hikproto
-//! is a method on it (grouped in the `ops_*` files of this module); the raw escape hatch is
+//! is a method on it (one file per family in `client/ops/`); the raw escape hatch is
 //! [`Device::request`] and the `get_xml`/`put_xml`/`get_json`/… helpers.
 //!
 //! ```no_run

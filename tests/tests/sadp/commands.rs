@@ -4,10 +4,10 @@ use std::time::Duration;
 use hikproto::Error;
 use hikproto::sadp::{NetworkParams, Probe, ProbeType, SadpErrorCode, UnbindStatus, discover};
 
-use super::super::{
+use crate::*;
+use hikproto_sim::sadp::{
     DeviceView, LockPolicy, MemoryDevice, Quirks, Registration, Responder, ResponderConfig,
 };
-use super::*;
 
 #[tokio::test]
 async fn activation_refuses_a_risky_password_then_activates() {

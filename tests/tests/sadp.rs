@@ -1,11 +1,13 @@
-//! End-to-end tests: the hikproto SADP client against this responder, over loopback unicast
-//! (and, as root, multicast inside a network namespace).
+//! End-to-end SADP tests: the hikproto SADP client against hikproto-sim's SADP responder, over
+//! loopback unicast (and, as root, multicast inside a network namespace).
 
-mod commands;
-mod discovery;
-mod netns;
-mod recovery;
-mod site;
+mod sadp {
+    pub(crate) mod commands;
+    pub(crate) mod discovery;
+    pub(crate) mod netns;
+    pub(crate) mod recovery;
+    pub(crate) mod site;
+}
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,18 +18,20 @@ use hikproto::sadp::{
 };
 use hikproto::{Error, Secret};
 
-use super::{DeviceView, MemoryDevice, Quirks, Registration, Responder, ResponderConfig};
+use hikproto_sim::sadp::{
+    DeviceView, MemoryDevice, Quirks, Registration, Responder, ResponderConfig,
+};
 
 /// The admin password of the activated test devices.
-pub(super) const PW: &str = "Sim-Passw0rd!";
+pub(crate) const PW: &str = "Sim-Passw0rd!";
 
-pub(super) struct One {
-    pub(super) responder: Responder,
-    pub(super) dev: Arc<MemoryDevice>,
+pub(crate) struct One {
+    pub(crate) responder: Responder,
+    pub(crate) dev: Arc<MemoryDevice>,
 }
 
 /// One responder serving one device.
-pub(super) async fn one(view: DeviceView, quirks: Quirks, cfg: ResponderConfig) -> One {
+pub(crate) async fn one(view: DeviceView, quirks: Quirks, cfg: ResponderConfig) -> One {
     let dev = MemoryDevice::new(view);
     let responder = Responder::start(cfg, vec![Registration::new(dev.clone(), quirks)])
         .await
@@ -36,7 +40,7 @@ pub(super) async fn one(view: DeviceView, quirks: Quirks, cfg: ResponderConfig) 
 }
 
 /// An activated camera on its own loopback responder.
-pub(super) async fn activated(index: u32) -> One {
+pub(crate) async fn activated(index: u32) -> One {
     one(
         DeviceView::camera(index).with_password(PW),
         Quirks::default(),
@@ -45,7 +49,7 @@ pub(super) async fn activated(index: u32) -> One {
     .await
 }
 
-pub(super) async fn client() -> SadpClient {
+pub(crate) async fn client() -> SadpClient {
     SadpClient::new(ClientOptions {
         bind: SocketAddr::from(([127, 0, 0, 1], 0)),
         timeout: Duration::from_secs(3),
@@ -59,7 +63,7 @@ pub(super) async fn client() -> SadpClient {
 }
 
 /// Discovers the device behind one responder and returns its command target.
-pub(super) async fn target_of(addr: SocketAddr) -> DeviceTarget {
+pub(crate) async fn target_of(addr: SocketAddr) -> DeviceTarget {
     let found = discover(&fast(vec![addr]).expect(1))
         .await
         .expect("discovery runs");
@@ -67,7 +71,7 @@ pub(super) async fn target_of(addr: SocketAddr) -> DeviceTarget {
     found[0].target()
 }
 
-pub(super) fn fast(addrs: Vec<SocketAddr>) -> DiscoverOptions {
+pub(crate) fn fast(addrs: Vec<SocketAddr>) -> DiscoverOptions {
     DiscoverOptions {
         timeout: Duration::from_secs(3),
         resend_interval: Duration::from_millis(200),
@@ -76,12 +80,12 @@ pub(super) fn fast(addrs: Vec<SocketAddr>) -> DiscoverOptions {
     .bind(SocketAddr::from(([127, 0, 0, 1], 0)))
 }
 
-pub(super) fn secret(s: &str) -> Secret {
+pub(crate) fn secret(s: &str) -> Secret {
     Secret::new(s)
 }
 
 /// The SDK code of a SADP error, failing the test with the error when there is none.
 #[track_caller]
-pub(super) fn code_of(e: &Error) -> SadpErrorCode {
+pub(crate) fn code_of(e: &Error) -> SadpErrorCode {
     SadpErrorCode::from_error(e).unwrap_or_else(|| panic!("no SADP code in {e:?}"))
 }

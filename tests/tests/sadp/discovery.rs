@@ -6,10 +6,10 @@ use hikproto::sadp::{
     ProbeTarget, SadpClient, Via, WatchOptions, Watcher, decode, discover, watch,
 };
 
-use super::super::{
+use crate::*;
+use hikproto_sim::sadp::{
     DeviceView, MemoryDevice, Quirks, Registration, Responder, ResponderConfig, Separator,
 };
-use super::*;
 
 #[tokio::test]
 async fn finds_quirky_responders_by_unicast() {

@@ -12,11 +12,13 @@ use std::time::Duration;
 
 use hikproto::sadp::{DiscoverOptions, MULTICAST_ADDR, ProbeTarget, Via, discover};
 
-use super::super::{DeviceView, MemoryDevice, Quirks, Registration, Responder, ResponderConfig};
+use hikproto_sim::sadp::{
+    DeviceView, MemoryDevice, Quirks, Registration, Responder, ResponderConfig,
+};
 
 const INNER: &str = "HIKPROTO_SADP_NETNS_INNER";
 const REQUIRE: &str = "HIKPROTO_REQUIRE_NETNS";
-const TEST: &str = "sadp::tests::netns::multicast_discovery_in_a_network_namespace";
+const TEST: &str = "sadp::netns::multicast_discovery_in_a_network_namespace";
 
 fn effective_uid() -> Option<u32> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 use hikproto::Error;
 use hikproto::sadp::{DeviceTarget, NetworkParams, SadpErrorCode, UnbindStatus, discover};
 
-use super::*;
-use crate::config::{DeviceConfig, SiteConfig};
-use crate::site::Site;
+use crate::*;
+use hikproto_sim::Site;
+use hikproto_sim::config::{DeviceConfig, SiteConfig};
 
 async fn site() -> Site {
     let config = SiteConfig {
@@ -115,7 +115,7 @@ async fn network_change_and_support_desk_reset_are_seen_by_isapi() {
 
     // the site's support desk answers an export made over SADP
     let export = c.encrypt_string(&t[1]).await.unwrap();
-    let reply = crate::support::answer_export(&export).unwrap();
+    let reply = hikproto_sim::support::answer_export(&export).unwrap();
     c.reset_with_code(&t[1], &secret(&reply), &secret("N3w!Passw0rd"), false)
         .await
         .unwrap();

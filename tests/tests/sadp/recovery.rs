@@ -3,8 +3,8 @@ use std::time::Duration;
 use hikproto::Error;
 use hikproto::sadp::{GuidFile, SadpErrorCode, SecurityQuestion};
 
-use super::super::{DeviceView, Quirks, ResponderConfig, tokens};
-use super::*;
+use crate::*;
+use hikproto_sim::sadp::{DeviceView, Quirks, ResponderConfig, tokens};
 
 #[tokio::test]
 async fn export_file_reset_answered_by_the_support_desk() {
@@ -270,7 +270,7 @@ async fn hik_connect_app_reset() {
 #[tokio::test]
 async fn reset_attempts_share_the_lock_counter() {
     let cfg = ResponderConfig {
-        lock: super::super::LockPolicy {
+        lock: hikproto_sim::sadp::LockPolicy {
             max_attempts: 2,
             lock_for: Duration::from_secs(600),
         },
