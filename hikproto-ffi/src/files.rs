@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use hikproto_core::Error as CoreError;
-use hikproto_core::reset::files::{GuidFile, KeyExport, SupportReply, VALIDITY_LONG};
+use hikproto_core::reset::files::{GuidFile, KeyExport, SupportReply, VALIDITY_LONG, unix_secs};
 use serde_json::json;
 
 use crate::buffer::{opt_str_arg, str_arg};
@@ -31,11 +31,6 @@ pub(crate) fn load_key_export(
     let export = KeyExport::load(path).map_err(CoreError::from)?;
     export.check(now, boot_time).map_err(CoreError::from)?;
     Ok(export)
-}
-
-fn unix(t: SystemTime) -> u64 {
-    t.duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 /// Checks the caller's buffer, runs `f`, writes its value as JSON (see [`crate::call`]).
@@ -107,7 +102,7 @@ pub extern "C" fn hikproto_key_file_check_json(
                 opt_str_arg(current_boot_time, "current_boot_time")?,
             )
             .map_err(CoreError::from)?;
-        let exported = unix(export.exported_at());
+        let exported = unix_secs(export.exported_at());
         Ok(json!({
             "path": export.path,
             "serial": export.sidecar.serial,

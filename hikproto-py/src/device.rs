@@ -115,8 +115,7 @@ impl PyDevice {
         // a pinned certificate only means something over HTTPS: pin_sha256 implies https
         let https = https || pin_sha256.is_some();
         let addr = match port {
-            Some(p) if host.contains(':') && !host.starts_with('[') => format!("[{host}]:{p}"),
-            Some(p) => format!("{host}:{p}"),
+            Some(p) => hikproto::DeviceAddress::new(host, Some(p)).to_string(),
             None => host.to_owned(),
         };
         let timeout = seconds("timeout", timeout)?;

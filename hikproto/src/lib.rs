@@ -20,6 +20,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod address;
 pub mod auth;
 #[cfg(feature = "blocking")]
 pub mod blocking;
@@ -39,6 +40,7 @@ pub mod reset;
 pub mod sadp;
 pub mod xml;
 
+pub use address::DeviceAddress;
 pub use auth::AuthMode;
 #[cfg(any(feature = "client", feature = "sadp-udp"))]
 pub use auth::LockoutGuard;

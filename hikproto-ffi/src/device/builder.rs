@@ -107,12 +107,7 @@ impl BuilderInner {
         if self.port == 0 {
             return self.host.clone();
         }
-        let bare = !self.host.starts_with('[') && self.host.contains(':');
-        if bare {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        }
+        hikproto_core::DeviceAddress::new(self.host.as_str(), Some(self.port)).to_string()
     }
 
     pub(crate) fn build(&self) -> Result<DeviceInner, Fail> {

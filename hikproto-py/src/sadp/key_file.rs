@@ -11,13 +11,15 @@
 use std::ffi::CString;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use pyo3::prelude::*;
 use serde_json::{Value, json};
 
 use hikproto::reset::NewPassword;
-use hikproto::reset::files::{ExportCheck, FileError, KeyExport, SupportReply, VALIDITY_LONG};
+use hikproto::reset::files::{
+    ExportCheck, FileError, KeyExport, SupportReply, VALIDITY_LONG, unix_secs,
+};
 use hikproto::sadp::{DeviceTarget, DiscoverOptions, DiscoveredDevice, SadpClient};
 
 use super::commands::sync;
@@ -63,10 +65,6 @@ impl From<Fail> for PyErr {
     }
 }
 
-fn unix(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
 /// What the device says about itself now: a unicast inquiry to `t.addr` from the client's
 /// local address, answered by the device with `t.mac`.
 async fn locate(c: &SadpClient, t: &DeviceTarget) -> hikproto::Result<DiscoveredDevice> {
@@ -105,7 +103,7 @@ fn check_record(c: &ExportCheck) -> Value {
     json!({
         "age": c.age.as_secs_f64(),
         "may_have_expired": c.may_have_expired,
-        "valid_until_latest": unix(c.valid_until_latest),
+        "valid_until_latest": unix_secs(c.valid_until_latest),
         "warnings": c.warnings,
     })
 }

@@ -92,14 +92,8 @@ impl RouteArgs {
         if let Some(t) = &self.target {
             return crate::cmd::discover::parse_target(t).ok();
         }
-        let h = host
-            .trim_start_matches("https://")
-            .trim_start_matches("http://");
-        let ip = match h.rsplit_once(':') {
-            Some((a, p)) if !a.contains(':') && p.parse::<u16>().is_ok() => a,
-            _ => h,
-        };
-        crate::cmd::discover::parse_target(ip.trim_matches(['[', ']'])).ok()
+        let addr = hikproto::DeviceAddress::parse(host).ok()?;
+        crate::cmd::discover::parse_target(addr.host()).ok()
     }
 
     /// Seconds to wait for SADP answers.

@@ -32,6 +32,7 @@ pub use key_export::{ExportCheck, KeyExport, MAX_ENCRYPTED_STRING, VALIDITY_LONG
 pub use qr::{QR_VALIDITY, QrPayloadFile};
 pub use reply::{MAX_REPLY, SupportKey, SupportReply};
 pub use sidecar::{FORMAT as SIDECAR_FORMAT, Sidecar, sidecar_path};
+pub use time::unix_secs;
 
 use std::path::PathBuf;
 use std::time::Duration;

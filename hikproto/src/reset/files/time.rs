@@ -2,8 +2,9 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// Seconds since the Unix epoch (0 for times before it).
-pub(crate) fn unix_secs(t: SystemTime) -> u64 {
+/// Seconds since the Unix epoch (0 for times before it): how reset files, their sidecars and
+/// the bindings' JSON documents carry times.
+pub fn unix_secs(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
