@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: everything CI checks, from a clean checkout.
-#   fmt, clippy -D warnings, cargo test, the core without default features, rustdoc -D warnings, the C suite, the Python suite, fuzz smoke runs.
+#   fmt, clippy -D warnings, cargo test, the core without default features, rustdoc -D warnings,
+#   the C suite, the Python suite, the Python default build without the simulator, fuzz smoke runs.
 # First it checks (and, as root, installs) every tool the steps need, so that a missing piece is named
 # once instead of surfacing as a stack of unrelated failures. Installs the Python tools in a venv
 # under .venv/. Each step prints what ran ("N passed, M failed, K skipped"); nothing passes by not
@@ -150,7 +151,8 @@ python_suite() {
     return 1
   fi
   rm -rf "$ROOT/target/wheels"
-  (cd "$ROOT/hikproto-py" && "$venv/bin/maturin" build --release --locked --out "$ROOT/target/wheels" --quiet) || return 1
+  # the test build carries the simulator (the `sim` feature); the shipped default build does not
+  (cd "$ROOT/hikproto-py" && "$venv/bin/maturin" build --release --locked --features sim --out "$ROOT/target/wheels" --quiet) || return 1
   "$venv/bin/pip" install --quiet --force-reinstall --no-deps "$ROOT"/target/wheels/*.whl || return 1
   local log="$LOGS/python.log"
   (cd "$ROOT" && "$venv/bin/python" -m pytest -q -p no:cacheprovider -rs "$ROOT/hikproto-py/tests" "$ROOT/hikproto-sim/tests") 2>&1 | tee "$log"
@@ -165,6 +167,44 @@ python_suite() {
   return "$rc"
 }
 
+# python_default_build: the wheel of a plain `maturin build --release` (what ships) has no simulator:
+# its module imports without the `Simulator` class, and its library links no simulator code while
+# the test wheel's does (the symbol count is checked on both, so the check cannot pass vacuously).
+python_default_build() {
+  local venv="$ROOT/.venv" out="$ROOT/target/wheels-default" x="$ROOT/target/wheels-unpacked"
+  if [ ! -x "$venv/bin/maturin" ]; then
+    echo "not run: the python venv step did not install maturin"
+    return 1
+  fi
+  rm -rf "$out" "$x"
+  (cd "$ROOT/hikproto-py" && "$venv/bin/maturin" build --release --locked --out "$out" --quiet) || return 1
+  "$venv/bin/python" -m zipfile -e "$out"/*.whl "$x/default" || return 1
+  "$venv/bin/python" -m zipfile -e "$ROOT"/target/wheels/*.whl "$x/sim" || return 1
+  local p=0 f=0 with without
+  with=$(nm "$(find "$x/sim" -name '_hikproto*.so' | head -n 1)" 2>/dev/null | grep -c hikproto_sim)
+  without=$(nm "$(find "$x/default" -name '_hikproto*.so' | head -n 1)" 2>/dev/null | grep -c hikproto_sim)
+  echo "simulator symbols: ${with:-0} in the test build, ${without:-0} in the default build"
+  if [ "${with:-0}" -gt 0 ] && [ "${without:-1}" = 0 ]; then p=$((p + 1)); else f=$((f + 1)); fi
+  if "$venv/bin/python" - "$x/default" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+import hikproto
+import hikproto._hikproto as ext
+assert hikproto.__file__.startswith(sys.argv[1]), f"imported {hikproto.__file__}, not the default build"
+assert not hasattr(ext, "Simulator"), "the default build carries the simulator"
+try:
+    hikproto.sim.Simulator(devices=1)
+except RuntimeError as e:
+    assert "sim" in str(e), e
+else:
+    raise AssertionError("Simulator() started without a simulator in the module")
+print("the default build imports without a simulator")
+PY
+  then p=$((p + 1)); else f=$((f + 1)); fi
+  echo "$p passed, $f failed, 0 skipped" >"$COUNTS"
+  [ "$f" = 0 ]
+}
+
 fuzz_smoke() {
   local log="$LOGS/fuzz.log"
   bash "$ROOT/fuzz/smoke.sh" 2>&1 | tee "$log"
@@ -174,7 +214,8 @@ fuzz_smoke() {
 }
 
 fmt_check() { cargo fmt --all -- --check && echo "every crate formatted" >"$COUNTS"; }
-clippy_check() { cargo clippy --workspace --all-targets --locked -- -D warnings && echo "no warnings" >"$COUNTS"; }
+# hikproto-py/sim: the Python simulator class is compiled (and so linted) only with that feature
+clippy_check() { cargo clippy --workspace --all-targets --locked --features hikproto-py/sim -- -D warnings && echo "no warnings" >"$COUNTS"; }
 doc_check() { env RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --locked --quiet && echo "no warnings" >"$COUNTS"; }
 
 step "cargo fmt --check" fmt_check
@@ -185,6 +226,7 @@ step "cargo doc -D warnings" doc_check
 step "C suite (plain, valgrind, ASan)" c_suite
 step "python venv" python_env
 step "Python suite" python_suite
+step "Python default build has no simulator" python_default_build
 step "fuzz smoke runs" fuzz_smoke
 
 echo

@@ -364,6 +364,7 @@ pub(crate) fn invalid(msg: impl Into<String>) -> PyErr {
 }
 
 /// Maps a simulator-side error (start-up, platform, support desk) onto [`SimulatorError`].
+#[cfg(feature = "sim")]
 pub(crate) fn simulator_error(e: impl std::error::Error + 'static) -> PyErr {
     SimulatorError::new_err(message(&e))
 }

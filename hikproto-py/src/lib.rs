@@ -19,6 +19,7 @@ mod logbridge;
 mod ops;
 mod runtime;
 mod sadp;
+#[cfg(feature = "sim")]
 mod sim;
 
 use pyo3::prelude::*;
@@ -70,15 +71,15 @@ mod _hikproto {
     use super::sadp::{
         PySadpClient, PySadpDevice, check_reply, load_key_file, sadp_discover, sadp_discover_async,
     };
-    #[pymodule_export]
-    use super::sim::PySimulator;
-
     use pyo3::prelude::*;
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", super::pep440_version())?;
         super::logbridge::install();
+        // the simulator is in the module only when built with the `sim` feature
+        #[cfg(feature = "sim")]
+        m.add_class::<super::sim::PySimulator>()?;
         super::errors::register(m)
     }
 }

@@ -153,6 +153,7 @@ def fleet_file_export(
     devices: str, journal: str, out: str, credentials: str | None = None
 ) -> int: ...
 
+# only in an extension built with the `sim` feature
 @final
 class Simulator:
     def __new__(

@@ -118,6 +118,18 @@ class SimDevice:
         return self._site._inner.is_rebooting(self.index)
 
 
+def _simulator() -> Any:
+    """The extension's simulator class; a build without the ``sim`` feature has none."""
+    cls = getattr(_hikproto, "Simulator", None)
+    if cls is None:
+        raise RuntimeError(
+            "this build of hikproto has no simulator: build the extension with the `sim` feature "
+            "(maturin build --features sim, or MATURIN_PEP517_ARGS='--features sim' pip install "
+            "./hikproto-py)"
+        )
+    return cls
+
+
 class Simulator:
     """A running simulated site; a context manager that stops it on exit.
 
@@ -140,7 +152,7 @@ class Simulator:
         sadp: bool = False,
     ) -> None:
         self.password = password
-        self._inner = _hikproto.Simulator(
+        self._inner = _simulator()(
             devices,
             password=password,
             personality=dict(personality) if personality is not None else None,
@@ -216,14 +228,14 @@ class Simulator:
     @staticmethod
     def support_answer_email_qr(qr: str) -> str:
         """Plays the vendor's mail service (simulator test scheme): the code for a QR payload."""
-        return _hikproto.Simulator.support_answer_email_qr(qr)
+        return _simulator().support_answer_email_qr(qr)
 
     @staticmethod
     def support_answer_app_qr(qr: str) -> str:
         """Plays the Hik-Connect app (simulator test scheme): the code it shows for a reset QR."""
-        return _hikproto.Simulator.support_answer_app_qr(qr)
+        return _simulator().support_answer_app_qr(qr)
 
     @staticmethod
     def support_answer_export(export: str) -> str:
         """Plays the vendor's support desk (simulator test scheme): the reply to an export."""
-        return _hikproto.Simulator.support_answer_export(export)
+        return _simulator().support_answer_export(export)
