@@ -28,7 +28,8 @@ pub(crate) struct AccessArgs {
     #[arg(long)]
     pub(crate) insecure_accept_invalid_certs: bool,
     /// Send passwords, codes, answers and keys in clear over plain HTTP when neither HTTPS nor
-    /// the device's security=1 cipher protects them (anyone on the network can read them).
+    /// the device's security=1 cipher protects them, and over SADP the reset codes and GUIDs it
+    /// cannot seal (anyone on the network can read them).
     #[arg(long)]
     pub(crate) allow_plaintext_secrets: bool,
 }
@@ -86,7 +87,7 @@ impl ConnArgs {
 /// The warning `--allow-plaintext-secrets` prints (once per run, on stderr).
 pub(crate) const PLAINTEXT_WARNING: &str = "warning: --allow-plaintext-secrets: passwords, codes, answers and keys that neither HTTPS nor the device's security=1 cipher protects are sent in clear; anyone on the network can read them";
 
-fn warn_plaintext_once() {
+pub(crate) fn warn_plaintext_once() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| eprintln!("{PLAINTEXT_WARNING}"));
 }

@@ -929,9 +929,27 @@ async fn recovery_over_sadp_and_decode() {
         "--export".into(),
         k.to_owned(),
     ]);
-    cli.run(&args(&i), &[("HIKPROTO_NEW_PASSWORD", third)])
+    // this device does not advertise codeEncrypt: the reply would travel in clear, so the
+    // reset is refused before it is sent unless the operator opts in
+    let before = devs[0].view().admin_password.unwrap().expose().to_owned();
+    let r = cli
+        .run(&args(&i), &[("HIKPROTO_NEW_PASSWORD", third)])
+        .await;
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr.contains("over SADP") && r.stderr.contains("--allow-plaintext-secrets"),
+        "{r:?}"
+    );
+    assert_eq!(devs[0].view().admin_password.unwrap().expose(), before);
+    i.push("--allow-plaintext-secrets".into());
+    let r = cli
+        .run(&args(&i), &[("HIKPROTO_NEW_PASSWORD", third)])
         .await
         .ok();
+    assert!(
+        r.stderr.contains("warning: --allow-plaintext-secrets"),
+        "{r:?}"
+    );
     assert_eq!(devs[0].view().admin_password.unwrap().expose(), third);
     // the same request over ISAPI is refused: export-key is SADP only
     let r = cli
