@@ -5,6 +5,7 @@
 //! would carry them). None may appear.
 
 mod secrets {
+    pub(crate) mod debug_scan;
     pub(crate) mod sadp;
 }
 
