@@ -5,6 +5,7 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 use hikproto::Device;
 use hikproto::Secret;
@@ -38,7 +39,22 @@ fn personalities() -> Vec<(&'static str, Personality)> {
                 .auth(AuthMode::DigestMulti)
                 .namespace(NamespaceStyle::HikvisionV10),
         ),
+        (
+            "fresh-nonce-only",
+            Personality::nvr()
+                .nonce_reuse(false)
+                .unauthorized_body(UnauthorizedBody::Empty),
+        ),
     ]
+}
+
+/// The nonce behaviour a capture should record for a personality (`None`: no Digest).
+fn expected_nonce(p: &Personality) -> Value {
+    match (p.auth, p.nonce_reuse) {
+        (AuthMode::Basic, _) => Value::Null,
+        (_, true) => json!({ "reuse_accepted": true }),
+        (_, false) => json!({ "reuse_accepted": false, "refusal_counted": false }),
+    }
 }
 
 fn device_a(p: Personality) -> DeviceConfig {
@@ -65,9 +81,15 @@ fn device_a(p: Personality) -> DeviceConfig {
 }
 
 fn capture(host: &str, file: &Path, keep_identity: bool) -> String {
+    capture_with(host, file, keep_identity, &[])
+}
+
+/// `hikproto capture` with extra arguments; the site file's text.
+fn capture_with(host: &str, file: &Path, keep_identity: bool, extra: &[&str]) -> String {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hikproto"));
     cmd.args(["--json", "capture", "--host", host, "-o"])
         .arg(file)
+        .args(extra)
         .env("HIKPROTO_PASSWORD", ADMIN_PW)
         .stdin(std::process::Stdio::null());
     if keep_identity {
@@ -126,10 +148,77 @@ async fn reads(d: &SimDevice) -> Value {
     })
 }
 
+/// An answer to a request without credentials, as sent.
+struct Raw {
+    status: u16,
+    www: Vec<String>,
+    content_type: Option<String>,
+    body: Vec<u8>,
+}
+
+/// `GET /ISAPI/System/deviceInfo` without credentials, on a connection of its own.
+async fn unauthenticated(base: &str) -> Raw {
+    unauthenticated_with(reqwest::Client::builder(), base).await
+}
+
+async fn unauthenticated_with(b: reqwest::ClientBuilder, base: &str) -> Raw {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = b
+        .timeout(Duration::from_secs(10))
+        .pool_max_idle_per_host(0)
+        .no_proxy()
+        .build()
+        .unwrap();
+    let resp = client
+        .get(format!("{base}/ISAPI/System/deviceInfo"))
+        .send()
+        .await
+        .unwrap();
+    let h = resp.headers();
+    let www = h
+        .get_all("www-authenticate")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let content_type = h
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
+    Raw {
+        status: resp.status().as_u16(),
+        www,
+        content_type,
+        body: resp.bytes().await.unwrap().to_vec(),
+    }
+}
+
+/// A challenge header with its single-use values (nonce, opaque) blanked: what must stay the
+/// same from one answer to the next.
+fn blank(h: &str) -> String {
+    let mut out = h.to_owned();
+    for name in ["nonce=\"", "opaque=\""] {
+        if let Some(i) = out.find(name) {
+            let start = i + name.len();
+            if let Some(len) = out[start..].find('"').filter(|l| *l > 0) {
+                out.replace_range(start..start + len, "…");
+            }
+        }
+    }
+    out
+}
+
+fn shape_of(headers: &[String]) -> Vec<String> {
+    headers.iter().map(|h| blank(h)).collect()
+}
+
+fn shape(headers: &[Value]) -> Vec<String> {
+    headers.iter().map(|h| blank(h.as_str().unwrap())).collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn capture_round_trip_for_every_personality() {
     let dir = tempfile::tempdir().unwrap();
     for (name, p) in personalities() {
+        let nonce = expected_nonce(&p);
         let a = Site::builder().device(device_a(p)).start().await.unwrap();
         let da = a.device(0);
         let anon = dir.path().join(format!("{name}-a.json"));
@@ -175,10 +264,28 @@ async fn capture_round_trip_for_every_personality() {
         ] {
             assert!(docs.get(p).is_some(), "{name}: {p} not captured: {docs}");
         }
-        assert!(
-            site["devices"][0]["captured"]["challenge"]["status"] == 401,
+        let captured = &site["devices"][0]["captured"];
+        assert!(captured["challenge"]["status"] == 401, "{name}");
+        // the 401 as A sent it: headers, content type and body
+        let raw = unauthenticated(&da.isapi_url()).await;
+        let ch = &captured["challenge"];
+        assert_eq!(
+            ch["body"].as_str().unwrap().as_bytes(),
+            &raw.body[..],
             "{name}"
         );
+        assert_eq!(
+            ch["content_type"].as_str(),
+            raw.content_type.as_deref(),
+            "{name}"
+        );
+        assert_eq!(
+            shape(ch["www_authenticate"].as_array().unwrap()),
+            shape_of(&raw.www),
+            "{name}"
+        );
+        // the nonce behaviour A showed
+        assert_eq!(captured["nonce"], nonce, "{name}");
 
         // B plays the capture: a second capture is identical, the client reads the same
         for (file, first) in [(&anon, &text), (&kept, &kept_text)] {
@@ -189,6 +296,21 @@ async fn capture_round_trip_for_every_personality() {
                 &second, first,
                 "{name}: the capture of B differs from the capture of A"
             );
+            // B answers without credentials byte for byte as A did, with fresh nonces
+            let (ra, rb) = (
+                unauthenticated(&da.isapi_url()).await,
+                unauthenticated(&b.device(0).isapi_url()).await,
+            );
+            assert_eq!(ra.body, rb.body, "{name}: 401 bodies differ");
+            assert_eq!(ra.content_type, rb.content_type, "{name}");
+            assert_eq!(
+                shape_of(&ra.www),
+                shape_of(&rb.www),
+                "{name}: challenges differ"
+            );
+            if ra.www.iter().any(|h| h.contains("nonce=")) {
+                assert_ne!(ra.www, rb.www, "{name}: B repeats A's nonces");
+            }
             if file == &kept {
                 let (mut ra, mut rb) = (reads(da).await, reads(b.device(0)).await);
                 // the clock moves on between the two reads
@@ -294,4 +416,232 @@ async fn sadp_answer_is_captured_without_identifiers() {
         );
     }
     a.shutdown().await;
+}
+
+/// A site file whose captured 401 is not one the simulator's own personalities produce: it is
+/// served exactly, with fresh nonces, the client logs in through it, and a capture reads it
+/// back unchanged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_captured_401_is_served_verbatim() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Site::builder()
+        .device(device_a(Personality::camera()))
+        .start()
+        .await
+        .unwrap();
+    let file = dir.path().join("a.json");
+    capture(&a.device(0).host(), &file, false);
+    a.shutdown().await;
+    let mut cfg = SiteConfig::from_file(&file).unwrap();
+    let body = "<!DOCTYPE html><html><body>Firmware 5.5 says: unauthorized (\u{e9}t\u{e9})</body></html>\r\n";
+    let www = json!([
+        "Basic realm=\"DS-2CD2032\"",
+        "Digest qop=\"auth\", realm=\"DS-2CD2032\", nonce=\"…\", stale=\"FALSE\", opaque=\"…\"",
+    ]);
+    let written = json!({
+        "status": 401,
+        "www_authenticate": www,
+        "content_type": "text/html; charset=ISO-8859-1",
+        "body": body,
+    });
+    // the device as a capture of such a device would write it
+    let mut cap = cfg.devices[0].captured.clone();
+    cap.challenge = Some(serde_json::from_value(written.clone()).unwrap());
+    cfg.devices[0] = hikproto_sim::captured::device_from_capture(&cap, None);
+    std::fs::write(&file, serde_json::to_string(&cfg).unwrap()).unwrap();
+    let b = site_from(&file).await;
+    let db = b.device(0);
+    let first = unauthenticated(&db.isapi_url()).await;
+    let second = unauthenticated(&db.isapi_url()).await;
+    assert_eq!(first.status, 401);
+    assert_eq!(first.body, body.as_bytes());
+    assert_eq!(
+        first.content_type.as_deref(),
+        Some("text/html; charset=ISO-8859-1")
+    );
+    assert_eq!(shape_of(&first.www), shape(www.as_array().unwrap()));
+    assert!(!first.www[1].contains('…'), "{:?}", first.www);
+    assert_ne!(first.www, second.www, "a nonce served twice");
+    // the personality follows the headers: Digest and Basic, the captured realm
+    let cfg = db.config();
+    assert_eq!(cfg.personality.auth, AuthMode::DigestBasic);
+    assert_eq!(cfg.personality.realm, "DS-2CD2032");
+    // the client logs in through the captured challenge
+    let dev = Device::builder(db.host())
+        .credentials("admin", Secret::new(ADMIN_PW))
+        .build()
+        .unwrap();
+    dev.device_info().await.unwrap();
+    // and a capture of B reads the challenge back as it was written
+    let again = dir.path().join("b.json");
+    let text = capture(&db.host(), &again, false);
+    let back: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(back["devices"][0]["captured"]["challenge"], written);
+    b.shutdown().await;
+}
+
+/// A capture over HTTPS (the certificate pinned) reads the same 401 and nonce behaviour as over
+/// HTTP, and a simulator serving the file over TLS captures identically.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn capture_over_https() {
+    let dir = tempfile::tempdir().unwrap();
+    for p in [Personality::camera(), Personality::nvr().nonce_reuse(false)] {
+        let a = Site::builder()
+            .device(device_a(p))
+            .https(true)
+            .start()
+            .await
+            .unwrap();
+        let da = a.device(0);
+        let pin = |d: &SimDevice| hex(&d.cert_sha256().expect("a certificate"));
+        let https_host = |d: &SimDevice| d.https_addr().expect("HTTPS").to_string();
+        let plain = capture(&da.host(), &dir.path().join("plain.json"), false);
+        let tls_file = dir.path().join("tls.json");
+        let tls = capture_with(
+            &https_host(da),
+            &tls_file,
+            false,
+            &["--pin-sha256", &pin(da)],
+        );
+        let (plain, tls): (Value, Value) = (
+            serde_json::from_str(&plain).unwrap(),
+            serde_json::from_str(&tls).unwrap(),
+        );
+        let cap = |v: &Value, k: &str| v["devices"][0]["captured"][k].clone();
+        assert_eq!(cap(&tls, "challenge")["status"], 401);
+        assert_eq!(cap(&tls, "challenge"), cap(&plain, "challenge"));
+        assert_eq!(cap(&tls, "nonce"), cap(&plain, "nonce"));
+        assert!(cap(&tls, "nonce").is_object());
+        assert_eq!(cap(&tls, "documents"), cap(&plain, "documents"));
+        // without a pin or an explicit acceptance the self-signed certificate is refused
+        let refused = Command::new(env!("CARGO_BIN_EXE_hikproto"))
+            .args(["capture", "--https", "--host", &https_host(da), "-o"])
+            .arg(dir.path().join("refused.json"))
+            .env("HIKPROTO_PASSWORD", ADMIN_PW)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(!refused.status.success());
+        // B over TLS, captured with the certificate accepted explicitly
+        let mut cfg = SiteConfig::from_file(&tls_file).unwrap();
+        cfg.https = true;
+        cfg.devices[0].users[0].password = Secret::new(ADMIN_PW);
+        let b = hikproto_sim::SiteBuilder::from_config(cfg)
+            .start()
+            .await
+            .unwrap();
+        let db = b.device(0);
+        let tls_b = capture_with(
+            &https_host(db),
+            &dir.path().join("tls-b.json"),
+            false,
+            &["--https", "--insecure-accept-invalid-certs"],
+        );
+        let tls_b: Value = serde_json::from_str(&tls_b).unwrap();
+        assert_eq!(tls_b, tls);
+        // B's 401 over TLS is A's
+        let insecure = || reqwest::Client::builder().tls_danger_accept_invalid_certs(true);
+        let (ra, rb) = (
+            unauthenticated_with(insecure(), &format!("https://{}", https_host(da))).await,
+            unauthenticated_with(insecure(), &format!("https://{}", https_host(db))).await,
+        );
+        assert_eq!((ra.status, &ra.body), (rb.status, &rb.body));
+        assert_eq!(shape_of(&ra.www), shape_of(&rb.www));
+        b.shutdown().await;
+        a.shutdown().await;
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// capture --sadp → a simulator serving the file answers SADP inquiries with the captured
+/// `ProbeMatch`: the SADP client reads the captured fields, and the device's own address,
+/// ports and identity where those belong to the simulated device.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_captured_probe_match_is_played_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Site::builder()
+        .device(device_a(Personality::camera()))
+        .sadp_port(0)
+        .start()
+        .await
+        .unwrap();
+    let port = a.device(0).sadp_addr().unwrap().port();
+    let file = dir.path().join("sadp.json");
+    capture_with(
+        &a.device(0).host(),
+        &file,
+        false,
+        &["--sadp", "--sadp-port", &port.to_string()],
+    );
+    a.shutdown().await;
+    // a field the simulator never writes, to tell the captured answer from a generated one
+    let mut site: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let pm = site["devices"][0]["captured"]["sadp_probe_match"]
+        .as_str()
+        .unwrap()
+        .replace(
+            "</ProbeMatch>",
+            "<FutureFeature>42</FutureFeature></ProbeMatch>",
+        );
+    assert!(!pm.contains("<Uuid>"), "the inquiry's UUID was kept: {pm}");
+    site["devices"][0]["captured"]["sadp_probe_match"] = json!(pm);
+    std::fs::write(&file, site.to_string()).unwrap();
+    let captured = hikproto::sadp::ProbeMatch::from_element(
+        &hikproto::xml::Element::parse(pm.as_bytes()).unwrap(),
+    )
+    .unwrap();
+
+    let mut cfg = SiteConfig::from_file(&file).unwrap();
+    cfg.sadp_port = Some(0);
+    cfg.devices[0].users[0].password = Secret::new(ADMIN_PW);
+    let b = hikproto_sim::SiteBuilder::from_config(cfg)
+        .start()
+        .await
+        .unwrap();
+    let db = b.device(0);
+    let opts = hikproto::sadp::DiscoverOptions::unicast([db.sadp_addr().unwrap()])
+        .timeout(Duration::from_secs(5))
+        .expect(1);
+    let found = hikproto::sadp::discover(&opts).await.unwrap();
+    assert_eq!(found.len(), 1);
+    let got = &found[0].info;
+    // the device's own values
+    let bcfg = db.config();
+    assert_eq!(got.device_sn.as_deref(), Some(db.serial()));
+    assert_eq!(
+        got.mac
+            .map(|m| m.to_string().replace('-', ":").to_ascii_lowercase()),
+        Some(db.mac().to_ascii_lowercase())
+    );
+    assert_eq!(
+        got.ipv4_address.map(|a| a.to_string()),
+        Some(bcfg.network.ip.clone())
+    );
+    assert_eq!(got.http_port, Some(db.http_addr().port()));
+    assert_eq!(got.is_activated(), Some(true));
+    // the captured ones, the unknown element included
+    let mut expected = captured.clone();
+    let mut seen = got.clone();
+    for m in [&mut expected, &mut seen] {
+        m.uuid.clear();
+        (
+            m.device_sn,
+            m.mac,
+            m.ipv4_address,
+            m.ipv4_subnet_mask,
+            m.ipv4_gateway,
+        ) = (None, None, None, None, None);
+        (m.http_port, m.https_port, m.dhcp, m.ipv4_dhcp) = (None, None, None, None);
+        (m.activated, m.salt) = (None, None);
+    }
+    assert_eq!(seen, expected);
+    assert!(
+        got.unknown
+            .iter()
+            .any(|e| e.name == "FutureFeature" && e.text == "42")
+    );
+    b.shutdown().await;
 }

@@ -7,10 +7,15 @@
 //! or below that path are dropped and the state machine answers their `GET`s, so what a client
 //! reads back is what it wrote.
 //!
+//! A device whose capture has a [`CapturedChallenge`] answers requests without usable
+//! credentials with it, verbatim but for fresh nonces; one whose capture has a
+//! `sadp_probe_match` answers SADP inquiries with it (see
+//! [`crate::sadp::SadpDevice::probe_match_template`]).
+//!
 //! [`personality_from`] reads the personality a capture shows (namespace, authentication
-//! scheme, realm and challenge style, 401 body, session-login and `security=1` parameters,
-//! activation flow) with the generic XML tree only: the simulator stays independent of the
-//! client's models.
+//! scheme, realm and challenge style, 401 body form, nonce reuse, session-login and
+//! `security=1` parameters, activation flow) with the generic XML tree only: the simulator
+//! stays independent of the client's models.
 
 use std::collections::BTreeMap;
 
@@ -31,14 +36,21 @@ pub struct Captured {
     pub documents: BTreeMap<String, CapturedDocument>,
     /// The answer to a request without credentials.
     pub challenge: Option<CapturedChallenge>,
-    /// The SADP `ProbeMatch` the device sent to an inquiry (with `--sadp`).
+    /// The SADP `ProbeMatch` the device sent to an inquiry (with `--sadp`); the simulator's
+    /// SADP responder answers inquiries with it (see [`crate::sadp`]).
     pub sadp_probe_match: Option<String>,
+    /// How the device treated a Digest nonce used a second time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<CapturedNonce>,
 }
 
 impl Captured {
     /// True when nothing was captured.
     pub fn is_empty(&self) -> bool {
-        self.documents.is_empty() && self.challenge.is_none() && self.sadp_probe_match.is_none()
+        self.documents.is_empty()
+            && self.challenge.is_none()
+            && self.sadp_probe_match.is_none()
+            && self.nonce.is_none()
     }
 }
 
@@ -52,7 +64,10 @@ pub struct CapturedDocument {
     pub body: String,
 }
 
-/// The 401 answer to a request without credentials.
+/// The 401 answer to a request without credentials. A simulator playing the capture answers
+/// every request without usable credentials with exactly this: the status, the
+/// `WWW-Authenticate` headers in their order (each `…` nonce or opaque replaced by a fresh
+/// value), the `Content-Type` and the body.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CapturedChallenge {
@@ -60,8 +75,28 @@ pub struct CapturedChallenge {
     pub status: u16,
     /// Every `WWW-Authenticate` header, nonce and opaque values replaced by `…`.
     pub www_authenticate: Vec<String>,
-    /// The body.
+    /// The `Content-Type` header, if the answer had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// The body (text; a capture keeps at most [`MAX_CHALLENGE_BODY`] bytes of it).
     pub body: String,
+}
+
+/// The most of a 401 body a capture keeps.
+pub const MAX_CHALLENGE_BODY: usize = 16 * 1024;
+
+/// How a device treated a Digest nonce answered a second time (the next `nc`, a correct
+/// response, the credentials already proven by the capture's reads).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CapturedNonce {
+    /// The second request was accepted (else the device demanded a fresh challenge).
+    pub reuse_accepted: bool,
+    /// With reuse refused: whether the refusal read as a failed login (a body with the lock
+    /// counters) rather than a plain refusal (`invalidOperation`); absent when the answer did
+    /// not tell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refusal_counted: Option<bool>,
 }
 
 /// The captured document for a `GET` of `req`, if any (target first, then path).
@@ -94,6 +129,72 @@ fn with_clock(body: &str, rt: &DeviceRuntime) -> String {
     }
 }
 
+/// The captured 401 answer without its `WWW-Authenticate` headers (see
+/// [`challenge_headers`]), if the device plays a capture that has one.
+pub(crate) fn challenge_reply(rt: &DeviceRuntime) -> Option<Reply> {
+    let ch = rt.cfg.captured.challenge.as_ref()?;
+    let mut r = Reply::bytes(ch.status, "", ch.body.clone().into_bytes());
+    r.content_type = ch.content_type.clone().unwrap_or_default().into();
+    Some(r)
+}
+
+/// The captured `WWW-Authenticate` headers, in their order, each `…` nonce replaced by a nonce
+/// the device issues now, each `…` opaque by a fresh value, and `stale` set as asked (added to
+/// Digest headers that did not carry it only when true). `None` when the device plays no
+/// captured challenge (or one without headers).
+pub(crate) fn challenge_headers(rt: &mut DeviceRuntime, stale: bool) -> Option<Vec<String>> {
+    let captured = rt.cfg.captured.challenge.as_ref()?.www_authenticate.clone();
+    if captured.is_empty() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(captured.len());
+    for h in captured {
+        let digest = h
+            .split_whitespace()
+            .next()
+            .is_some_and(|s| s.eq_ignore_ascii_case("digest"));
+        if !digest {
+            out.push(h);
+            continue;
+        }
+        let mut h = h;
+        if param_span(&h, "nonce").is_some_and(|r| &h[r] == BLANK) {
+            let nonce = rt.issue_nonce();
+            h = with_param(&h, "nonce", &nonce);
+        }
+        if param_span(&h, "opaque").is_some_and(|r| &h[r] == BLANK) {
+            h = with_param(&h, "opaque", &crate::crypto::rand_hex(16));
+        }
+        h = match param_span(&h, "stale") {
+            Some(r) => {
+                let upper = h[r.clone()].chars().any(|c| c.is_ascii_uppercase());
+                let v = match (stale, upper) {
+                    (true, true) => "TRUE",
+                    (true, false) => "true",
+                    (false, true) => "FALSE",
+                    (false, false) => "false",
+                };
+                with_param(&h, "stale", v)
+            }
+            None if stale => format!("{h}, stale=\"TRUE\""),
+            None => h,
+        };
+        out.push(h);
+    }
+    Some(out)
+}
+
+/// What a capture writes for a single-use value (nonce, opaque).
+pub const BLANK: &str = "…";
+
+/// `header` with the value of parameter `name` replaced.
+fn with_param(header: &str, name: &str, value: &str) -> String {
+    match param_span(header, name) {
+        Some(r) => format!("{}{value}{}", &header[..r.start], &header[r.end..]),
+        None => header.to_owned(),
+    }
+}
+
 /// Drops the captured documents a successful write to `path` makes stale.
 pub(crate) fn invalidate(rt: &mut DeviceRuntime, path: &str) {
     let related = |target: &str| {
@@ -115,7 +216,8 @@ fn namespace_style(el: &Element) -> Option<NamespaceStyle> {
     })
 }
 
-fn param<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+/// The byte range of the value of auth parameter `name` (inside the quotes when quoted).
+fn param_span(header: &str, name: &str) -> Option<std::ops::Range<usize>> {
     let lower = header.to_ascii_lowercase();
     let mut from = 0;
     while let Some(i) = lower[from..].find(&format!("{name}=")) {
@@ -125,13 +227,21 @@ fn param<'a>(header: &'a str, name: &str) -> Option<&'a str> {
         if boundary {
             let rest = &header[start..];
             return Some(match rest.strip_prefix('"') {
-                Some(q) => &q[..q.find('"').unwrap_or(q.len())],
-                None => rest.split(',').next().unwrap_or("").trim(),
+                Some(q) => start + 1..start + 1 + q.find('"').unwrap_or(q.len()),
+                None => {
+                    let v = rest.split(',').next().unwrap_or("");
+                    let lead = v.len() - v.trim_start().len();
+                    start + lead..start + v.trim_end().len()
+                }
             });
         }
         from = start;
     }
     None
+}
+
+fn param<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    param_span(header, name).map(|r| &header[r])
 }
 
 /// The authentication mode, realm and NVR-style flag the challenge headers show.
@@ -200,6 +310,12 @@ pub fn personality_from(
             p.nvr_challenge = nvr;
         }
         p.unauthorized_body = unauthorized_from(&ch.body);
+    }
+    if let Some(n) = &cap.nonce {
+        p.nonce_reuse = n.reuse_accepted;
+        if let Some(counted) = n.refusal_counted {
+            p.reused_nonce_counted = counted;
+        }
     }
     match session_cap.and_then(|s| Element::parse(s.as_bytes()).ok()) {
         Some(el) if el.name == "SessionLoginCap" => {
@@ -305,6 +421,23 @@ pub fn device_from_capture(cap: &Captured, session_cap: Option<&str>) -> DeviceC
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parameters_are_replaced_in_place() {
+        let h = r#"Digest qop="auth", realm="x,y", nonce="…", stale=FALSE, opaque="…""#;
+        let h2 = with_param(h, "nonce", "n1");
+        assert_eq!(
+            h2,
+            r#"Digest qop="auth", realm="x,y", nonce="n1", stale=FALSE, opaque="…""#
+        );
+        assert_eq!(
+            with_param(&h2, "stale", "TRUE"),
+            r#"Digest qop="auth", realm="x,y", nonce="n1", stale=TRUE, opaque="…""#
+        );
+        assert_eq!(param(h, "realm"), Some("x,y"));
+        assert_eq!(param(h, "opaque"), Some(BLANK));
+        assert_eq!(with_param(h, "domain", "::"), h);
+    }
 
     #[test]
     fn challenge_headers_give_the_auth_mode() {

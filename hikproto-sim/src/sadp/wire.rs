@@ -1,6 +1,6 @@
 //! Building the responder's datagrams, firmware quirks included.
 
-use hikproto::xml::escape;
+use hikproto::xml::{Element, escape, fmt_bool};
 
 use super::device::{DeviceView, Quirks};
 
@@ -165,6 +165,64 @@ pub(crate) fn device_description(
         d.flag("IPv4DHCPAbility", true).flag("IPv4DHCP", v.dhcp);
     }
     d.finish()
+}
+
+/// A captured `ProbeMatch` answering `inquiry` as device `v`: the template's elements in their
+/// order, with the device's own values (see [`super::SadpDevice::probe_match_template`])
+/// written over the captured ones, the element names as the template spells them. `None`
+/// when the template is not a `ProbeMatch` (the generated answer is sent then).
+pub(crate) fn from_template(
+    template: &str,
+    v: &DeviceView,
+    uuid: &str,
+    types: &str,
+) -> Option<Vec<u8>> {
+    let mut el = Element::parse(template.as_bytes()).ok()?;
+    if !el.name.eq_ignore_ascii_case("ProbeMatch") {
+        return None;
+    }
+    let mac = super::device::mac_key(&v.mac)
+        .map(dashed)
+        .unwrap_or_default();
+    let own: [(&str, Option<String>); 13] = [
+        ("Uuid", Some(uuid.to_owned())),
+        ("Types", Some(types.to_owned())),
+        ("DeviceSN", Some(v.serial.clone())),
+        ("MAC", Some(mac)),
+        ("IPv4Address", Some(v.ipv4.to_string())),
+        ("IPv4SubnetMask", Some(v.mask.to_string())),
+        ("IPv4Gateway", Some(v.gateway.to_string())),
+        ("DHCP", Some(fmt_bool(v.dhcp).to_owned())),
+        ("IPv4DHCP", Some(fmt_bool(v.dhcp).to_owned())),
+        ("HttpPort", Some(v.http_port.to_string())),
+        ("HttpsPort", Some(v.https_port.to_string())),
+        ("Activated", Some(fmt_bool(v.activated).to_owned())),
+        ("Salt", v.salt.clone()),
+    ];
+    // names match case-insensitively: `Ipv4Address` and `IPv4Address` are the same field
+    let mut head = 0;
+    for (name, value) in own {
+        let Some(value) = value else {
+            el.children.retain(|c| !c.name.eq_ignore_ascii_case(name));
+            continue;
+        };
+        match el
+            .children
+            .iter_mut()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+        {
+            Some(c) => c.text = value,
+            // the request's UUID and type are always answered; the rest only where captured
+            None if matches!(name, "Uuid" | "Types") => {
+                el.children.insert(head, Element::with_text(name, value));
+                head += 1;
+            }
+            None => {}
+        }
+    }
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+    el.write_into(&mut out);
+    Some(out.into_bytes())
 }
 
 /// `aabbccddeeff` → `aa-bb-cc-dd-ee-ff`.
