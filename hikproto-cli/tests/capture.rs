@@ -107,7 +107,13 @@ fn capture_with(host: &str, file: &Path, keep_identity: bool, extra: &[&str]) ->
 
 /// Simulator B from a captured file: the operator sets the admin password the file cannot hold.
 async fn site_from(file: &Path) -> Site {
+    site_from_with(file, |_| {}).await
+}
+
+/// [`site_from`] with the site's settings changed by `tweak` first.
+async fn site_from_with(file: &Path, tweak: impl FnOnce(&mut SiteConfig)) -> Site {
     let mut cfg = SiteConfig::from_file(file).unwrap();
+    tweak(&mut cfg);
     for u in &mut cfg.devices[0].users {
         if u.id == 1 {
             u.password = Secret::new(ADMIN_PW);
@@ -342,16 +348,22 @@ async fn capture_round_trip_for_every_personality() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn writes_go_through_the_state_machine() {
-    let dir = tempfile::tempdir().unwrap();
+/// Simulator A (a camera) and its capture in `dir`.
+async fn captured_camera(dir: &Path) -> (Site, std::path::PathBuf) {
     let a = Site::builder()
         .device(device_a(Personality::camera()))
         .start()
         .await
         .unwrap();
-    let file = dir.path().join("a.json");
+    let file = dir.join("a.json");
     capture(&a.device(0).host(), &file, false);
+    (a, file)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_go_through_the_state_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, file) = captured_camera(dir.path()).await;
     let b = site_from(&file).await;
     let dev = Device::builder(b.device(0).host())
         .credentials("admin", Secret::new(ADMIN_PW))
@@ -368,39 +380,31 @@ async fn writes_go_through_the_state_machine() {
     assert_eq!(info.device_name.as_deref(), Some("Captured device"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sadp_answer_is_captured_without_identifiers() {
-    let dir = tempfile::tempdir().unwrap();
+/// Simulator A (a camera with a SADP responder) and its capture with `--sadp` in `dir`: the
+/// site, the file and its text.
+async fn sadp_captured_camera(dir: &Path) -> (Site, std::path::PathBuf, String) {
     let a = Site::builder()
         .device(device_a(Personality::camera()))
         .sadp_port(0)
         .start()
         .await
         .unwrap();
-    let da = a.device(0);
-    let port = da.sadp_addr().expect("SADP responder").port();
-    let file = dir.path().join("sadp.json");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hikproto"));
-    let out = cmd
-        .args([
-            "capture",
-            "--sadp",
-            "--sadp-port",
-            &port.to_string(),
-            "--host",
-            &da.host(),
-            "-o",
-        ])
-        .arg(&file)
-        .env("HIKPROTO_PASSWORD", ADMIN_PW)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let port = a.device(0).sadp_addr().expect("SADP responder").port();
+    let file = dir.join("sadp.json");
+    let text = capture_with(
+        &a.device(0).host(),
+        &file,
+        false,
+        &["--sadp", "--sadp-port", &port.to_string()],
     );
-    let text = std::fs::read_to_string(&file).unwrap();
+    (a, file, text)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sadp_answer_is_captured_without_identifiers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, _, text) = sadp_captured_camera(dir.path()).await;
+    let da = a.device(0);
     let site: Value = serde_json::from_str(&text).unwrap();
     let pm = site["devices"][0]["captured"]["sadp_probe_match"]
         .as_str()
@@ -424,13 +428,7 @@ async fn sadp_answer_is_captured_without_identifiers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_captured_401_is_served_verbatim() {
     let dir = tempfile::tempdir().unwrap();
-    let a = Site::builder()
-        .device(device_a(Personality::camera()))
-        .start()
-        .await
-        .unwrap();
-    let file = dir.path().join("a.json");
-    capture(&a.device(0).host(), &file, false);
+    let (a, file) = captured_camera(dir.path()).await;
     a.shutdown().await;
     let mut cfg = SiteConfig::from_file(&file).unwrap();
     let body = "<!DOCTYPE html><html><body>Firmware 5.5 says: unauthorized (\u{e9}t\u{e9})</body></html>\r\n";
@@ -523,13 +521,7 @@ async fn capture_over_https() {
             .unwrap();
         assert!(!refused.status.success());
         // B over TLS, captured with the certificate accepted explicitly
-        let mut cfg = SiteConfig::from_file(&tls_file).unwrap();
-        cfg.https = true;
-        cfg.devices[0].users[0].password = Secret::new(ADMIN_PW);
-        let b = hikproto_sim::SiteBuilder::from_config(cfg)
-            .start()
-            .await
-            .unwrap();
+        let b = site_from_with(&tls_file, |c| c.https = true).await;
         let db = b.device(0);
         let tls_b = capture_with(
             &https_host(db),
@@ -562,20 +554,7 @@ fn hex(b: &[u8]) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_captured_probe_match_is_played_back() {
     let dir = tempfile::tempdir().unwrap();
-    let a = Site::builder()
-        .device(device_a(Personality::camera()))
-        .sadp_port(0)
-        .start()
-        .await
-        .unwrap();
-    let port = a.device(0).sadp_addr().unwrap().port();
-    let file = dir.path().join("sadp.json");
-    capture_with(
-        &a.device(0).host(),
-        &file,
-        false,
-        &["--sadp", "--sadp-port", &port.to_string()],
-    );
+    let (a, file, _) = sadp_captured_camera(dir.path()).await;
     a.shutdown().await;
     // a field the simulator never writes, to tell the captured answer from a generated one
     let mut site: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
@@ -594,13 +573,7 @@ async fn the_captured_probe_match_is_played_back() {
     )
     .unwrap();
 
-    let mut cfg = SiteConfig::from_file(&file).unwrap();
-    cfg.sadp_port = Some(0);
-    cfg.devices[0].users[0].password = Secret::new(ADMIN_PW);
-    let b = hikproto_sim::SiteBuilder::from_config(cfg)
-        .start()
-        .await
-        .unwrap();
+    let b = site_from_with(&file, |c| c.sadp_port = Some(0)).await;
     let db = b.device(0);
     let opts = hikproto::sadp::DiscoverOptions::unicast([db.sadp_addr().unwrap()])
         .timeout(Duration::from_secs(5))

@@ -15,7 +15,7 @@ use hikproto::client::tls::{pinned_config, shared_verifying_config};
 use hikproto::keys::Credentials;
 use hikproto_sim::captured::{BLANK, CapturedChallenge, CapturedNonce, MAX_CHALLENGE_BODY};
 
-use crate::conn::{ConnArgs, parse_fingerprint};
+use crate::conn::{ConnArgs, bare_host, parse_fingerprint};
 use crate::output::CliError;
 
 /// The document every probe asks for.
@@ -192,12 +192,7 @@ fn refusal_counted(body: &[u8]) -> Option<bool> {
 
 /// `http(s)://host[:port]` for a `--host` value (a bare IPv6 address gets brackets).
 fn base_url(host: &str, https: bool) -> String {
-    let h = host.trim();
-    let h = h
-        .strip_prefix("https://")
-        .or_else(|| h.strip_prefix("http://"))
-        .unwrap_or(h)
-        .trim_end_matches('/');
+    let h = bare_host(host);
     let scheme = if https { "https" } else { "http" };
     if h.matches(':').count() > 1 && !h.starts_with('[') {
         format!("{scheme}://[{h}]")

@@ -1,5 +1,5 @@
-//! `hikproto capture`: read every document a device serves, change nothing, and write a site
-//! file with which `hikproto-sim --config` plays that device.
+//! `hikproto capture`: read the documents a device serves ([`AUTHENTICATED`], [`OPEN`]),
+//! change nothing, and write a site file with which `hikproto-sim --config` plays that device.
 //!
 //! Only `GET`s are sent (and, with `--sadp`, one SADP inquiry), over HTTP or HTTPS as the
 //! connection options say: the documents, the answer without credentials (kept whole: status,
@@ -67,8 +67,9 @@ pub(crate) struct Args {
     /// The SADP port of the device (with --sadp).
     #[arg(long, default_value_t = 37020, value_name = "PORT")]
     sadp_port: u16,
-    /// Keep the device's identifiers (serial, MAC, addresses, name); by default they are
-    /// replaced by placeholders so that the file can be shared.
+    /// Keep the device's identifiers; by default its serial, MAC, IP addresses (interface,
+    /// gateway, DNS, SADP), device name and id are replaced by placeholders. Other values are
+    /// kept as served: read the file before sharing it.
     #[arg(long)]
     keep_identity: bool,
     /// Write the site file here (JSON) instead of standard output.
