@@ -138,9 +138,9 @@ pub(crate) fn challenge_reply(rt: &DeviceRuntime) -> Option<Reply> {
     Some(r)
 }
 
-/// The captured `WWW-Authenticate` headers, in their order, each `…` nonce replaced by a nonce
-/// the device issues now, each `…` opaque by a fresh value, and `stale` set as asked (added to
-/// Digest headers that did not carry it only when true). `None` when the device plays no
+/// The captured `WWW-Authenticate` headers, in their order, each Digest nonce replaced by a
+/// nonce the device issues now, each non-empty opaque by a fresh value, and `stale` set as
+/// asked (added to Digest headers that did not carry it only when true). `None` when the device plays no
 /// captured challenge (or one without headers).
 pub(crate) fn challenge_headers(rt: &mut DeviceRuntime, stale: bool) -> Option<Vec<String>> {
     let captured = rt.cfg.captured.challenge.as_ref()?.www_authenticate.clone();
@@ -158,11 +158,11 @@ pub(crate) fn challenge_headers(rt: &mut DeviceRuntime, stale: bool) -> Option<V
             continue;
         }
         let mut h = h;
-        if param_span(&h, "nonce").is_some_and(|r| &h[r] == BLANK) {
+        if param_span(&h, "nonce").is_some() {
             let nonce = rt.issue_nonce();
             h = with_param(&h, "nonce", &nonce);
         }
-        if param_span(&h, "opaque").is_some_and(|r| &h[r] == BLANK) {
+        if param_span(&h, "opaque").is_some_and(|r| !r.is_empty()) {
             h = with_param(&h, "opaque", &crate::crypto::rand_hex(16));
         }
         h = match param_span(&h, "stale") {
@@ -186,6 +186,18 @@ pub(crate) fn challenge_headers(rt: &mut DeviceRuntime, stale: bool) -> Option<V
 
 /// What a capture writes for a single-use value (nonce, opaque).
 pub const BLANK: &str = "…";
+
+/// A `WWW-Authenticate` value as a capture keeps it: the nonce and a non-empty opaque (quoted
+/// or not) replaced by [`BLANK`], since a second capture would not see them again.
+pub fn blank_single_use(header: &str) -> String {
+    let mut h = header.to_owned();
+    for name in ["nonce", "opaque"] {
+        if param_span(&h, name).is_some_and(|r| !r.is_empty()) {
+            h = with_param(&h, name, BLANK);
+        }
+    }
+    h
+}
 
 /// `header` with the value of parameter `name` replaced.
 fn with_param(header: &str, name: &str, value: &str) -> String {
@@ -437,6 +449,13 @@ mod tests {
         assert_eq!(param(h, "realm"), Some("x,y"));
         assert_eq!(param(h, "opaque"), Some(BLANK));
         assert_eq!(with_param(h, "domain", "::"), h);
+        let raw = r#"Digest realm="r", nonce=abc:12, opaque="", qop=auth"#;
+        assert_eq!(
+            blank_single_use(raw),
+            r#"Digest realm="r", nonce=…, opaque="", qop=auth"#
+        );
+        let raw = r#"Digest nonce="n", opaque="o""#;
+        assert_eq!(blank_single_use(raw), r#"Digest nonce="…", opaque="…""#);
     }
 
     #[test]

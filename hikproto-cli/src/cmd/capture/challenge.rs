@@ -13,7 +13,9 @@ use hikproto::auth::challenge::{Challenge, SchemeFilter, parse_www_authenticate,
 use hikproto::auth::digest::DigestNonce;
 use hikproto::client::tls::{pinned_config, shared_verifying_config};
 use hikproto::keys::Credentials;
-use hikproto_sim::captured::{BLANK, CapturedChallenge, CapturedNonce, MAX_CHALLENGE_BODY};
+use hikproto_sim::captured::{
+    CapturedChallenge, CapturedNonce, MAX_CHALLENGE_BODY, blank_single_use,
+};
 
 use crate::conn::{ConnArgs, bare_host, parse_fingerprint};
 use crate::output::CliError;
@@ -128,7 +130,8 @@ impl Prober {
             www_authenticate: a
                 .www_authenticate
                 .iter()
-                .map(|h| blank_params(h, &["nonce", "opaque"]))
+                .map(String::as_str)
+                .map(blank_single_use)
                 .collect(),
             content_type: a.content_type,
             body: String::from_utf8_lossy(&a.body).into_owned(),
@@ -201,30 +204,6 @@ fn base_url(host: &str, https: bool) -> String {
     }
 }
 
-/// Replaces the quoted values of `names` by [`BLANK`] (single-use values a second capture
-/// would not repeat); an empty value stays empty.
-fn blank_params(header: &str, names: &[&str]) -> String {
-    let mut out = header.to_owned();
-    for name in names {
-        let lower = out.to_ascii_lowercase();
-        let pat = format!("{name}=\"");
-        let mut at = 0;
-        while let Some(i) = lower[at..].find(&pat) {
-            let start = at + i + pat.len();
-            let boundary = at + i == 0 || matches!(lower.as_bytes()[at + i - 1], b' ' | b',');
-            let Some(len) = out[start..].find('"') else {
-                break;
-            };
-            if boundary && len > 0 {
-                out.replace_range(start..start + len, BLANK);
-                break;
-            }
-            at = start + len;
-        }
-    }
-    out
-}
-
 /// The device's answer to a unicast SADP inquiry, as XML, without the inquiry's UUID (the
 /// capture's own, not the device's).
 pub(super) async fn sadp_probe_match(conn: &ConnArgs, port: u16) -> Option<String> {
@@ -249,12 +228,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn single_use_values_are_blanked_and_urls_built() {
-        let h = r#"Digest realm="IP Camera(C2183)", qop="auth", nonce="abc123", opaque="", stale="FALSE""#;
-        let b = blank_params(h, &["nonce", "opaque"]);
-        assert!(b.contains("nonce=\"…\""), "{b}");
-        assert!(b.contains("opaque=\"\""), "{b}");
-        assert!(!b.contains("abc123"));
+    fn urls_and_refusals() {
         assert_eq!(base_url("127.0.0.1:8080", false), "http://127.0.0.1:8080");
         assert_eq!(base_url("cam.local", true), "https://cam.local");
         assert_eq!(base_url("::1", false), "http://[::1]");
