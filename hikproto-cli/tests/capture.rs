@@ -363,7 +363,7 @@ async fn captured_camera(dir: &Path) -> (Site, std::path::PathBuf) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writes_go_through_the_state_machine() {
     let dir = tempfile::tempdir().unwrap();
-    let (a, file) = captured_camera(dir.path()).await;
+    let (_a, file) = captured_camera(dir.path()).await;
     let b = site_from(&file).await;
     let dev = Device::builder(b.device(0).host())
         .credentials("admin", Secret::new(ADMIN_PW))
