@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use hikproto::Device;
 use hikproto::Secret;
+use hikproto_sim::captured::set_element_text;
 use hikproto_sim::config::{AuthMode, EhomeConfig, NamespaceStyle, UnauthorizedBody, UserConfig};
 use hikproto_sim::{DeviceConfig, Personality, SimDevice, Site, SiteConfig};
 use serde_json::{Value, json};
@@ -615,6 +616,23 @@ async fn the_captured_probe_match_is_played_back() {
         got.unknown
             .iter()
             .any(|e| e.name == "FutureFeature" && e.text == "42")
+    );
+    // a capture of B reads the template back byte for byte, but for B's own port and salt
+    let sadp_port = db.sadp_addr().unwrap().port().to_string();
+    let again = capture_with(
+        &db.host(),
+        &dir.path().join("sadp-b.json"),
+        false,
+        &["--sadp", "--sadp-port", &sadp_port],
+    );
+    let again: Value = serde_json::from_str(&again).unwrap();
+    let port = db.http_addr().port().to_string();
+    let expected = set_element_text(&pm, "HttpPort", &port).unwrap();
+    let salt = &bcfg.users.iter().find(|u| u.id == 1).unwrap().salt;
+    let expected = set_element_text(&expected, "Salt", salt).unwrap_or(expected);
+    assert_eq!(
+        again["devices"][0]["captured"]["sadp_probe_match"].as_str(),
+        Some(expected.as_str())
     );
     b.shutdown().await;
 }

@@ -207,6 +207,31 @@ fn with_param(header: &str, name: &str, value: &str) -> String {
     }
 }
 
+/// `doc` with the text of every element named `name` (ASCII case ignored, so `Ipv4Address`
+/// and `IPv4Address` are one name; no namespace prefix) set to `text` (escaped), everything else
+/// byte for byte as it was; `None` when no such element (with a closing tag) is in `doc`.
+pub fn set_element_text(doc: &str, name: &str, text: &str) -> Option<String> {
+    let open = format!("<{}>", name.to_ascii_lowercase());
+    let close = format!("</{}>", name.to_ascii_lowercase());
+    // lower-casing ASCII keeps every byte offset
+    let lower = doc.to_ascii_lowercase();
+    let mut out = String::with_capacity(doc.len());
+    let mut at = 0;
+    let mut found = false;
+    while let Some(i) = lower[at..].find(&open) {
+        let start = at + i + open.len();
+        let Some(j) = lower[start..].find(&close) else {
+            break;
+        };
+        out.push_str(&doc[at..start]);
+        out.push_str(&hikproto::xml::escape(text));
+        at = start + j;
+        found = true;
+    }
+    out.push_str(&doc[at..]);
+    found.then_some(out)
+}
+
 /// Drops the captured documents a successful write to `path` makes stale.
 pub(crate) fn invalidate(rt: &mut DeviceRuntime, path: &str) {
     let related = |target: &str| {
@@ -454,6 +479,14 @@ mod tests {
             blank_single_use(raw),
             r#"Digest realm="r", nonce=…, opaque="", qop=auth"#
         );
+        let pm = "<ProbeMatch>\r\n<Ipv4Address>10.0.0.5</Ipv4Address>\r\n<X>a</X><ipv4address/></ProbeMatch>";
+        assert_eq!(
+            set_element_text(pm, "IPv4Address", "192.0.2.64&").as_deref(),
+            Some(
+                "<ProbeMatch>\r\n<Ipv4Address>192.0.2.64&amp;</Ipv4Address>\r\n<X>a</X><ipv4address/></ProbeMatch>"
+            )
+        );
+        assert_eq!(set_element_text(pm, "Salt", "x"), None);
         let raw = r#"Digest nonce="n", opaque="o""#;
         assert_eq!(blank_single_use(raw), r#"Digest nonce="…", opaque="…""#);
     }

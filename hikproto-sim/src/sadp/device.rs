@@ -278,10 +278,10 @@ pub trait SadpDevice: Send + Sync + 'static {
         None
     }
 
-    /// A captured `ProbeMatch` to answer inquiries with instead of the generated one: its
-    /// elements, their order and values are kept, except the ones that are this device's
-    /// own (request UUID, `Types`, serial, MAC, IPv4 address, mask and gateway, DHCP, HTTP and
-    /// HTTPS ports, `Activated`, `Salt`), which come from [`SadpDevice::load`].
+    /// A captured `ProbeMatch` to answer inquiries with instead of the generated one: kept
+    /// byte for byte, except the values that are this device's own (request UUID, `Types`,
+    /// serial, MAC, IPv4 address, mask and gateway, DHCP, HTTP and HTTPS ports, `Activated`,
+    /// `Salt`), which come from [`SadpDevice::load`] where the template has those elements.
     fn probe_match_template(&self) -> Option<String> {
         None
     }

@@ -1,6 +1,8 @@
 //! Building the responder's datagrams, firmware quirks included.
 
-use hikproto::xml::{Element, escape, fmt_bool};
+use hikproto::xml::{escape, fmt_bool};
+
+use crate::captured::set_element_text;
 
 use super::device::{DeviceView, Quirks};
 
@@ -167,61 +169,59 @@ pub(crate) fn device_description(
     d.finish()
 }
 
-/// A captured `ProbeMatch` answering `inquiry` as device `v`: the template's elements in their
-/// order, with the device's own values (see [`super::SadpDevice::probe_match_template`])
-/// written over the captured ones, the element names as the template spells them. `None`
-/// when the template is not a `ProbeMatch` (the generated answer is sent then).
+/// A captured `ProbeMatch` answering `inquiry` as device `v`: the template byte for byte (its
+/// element order, spellings and separators), with the device's own values (see
+/// [`super::SadpDevice::probe_match_template`]) written into the elements the template has;
+/// the request's UUID is added after the root's opening tag when the template has none (a
+/// capture drops its own). `None` when the template is not a `ProbeMatch` (the generated
+/// answer is sent then).
 pub(crate) fn from_template(
     template: &str,
     v: &DeviceView,
     uuid: &str,
     types: &str,
 ) -> Option<Vec<u8>> {
-    let mut el = Element::parse(template.as_bytes()).ok()?;
-    if !el.name.eq_ignore_ascii_case("ProbeMatch") {
+    let root = hikproto::sadp::parse_datagram(template.as_bytes()).ok()?;
+    if !root.name.eq_ignore_ascii_case("ProbeMatch") {
         return None;
     }
     let mac = super::device::mac_key(&v.mac)
         .map(dashed)
         .unwrap_or_default();
-    let own: [(&str, Option<String>); 13] = [
-        ("Uuid", Some(uuid.to_owned())),
-        ("Types", Some(types.to_owned())),
-        ("DeviceSN", Some(v.serial.clone())),
-        ("MAC", Some(mac)),
-        ("IPv4Address", Some(v.ipv4.to_string())),
-        ("IPv4SubnetMask", Some(v.mask.to_string())),
-        ("IPv4Gateway", Some(v.gateway.to_string())),
-        ("DHCP", Some(fmt_bool(v.dhcp).to_owned())),
-        ("IPv4DHCP", Some(fmt_bool(v.dhcp).to_owned())),
-        ("HttpPort", Some(v.http_port.to_string())),
-        ("HttpsPort", Some(v.https_port.to_string())),
-        ("Activated", Some(fmt_bool(v.activated).to_owned())),
-        ("Salt", v.salt.clone()),
+    let own = [
+        ("Types", types.to_owned()),
+        ("DeviceSN", v.serial.clone()),
+        ("MAC", mac),
+        ("IPv4Address", v.ipv4.to_string()),
+        ("IPv4SubnetMask", v.mask.to_string()),
+        ("IPv4Gateway", v.gateway.to_string()),
+        ("DHCP", fmt_bool(v.dhcp).to_owned()),
+        ("IPv4DHCP", fmt_bool(v.dhcp).to_owned()),
+        ("HttpPort", v.http_port.to_string()),
+        ("HttpsPort", v.https_port.to_string()),
+        ("Activated", fmt_bool(v.activated).to_owned()),
+        ("Salt", v.salt.clone().unwrap_or_default()),
     ];
-    // names match case-insensitively: `Ipv4Address` and `IPv4Address` are the same field
-    let mut head = 0;
+    let mut out = template.to_owned();
     for (name, value) in own {
-        let Some(value) = value else {
-            el.children.retain(|c| !c.name.eq_ignore_ascii_case(name));
-            continue;
-        };
-        match el
-            .children
-            .iter_mut()
-            .find(|c| c.name.eq_ignore_ascii_case(name))
-        {
-            Some(c) => c.text = value,
-            // the request's UUID and type are always answered; the rest only where captured
-            None if matches!(name, "Uuid" | "Types") => {
-                el.children.insert(head, Element::with_text(name, value));
-                head += 1;
-            }
-            None => {}
+        if let Some(set) = set_element_text(&out, name, &value) {
+            out = set;
         }
     }
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
-    el.write_into(&mut out);
+    out = match set_element_text(&out, "Uuid", uuid) {
+        Some(set) => set,
+        None => {
+            let lower = out.to_ascii_lowercase();
+            let at = lower.find("<probematch")?;
+            let end = at + out[at..].find('>')? + 1;
+            format!(
+                "{}<Uuid>{}</Uuid>{}",
+                &out[..end],
+                escape(uuid),
+                &out[end..]
+            )
+        }
+    };
     Some(out.into_bytes())
 }
 

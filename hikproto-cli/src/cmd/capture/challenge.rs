@@ -6,7 +6,7 @@
 //! certificate choices as every command: verified, pinned, or explicitly accepted), on a plain
 //! HTTP client of their own so that every header is seen as the device sent it.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 use hikproto::auth::challenge::{Challenge, SchemeFilter, parse_www_authenticate, strongest};
@@ -204,23 +204,63 @@ fn base_url(host: &str, https: bool) -> String {
     }
 }
 
-/// The device's answer to a unicast SADP inquiry, as XML, without the inquiry's UUID (the
-/// capture's own, not the device's).
+/// The device's answer to a unicast SADP inquiry, as it sent it (trailing NULs cut), without
+/// the inquiry's UUID (the capture's own, not the device's). The inquiry is sent again every
+/// second until an answer comes or the deadline passes.
 pub(super) async fn sadp_probe_match(conn: &ConnArgs, port: u16) -> Option<String> {
+    use hikproto::sadp::{Probe, new_uuid, parse_datagram};
     let host = base_url(&conn.host, false);
     let host = host.trim_start_matches("http://");
     let host = match host.rsplit_once(':') {
         Some((h, p)) if p.parse::<u16>().is_ok() && (!h.contains(':') || h.ends_with(']')) => h,
         _ => host,
     };
-    let ip: std::net::IpAddr = host.trim_matches(['[', ']']).parse().ok()?;
-    let opts = hikproto::sadp::DiscoverOptions::unicast([SocketAddr::new(ip, port)])
-        .timeout(Duration::from_secs(conn.timeout.min(5)))
-        .expect(1);
-    let found = hikproto::sadp::discover(&opts).await.ok()?;
-    let mut el = found.first()?.info.to_element();
-    el.children.retain(|c| !c.name.eq_ignore_ascii_case("Uuid"));
-    Some(el.to_xml())
+    let ip: IpAddr = host.trim_matches(['[', ']']).parse().ok()?;
+    let any: IpAddr = if ip.is_ipv4() {
+        Ipv4Addr::UNSPECIFIED.into()
+    } else {
+        Ipv6Addr::UNSPECIFIED.into()
+    };
+    let socket = tokio::net::UdpSocket::bind((any, 0)).await.ok()?;
+    let uuid = new_uuid();
+    let inquiry = Probe::inquiry(uuid.clone()).encode();
+    let exchange = async {
+        let mut buf = vec![0u8; 65_535];
+        loop {
+            socket.send_to(&inquiry, (ip, port)).await.ok()?;
+            let wait = tokio::time::sleep(Duration::from_secs(1));
+            tokio::pin!(wait);
+            loop {
+                let (n, _) = tokio::select! {
+                    () = &mut wait => break,
+                    r = socket.recv_from(&mut buf) => r.ok()?,
+                };
+                let answer = parse_datagram(&buf[..n]).ok();
+                let ours = answer.is_some_and(|el| {
+                    el.name.eq_ignore_ascii_case("ProbeMatch")
+                        && el.text_at("Uuid").is_some_and(|u| u.trim() == uuid)
+                });
+                if ours {
+                    let text = String::from_utf8_lossy(&buf[..n]);
+                    let text = text.trim_end_matches('\0');
+                    return Some(without_uuid(text));
+                }
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(conn.timeout.min(5)), exchange)
+        .await
+        .ok()
+        .flatten()
+}
+
+/// `doc` without its `<Uuid>…</Uuid>` element (ASCII case ignored).
+fn without_uuid(doc: &str) -> String {
+    let lower = doc.to_ascii_lowercase();
+    match (lower.find("<uuid>"), lower.find("</uuid>")) {
+        (Some(a), Some(b)) if a < b => format!("{}{}", &doc[..a], &doc[b + "</uuid>".len()..]),
+        _ => doc.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -243,5 +283,9 @@ mod tests {
             Some(true)
         );
         assert_eq!(refusal_counted(b"<html/>"), None);
+        assert_eq!(
+            without_uuid("<ProbeMatch>\r\n<UUID>A-B</UUID>\r\n<Types>inquiry</Types></ProbeMatch>"),
+            "<ProbeMatch>\r\n\r\n<Types>inquiry</Types></ProbeMatch>"
+        );
     }
 }
