@@ -636,3 +636,52 @@ async fn the_captured_probe_match_is_played_back() {
     );
     b.shutdown().await;
 }
+
+/// A correct answer to an expired nonce gets the captured challenge with `stale` set, the
+/// captured body, and nothing else changed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_nonce_gets_the_captured_challenge_marked_stale() {
+    use hikproto::auth::challenge::{Challenge, SchemeFilter, parse_www_authenticate, strongest};
+    use hikproto::auth::digest::DigestNonce;
+    use hikproto::keys::Credentials;
+
+    let dir = tempfile::tempdir().unwrap();
+    let (a, file) = captured_camera(dir.path()).await;
+    a.shutdown().await;
+    // every nonce is stale at once
+    let b = site_from_with(&file, |c| c.devices[0].personality.nonce_lifetime_secs = 0).await;
+    let base = b.device(0).isapi_url();
+    let first = unauthenticated(&base).await;
+    let offered = parse_www_authenticate(first.www.iter().map(String::as_str));
+    let Some(Challenge::Digest(d)) = strongest(&offered, SchemeFilter::DigestOnly) else {
+        panic!("no digest challenge: {:?}", first.www);
+    };
+    let creds = Credentials::new("admin", Secret::new(ADMIN_PW));
+    let path = "/ISAPI/System/deviceInfo";
+    let answer = DigestNonce::new(d.clone())
+        .respond(&creds, "GET", path, b"")
+        .unwrap();
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let resp = client
+        .get(format!("{base}{path}"))
+        .header("authorization", answer.expose())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 401);
+    let www: Vec<String> = resp
+        .headers()
+        .get_all("www-authenticate")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let body = resp.bytes().await.unwrap();
+    assert_eq!(&body[..], &first.body[..]);
+    assert_eq!(www.len(), first.www.len());
+    assert!(www[0].contains("stale=\"TRUE\""), "{www:?}");
+    assert_eq!(
+        shape_of(&www)[0].replace("stale=\"TRUE\"", "stale=\"FALSE\""),
+        shape_of(&first.www)[0]
+    );
+    b.shutdown().await;
+}
