@@ -95,12 +95,7 @@ pub(crate) fn warn_plaintext_once() {
 /// Checks a device address before anything is sent: `HOST`, `HOST:PORT` or `[V6]:PORT`, with
 /// a port from 1 to 65535 when one is given (`10.0.0.5:` is refused, not read as port 80).
 pub(crate) fn check_address(host: &str) -> Result<(), CliError> {
-    let h = host.trim();
-    let h = h
-        .strip_prefix("https://")
-        .or_else(|| h.strip_prefix("http://"))
-        .unwrap_or(h)
-        .trim_end_matches('/');
+    let h = bare_host(host);
     let port = if let Some(rest) = h.strip_prefix('[') {
         match rest.split_once(']') {
             Some((_, "")) => None,
@@ -127,6 +122,15 @@ pub(crate) fn check_address(host: &str) -> Result<(), CliError> {
             ))),
         },
     }
+}
+
+/// A `--host` value without surrounding blanks, an `http://`/`https://` prefix or a trailing `/`.
+pub(crate) fn bare_host(host: &str) -> &str {
+    let h = host.trim();
+    h.strip_prefix("https://")
+        .or_else(|| h.strip_prefix("http://"))
+        .unwrap_or(h)
+        .trim_end_matches('/')
 }
 
 /// Parses a SHA-256 fingerprint written as hex, with or without colons.
