@@ -630,7 +630,11 @@ async fn interrupted_settlings_end_rotated_or_exactly_in_the_two_unsettleable_ca
             assert_eq!(row["status"], "failed", "{v}");
             let e = row["error"].as_str().unwrap();
             assert!(e.contains("could cost a second failed login"), "{e}");
-            assert_eq!((status.as_str(), pw.as_str()), ("unknown", ""), "device {i}");
+            assert_eq!(
+                (status.as_str(), pw.as_str()),
+                ("unknown", ""),
+                "device {i}"
+            );
             assert_eq!(candidate, journal_new.expose(), "device {i}");
             let (expected, failures) = if i == 2 {
                 (journal_new.expose(), 0) // the change had landed; no try reached the device
@@ -642,7 +646,11 @@ async fn interrupted_settlings_end_rotated_or_exactly_in_the_two_unsettleable_ca
             // a further resume sends nothing to it
             let before = d.stats().requests;
             let again = fx
-                .run_for(&file, "rotate", &["--journal", j, "--yes", "--json", "--resume"])
+                .run_for(
+                    &file,
+                    "rotate",
+                    &["--journal", j, "--yes", "--json", "--resume"],
+                )
                 .await;
             assert_eq!(again.code, 8, "{again:?}");
             assert_eq!(d.stats().requests, before, "device {i}: nothing sent");
@@ -711,7 +719,10 @@ async fn ctrl_c_stops_inventory_and_rotation_with_what_finished() {
         check_row(by_addr[row["address"].as_str().unwrap()], &row);
     }
     assert!(
-        err.contains(&format!("interrupted: {} of {N} devices finished", lines.len())),
+        err.contains(&format!(
+            "interrupted: {} of {N} devices finished",
+            lines.len()
+        )),
         "{err}"
     );
 
@@ -765,8 +776,10 @@ async fn ctrl_c_stops_inventory_and_rotation_with_what_finished() {
     let done = v["devices"].as_array().unwrap();
     assert!(!done.is_empty() && done.len() < N, "{v}");
     assert!(
-        err.contains(&format!("interrupted: {} of {N} devices finished", done.len()))
-            && err.contains("--resume"),
+        err.contains(&format!(
+            "interrupted: {} of {N} devices finished",
+            done.len()
+        )) && err.contains("--resume"),
         "{err}"
     );
     // every device reported rotated is journalled so, and has the journal's password

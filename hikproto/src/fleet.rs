@@ -422,14 +422,20 @@ mod tests {
         let devices: Vec<Device> = (0..24)
             .map(|i| dev(&format!("127.0.0.1:{}", 2000 + i)))
             .collect();
-        let running: Arc<Vec<AtomicUsize>> = Arc::new((0..4).map(|_| AtomicUsize::new(0)).collect());
+        let running: Arc<Vec<AtomicUsize>> =
+            Arc::new((0..4).map(|_| AtomicUsize::new(0)).collect());
         let peak: Arc<Vec<AtomicUsize>> = Arc::new((0..4).map(|_| AtomicUsize::new(0)).collect());
-        let group = Arc::new(sites.iter().map(|s| match s.as_deref() {
-            Some("s0") => 0,
-            Some("s1") => 1,
-            Some("s2") => 2,
-            _ => 3,
-        }).collect::<Vec<usize>>());
+        let group = Arc::new(
+            sites
+                .iter()
+                .map(|s| match s.as_deref() {
+                    Some("s0") => 0,
+                    Some("s1") => 1,
+                    Some("s2") => 2,
+                    _ => 3,
+                })
+                .collect::<Vec<usize>>(),
+        );
         let (r2, p2, g2) = (running.clone(), peak.clone(), group.clone());
         let first: Vec<bool> = (0..24).map(|i| i < 6).collect();
         let order = Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -458,10 +464,17 @@ mod tests {
         for g in 0..3 {
             assert_eq!(peak[g].load(SeqCst), 2, "site s{g}");
         }
-        assert!(peak[3].load(SeqCst) > 2, "devices without a site are not limited by it");
+        assert!(
+            peak[3].load(SeqCst) > 2,
+            "devices without a site are not limited by it"
+        );
         let order = order.lock().unwrap().clone();
         let mut head = order[..6].to_vec();
         head.sort_unstable();
-        assert_eq!(head, (0..6).collect::<Vec<_>>(), "the first phase runs first");
+        assert_eq!(
+            head,
+            (0..6).collect::<Vec<_>>(),
+            "the first phase runs first"
+        );
     }
 }

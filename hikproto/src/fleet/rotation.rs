@@ -36,9 +36,10 @@
 //!   was interrupted. Either password may be valid now, and the device already counted its
 //!   one failed login: whichever is tried first may be the second.
 //!
-//! Such a device is reported with an error naming both candidates' whereabouts (the old
-//! password in the devices file, the new one in the journal) for a manual login; its
-//! [final credential](Rotation::final_credentials) is `unknown`. Nothing else is sent to it.
+//! Such a device is reported with an error that asks for a manual login with either
+//! candidate (the old password is the devices file's, the new one is the `candidate` column of
+//! the [export](Rotation::export_csv)); its [final credential](Rotation::final_credentials) is
+//! `unknown`. Nothing else is sent to it.
 //! The lock-out rule (a credential the device may have counted as a failed login is never sent
 //! again, see [`LockoutGuard`]) is kept across processes by the journal exactly as within one.
 //!
@@ -192,7 +193,11 @@ impl Rotation {
         let state = self.state();
         let first: Vec<bool> = targets
             .iter()
-            .map(|t| state.get(&t.entry.key()).is_some_and(|s| s.stage == Stage::InFlight))
+            .map(|t| {
+                state
+                    .get(&t.entry.key())
+                    .is_some_and(|s| s.stage == Stage::InFlight)
+            })
             .collect();
         let targets = Arc::new(targets);
         let this = self.clone();
