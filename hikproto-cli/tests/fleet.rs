@@ -437,21 +437,10 @@ async fn rotation_killed_20_times_resumes_to_every_new_password() {
         let grow = skip + 1 + rng.next(12) as usize;
         let watched = journal.clone();
         let status = tokio::task::spawn_blocking(move || {
-            let records = || {
-                std::fs::read(&watched)
-                    .map(|b| b.iter().filter(|&&c| c == b'\n').count())
-                    .unwrap_or(0)
-            };
-            let start = records();
+            let start = journal_records(&watched);
             let mut child = cmd.spawn().unwrap();
             if !hook {
-                let deadline = std::time::Instant::now() + Duration::from_secs(60);
-                while records() < start + grow
-                    && child.try_wait().unwrap().is_none()
-                    && std::time::Instant::now() < deadline
-                {
-                    std::thread::sleep(Duration::from_millis(1));
-                }
+                wait_for_records(&mut child, &watched, start + grow);
                 let _ = child.kill(); // SIGKILL
             }
             child.wait_with_output().unwrap()
@@ -688,14 +677,42 @@ fn interrupt_after_lines(mut cmd: Command, enough: usize) -> (Option<i32>, Vec<S
     let mut rest = String::new();
     out.read_to_string(&mut rest).unwrap();
     lines.extend(rest.lines().map(str::to_owned));
+    let (code, err) = finish(child, &mut String::new());
+    (code, lines, err)
+}
+
+/// Appends everything a child's pipe still gives to `into`.
+fn read_all(pipe: Option<impl std::io::Read>, into: &mut String) {
+    if let Some(mut p) = pipe {
+        p.read_to_string(into).unwrap();
+    }
+}
+
+/// Reads what is left of a child's stdout (into `out`) and its stderr, then waits for it:
+/// (exit code, stderr).
+fn finish(mut child: std::process::Child, out: &mut String) -> (Option<i32>, String) {
+    read_all(child.stdout.take(), out);
     let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    (child.wait().unwrap().code(), lines, err)
+    read_all(child.stderr.take(), &mut err);
+    (child.wait().unwrap().code(), err)
+}
+
+/// Complete records in a journal (0 before it exists).
+fn journal_records(path: &Path) -> usize {
+    std::fs::read(path)
+        .map(|b| b.iter().filter(|&&c| c == b'\n').count())
+        .unwrap_or(0)
+}
+
+/// Waits until the journal holds `n` records or the child has ended (bounded, for a hang).
+fn wait_for_records(child: &mut std::process::Child, journal: &Path, n: usize) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while journal_records(journal) < n
+        && child.try_wait().unwrap().is_none()
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(1));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -735,38 +752,14 @@ async fn ctrl_c_stops_inventory_and_rotation_with_what_finished() {
     );
     let watched = journal.clone();
     let (code, out, err) = tokio::task::spawn_blocking(move || {
-        use std::io::Read as _;
         let mut cmd = cmd;
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd.spawn().unwrap();
-        let records = || {
-            std::fs::read(&watched)
-                .map(|b| b.iter().filter(|&&c| c == b'\n').count())
-                .unwrap_or(0)
-        };
-        let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        while records() < 10
-            && child.try_wait().unwrap().is_none()
-            && std::time::Instant::now() < deadline
-        {
-            std::thread::sleep(Duration::from_millis(1));
-        }
+        wait_for_records(&mut child, &watched, 10);
         sigint(child.id());
         let mut out = String::new();
-        child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut out)
-            .unwrap();
-        let mut err = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        (child.wait().unwrap().code(), out, err)
+        let (code, err) = finish(child, &mut out);
+        (code, out, err)
     })
     .await
     .unwrap();
