@@ -27,7 +27,7 @@ from .._ops import convert
 from . import sadp
 from .fleet_file import DevicesFleet
 
-__all__ = ["Device", "DevicesFleet", "Fleet", "sadp"]
+__all__ = ["Device", "Fleet", "sadp"]
 
 JsonValue = Any
 
