@@ -1653,6 +1653,18 @@ hikproto_result hikproto_sadp_client_new(uint32_t timeout_ms,
                                          struct hikproto_sadp_client **out,
                                          struct hikproto_error **err_out);
 
+// Makes a second client handle on the same socket whose commands may send **in clear** a secret
+// SADP 3.0 cannot seal: a reset code to a device that does not advertise `codeEncrypt`
+// (`hikproto_sadp_reset_with_code`, `_with_reply_file`, `_by_mail_code`, `_by_phone_code`), the
+// GUID of `hikproto_sadp_reset_with_guid_file`. Without it those commands fail with
+// `HIKPROTO_RESULT_INVALID_ARGUMENT` before anything is sent. Passwords, answers, e-mail addresses
+// and verification codes are always sealed and need no opt-in. Use it for one command on a
+// trusted LAN only. Writes `*out` on success only; the caller frees it with
+// `hikproto_sadp_client_free` (independently of `client`).
+hikproto_result hikproto_sadp_client_allow_plaintext_secrets(const struct hikproto_sadp_client *client,
+                                                             struct hikproto_sadp_client **out,
+                                                             struct hikproto_error **err_out);
+
 // Releases a SADP client, closing its socket. NULL is a no-op. No command may be running.
 void hikproto_sadp_client_free(struct hikproto_sadp_client *client);
 

@@ -144,6 +144,28 @@ pub extern "C" fn hikproto_sadp_client_new(
     })
 }
 
+/// Makes a second client handle on the same socket whose commands may send **in clear** a secret
+/// SADP 3.0 cannot seal: a reset code to a device that does not advertise `codeEncrypt`
+/// (`hikproto_sadp_reset_with_code`, `_with_reply_file`, `_by_mail_code`, `_by_phone_code`), the
+/// GUID of `hikproto_sadp_reset_with_guid_file`. Without it those commands fail with
+/// `HIKPROTO_RESULT_INVALID_ARGUMENT` before anything is sent. Passwords, answers, e-mail addresses
+/// and verification codes are always sealed and need no opt-in. Use it for one command on a
+/// trusted LAN only. Writes `*out` on success only; the caller frees it with
+/// `hikproto_sadp_client_free` (independently of `client`).
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sadp_client_allow_plaintext_secrets(
+    client: *const hikproto_sadp_client,
+    out: *mut *mut hikproto_sadp_client,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
+        let c: &SadpClient = try_ref(client, "client")?;
+        check_out(out, "out")?;
+        write_out(out, c.allow_plaintext_secrets());
+        Ok(())
+    })
+}
+
 /// Releases a SADP client, closing its socket. NULL is a no-op. No command may be running.
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_sadp_client_free(client: *mut hikproto_sadp_client) {
