@@ -137,6 +137,7 @@ fn every_optional_field_is_nullable_in_its_schema() {
     ezviz.server_address = Some(ServerAddress::default());
     nulls_fit("hikproto_device_platform_json", &ezviz, &mut bad);
     nulls_fit("hikproto_device_platform_json", &Ezviz::default(), &mut bad);
+    nulls_fit("hikproto_device_wait_until_registered", &ezviz, &mut bad);
     nulls_fit("hikproto_device_isup_json", &Ehome::default(), &mut bad);
     nulls_fit(
         "hikproto_device_security_email_json",

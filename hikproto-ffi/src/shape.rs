@@ -11,45 +11,21 @@
 //!   each finding's `explains` are always lists, each finding's `fix` and each remedy step's
 //!   `uiPath`, `cli` and `call` are `null` when absent.
 
-use hikproto_core::isapi::device_info::DeviceInfo;
+use hikproto_core::isapi::device_info::{DeviceInfo, ELEMENTS};
 use hikproto_core::isapi::network::NetworkInterface;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-/// Every key of `hikproto_device_info_json` that stands for one optional `DeviceInfo` element:
-/// present always, `null` when the device did not send the element.
-pub(crate) const DEVICE_INFO_KEYS: &[&str] = &[
-    "deviceName",
-    "deviceID",
-    "deviceDescription",
-    "deviceLocation",
-    "deviceStatus",
-    "systemContact",
-    "model",
-    "serialNumber",
-    "macAddress",
-    "firmwareVersion",
-    "firmwareReleasedDate",
-    "bootVersion",
-    "bootReleasedDate",
-    "hardwareVersion",
-    "encoderVersion",
-    "encoderReleasedDate",
-    "decoderVersion",
-    "decoderReleasedDate",
-    "softwareVersion",
-    "capacity",
-    "usedCapacity",
-    "deviceType",
-    "telecontrolID",
-    "supportBeep",
-    "supportVideoLoss",
-    "firmwareVersionInfo",
-    "manufacturer",
-    "subSerialNumber",
-    "OEMCode",
-    "namespace",
-];
+/// Every key of `hikproto_device_info_json` that stands for one optional value: each element of
+/// the official list but `DetailAbnormalStatus` (always the `abnormalStatus` object), and the
+/// namespace.
+fn device_info_keys() -> impl Iterator<Item = &'static str> {
+    ELEMENTS
+        .iter()
+        .copied()
+        .filter(|e| *e != "DetailAbnormalStatus")
+        .chain(["namespace"])
+}
 
 /// `DeviceInfo` as `hikproto_device_info_json` writes it.
 pub(crate) struct InfoJson(pub(crate) DeviceInfo);
@@ -59,8 +35,8 @@ impl InfoJson {
     pub(crate) fn to_value(&self) -> serde_json::Result<Value> {
         let mut v = serde_json::to_value(&self.0)?;
         if let Value::Object(map) = &mut v {
-            for key in DEVICE_INFO_KEYS {
-                map.entry(*key).or_insert(Value::Null);
+            for key in device_info_keys() {
+                map.entry(key).or_insert(Value::Null);
             }
         }
         Ok(v)
@@ -77,22 +53,26 @@ impl Serialize for InfoJson {
 
 /// A doctor report (as a JSON value) with every key present: see the module docs.
 pub(crate) fn doctor_value(mut report: Value) -> Value {
-    fn fill(v: &mut Value, keys: &[(&str, fn() -> Value)]) {
+    /// Adds each missing key with its empty value (`[]` for a list, else `null`).
+    fn fill(v: &mut Value, keys: &[&str], lists: &[&str]) {
         if let Value::Object(map) = v {
-            for (key, empty) in keys {
-                map.entry(*key).or_insert_with(empty);
+            for key in keys.iter().chain(lists) {
+                let empty = if lists.contains(key) {
+                    Value::Array(Vec::new())
+                } else {
+                    Value::Null
+                };
+                map.entry(*key).or_insert(empty);
             }
         }
     }
-    let list = || Value::Array(Vec::new());
-    let null = || Value::Null;
-    fill(&mut report, &[("folded", list)]);
+    fill(&mut report, &[], &["folded"]);
     if let Some(Value::Array(findings)) = report.get_mut("findings") {
         for f in findings.iter_mut() {
-            fill(f, &[("fix", null), ("explains", list)]);
+            fill(f, &["fix"], &["explains"]);
             if let Some(Value::Array(steps)) = f.get_mut("remedy") {
                 for step in steps.iter_mut() {
-                    fill(step, &[("uiPath", null), ("cli", null), ("call", null)]);
+                    fill(step, &["uiPath", "cli", "call"], &[]);
                 }
             }
         }
@@ -154,8 +134,8 @@ mod tests {
         };
         let v = InfoJson(info).to_value().unwrap();
         assert_eq!(v["model"], "DS-2CD2386G2-IU");
-        for key in DEVICE_INFO_KEYS.iter().filter(|k| **k != "model") {
-            assert_eq!(v[*key], Value::Null, "{key}");
+        for key in device_info_keys().filter(|k| *k != "model") {
+            assert_eq!(v[key], Value::Null, "{key}");
         }
         assert_eq!(v["abnormalStatus"], json!({}));
         // every key the core can write is one of the list (or one of the two maps)
@@ -195,13 +175,28 @@ mod tests {
         };
         let v = serde_json::to_value(&full).unwrap();
         let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
-        assert_eq!(keys.len(), DEVICE_INFO_KEYS.len() + 2);
+        assert_eq!(keys.len(), device_info_keys().count() + 2);
         for k in keys {
             assert!(
-                DEVICE_INFO_KEYS.contains(&k.as_str()) || k == "abnormalStatus" || k == "extra",
-                "{k} is not in DEVICE_INFO_KEYS"
+                device_info_keys().any(|e| e == k) || k == "abnormalStatus" || k == "extra",
+                "{k} is not an element of the list"
             );
         }
+    }
+
+    #[test]
+    fn doctor_reports_name_every_key() {
+        let v = doctor_value(json!({
+            "target": "x", "healthy": false, "unknown": [], "unchecked": [],
+            "findings": [{"id": "a", "remedy": [{"text": "t", "call": "hikproto_x"}]}],
+        }));
+        assert_eq!(v["folded"], json!([]));
+        assert_eq!(v["findings"][0]["fix"], Value::Null);
+        assert_eq!(v["findings"][0]["explains"], json!([]));
+        assert_eq!(
+            v["findings"][0]["remedy"][0],
+            json!({"text": "t", "uiPath": null, "cli": null, "call": "hikproto_x"})
+        );
     }
 
     #[test]

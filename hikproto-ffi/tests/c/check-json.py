@@ -3,7 +3,8 @@
 
 1. Every JSON document the C tests kept (save_json / CHECK_JSON in check.h, written to the
    folder given as the first argument) is valid against the schema of the function that made
-   it, hikproto-ffi/schema/<function>.json. A document without a schema fails.
+   it, hikproto-ffi/schema/<function>.json. A document without a schema fails, and so does a
+   schema without any document (every JSON-returning function is exercised by the suite).
 2. Keys are always present: in every schema, an object with a fixed set of keys
    (`additionalProperties: false`) lists every one as required; a value that can be absent is
    `null` (the schema's type admits null), never a missing key.
@@ -95,6 +96,9 @@ def main():
             checked += 1
         except (jsonschema.ValidationError, json.JSONDecodeError) as e:
             failures.append(f"{doc.name}: {str(e).splitlines()[0]}")
+    seen = {doc.name.split(".")[0] for doc in folder.glob("*.json")}
+    for function in sorted(set(schemas) - seen):
+        failures.append(f"schema {function}.json: no document of the C suite was checked against it")
     for function, schema in schemas.items():
         for key in optional_keys(schema, function, []):
             failures.append(f"schema {key}: a fixed key that is not required (keys are always present)")

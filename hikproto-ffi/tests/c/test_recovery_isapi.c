@@ -133,8 +133,8 @@ static void test_platform(hikproto_device *dev) {
                HIKPROTO_RESULT_NULL_PARAMETER);
 
   hikproto_error *err = NULL;
-  CHECK_RESULT(hikproto_device_wait_until_registered(dev, 5000, buf, sizeof buf, &n, &err),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_wait_until_registered,
+             hikproto_device_wait_until_registered(dev, 5000, buf, sizeof buf, &n, &err), buf);
   print_error("wait registered", err);
   hikproto_error_free(err);
   CHECK(strstr(buf, "\"registerStatus\":true") != NULL);
