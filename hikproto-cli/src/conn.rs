@@ -28,7 +28,8 @@ pub(crate) struct AccessArgs {
     #[arg(long)]
     pub(crate) insecure_accept_invalid_certs: bool,
     /// Send passwords, codes, answers and keys in clear over plain HTTP when neither HTTPS nor
-    /// the device's security=1 cipher protects them (anyone on the network can read them).
+    /// the device's security=1 cipher protects them, and over SADP the reset codes and GUIDs it
+    /// cannot seal (anyone on the network can read them).
     #[arg(long)]
     pub(crate) allow_plaintext_secrets: bool,
 }
@@ -86,7 +87,7 @@ impl ConnArgs {
 /// The warning `--allow-plaintext-secrets` prints (once per run, on stderr).
 pub(crate) const PLAINTEXT_WARNING: &str = "warning: --allow-plaintext-secrets: passwords, codes, answers and keys that neither HTTPS nor the device's security=1 cipher protects are sent in clear; anyone on the network can read them";
 
-fn warn_plaintext_once() {
+pub(crate) fn warn_plaintext_once() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| eprintln!("{PLAINTEXT_WARNING}"));
 }
@@ -94,12 +95,7 @@ fn warn_plaintext_once() {
 /// Checks a device address before anything is sent: `HOST`, `HOST:PORT` or `[V6]:PORT`, with
 /// a port from 1 to 65535 when one is given (`10.0.0.5:` is refused, not read as port 80).
 pub(crate) fn check_address(host: &str) -> Result<(), CliError> {
-    let h = host.trim();
-    let h = h
-        .strip_prefix("https://")
-        .or_else(|| h.strip_prefix("http://"))
-        .unwrap_or(h)
-        .trim_end_matches('/');
+    let h = bare_host(host);
     let port = if let Some(rest) = h.strip_prefix('[') {
         match rest.split_once(']') {
             Some((_, "")) => None,
@@ -126,6 +122,15 @@ pub(crate) fn check_address(host: &str) -> Result<(), CliError> {
             ))),
         },
     }
+}
+
+/// A `--host` value without surrounding blanks, an `http://`/`https://` prefix or a trailing `/`.
+pub(crate) fn bare_host(host: &str) -> &str {
+    let h = host.trim();
+    h.strip_prefix("https://")
+        .or_else(|| h.strip_prefix("http://"))
+        .unwrap_or(h)
+        .trim_end_matches('/')
 }
 
 /// Parses a SHA-256 fingerprint written as hex, with or without colons.

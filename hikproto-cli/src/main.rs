@@ -42,7 +42,8 @@ enum Command {
     Request(cmd::request::Args),
     /// Decode any document hikproto models (ISAPI XML/JSON, SADP messages, reset files).
     Decode(cmd::decode::Args),
-    /// Read every document a device serves (changing nothing) into a simulator site file.
+    /// Read the documents a device serves (GETs only, nothing changed), its 401 answer and nonce
+    /// behaviour into a simulator site file.
     Capture(cmd::capture::Args),
     /// Activate a factory-state device over ISAPI (new password from HIKPROTO_NEW_PASSWORD).
     Activate(cmd::provision::ActivateArgs),

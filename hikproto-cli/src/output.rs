@@ -219,6 +219,11 @@ impl CliError {
             return Some(remedy.clone());
         }
         if let Self::Lib(hikproto::Error::InvalidInput(m)) = self {
+            if m.contains("allow_plaintext_secrets") && m.contains("over SADP") {
+                return Some(
+                    "use the ISAPI route (--host HOST --https instead of --mac), or on a trusted LAN pass --allow-plaintext-secrets".into(),
+                );
+            }
             if m.contains("allow_plaintext_secrets") {
                 return Some(
                     "use --https (with --pin-sha256 for the device's own certificate), or on a trusted network pass --allow-plaintext-secrets".into(),

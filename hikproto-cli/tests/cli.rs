@@ -54,8 +54,16 @@ impl Cli {
         }
     }
 
+    /// Runs the binary at `-vv` (debug logs of every layer on stderr, which the callers scan
+    /// for secrets with the rest of the output) unless the arguments choose a verbosity.
     fn exec(args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_hikproto"));
+        let chosen = args
+            .iter()
+            .any(|a| a.starts_with("-v") || *a == "--quiet" || *a == "-q" || *a == "--help");
+        if !chosen {
+            cmd.arg("-vv");
+        }
         cmd.args(args).stdin(std::process::Stdio::null());
         for (k, _) in std::env::vars() {
             if k.starts_with("HIKPROTO_") {
@@ -96,10 +104,20 @@ impl Cli {
             if revealed.contains(&s.as_str()) {
                 continue;
             }
-            assert!(
-                !run.stdout.contains(s.as_str()) && !run.stderr.contains(s.as_str()),
-                "secret {s:?} printed: {run:?}"
-            );
+            // in clear, in base64, and as Basic credentials would carry it
+            use base64::Engine as _;
+            let b64 = base64::engine::general_purpose::STANDARD;
+            let forms = [
+                s.clone(),
+                b64.encode(s).trim_end_matches('=').to_owned(),
+                b64.encode(format!("admin:{s}")),
+            ];
+            for f in &forms {
+                assert!(
+                    !run.stdout.contains(f.as_str()) && !run.stderr.contains(f.as_str()),
+                    "secret {s:?} printed (as {f:?}): {run:?}"
+                );
+            }
         }
         run
     }
@@ -929,9 +947,27 @@ async fn recovery_over_sadp_and_decode() {
         "--export".into(),
         k.to_owned(),
     ]);
-    cli.run(&args(&i), &[("HIKPROTO_NEW_PASSWORD", third)])
+    // this device does not advertise codeEncrypt: the reply would travel in clear, so the
+    // reset is refused before it is sent unless the operator opts in
+    let before = devs[0].view().admin_password.unwrap().expose().to_owned();
+    let r = cli
+        .run(&args(&i), &[("HIKPROTO_NEW_PASSWORD", third)])
+        .await;
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr.contains("over SADP") && r.stderr.contains("--allow-plaintext-secrets"),
+        "{r:?}"
+    );
+    assert_eq!(devs[0].view().admin_password.unwrap().expose(), before);
+    i.push("--allow-plaintext-secrets".into());
+    let r = cli
+        .run(&args(&i), &[("HIKPROTO_NEW_PASSWORD", third)])
         .await
         .ok();
+    assert!(
+        r.stderr.contains("warning: --allow-plaintext-secrets"),
+        "{r:?}"
+    );
     assert_eq!(devs[0].view().admin_password.unwrap().expose(), third);
     // the same request over ISAPI is refused: export-key is SADP only
     let r = cli

@@ -203,3 +203,81 @@ fn usage_errors() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2), "neither --host nor --fleet");
 }
+
+/// Runs `hikproto ARGS` on a terminal (a pseudo-terminal made by `script`), typing `input`.
+async fn on_terminal(args: &[&str], input: &'static str) -> (bool, String) {
+    let line = std::iter::once(env!("CARGO_BIN_EXE_hikproto"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write as _;
+        let mut child = Command::new("script")
+            .args(["-q", "-e", "-c", &line, "/dev/null"])
+            .env("HIKPROTO_PASSWORD", PASSWORD)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("script(1) runs (util-linux)");
+        // the answer waits until the question is on the terminal: typed-ahead input is kept by
+        // the terminal, so it reaches the prompt's read either way
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let o = child.wait_with_output().unwrap();
+        (o.status.success(), text(&o))
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fleet_fix_asks_on_a_terminal_and_does_nothing_unless_told_yes() {
+    let mut broken = healthy(1);
+    broken.ezviz.enabled = false;
+    let site = Site::builder()
+        .device(healthy(0))
+        .device(broken)
+        .start()
+        .await
+        .unwrap();
+    let (h0, h1) = (site.device(0).host(), site.device(1).host());
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("hosts.csv");
+    std::fs::write(&csv, format!("host,user\n{h0}\n{h1},admin\n")).unwrap();
+    let fleet = csv.to_str().unwrap();
+    let cmd = ["doctor", "--fleet", fleet, "--fix", "--settle", "2"];
+
+    // "n": the plan is shown, the question asked, nothing written
+    let writes = |s: &Site| {
+        s.device(1)
+            .received_requests()
+            .iter()
+            .filter(|r| r.method != "GET")
+            .count()
+    };
+    let before = writes(&site);
+    let (_, t) = on_terminal(&cmd, "n\n").await;
+    assert!(
+        t.contains(&format!("{h1}: ")),
+        "the plan names the device: {t}"
+    );
+    assert!(t.contains("Apply these"), "the question is asked: {t}");
+    assert!(t.contains("No change made."), "{t}");
+    assert_eq!(writes(&site), before, "nothing was written to the device");
+    assert!(!site.device(1).config().ezviz.enabled);
+
+    // "y": the fixes are applied
+    let (ok, t) = on_terminal(&cmd, "y\n").await;
+    assert!(ok, "{t}");
+    assert!(t.contains("Apply these"), "{t}");
+    assert!(t.contains("2 devices: 2 healthy, 0 with findings"), "{t}");
+    assert!(site.device(1).config().ezviz.enabled);
+    assert!(!t.contains(PASSWORD), "{t}");
+    site.shutdown().await;
+}

@@ -360,7 +360,7 @@ typedef struct hikproto_response hikproto_response;
 // task matching replies to commands by UUID and MAC.
 //
 // Methods: `hikproto_sadp_client_new` (constructor), the `hikproto_sadp_*` commands,
-// `hikproto_sadp_client_cancel`, `_free`.
+// `hikproto_sadp_client_allow_plaintext_secrets`, `hikproto_sadp_client_cancel`, `_free`.
 // Ownership: the caller owns it and releases it with `hikproto_sadp_client_free`.
 // Thread-safety: safe to use from several threads at once (commands to one device are
 // serialised inside; commands to different devices run in parallel); it must not be freed
@@ -1702,6 +1702,19 @@ hikproto_result hikproto_sadp_client_new(uint32_t timeout_ms,
 // Thread-safety: any thread; it is meant for a thread other than the blocked command's. It
 // does not block. Not async-signal-safe.
 void hikproto_sadp_client_cancel(const struct hikproto_sadp_client *client);
+
+// Makes a second client handle on the same socket whose commands may send **in clear** a secret
+// SADP 3.0 cannot seal: a reset code to a device that does not advertise `codeEncrypt`
+// (`hikproto_sadp_reset_with_code`, `_with_reply_file`, `_by_mail_code`, `_by_phone_code`), the
+// GUID of `hikproto_sadp_reset_with_guid_file`. Without it those commands fail with
+// `HIKPROTO_RESULT_INVALID_ARGUMENT` before anything is sent. Passwords, answers, e-mail addresses
+// and verification codes are always sealed and need no opt-in. Use it for one command on a
+// trusted LAN only. Writes `*out` on success only; the caller frees it with
+// `hikproto_sadp_client_free` (independently of `client`); `hikproto_sadp_client_cancel` on one
+// handle does not reach the other's commands.
+hikproto_result hikproto_sadp_client_allow_plaintext_secrets(const struct hikproto_sadp_client *client,
+                                                             struct hikproto_sadp_client **out,
+                                                             struct hikproto_error **err_out);
 
 // Releases a SADP client, closing its socket. NULL is a no-op. No command may be running.
 void hikproto_sadp_client_free(struct hikproto_sadp_client *client);

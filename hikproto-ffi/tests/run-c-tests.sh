@@ -288,6 +288,14 @@ else
   tail -n 20 "$BUILD/logs/json.log"
 fi
 
+# No JSON document the library returned carries a secret the tests used.
+if python3 "$FFI/tests/c/check-secrets.py" "$BUILD/json" >"$BUILD/logs/secrets.log" 2>&1; then
+  pass "no secret in any JSON result ($(tail -n 1 "$BUILD/logs/secrets.log"))"
+else
+  fail "no secret in any JSON result"
+  tail -n 20 "$BUILD/logs/secrets.log"
+fi
+
 # Static link through pkg-config, with the .pc the Makefile produces.
 if command -v pkg-config >/dev/null 2>&1; then
   if make -s -C "$FFI" staticlib-api IN="$LIBDIR/libhikproto.a" OUT="$BUILD/static/lib/libhikproto.a" &&

@@ -20,3 +20,10 @@ def find(sd: SimDevice) -> hikproto.sadp.SadpDevice:
 def client() -> hikproto.sadp.Client:
     """A SADP client on loopback with a short deadline."""
     return hikproto.sadp.Client(timeout=3, bind="127.0.0.1:0")
+
+
+def plain_client() -> hikproto.sadp.Client:
+    """``client()`` opted in to send reset codes and GUIDs in clear: the simulated site's devices
+    do not advertise ``codeEncrypt``, so SADP cannot seal those (the refusal without the opt-in
+    has tests of its own)."""
+    return client().allow_plaintext_secrets()

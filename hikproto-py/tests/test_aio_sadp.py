@@ -222,7 +222,14 @@ def test_guid_file_route(tmp_path: Path) -> None:
                 await c.reset_with_guid(await _find(sd), tmp_path / "missing.guid", NEW)
             assert missing.value.kind == "io"
             assert sd.password() == PW
-            await c.reset_with_guid(await _find(sd), path, NEW)
+            # SADP carries the GUID in clear: refused before sending without the opt-in
+            with pytest.raises(hikproto.InvalidArgumentError, match="allow_plaintext_secrets"):
+                await c.reset_with_guid(await _find(sd), path, NEW)
+            assert sd.password() == PW
+            assert not c.plaintext_secrets_allowed
+            plain = c.allow_plaintext_secrets()
+            assert plain.plaintext_secrets_allowed and type(plain) is type(c)
+            await plain.reset_with_guid(await _find(sd), path, NEW)
             return out
 
         out = asyncio.run(main())
@@ -236,7 +243,7 @@ def test_key_file_route_with_refusal(tmp_path: Path) -> None:
         key = tmp_path / "DeviceKey.xml"
 
         async def main() -> hikproto.reset_files.KeyFileRecord:
-            c = _client()
+            c = _client().allow_plaintext_secrets()
             rec = await c.export_key_file(await _find(sd), key)
             reply = tmp_path / f"Encrypt_{sd.short_serial}_o2.xml"
             reply.write_text(Simulator.support_answer_export(key.read_text()))
@@ -271,7 +278,7 @@ def test_old_export_warns_and_a_warning_as_error_stops_the_reset(tmp_path: Path)
         sd = s[0]
         key = tmp_path / "DeviceKey.xml"
         reply = tmp_path / f"Encrypt_{sd.short_serial}_o2.xml"
-        c = _client()
+        c = _client().allow_plaintext_secrets()
 
         async def export() -> None:
             """A fresh export and its reply, then the export made 30 hours old."""
@@ -288,7 +295,7 @@ def test_old_export_warns_and_a_warning_as_error_stops_the_reset(tmp_path: Path)
             asyncio.run(reset(NEW))
         assert sd.password() == PW
         with pytest.raises(hikproto.ResetFileWarning):
-            _sync_client().reset_with_reply_file(_sync_find(sd), reply, NEW, key_file=key)
+            _sync_client().allow_plaintext_secrets().reset_with_reply_file(_sync_find(sd), reply, NEW, key_file=key)
         assert sd.password() == PW
         # recorded instead: the reset goes on
         with pytest.warns(hikproto.ResetFileWarning, match="24 hours"):
@@ -297,7 +304,7 @@ def test_old_export_warns_and_a_warning_as_error_stops_the_reset(tmp_path: Path)
         # the blocking client attributes the warning to the caller's line
         asyncio.run(export())
         with pytest.warns(hikproto.ResetFileWarning) as caught:
-            _sync_client().reset_with_reply_file(_sync_find(sd), reply, OTHER, key_file=key)
+            _sync_client().allow_plaintext_secrets().reset_with_reply_file(_sync_find(sd), reply, OTHER, key_file=key)
         assert caught[0].filename == __file__
         assert sd.password() == OTHER
 

@@ -66,7 +66,8 @@ def test_verification_code_and_platform_access() -> None:
         assert e.enabled is True
         rec = s.platform_record(sd.serial)
         assert rec is not None and rec.registered
-        assert isinstance(dev.platform_qr_code(), str)
+        qr = dev.platform_qr_code()
+        assert isinstance(qr, hikproto.Secret) and CODE not in repr(qr) and CODE in qr.reveal()
 
 
 def test_isup_settings() -> None:

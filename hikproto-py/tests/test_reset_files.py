@@ -20,6 +20,7 @@ from hikproto.sim import SimDevice, Simulator
 from sadp_helpers import NEW, PW
 from sadp_helpers import client as _client
 from sadp_helpers import find as _find
+from sadp_helpers import plain_client as _plain_client
 
 
 Exported = Tuple[Simulator, SimDevice, hikproto.sadp.Client, Path, Path]
@@ -30,7 +31,7 @@ def exported(tmp_path: Path) -> Iterator[Exported]:
     """A device, its exported key file, and support's reply to it (named for the device)."""
     with Simulator(devices=1, password=PW, sadp=True) as s:
         sd = s[0]
-        c = _client()
+        c = _plain_client()
         key = tmp_path / "DeviceKey.xml"
         c.export_key_file(_find(sd), key)
         reply = tmp_path / f"Encrypt_{sd.short_serial}_o2.xml"
@@ -48,7 +49,7 @@ def _edit_sidecar(key: Path, **changes: object) -> None:
 def test_full_route_export_reply_reset_login(tmp_path: Path) -> None:
     with Simulator(devices=1, password=PW, sadp=True) as s:
         sd = s[0]
-        c = _client()
+        c = _plain_client()
         key = tmp_path / "out" / "camera-key.xml"
         key.parent.mkdir()
         before = int(time.time())

@@ -16,6 +16,7 @@ from hikproto.sim import Simulator
 from sadp_helpers import NEW, PW
 from sadp_helpers import client as _client
 from sadp_helpers import find as _find
+from sadp_helpers import plain_client as _plain_client
 
 
 def test_update_network() -> None:
@@ -40,7 +41,7 @@ def test_update_network() -> None:
 def test_guid_export_to_a_named_file_and_reset(tmp_path: Path) -> None:
     with Simulator(devices=1, password=PW, sadp=True) as s:
         sd = s[0]
-        c = _client()
+        c = _plain_client()
         dev = _find(sd)
         path = tmp_path / "site-a" / "camera.guid"
         path.parent.mkdir()
@@ -82,6 +83,11 @@ def test_mail_and_app_resets() -> None:
         sd = s[0]
         c = _client()
         c.set_mailbox(_find(sd), "owner@example.com", PW)
+        # the mailed code would travel in clear: refused before sending without the opt-in
+        with pytest.raises(hikproto.InvalidArgumentError, match="over SADP"):
+            c.reset_with_mail_code(_find(sd), "000000", NEW)
+        assert sd.password() == PW
+        c = _plain_client()
         qr = c.mail_reset_qr(_find(sd))
         assert qr.mail_box and qr.mail_box.endswith("@example.com") and qr.qr_codes
         with pytest.raises(hikproto.HikprotoError):

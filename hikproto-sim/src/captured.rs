@@ -7,10 +7,15 @@
 //! or below that path are dropped and the state machine answers their `GET`s, so what a client
 //! reads back is what it wrote.
 //!
+//! A device whose capture has a [`CapturedChallenge`] answers requests without usable
+//! credentials with it, verbatim but for fresh nonces; one whose capture has a
+//! `sadp_probe_match` answers SADP inquiries with it (see
+//! [`crate::sadp::SadpDevice::probe_match_template`]).
+//!
 //! [`personality_from`] reads the personality a capture shows (namespace, authentication
-//! scheme, realm and challenge style, 401 body, session-login and `security=1` parameters,
-//! activation flow) with the generic XML tree only: the simulator stays independent of the
-//! client's models.
+//! scheme, realm and challenge style, 401 body form, nonce reuse, session-login and
+//! `security=1` parameters, activation flow) with the generic XML tree only: the simulator
+//! stays independent of the client's models.
 
 use std::collections::BTreeMap;
 
@@ -23,6 +28,12 @@ use crate::config::{
 use crate::http::{Reply, Req};
 use crate::state::DeviceRuntime;
 
+mod challenge;
+
+use challenge::param;
+pub use challenge::{BLANK, blank_single_use, set_element_text};
+pub(crate) use challenge::{challenge_headers, challenge_reply};
+
 /// What a capture recorded.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -31,14 +42,21 @@ pub struct Captured {
     pub documents: BTreeMap<String, CapturedDocument>,
     /// The answer to a request without credentials.
     pub challenge: Option<CapturedChallenge>,
-    /// The SADP `ProbeMatch` the device sent to an inquiry (with `--sadp`).
+    /// The SADP `ProbeMatch` the device sent to an inquiry (with `--sadp`); the simulator's
+    /// SADP responder answers inquiries with it (see [`crate::sadp`]).
     pub sadp_probe_match: Option<String>,
+    /// How the device treated a Digest nonce used a second time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<CapturedNonce>,
 }
 
 impl Captured {
     /// True when nothing was captured.
     pub fn is_empty(&self) -> bool {
-        self.documents.is_empty() && self.challenge.is_none() && self.sadp_probe_match.is_none()
+        self.documents.is_empty()
+            && self.challenge.is_none()
+            && self.sadp_probe_match.is_none()
+            && self.nonce.is_none()
     }
 }
 
@@ -52,7 +70,10 @@ pub struct CapturedDocument {
     pub body: String,
 }
 
-/// The 401 answer to a request without credentials.
+/// The 401 answer to a request without credentials. A simulator playing the capture answers
+/// every request without usable credentials with exactly this: the status, the
+/// `WWW-Authenticate` headers in their order (each `…` nonce or opaque replaced by a fresh
+/// value), the `Content-Type` and the body.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CapturedChallenge {
@@ -60,8 +81,28 @@ pub struct CapturedChallenge {
     pub status: u16,
     /// Every `WWW-Authenticate` header, nonce and opaque values replaced by `…`.
     pub www_authenticate: Vec<String>,
-    /// The body.
+    /// The `Content-Type` header, if the answer had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// The body (text; a capture keeps at most [`MAX_CHALLENGE_BODY`] bytes of it).
     pub body: String,
+}
+
+/// The most of a 401 body a capture keeps.
+pub const MAX_CHALLENGE_BODY: usize = 16 * 1024;
+
+/// How a device treated a Digest nonce answered a second time (the next `nc`, a correct
+/// response, the credentials already proven by the capture's reads).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CapturedNonce {
+    /// The second request was accepted (else the device demanded a fresh challenge).
+    pub reuse_accepted: bool,
+    /// With reuse refused: whether the refusal read as a failed login (a body with the lock
+    /// counters) rather than a plain refusal (`invalidOperation`); absent when the answer did
+    /// not tell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refusal_counted: Option<bool>,
 }
 
 /// The captured document for a `GET` of `req`, if any (target first, then path).
@@ -113,25 +154,6 @@ fn namespace_style(el: &Element) -> Option<NamespaceStyle> {
         Some(ns::STD_CGI_V20) => NamespaceStyle::StdCgi,
         Some(_) => return None,
     })
-}
-
-fn param<'a>(header: &'a str, name: &str) -> Option<&'a str> {
-    let lower = header.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(i) = lower[from..].find(&format!("{name}=")) {
-        let at = from + i;
-        let boundary = at == 0 || matches!(lower.as_bytes()[at - 1], b' ' | b',' | b'\t');
-        let start = at + name.len() + 1;
-        if boundary {
-            let rest = &header[start..];
-            return Some(match rest.strip_prefix('"') {
-                Some(q) => &q[..q.find('"').unwrap_or(q.len())],
-                None => rest.split(',').next().unwrap_or("").trim(),
-            });
-        }
-        from = start;
-    }
-    None
 }
 
 /// The authentication mode, realm and NVR-style flag the challenge headers show.
@@ -200,6 +222,12 @@ pub fn personality_from(
             p.nvr_challenge = nvr;
         }
         p.unauthorized_body = unauthorized_from(&ch.body);
+    }
+    if let Some(n) = &cap.nonce {
+        p.nonce_reuse = n.reuse_accepted;
+        if let Some(counted) = n.refusal_counted {
+            p.reused_nonce_counted = counted;
+        }
     }
     match session_cap.and_then(|s| Element::parse(s.as_bytes()).ok()) {
         Some(el) if el.name == "SessionLoginCap" => {

@@ -122,7 +122,8 @@ fn percent_decode(s: &str) -> String {
 #[derive(Debug, Clone)]
 pub(crate) struct Reply {
     pub(crate) status: u16,
-    pub(crate) content_type: &'static str,
+    /// Empty: no `Content-Type` header (a captured answer that had none).
+    pub(crate) content_type: std::borrow::Cow<'static, str>,
     pub(crate) body: Vec<u8>,
     pub(crate) headers: Vec<(&'static str, String)>,
 }
@@ -131,7 +132,7 @@ impl Reply {
     pub(crate) fn xml(status: u16, body: String) -> Self {
         Self {
             status,
-            content_type: "application/xml; charset=\"UTF-8\"",
+            content_type: "application/xml; charset=\"UTF-8\"".into(),
             body: body.into_bytes(),
             headers: Vec::new(),
         }
@@ -140,7 +141,7 @@ impl Reply {
     pub(crate) fn json(status: u16, body: String) -> Self {
         Self {
             status,
-            content_type: "application/json; charset=\"UTF-8\"",
+            content_type: "application/json; charset=\"UTF-8\"".into(),
             body: body.into_bytes(),
             headers: Vec::new(),
         }
@@ -149,7 +150,7 @@ impl Reply {
     pub(crate) fn empty(status: u16) -> Self {
         Self {
             status,
-            content_type: "text/plain",
+            content_type: "text/plain".into(),
             body: Vec::new(),
             headers: Vec::new(),
         }
@@ -158,7 +159,7 @@ impl Reply {
     pub(crate) fn bytes(status: u16, content_type: &'static str, body: Vec<u8>) -> Self {
         Self {
             status,
-            content_type,
+            content_type: content_type.into(),
             body,
             headers: Vec::new(),
         }
@@ -384,11 +385,11 @@ async fn handle(
         let cut = reply.body.len() / 2;
         reply.body.truncate(cut);
         reply.body.extend_from_slice(b"<<\x00garbage&;</");
-        reply.content_type = "application/xml";
+        reply.content_type = "application/xml".into();
     }
     if faults.wrong_content_type {
         bump(&shared.stats.faults_injected);
-        reply.content_type = "text/plain";
+        reply.content_type = "text/plain".into();
     }
     if faults.truncated && reply.body.len() > 1 {
         bump(&shared.stats.faults_injected);
@@ -403,10 +404,11 @@ fn respond(reply: Reply, truncate: bool) -> hyper::Response<SimBody> {
     if truncate {
         body.truncate(full_len / 2);
     }
-    let mut builder = hyper::Response::builder()
-        .status(reply.status)
-        .header("content-type", reply.content_type)
-        .header("server", "App-webs/");
+    let mut builder = hyper::Response::builder().status(reply.status);
+    if !reply.content_type.is_empty() {
+        builder = builder.header("content-type", reply.content_type.as_ref());
+    }
+    builder = builder.header("server", "App-webs/");
     if truncate {
         builder = builder.header("content-length", full_len.to_string());
     }

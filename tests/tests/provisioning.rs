@@ -390,7 +390,11 @@ async fn enabling_platform_access_registers() {
     );
 
     let qr = dev.platform_qr_code().await.unwrap();
-    assert!(qr.contains(sim.short_serial()));
+    assert!(qr.expose().contains(sim.short_serial()));
+    assert!(
+        !format!("{qr:?}").contains(sim.short_serial()),
+        "redacted in Debug"
+    );
     let test = dev.test_platform_parameters().await.unwrap();
     assert!(test.is_object());
 

@@ -4,6 +4,11 @@
 //! involved is then scanned for the secrets, in clear and in base64 (as Basic authentication
 //! would carry them). None may appear.
 
+mod secrets {
+    pub(crate) mod debug_scan;
+    pub(crate) mod sadp;
+}
+
 use std::fmt::Debug;
 use std::io::Write;
 use std::sync::{Mutex, Once};

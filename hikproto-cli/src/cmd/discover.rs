@@ -52,6 +52,9 @@ pub(crate) struct SadpArgs {
     /// Seconds to find the device and for each command's answer.
     #[arg(long, default_value_t = 5.0)]
     pub(crate) timeout: f64,
+    /// Send secrets SADP cannot seal in clear (set by `recover --allow-plaintext-secrets`).
+    #[arg(skip)]
+    pub(crate) allow_plaintext_secrets: bool,
 }
 
 /// Parses `ADDR` or `ADDR:PORT` (IPv6 as `[ADDR]:PORT`); the port defaults to 37020.
@@ -99,12 +102,17 @@ impl SadpArgs {
 
     /// A command client on the chosen interface with the chosen deadline.
     pub(crate) async fn client(&self) -> Result<SadpClient, CliError> {
-        Ok(SadpClient::new(ClientOptions {
+        let client = SadpClient::new(ClientOptions {
             bind: bind_of(self.interface),
             timeout: seconds(self.timeout, "--timeout")?,
             ..ClientOptions::default()
         })
-        .await?)
+        .await?;
+        if self.allow_plaintext_secrets {
+            crate::conn::warn_plaintext_once();
+            return Ok(client.allow_plaintext_secrets());
+        }
+        Ok(client)
     }
 
     /// Searches until the device with this MAC answers (or the deadline passes).

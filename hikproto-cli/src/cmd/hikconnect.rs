@@ -240,8 +240,10 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
             out.print(&v, || "unbind requested".into());
         }
         Cmd::Qr { conn } => {
-            let text = conn.device()?.platform_qr_code().await?;
-            out.print(&json!({ "qrText": text }), || text.clone());
+            // asked for: the QR text, verification code included
+            let qr = conn.device()?.platform_qr_code().await?;
+            let text = qr.expose();
+            out.print(&json!({ "qrText": text }), || text.to_owned());
         }
         Cmd::Wait { conn } => {
             let timeout = Duration::from_secs(conn.timeout.max(1));

@@ -37,7 +37,7 @@ use crate::runtime::block_on;
 /// task matching replies to commands by UUID and MAC.
 ///
 /// Methods: `hikproto_sadp_client_new` (constructor), the `hikproto_sadp_*` commands,
-/// `hikproto_sadp_client_cancel`, `_free`.
+/// `hikproto_sadp_client_allow_plaintext_secrets`, `hikproto_sadp_client_cancel`, `_free`.
 /// Ownership: the caller owns it and releases it with `hikproto_sadp_client_free`.
 /// Thread-safety: safe to use from several threads at once (commands to one device are
 /// serialised inside; commands to different devices run in parallel); it must not be freed
@@ -175,6 +175,35 @@ pub extern "C" fn hikproto_sadp_client_cancel(client: *const hikproto_sadp_clien
             c.cancel.cancel();
         }
     });
+}
+
+/// Makes a second client handle on the same socket whose commands may send **in clear** a secret
+/// SADP 3.0 cannot seal: a reset code to a device that does not advertise `codeEncrypt`
+/// (`hikproto_sadp_reset_with_code`, `_with_reply_file`, `_by_mail_code`, `_by_phone_code`), the
+/// GUID of `hikproto_sadp_reset_with_guid_file`. Without it those commands fail with
+/// `HIKPROTO_RESULT_INVALID_ARGUMENT` before anything is sent. Passwords, answers, e-mail addresses
+/// and verification codes are always sealed and need no opt-in. Use it for one command on a
+/// trusted LAN only. Writes `*out` on success only; the caller frees it with
+/// `hikproto_sadp_client_free` (independently of `client`); `hikproto_sadp_client_cancel` on one
+/// handle does not reach the other's commands.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sadp_client_allow_plaintext_secrets(
+    client: *const hikproto_sadp_client,
+    out: *mut *mut hikproto_sadp_client,
+    err_out: *mut *mut hikproto_error,
+) -> hikproto_result {
+    ffi_call(err_out, || {
+        let c: &ClientInner = try_ref(client, "client")?;
+        check_out(out, "out")?;
+        write_out(
+            out,
+            ClientInner {
+                client: c.client.allow_plaintext_secrets(),
+                cancel: Canceller::default(),
+            },
+        );
+        Ok(())
+    })
 }
 
 /// Releases a SADP client, closing its socket. NULL is a no-op. No command may be running.

@@ -171,6 +171,46 @@ static void test_time(hikproto_device *dev) {
   CHECK(strstr(json, "\"timeZone\":\"CST-8:00:00\"") != NULL);
 }
 
+/* Inside TLS a secret needs no opt-in: the ISUP key set through a pinned HTTPS handle is
+ * written, and the device's own view of it is never echoed back. */
+static void test_isup_over_tls(void) {
+  hikproto_sim *sim = NULL;
+  hikproto_error *err = NULL;
+  CHECK_RESULT(hikproto_sim_start(1, PASSWORD, HIKPROTO_SIM_HTTPS, &sim, &err), HIKPROTO_RESULT_OK);
+  print_error("https sim", err);
+  hikproto_error_free(err);
+  if (sim == NULL) {
+    return;
+  }
+  uint16_t port = 0;
+  char fp[80], json[8192];
+  size_t n = 0;
+  CHECK_RESULT(hikproto_sim_device_https_port(sim, 0, &port, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sim_device_cert_sha256(sim, 0, fp, sizeof fp, &n, NULL), HIKPROTO_RESULT_OK);
+  hikproto_device_builder *b = NULL;
+  hikproto_device *tls = NULL;
+  CHECK_RESULT(hikproto_device_builder_new("127.0.0.1", port, &b, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_set_credentials(b, "admin", PASSWORD, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_set_tls_pin_sha256(b, fp, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_set_https(b, true, NULL), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_device_builder_build(b, &tls, NULL), HIKPROTO_RESULT_OK);
+  hikproto_device_builder_free(b);
+  bool reboot = true;
+  err = NULL;
+  CHECK_RESULT(hikproto_device_set_isup(
+                   tls, 0,
+                   "{\"enabled\":true,\"host\":\"192.0.2.60\",\"port\":7662,\"deviceId\":\"tls01\"}",
+                   ISUP_KEY, &reboot, &err),
+               HIKPROTO_RESULT_OK);
+  print_error("set isup over TLS", err);
+  hikproto_error_free(err);
+  CHECK_JSON(hikproto_device_isup_json, hikproto_device_isup_json(tls, 0, json, sizeof json, &n, NULL), json);
+  CHECK(strstr(json, "\"deviceId\":\"tls01\"") != NULL);
+  CHECK(strstr(json, ISUP_KEY) == NULL);
+  hikproto_device_free(tls);
+  hikproto_sim_free(sim);
+}
+
 int main(void) {
   hikproto_sim *sim = NULL;
   hikproto_error *err = NULL;
@@ -196,6 +236,7 @@ int main(void) {
   hikproto_device_free(opted_in);
   test_network(dev);
   test_time(dev);
+  test_isup_over_tls();
   hikproto_device_free(dev);
   hikproto_sim_free(sim);
   return finish("test_network");

@@ -69,7 +69,7 @@ static hikproto_sadp_target *discover_target(hikproto_sim *sim) {
   return t;
 }
 
-static void test_key_file_route(hikproto_sadp_client *c, hikproto_sadp_target *t,
+static void test_key_file_route(hikproto_sadp_client *c, hikproto_sadp_client *plain, hikproto_sadp_target *t,
                                 hikproto_sim *sim, const char *serial) {
   char key_path[256], reply_path[256], text[4096], reply[4096];
   hikproto_error *err = NULL;
@@ -113,8 +113,15 @@ static void test_key_file_route(hikproto_sadp_client *c, hikproto_sadp_target *t
   CHECK_RESULT(hikproto_sadp_reset_with_reply_file(c, t, reply_path, key_path, "12345678", false, NULL,
                                                    NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
+  /* this device does not advertise codeEncrypt: the reply would travel in clear, so the reset
+   * is refused before anything is sent unless the client opted in */
+  CHECK_RESULT(hikproto_sadp_reset_with_reply_file(c, t, reply_path, key_path, SECOND, false, NULL,
+                                                   NULL),
+               HIKPROTO_RESULT_INVALID_ARGUMENT);
+  CHECK_RESULT(isapi_login(sim, FIRST), HIKPROTO_RESULT_OK);
   err = NULL;
-  CHECK_RESULT(hikproto_sadp_reset_with_reply_file(c, t, reply_path, key_path, SECOND, false, NULL, &err),
+  CHECK_RESULT(hikproto_sadp_reset_with_reply_file(plain, t, reply_path, key_path, SECOND, false, NULL,
+                                                   &err),
                HIKPROTO_RESULT_OK);
   print_error("import reply", err);
   hikproto_error_free(err);
@@ -138,8 +145,8 @@ static void test_key_file_route(hikproto_sadp_client *c, hikproto_sadp_target *t
   CHECK(strstr(buf, "boot time was not recorded") != NULL);
 }
 
-static void test_guid_and_code(hikproto_sadp_client *c, hikproto_sadp_target *t,
-                               hikproto_sim *sim, const char *serial) {
+static void test_guid_and_code(hikproto_sadp_client *c, hikproto_sadp_client *plain,
+                               hikproto_sadp_target *t, hikproto_sim *sim, const char *serial) {
   char guid_path[256], text[4096], code[4096];
   hikproto_error *err = NULL;
   path_in(guid_path, sizeof guid_path, "device.guid");
@@ -157,8 +164,12 @@ static void test_guid_and_code(hikproto_sadp_client *c, hikproto_sadp_target *t,
   CHECK_RESULT(hikproto_guid_file_check_json(guid_path, "DS-OTHER0000000000000000000000", buf,
                                              sizeof buf, &n, NULL),
                HIKPROTO_RESULT_INVALID_ARGUMENT);
+  /* SADP carries the GUID in clear: refused before sending without the opt-in */
+  CHECK_RESULT(hikproto_sadp_reset_with_guid_file(c, t, guid_path, THIRD, false, NULL, NULL),
+               HIKPROTO_RESULT_INVALID_ARGUMENT);
+  CHECK_RESULT(isapi_login(sim, SECOND), HIKPROTO_RESULT_OK);
   err = NULL;
-  CHECK_RESULT(hikproto_sadp_reset_with_guid_file(c, t, guid_path, THIRD, false, NULL, &err),
+  CHECK_RESULT(hikproto_sadp_reset_with_guid_file(plain, t, guid_path, THIRD, false, NULL, &err),
                HIKPROTO_RESULT_OK);
   print_error("guid reset", err);
   hikproto_error_free(err);
@@ -171,11 +182,13 @@ static void test_guid_and_code(hikproto_sadp_client *c, hikproto_sadp_target *t,
   hikproto_error_free(err);
   CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_SUPPORT_REPLY, text, code, sizeof code, &n, NULL),
                HIKPROTO_RESULT_OK);
-  CHECK_RESULT(hikproto_sadp_reset_with_code(c, t, "WRONGCODE", FOURTH, false, NULL, NULL),
+  CHECK_RESULT(hikproto_sadp_reset_with_code(c, t, code, FOURTH, false, NULL, NULL),
+               HIKPROTO_RESULT_INVALID_ARGUMENT);
+  CHECK_RESULT(hikproto_sadp_reset_with_code(plain, t, "WRONGCODE", FOURTH, false, NULL, NULL),
                HIKPROTO_RESULT_DEVICE_REFUSED);
   CHECK_RESULT(isapi_login(sim, THIRD), HIKPROTO_RESULT_OK);
   err = NULL;
-  CHECK_RESULT(hikproto_sadp_reset_with_code(c, t, code, FOURTH, false, NULL, &err), HIKPROTO_RESULT_OK);
+  CHECK_RESULT(hikproto_sadp_reset_with_code(plain, t, code, FOURTH, false, NULL, &err), HIKPROTO_RESULT_OK);
   print_error("reset with code", err);
   hikproto_error_free(err);
   CHECK_RESULT(isapi_login(sim, FOURTH), HIKPROTO_RESULT_OK);
@@ -210,12 +223,15 @@ int main(void) {
   CHECK(access(p, F_OK) != 0);
   hikproto_sadp_target_free(bare);
 
-  if (c != NULL && t != NULL) {
-    test_key_file_route(c, t, sim, serial);
-    test_guid_and_code(c, t, sim, serial);
+  hikproto_sadp_client *plain = NULL;
+  CHECK_RESULT(hikproto_sadp_client_allow_plaintext_secrets(c, &plain, NULL), HIKPROTO_RESULT_OK);
+  if (c != NULL && plain != NULL && t != NULL) {
+    test_key_file_route(c, plain, t, sim, serial);
+    test_guid_and_code(c, plain, t, sim, serial);
   }
   hikproto_sadp_target_free(t);
   hikproto_sadp_client_free(c);
+  hikproto_sadp_client_free(plain);
   hikproto_sim_free(sim);
 
   char cmd[300];

@@ -130,7 +130,8 @@ static void test_settings(hikproto_sadp_client *c, hikproto_sadp_target *t, hikp
   hikproto_sadp_target_free(discover_target(sim, "127.0.0.254"));
 }
 
-static void test_resets(hikproto_sadp_client *c, hikproto_sadp_target *t, hikproto_sim *sim) {
+static void test_resets(hikproto_sadp_client *c, hikproto_sadp_client *plain, hikproto_sadp_target *t,
+                        hikproto_sim *sim) {
   hikproto_error *err = NULL;
   uint32_t ids[3] = {1, 2, 3};
   const char *answers[3] = {"red fox", "blue whale", "green tea"};
@@ -170,9 +171,23 @@ static void test_resets(hikproto_sadp_client *c, hikproto_sadp_target *t, hikpro
   CHECK(json_string(buf, "qrCodes", qr, sizeof qr));
   CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_MAIL, qr, code, sizeof code, &n, NULL),
                HIKPROTO_RESULT_OK);
+  /* this device does not advertise codeEncrypt: the code would travel in clear, so the reset is
+   * refused before anything is sent unless the client opted in */
+  err = NULL;
+  CHECK_RESULT(hikproto_sadp_reset_by_mail_code(c, t, code, THIRD, false, NULL, &err),
+               HIKPROTO_RESULT_INVALID_ARGUMENT);
+  {
+    char msg[1024];
+    size_t mlen = 0;
+    CHECK_RESULT(hikproto_error_message(err, msg, sizeof msg, &mlen), HIKPROTO_RESULT_OK);
+    CHECK(strstr(msg, "over SADP") != NULL && strstr(msg, "allow_plaintext_secrets") != NULL);
+    CHECK(strstr(msg, code) == NULL);
+  }
+  hikproto_error_free(err);
+  CHECK_RESULT(isapi_login(sim, SECOND), HIKPROTO_RESULT_OK);
   err = NULL;
   bool risky = true;
-  CHECK_RESULT(hikproto_sadp_reset_by_mail_code(c, t, code, THIRD, false, &risky, &err),
+  CHECK_RESULT(hikproto_sadp_reset_by_mail_code(plain, t, code, THIRD, false, &risky, &err),
                HIKPROTO_RESULT_OK);
   CHECK(!risky);
   print_error("mail reset", err);
@@ -188,7 +203,7 @@ static void test_resets(hikproto_sadp_client *c, hikproto_sadp_target *t, hikpro
   CHECK_RESULT(hikproto_error_sub_status_code(err, sub, sizeof sub, &n), HIKPROTO_RESULT_OK);
   CHECK(strcmp(sub, "notSetPhoneNo") == 0);
   hikproto_error_free(err);
-  CHECK_RESULT(hikproto_sadp_reset_by_phone_code(c, t, "ABCD1234", FOURTH, NULL, NULL),
+  CHECK_RESULT(hikproto_sadp_reset_by_phone_code(plain, t, "ABCD1234", FOURTH, NULL, NULL),
                HIKPROTO_RESULT_DEVICE_REFUSED);
   CHECK_RESULT(hikproto_sim_code(HIKPROTO_SIM_CODE_APP, "payload", code, sizeof code, &n, NULL),
                HIKPROTO_RESULT_OK);
@@ -273,13 +288,21 @@ int main(void) {
   CHECK_RESULT(hikproto_sadp_client_new(0, NULL, NULL), HIKPROTO_RESULT_NULL_PARAMETER);
   CHECK_RESULT(hikproto_sadp_client_new(5000, &c, NULL), HIKPROTO_RESULT_OK);
   hikproto_sadp_target *t = discover_target(sim, NULL);
-  if (c != NULL && t != NULL) {
+  /* a second handle on the same socket, opted in to send unsealable secrets in clear */
+  hikproto_sadp_client *plain = NULL;
+  CHECK_RESULT(hikproto_sadp_client_allow_plaintext_secrets(NULL, &plain, NULL),
+               HIKPROTO_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(hikproto_sadp_client_allow_plaintext_secrets(c, NULL, NULL),
+               HIKPROTO_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(hikproto_sadp_client_allow_plaintext_secrets(c, &plain, NULL), HIKPROTO_RESULT_OK);
+  if (c != NULL && plain != NULL && t != NULL) {
     test_settings(c, t, sim);
-    test_resets(c, t, sim);
-    test_phone_reset(c);
+    test_resets(c, plain, t, sim);
+    test_phone_reset(plain);
   }
   hikproto_sadp_target_free(t);
   hikproto_sadp_client_free(c);
+  hikproto_sadp_client_free(plain);
 
   /* a device that never answers: a timeout, quickly */
   hikproto_sadp_target *silent = NULL;

@@ -248,9 +248,10 @@ class Device(Handle):
         result: bool = self._call("check_verification_code", code=code)
         return result
 
-    def platform_qr_code(self) -> str:
-        """The text of the Hik-Connect app QR code."""
-        result: str = self._call("platform_qr_code")
+    def platform_qr_code(self) -> Secret:
+        """The text of the Hik-Connect app QR code, as a ``Secret`` (it carries the verification
+        code): ``reveal()`` it to draw the QR."""
+        result: Secret = self._call("platform_qr_code")
         return result
 
     def unbind_platform(self) -> Any:

@@ -69,7 +69,7 @@ CONVERTERS: Dict[str, Converter] = {
     "verification_code": _secret,
     "set_verification_code": ResponseStatus._from_raw,
     "check_verification_code": _same,
-    "platform_qr_code": _same,
+    "platform_qr_code": _secret,
     "unbind_platform": record,
     "test_platform_parameters": record,
     "wait_until_registered": record,

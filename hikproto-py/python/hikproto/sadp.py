@@ -93,6 +93,7 @@ _Any = TypeVar("_Any")
 _Rec = TypeVar("_Rec")
 _Recs = TypeVar("_Recs")
 _Key = TypeVar("_Key")
+_C = TypeVar("_C", bound="Commands[Any, Any, Any, Any, Any, Any]")
 
 
 class Commands(ABC, Generic[_Done, _Text, _Any, _Rec, _Recs, _Key]):
@@ -105,6 +106,22 @@ class Commands(ABC, Generic[_Done, _Text, _Any, _Rec, _Recs, _Key]):
 
     def __init__(self, *, timeout: float = 10.0, bind: Optional[str] = None) -> None:
         self._inner = _hikproto.SadpClient(timeout=timeout, bind=bind)
+
+    def allow_plaintext_secrets(self: _C) -> _C:
+        """A client on the same socket whose commands may send **in clear** a secret SADP 3.0
+        cannot seal: a reset code to a device that does not advertise ``codeEncrypt``, the legacy
+        security code, the GUID of a GUID reset. Without it those commands raise
+        ``InvalidInputError`` before anything is sent. Passwords, answers, e-mail addresses and
+        verification codes are always sealed. Use it per command, on a trusted LAN only:
+        ``client.allow_plaintext_secrets().reset_with_guid(...)``."""
+        c = object.__new__(type(self))
+        c._inner = self._inner.allow_plaintext_secrets()
+        return c
+
+    @property
+    def plaintext_secrets_allowed(self) -> bool:
+        """True for a client made by :meth:`allow_plaintext_secrets`."""
+        return bool(self._inner.plaintext_secrets_allowed)
 
     @abstractmethod
     def _call(self, op: str, target: Target, convert: Callable[[Any], Any], kwargs: Dict[str, Any]) -> Any:

@@ -178,7 +178,9 @@ impl Provisioning {
             Self::CheckVerificationCode(c) => {
                 Ok(Out::Json(dev.check_verification_code(&c).await?.into()))
             }
-            Self::PlatformQrCode => Ok(Out::Text(dev.platform_qr_code().await?)),
+            Self::PlatformQrCode => {
+                Ok(Out::Text(dev.platform_qr_code().await?.expose().to_owned()))
+            }
             Self::UnbindPlatform => Ok(Out::Json(dev.unbind_platform().await?)),
             Self::TestPlatformParameters => Ok(Out::Json(dev.test_platform_parameters().await?)),
             Self::WaitUntilRegistered(t) => json(&dev.wait_until_registered(t).await?),

@@ -201,6 +201,20 @@ impl PySadpClient {
         Ok(Self { client })
     }
 
+    /// A client on the same socket whose commands may send a secret SADP cannot seal (a reset
+    /// code to a device without `codeEncrypt`, the legacy code, a GUID) in clear.
+    fn allow_plaintext_secrets(&self) -> Self {
+        Self {
+            client: self.client.allow_plaintext_secrets(),
+        }
+    }
+
+    /// True for a client made by `allow_plaintext_secrets`.
+    #[getter]
+    fn plaintext_secrets_allowed(&self) -> bool {
+        self.client.plaintext_secrets_allowed()
+    }
+
     /// Runs SADP command `op` on `target` (a discovered device or `(mac, "ip:port")`),
     /// blocking (GIL released).
     #[pyo3(signature = (op, target, kwargs=None))]

@@ -385,7 +385,9 @@ pub(crate) fn unauthorized(rt: &mut DeviceRuntime, req: &Req, verdict: AuthResul
     };
     let mut reply = body;
     reply.status = 401;
-    for h in auth::challenge_headers(rt, stale) {
+    let headers = crate::captured::challenge_headers(rt, stale)
+        .unwrap_or_else(|| auth::challenge_headers(rt, stale));
+    for h in headers {
         reply.headers.push(("www-authenticate", h));
     }
     reply
@@ -394,15 +396,19 @@ pub(crate) fn unauthorized(rt: &mut DeviceRuntime, req: &Req, verdict: AuthResul
 fn html_401() -> Reply {
     Reply {
         status: 401,
-        content_type: "text/html",
+        content_type: "text/html".into(),
         body: b"<!DOCTYPE html>\n<html><head><title>Document Error: Unauthorized</title></head>\n<body><h2>Access Error: 401 -- Unauthorized</h2>\n<p>Authentication Error</p></body></html>\n".to_vec(),
         headers: Vec::new(),
     }
 }
 
-/// The 401 body for a request without (or with unusable) credentials.
+/// The 401 body for a request without (or with unusable) credentials: the captured one when
+/// the device plays a capture, else the personality's form.
 fn bare_401(rt: &DeviceRuntime) -> Reply {
     use crate::config::UnauthorizedBody as B;
+    if let Some(r) = crate::captured::challenge_reply(rt) {
+        return r;
+    }
     match rt.cfg.personality.unauthorized_body {
         B::Html => html_401(),
         B::Empty => Reply::empty(401),

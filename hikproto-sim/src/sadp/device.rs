@@ -278,6 +278,14 @@ pub trait SadpDevice: Send + Sync + 'static {
         None
     }
 
+    /// A captured `ProbeMatch` to answer inquiries with instead of the generated one: kept
+    /// byte for byte, except the values that are this device's own (request UUID, `Types`,
+    /// serial, MAC, IPv4 address, mask and gateway, DHCP, HTTP and HTTPS ports, `Activated`,
+    /// `Salt`), which come from [`SadpDevice::load`] where the template has those elements.
+    fn probe_match_template(&self) -> Option<String> {
+        None
+    }
+
     /// A new encrypted string for the export-file reset.
     fn new_export(&self, _view: &DeviceView) -> String {
         tokens::random_token(48)

@@ -140,9 +140,14 @@ pub struct ResponderStats {
     pub repeated_secrets: u64,
 }
 
+/// How many received datagrams [`Responder::received`] keeps (the newest).
+pub const RECEIVED_KEPT: usize = 256;
+
 struct Shared {
     slots: Mutex<Vec<Slot>>,
     counters: Mutex<Counters>,
+    /// The newest datagrams received, as they arrived (at most [`RECEIVED_KEPT`]).
+    received: Mutex<std::collections::VecDeque<Vec<u8>>>,
 }
 
 /// A running responder. Dropping it without [`Responder::shutdown`] also stops it.
@@ -217,6 +222,7 @@ impl Responder {
                     .collect(),
             ),
             counters: Mutex::new(Counters::default()),
+            received: Mutex::default(),
         });
         if let Some(to) = config.hello_to {
             let hellos: Vec<Vec<u8>> = lock(&shared.slots)
@@ -252,6 +258,13 @@ impl Responder {
             locks: c.locks,
             repeated_secrets: c.repeated_secrets,
         }
+    }
+
+    /// The newest datagrams this responder received (at most [`RECEIVED_KEPT`], oldest first),
+    /// byte for byte: what a client actually put on the wire, for tests that prove a secret
+    /// never arrived, or arrived only sealed.
+    pub fn received(&self) -> Vec<Vec<u8>> {
+        lock(&self.shared.received).iter().cloned().collect()
     }
 
     /// Whether device `index`'s locator LED is on (`lamp`).
@@ -330,6 +343,13 @@ async fn serve(
                 return;
             }
         };
+        {
+            let mut kept = lock(&shared.received);
+            if kept.len() == RECEIVED_KEPT {
+                kept.pop_front();
+            }
+            kept.push_back(buf[..n].to_vec());
+        }
         let outs = {
             let mut slots = lock(&shared.slots);
             let mut counters = lock(&shared.counters);

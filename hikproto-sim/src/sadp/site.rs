@@ -251,6 +251,11 @@ impl SadpDevice for SiteDevice {
         repeat
     }
 
+    /// The `ProbeMatch` of the capture the device plays, if it has one.
+    fn probe_match_template(&self) -> Option<String> {
+        self.shared.lock().cfg.captured.sadp_probe_match.clone()
+    }
+
     fn lock_policy(&self) -> Option<LockPolicy> {
         let l = self.shared.lock().cfg.lockout.clone();
         Some(LockPolicy {

@@ -1,6 +1,8 @@
 //! Building the responder's datagrams, firmware quirks included.
 
-use hikproto::xml::escape;
+use hikproto::xml::{escape, fmt_bool};
+
+use crate::captured::set_element_text;
 
 use super::device::{DeviceView, Quirks};
 
@@ -165,6 +167,62 @@ pub(crate) fn device_description(
         d.flag("IPv4DHCPAbility", true).flag("IPv4DHCP", v.dhcp);
     }
     d.finish()
+}
+
+/// A captured `ProbeMatch` answering `inquiry` as device `v`: the template byte for byte (its
+/// element order, spellings and separators), with the device's own values (see
+/// [`super::SadpDevice::probe_match_template`]) written into the elements the template has;
+/// the request's UUID is added after the root's opening tag when the template has none (a
+/// capture drops its own). `None` when the template is not a `ProbeMatch` (the generated
+/// answer is sent then).
+pub(crate) fn from_template(
+    template: &str,
+    v: &DeviceView,
+    uuid: &str,
+    types: &str,
+) -> Option<Vec<u8>> {
+    let root = hikproto::sadp::parse_datagram(template.as_bytes()).ok()?;
+    if !root.name.eq_ignore_ascii_case("ProbeMatch") {
+        return None;
+    }
+    let mac = super::device::mac_key(&v.mac)
+        .map(dashed)
+        .unwrap_or_default();
+    let own = [
+        ("Types", types.to_owned()),
+        ("DeviceSN", v.serial.clone()),
+        ("MAC", mac),
+        ("IPv4Address", v.ipv4.to_string()),
+        ("IPv4SubnetMask", v.mask.to_string()),
+        ("IPv4Gateway", v.gateway.to_string()),
+        ("DHCP", fmt_bool(v.dhcp).to_owned()),
+        ("IPv4DHCP", fmt_bool(v.dhcp).to_owned()),
+        ("HttpPort", v.http_port.to_string()),
+        ("HttpsPort", v.https_port.to_string()),
+        ("Activated", fmt_bool(v.activated).to_owned()),
+        ("Salt", v.salt.clone().unwrap_or_default()),
+    ];
+    let mut out = template.to_owned();
+    for (name, value) in own {
+        if let Some(set) = set_element_text(&out, name, &value) {
+            out = set;
+        }
+    }
+    out = match set_element_text(&out, "Uuid", uuid) {
+        Some(set) => set,
+        None => {
+            let lower = out.to_ascii_lowercase();
+            let at = lower.find("<probematch")?;
+            let end = at + out[at..].find('>')? + 1;
+            format!(
+                "{}<Uuid>{}</Uuid>{}",
+                &out[..end],
+                escape(uuid),
+                &out[end..]
+            )
+        }
+    };
+    Some(out.into_bytes())
 }
 
 /// `aabbccddeeff` → `aa-bb-cc-dd-ee-ff`.

@@ -92,7 +92,7 @@ const KNOWN: &[&str] = &[
 
 /// The `EZVIZ` document. `None` means the device did not send the element (and a write leaves
 /// it as the device has it).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Ezviz {
     /// `enabled`: Hik-Connect on or off.
@@ -126,6 +126,32 @@ pub struct Ezviz {
     /// The device's document with the verification code blanked, for read-modify-write.
     #[serde(skip)]
     raw: Element,
+}
+
+/// Redacts the verification code and the `operateCode` (used to bind the device to an account,
+/// so treated as a secret), and shows only the names of unknown elements.
+impl std::fmt::Debug for Ezviz {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |present: bool| if present { Some("[redacted]") } else { None };
+        f.debug_struct("Ezviz")
+            .field("enabled", &self.enabled)
+            .field("register_status", &self.register_status)
+            .field("redirect", &self.redirect)
+            .field("server_address", &self.server_address)
+            .field(
+                "verification_code",
+                &redacted(self.verification_code.is_some()),
+            )
+            .field("enabled_timing", &self.enabled_timing)
+            .field("stream_encrypte_enabled", &self.stream_encrypte_enabled)
+            .field("convergence_cloud_enabled", &self.convergence_cloud_enabled)
+            .field("offline_status", &self.offline_status)
+            .field("operate_code", &redacted(self.operate_code.is_some()))
+            .field("net_work", &self.net_work)
+            .field("bind_status", &self.bind_status)
+            .field("extra", &self.extra.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Ezviz {

@@ -140,6 +140,8 @@ impl Drop for Inner {
 pub struct SadpClient {
     inner: Arc<Inner>,
     timeout: Duration,
+    /// Set on the handles made by [`SadpClient::allow_plaintext_secrets`].
+    plaintext_secrets: bool,
 }
 
 impl std::fmt::Debug for SadpClient {
@@ -176,6 +178,7 @@ impl SadpClient {
         let task = tokio::spawn(receive_loop(ep.clone(), Arc::clone(&pending)));
         Ok(Self {
             timeout: options.timeout,
+            plaintext_secrets: false,
             inner: Arc::new(Inner {
                 ep,
                 pending,
@@ -202,6 +205,43 @@ impl SadpClient {
             } else {
                 timeout
             },
+            plaintext_secrets: self.plaintext_secrets,
+        }
+    }
+
+    /// A handle on the same socket whose commands may send a secret **in clear** where SADP
+    /// 3.0 has no protection for it: a reset code to a device that does not advertise
+    /// `codeEncrypt`, the legacy security code, and the GUID of a GUID reset.
+    ///
+    /// Without this such a command is refused before anything is sent. Passwords, answers,
+    /// e-mail addresses and verification codes are always sealed with the `exchangecode`
+    /// session key and need no opt-in. Use it per command, on a trusted LAN only:
+    /// `client.allow_plaintext_secrets().reset_by_guid(…)`. Every plain-text send is logged
+    /// as a warning.
+    pub fn allow_plaintext_secrets(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+            timeout: self.timeout,
+            plaintext_secrets: true,
+        }
+    }
+
+    /// True for a handle made by [`SadpClient::allow_plaintext_secrets`].
+    pub fn plaintext_secrets_allowed(&self) -> bool {
+        self.plaintext_secrets
+    }
+
+    /// Admits a secret that SADP would carry in clear: refused (before anything is sent) unless
+    /// this handle opted in; `what` names the secret and `instead` the protected way out.
+    pub(crate) fn clear_secret(&self, what: &str, instead: &str) -> Result<()> {
+        if self.plaintext_secrets {
+            tracing::warn!("SADP: sending {what} in clear (allow_plaintext_secrets)");
+            Ok(())
+        } else {
+            Err(Error::invalid(format!(
+                "refusing to send {what} in clear over SADP: {instead}, or opt in to plain text \
+                 for this command on a trusted LAN (allow_plaintext_secrets)"
+            )))
         }
     }
 

@@ -7,6 +7,11 @@
 //! [`Error::Locked`] with the time left, risky password → [`Error::Device`] whose
 //! [`super::SadpErrorCode::from_error`] is [`super::SadpErrorCode::RiskPassword`] (2020).
 //!
+//! A secret SADP 3.0 cannot seal — a reset code to a device without `codeEncrypt`, the legacy
+//! security code, a GUID — is sent only by a handle that opted in
+//! ([`SadpClient::allow_plaintext_secrets`]); otherwise the command is refused before anything
+//! is sent.
+//!
 //! In reset commands the `new_password` is the password the device will have afterwards; in the
 //! others `password` is the current admin password that authorises the change.
 //!
@@ -75,6 +80,13 @@ impl SadpClient {
     ) -> Result<()> {
         check_code(code)?;
         check_reset_password(&t.user, new_password)?;
+        if !t.code_encrypt {
+            self.clear_secret(
+                "the reset code",
+                "this device does not advertise codeEncrypt, so SADP cannot seal the code; \
+                 use the ISAPI route over HTTPS",
+            )?;
+        }
         let run = self.sealing(
             t,
             new_password,
@@ -177,6 +189,10 @@ impl SadpClient {
 
     /// `reset` with the support desk's reply (the reply file's content, or the typed key) and a
     /// new password. `sync_ipc` asks an NVR to push the new password to its cameras.
+    ///
+    /// The code is sealed when the device advertises `codeEncrypt`; otherwise it would travel
+    /// in clear and the reset is refused unless the handle opted in
+    /// ([`SadpClient::allow_plaintext_secrets`]). The same holds for the e-mail and app codes.
     pub async fn reset_with_code(
         &self,
         t: &DeviceTarget,
@@ -192,8 +208,12 @@ impl SadpClient {
 
     /// Legacy `reset` with a security code only: restores the factory password. Obsolete
     /// firmware only; hikproto does not generate such codes.
+    ///
+    /// The legacy form carries the code in clear: refused unless the handle opted in
+    /// ([`SadpClient::allow_plaintext_secrets`]).
     pub async fn reset_legacy(&self, t: &DeviceTarget, code: &Secret) -> Result<()> {
         check_code(code)?;
+        self.clear_secret("the security code", "the legacy reset has no sealed form")?;
         let probe = Probe::reset_legacy(t.mac, code.expose().trim());
         let run = async { self.exchange(t, &probe, false).await?.check(&t.user) };
         self.latched(t, Judged::Code(code), run).await.map(drop)
@@ -210,6 +230,9 @@ impl SadpClient {
     }
 
     /// `GUIDReset`: resets the password with a previously exported GUID.
+    ///
+    /// SADP 3.0 carries the GUID in clear (the new password is sealed): refused unless the
+    /// handle opted in ([`SadpClient::allow_plaintext_secrets`]).
     pub async fn reset_by_guid(
         &self,
         t: &DeviceTarget,
@@ -221,6 +244,10 @@ impl SadpClient {
             return Err(Error::invalid("the GUID is empty"));
         }
         check_reset_password(&t.user, new_password)?;
+        self.clear_secret(
+            "the GUID",
+            "SADP 3.0 carries the GUID unsealed; use the ISAPI GUID reset over HTTPS",
+        )?;
         let run = self.sealing(
             t,
             new_password,

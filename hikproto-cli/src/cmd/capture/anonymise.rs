@@ -9,7 +9,7 @@
 //! simulator playing the file is identical.
 
 use hikproto::xml::Element;
-use hikproto_sim::captured::Captured;
+use hikproto_sim::captured::{Captured, set_element_text};
 
 /// The placeholders.
 const SHORT_SERIAL: &str = "000000000";
@@ -118,35 +118,19 @@ pub(super) fn anonymise(cap: &mut Captured) {
     }
     if let Some(pm) = &mut cap.sadp_probe_match {
         *pm = apply(pm, &rules);
-        // SADP answers carry the addresses in elements of their own
+        // SADP answers carry the addresses in elements of their own (`Ipv4Address` is one
+        // spelling of `IPv4Address`: names match whatever their case)
         for (el, to) in [
             ("IPv4Address", IPV4),
             ("IPv4Gateway", GATEWAY),
             ("IPv6Address", IPV6),
             ("DeviceDescription", NAME),
         ] {
-            *pm = replace_text_of(pm, el, to);
+            if let Some(set) = set_element_text(pm, el, to) {
+                *pm = set;
+            }
         }
     }
-}
-
-/// Sets the text of every `<name>` in `doc` to `to`.
-fn replace_text_of(doc: &str, name: &str, to: &str) -> String {
-    let open = format!("<{name}>");
-    let close = format!("</{name}>");
-    let mut out = String::with_capacity(doc.len());
-    let mut rest = doc;
-    while let Some(i) = rest.find(&open) {
-        let start = i + open.len();
-        let Some(j) = rest[start..].find(&close) else {
-            break;
-        };
-        out.push_str(&rest[..start]);
-        out.push_str(to);
-        rest = &rest[start + j..];
-    }
-    out.push_str(rest);
-    out
 }
 
 #[cfg(test)]
@@ -179,7 +163,7 @@ mod tests {
                  </NetworkInterface></NetworkInterfaceList>"),
         );
         cap.sadp_probe_match = Some(
-            "<ProbeMatch><MAC>44-19-b6-0a-0b-0c</MAC><IPv4Address>10.1.2.3</IPv4Address></ProbeMatch>"
+            "<ProbeMatch><MAC>44-19-b6-0a-0b-0c</MAC><Ipv4Address>10.1.2.3</Ipv4Address></ProbeMatch>"
                 .into(),
         );
         anonymise(&mut cap);

@@ -1,7 +1,11 @@
-//! `hikproto capture`: read every document a device serves, change nothing, and write a site
-//! file with which `hikproto-sim --config` plays that device.
+//! `hikproto capture`: read the documents a device serves ([`AUTHENTICATED`], [`OPEN`]),
+//! change nothing, and write a site file with which `hikproto-sim --config` plays that device.
 //!
-//! Only `GET`s are sent (and, with `--sadp`, one SADP inquiry). Secrets are never captured: the
+//! Only `GET`s are sent (and, with `--sadp`, one SADP inquiry), over HTTP or HTTPS as the
+//! connection options say: the documents, the answer without credentials (kept whole: status,
+//! challenge headers in order, content type, body) and, once the credentials are proven, one
+//! Digest nonce answered twice with correct responses to see whether the device accepts a
+//! reused nonce (no wrong password is ever sent). Secrets are never captured: the
 //! verification code is not asked for and is cut from the EZVIZ document if a firmware shows
 //! it, the ISUP key and user passwords are cut likewise, and the session-login challenge is
 //! read for its parameters only. Identifiers (serial, MAC, addresses, device name and id) are
@@ -14,6 +18,7 @@ use std::process::ExitCode;
 
 use hikproto::Error;
 use hikproto::client::{Device, Request};
+use hikproto::keys::Credentials;
 use hikproto::xml::Element;
 use hikproto_sim::SiteConfig;
 use hikproto_sim::captured::{Captured, CapturedDocument, device_from_capture};
@@ -55,14 +60,16 @@ const SECRET_ELEMENTS: &[(&str, &[&str])] = &[
 pub(crate) struct Args {
     #[command(flatten)]
     conn: ConnArgs,
-    /// Also capture the device's SADP answer to an inquiry (unicast to the host).
+    /// Also capture the device's SADP answer to an inquiry (unicast to the host); a simulator
+    /// playing the file answers SADP inquiries with it.
     #[arg(long)]
     sadp: bool,
     /// The SADP port of the device (with --sadp).
     #[arg(long, default_value_t = 37020, value_name = "PORT")]
     sadp_port: u16,
-    /// Keep the device's identifiers (serial, MAC, addresses, name); by default they are
-    /// replaced by placeholders so that the file can be shared.
+    /// Keep the device's identifiers; by default its serial, MAC, IP addresses (interface,
+    /// gateway, DNS, SADP), device name and id are replaced by placeholders. Other values are
+    /// kept as served: read the file before sharing it.
     #[arg(long)]
     keep_identity: bool,
     /// Write the site file here (JSON) instead of standard output.
@@ -71,11 +78,20 @@ pub(crate) struct Args {
 }
 
 pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
-    let dev = a.conn.device()?;
+    let password = crate::conn::read_password(&format!(
+        "Password for {}@{}: ",
+        a.conn.access.user, a.conn.host
+    ))?;
+    let creds = Credentials::new(a.conn.access.user.clone(), password.clone());
+    let dev = a.conn.device_with(Some(password))?;
     let open = a.conn.device_with(None)?;
+    let prober = challenge::Prober::new(&a.conn)?;
     let mut cap = Captured::default();
     let mut skipped = Vec::new();
-    cap.challenge = challenge::probe(&a.conn).await;
+    cap.challenge = prober.challenge().await;
+    if cap.challenge.is_none() {
+        skipped.push("the 401 challenge: no 401 answer without credentials".into());
+    }
     for path in OPEN {
         match get(&open, path, false).await {
             Ok(d) => {
@@ -89,9 +105,16 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
             Ok(d) => {
                 cap.documents.insert((*path).to_owned(), d);
             }
-            Err(e) if e.is_auth() => return Err(e.into()),
+            // without the device's identity (or with the credentials refused) there is
+            // nothing to capture: an unreachable device or a refused certificate ends here
+            Err(e) if e.is_auth() || *path == AUTHENTICATED[0] => return Err(e.into()),
             Err(e) => skipped.push(format!("{path}: {e}")),
         }
+    }
+    // the credentials are proven by now: only then is a nonce answered a second time
+    cap.nonce = prober.nonce_behaviour(&creds).await;
+    if cap.nonce.is_none() {
+        skipped.push("nonce behaviour: not observed (no Digest, or no clear answer)".into());
     }
     let session_cap = session_capabilities(&open, &a.conn.access.user).await;
     if a.sadp {
@@ -122,6 +145,7 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
         let summary = json!({
             "documents": cap.documents.keys().collect::<Vec<_>>(),
             "challenge": cap.challenge.is_some(),
+            "nonce": cap.nonce,
             "sadp": cap.sadp_probe_match.is_some(),
             "skipped": skipped,
             "anonymised": !a.keep_identity,

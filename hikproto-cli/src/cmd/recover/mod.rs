@@ -69,6 +69,7 @@ impl RouteArgs {
             target: self.target.clone(),
             interface: self.interface,
             timeout: self.timeout,
+            allow_plaintext_secrets: self.conn.access.allow_plaintext_secrets,
         })
     }
 

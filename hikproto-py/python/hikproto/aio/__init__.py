@@ -247,9 +247,10 @@ class Device(Handle):
         result: bool = await self._call("check_verification_code", code=code)
         return result
 
-    async def platform_qr_code(self) -> str:
-        """The text of the Hik-Connect app QR code."""
-        result: str = await self._call("platform_qr_code")
+    async def platform_qr_code(self) -> Secret:
+        """The text of the Hik-Connect app QR code, as a ``Secret`` (it carries the verification
+        code): ``reveal()`` it to draw the QR."""
+        result: Secret = await self._call("platform_qr_code")
         return result
 
     async def unbind_platform(self) -> Any:

@@ -129,9 +129,17 @@ pub(crate) fn handle(
         };
         return slots
             .iter()
-            .map(|s| Out {
-                bytes: wire::device_description(&s.device.load(), s.quirks, Some(uuid), t),
-                discovery: true,
+            .map(|s| {
+                let view = s.device.load();
+                let bytes = s
+                    .device
+                    .probe_match_template()
+                    .and_then(|tpl| wire::from_template(&tpl, &view, uuid, t))
+                    .unwrap_or_else(|| wire::device_description(&view, s.quirks, Some(uuid), t));
+                Out {
+                    bytes,
+                    discovery: true,
+                }
             })
             .collect();
     }

@@ -10,7 +10,7 @@ use super::*;
 async fn export_file_reset_answered_by_the_support_desk() {
     let o = activated(200).await;
     let t = target_of(o.responder.local_addr()).await;
-    let c = client().await;
+    let c = client().await.allow_plaintext_secrets(); // resets send codes/GUIDs in clear
     let e = c
         .reset_with_code(&t, &secret("ABCDEF"), &secret("N3w!Passw0rd"), false)
         .await
@@ -106,7 +106,7 @@ async fn legacy_security_code_reset() {
     view.features.legacy_reset = true;
     let o = one(view, Quirks::default(), ResponderConfig::loopback()).await;
     let t = target_of(o.responder.local_addr()).await;
-    let c = client().await;
+    let c = client().await.allow_plaintext_secrets(); // resets send codes/GUIDs in clear
     let e = c.reset_legacy(&t, &secret("0000000000")).await.unwrap_err();
     assert_eq!(code_of(&e), SadpErrorCode::InvalidResetCode);
     let v = o.dev.view();
@@ -123,7 +123,7 @@ async fn legacy_security_code_reset() {
 async fn guid_export_and_reset() {
     let o = activated(203).await;
     let t = target_of(o.responder.local_addr()).await;
-    let c = client().await;
+    let c = client().await.allow_plaintext_secrets(); // resets send codes/GUIDs in clear
     assert!(matches!(
         c.export_guid(&t, &secret("Wrong-Passw0rd")).await,
         Err(Error::CredentialsRejected { .. })
@@ -208,7 +208,7 @@ async fn security_questions_set_and_answered() {
 async fn reserved_email_reset() {
     let o = activated(205).await;
     let t = target_of(o.responder.local_addr()).await;
-    let c = client().await;
+    let c = client().await.allow_plaintext_secrets(); // resets send codes/GUIDs in clear
     let e = c.mail_reset_qr(&t).await.unwrap_err();
     assert_eq!(code_of(&e), SadpErrorCode::MailboxNotSet);
     c.set_mailbox(&t, "owner@example.com", &secret(PW))
@@ -241,7 +241,7 @@ async fn reserved_email_reset() {
 async fn hik_connect_app_reset() {
     let o = activated(206).await;
     let t = target_of(o.responder.local_addr()).await;
-    let c = client().await;
+    let c = client().await.allow_plaintext_secrets(); // resets send codes/GUIDs in clear
     let e = c.phone_reset_qr(&t).await.unwrap_err();
     assert_eq!(code_of(&e), SadpErrorCode::PhoneNotSet);
     o.dev.update(|v| v.bound_account = Some("+15550100".into()));
@@ -283,7 +283,7 @@ async fn reset_attempts_share_the_lock_counter() {
     )
     .await;
     let t = target_of(o.responder.local_addr()).await;
-    let c = client().await;
+    let c = client().await.allow_plaintext_secrets(); // resets send codes/GUIDs in clear
     let e = c
         .reset_by_guid(&t, &GuidFile::new("AAAA"), &secret("N3w!Passw0rd"), false)
         .await

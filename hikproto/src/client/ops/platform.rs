@@ -161,9 +161,11 @@ impl Device {
         }
     }
 
-    /// The QR code text the Hik-Connect app scans to add this device.
-    pub async fn platform_qr_code(&self) -> Result<String> {
-        ezviz::qr_code(&self.get_json(ezviz::QR_CODE_PATH).await?)
+    /// The QR code text the Hik-Connect app scans to add this device. The text carries the
+    /// verification code, so it comes back as a [`Secret`](crate::keys::Secret) (redacted in
+    /// `Debug`, read with `expose`).
+    pub async fn platform_qr_code(&self) -> Result<crate::keys::Secret> {
+        ezviz::qr_code(&self.get_json(ezviz::QR_CODE_PATH).await?).map(crate::keys::Secret::new)
     }
 
     /// Unbinds the device from its Hik-Connect account (`PUT …/EZVIZ/unbind`, or POST on
