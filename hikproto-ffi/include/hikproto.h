@@ -1599,8 +1599,10 @@ hikproto_result hikproto_verification_code_generate(size_t code_len,
 // fails with `HIKPROTO_RESULT_RUNTIME` if another Rust library in the process installed one
 // first. Records carry no secrets (see `hikproto_log_cb`).
 //
-// Thread-safety: any thread; records already being delivered on other threads may still
-// reach the previous callback briefly.
+// Thread-safety: any thread but the callback's own (from inside the callback it fails with
+// `HIKPROTO_RESULT_RUNTIME`). When it returns, the previous callback is no longer running on
+// any thread and is not called again, so its `userdata` may be released. A record the callback
+// itself causes is not delivered.
 hikproto_result hikproto_set_log_callback(hikproto_log_cb cb,
                                           uint32_t max_level,
                                           void *userdata,

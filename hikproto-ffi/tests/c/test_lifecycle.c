@@ -17,6 +17,7 @@ struct log_seen {
   int with_target;
   int from_hikproto;
   int secrets;
+  hikproto_result reentry; /* hikproto_set_log_callback from inside the callback */
 };
 
 static void on_log(void *userdata, uint32_t level, const char *target, const char *message) {
@@ -32,6 +33,9 @@ static void on_log(void *userdata, uint32_t level, const char *target, const cha
   }
   if (message != NULL && strstr(message, PASSWORD) != NULL) {
     s->secrets++;
+  }
+  if (s->records == 1) {
+    s->reentry = hikproto_set_log_callback(NULL, HIKPROTO_LOG_TRACE, NULL, NULL);
   }
   pthread_mutex_unlock(&s->lock);
 }
@@ -90,6 +94,7 @@ static void test_log_callback(const hikproto_sim *sim, struct log_seen *seen) {
   CHECK(seen->with_target == seen->records);
   CHECK(seen->from_hikproto > 0);
   CHECK(seen->secrets == 0);
+  CHECK_RESULT(seen->reentry, HIKPROTO_RESULT_RUNTIME);
   int after = seen->records;
   pthread_mutex_unlock(&seen->lock);
   /* removed: nothing more arrives */
