@@ -47,7 +47,8 @@ pub(crate) const OPEN: &[&str] = &["/SDK/activateStatus", "/ISAPI/Security/exter
 
 /// Elements whose values are secrets, per document: cut before anything is kept.
 const SECRET_ELEMENTS: &[(&str, &[&str])] = &[
-    ("/ISAPI/System/Network/EZVIZ", &["verificationCode"]),
+    // `operateCode` binds the device to an account: treated as a secret like the code
+    ("/ISAPI/System/Network/EZVIZ", &["verificationCode", "operateCode"]),
     ("/ISAPI/System/Network/Ehome", &["key"]),
     (
         "/ISAPI/Security/users",
@@ -273,7 +274,7 @@ mod tests {
     #[test]
     fn secrets_are_cut() {
         let doc = "<EZVIZ xmlns=\"x\"><enabled>true</enabled><verificationCode>ABCDEF</verificationCode>\
-                   <hik:key>k</hik:key><password/></EZVIZ>";
+                   <hik:key>k</hik:key><password/><operateCode>3f2a</operateCode></EZVIZ>";
         let cut = cut_secrets("/ISAPI/System/Network/EZVIZ", doc);
         assert_eq!(
             cut,
