@@ -1819,8 +1819,8 @@ hikproto_result hikproto_sadp_encrypt_string_alloc(const struct hikproto_sadp_cl
                                                    struct hikproto_error **err_out);
 
 // Writes which reset methods the device has configured (SADP `getPasswordResetType`) as JSON
-// into `buf`: `{"reset_type_enabled", "security_question", "guid_file", "security_email",
-// "hc_verification_code"}`, each a bool or `null` when the device did not say. Buffer
+// into `buf`: `{"resetTypeEnabled": …, "securityQuestion": …, "guidFile": …, "securityEmail": …,
+// "hcVerificationCode": …}`, each a bool or `null` when the device did not say. Buffer
 // contract as for `hikproto_sadp_device_code`. Blocks until done.
 hikproto_result hikproto_sadp_password_reset_types_json(const struct hikproto_sadp_client *client,
                                                         const struct hikproto_sadp_target *target,
