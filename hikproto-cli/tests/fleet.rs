@@ -9,7 +9,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use hikproto::Secret;
-use hikproto_sim::{Fault, SimDevice, Site};
+use hikproto::fleet::journal::{JournalState, Stage, replay};
+use hikproto_sim::{Fault, LoadMeter, SimDevice, Site};
 use serde_json::Value;
 
 const SITES: [(&str, &str); 3] = [
@@ -84,10 +85,15 @@ impl Fixture {
     /// `hikproto fleet SUB --devices … --credentials … ARGS` with the site password in the
     /// environment.
     fn command(&self, sub: &str, args: &[&str]) -> Command {
+        self.command_for(&self.path("devices.csv"), sub, args)
+    }
+
+    /// Like [`Fixture::command`] with another devices file.
+    fn command_for(&self, devices: &Path, sub: &str, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_hikproto"));
         cmd.arg("fleet").arg(sub).args([
             "--devices",
-            self.path("devices.csv").to_str().unwrap(),
+            devices.to_str().unwrap(),
             "--credentials",
             self.path("creds").to_str().unwrap(),
             "--timeout",
@@ -104,7 +110,12 @@ impl Fixture {
     }
 
     async fn run(&self, sub: &str, args: &[&str]) -> Run {
-        let mut cmd = self.command(sub, args);
+        self.run_for(&self.path("devices.csv"), sub, args).await
+    }
+
+    /// Like [`Fixture::run`] with another devices file.
+    async fn run_for(&self, devices: &Path, sub: &str, args: &[&str]) -> Run {
+        let mut cmd = self.command_for(devices, sub, args);
         let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
             .await
             .unwrap();
@@ -340,6 +351,37 @@ impl Lcg {
     }
 }
 
+/// The journal's state, read back as a resume reads it.
+fn journal_state(path: &Path) -> JournalState {
+    let bytes = std::fs::read(path).unwrap_or_default();
+    replay(&bytes).expect("the journal replays").0
+}
+
+/// `admin@127.0.0.1:PORT`: the journal's key of a device.
+fn key(d: &SimDevice) -> String {
+    format!("admin@127.0.0.1:{}", d.http_addr().port())
+}
+
+/// How many records a resume writes while it settles the devices whose change was in flight
+/// (it settles all of them before starting any other device): a refused old password and its
+/// verdict (2) when the change had landed; otherwise the accepted try, its verdict, and the
+/// change sent again (4). The second number tells whether a settling was itself interrupted
+/// (a try recorded without its verdict).
+fn settling(fx: &Fixture, state: &JournalState) -> (usize, bool) {
+    let mut records = 0;
+    let mut interrupted = false;
+    for d in fx.devices() {
+        let Some(s) = state.get(&key(d)).filter(|s| s.stage == Stage::InFlight) else {
+            continue;
+        };
+        let new = s.new_password.as_ref().unwrap();
+        let landed = d.password("admin").unwrap().expose() == new.expose();
+        records += if landed { 2 } else { 4 };
+        interrupted |= s.probed_old || s.probed_new;
+    }
+    (records, interrupted)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rotation_killed_20_times_resumes_to_every_new_password() {
     let fx = Fixture::start(DEVICES).await;
@@ -354,6 +396,7 @@ async fn rotation_killed_20_times_resumes_to_every_new_password() {
     let modes = ["before-write", "torn", "unsynced"];
     let mut kills = 0;
     let mut first = true;
+    let mut settled_interrupted = 0;
     // Each device answers after 5 ms, so that the rotation (about 1,000 journal records over 200
     // devices) outlasts 20 kills on any machine; every kill comes a bounded number of records into
     // a run, never after a wall-clock delay that a fast machine could outrun.
@@ -366,6 +409,17 @@ async fn rotation_killed_20_times_resumes_to_every_new_password() {
         if !first {
             args.push("--resume");
         }
+        // Kills land anywhere, except inside a settling that continues an interrupted one: two
+        // interrupted settlings of one device can leave it unsettleable without risking a second
+        // failed login (see `hikproto::fleet::rotation`; that case has its own test below). A
+        // run that starts with such a device is killed only after its settling records.
+        let (records, interrupted) = settling(&fx, &journal_state(&journal));
+        let skip = if interrupted {
+            settled_interrupted += 1;
+            records
+        } else {
+            0
+        };
         let mut cmd = fx.command("rotate", &args);
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         // every other kill comes from inside, at a journal record; the others are kill -9
@@ -376,28 +430,17 @@ async fn rotation_killed_20_times_resumes_to_every_new_password() {
             // before the journal recorded it: the resume must find the new one valid
             cmd.env("HIKPROTO_TEST_JOURNAL_CRASH", "2:before-write");
         } else if hook {
-            let at = 1 + rng.next(12);
+            let at = skip as u64 + 1 + rng.next(12);
             let m = modes[(rng.next(3)) as usize];
             cmd.env("HIKPROTO_TEST_JOURNAL_CRASH", format!("{at}:{m}"));
         }
-        let grow = 1 + rng.next(12) as usize;
+        let grow = skip + 1 + rng.next(12) as usize;
         let watched = journal.clone();
         let status = tokio::task::spawn_blocking(move || {
-            let records = || {
-                std::fs::read(&watched)
-                    .map(|b| b.iter().filter(|&&c| c == b'\n').count())
-                    .unwrap_or(0)
-            };
-            let start = records();
+            let start = journal_records(&watched);
             let mut child = cmd.spawn().unwrap();
             if !hook {
-                let deadline = std::time::Instant::now() + Duration::from_secs(60);
-                while records() < start + grow
-                    && child.try_wait().unwrap().is_none()
-                    && std::time::Instant::now() < deadline
-                {
-                    std::thread::sleep(Duration::from_millis(1));
-                }
+                wait_for_records(&mut child, &watched, start + grow);
                 let _ = child.kill(); // SIGKILL
             }
             child.wait_with_output().unwrap()
@@ -422,6 +465,7 @@ async fn rotation_killed_20_times_resumes_to_every_new_password() {
         kills, 20,
         "the rotation ended before 20 kills: make the points earlier"
     );
+    println!("runs that settled an interrupted settling: {settled_interrupted}");
     let export = fx.path("final.csv");
     let done = fx
         .run(
@@ -438,42 +482,17 @@ async fn rotation_killed_20_times_resumes_to_every_new_password() {
         )
         .await;
     let v: Value = serde_json::from_str(&done.stdout).unwrap();
-    // A device whose resolution was itself interrupted twice (both candidates tried, both
-    // verdicts lost) is left for a manual check instead of risking a second failed login.
-    let manual: Vec<String> = v["devices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["status"] == "failed")
-        .map(|d| {
-            let e = d["error"].as_str().unwrap();
-            assert!(e.contains("could cost a second failed login"), "{d}");
-            d["device"]
-                .as_str()
-                .unwrap()
-                .trim_start_matches("admin@")
-                .to_owned()
-        })
-        .collect();
-    println!("left for a manual check: {manual:?}");
-    assert_eq!(v["summary"]["ok"], DEVICES - manual.len(), "{v}");
-    assert_eq!(done.code, if manual.is_empty() { 0 } else { 8 }, "{done:?}");
+    assert_eq!(done.code, 0, "{done:?}");
+    assert_eq!(v["summary"]["ok"], DEVICES, "{v}");
+    assert_eq!(v["summary"]["failed"], 0, "{v}");
     assert_eq!(mode(&journal), 0o600);
     assert_eq!(mode(&export), 0o600);
-    let text = std::fs::read_to_string(&export).unwrap();
-    let exported: HashMap<u16, (String, String)> = text
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let c: Vec<&str> = l.split(',').collect();
-            (c[1].parse().unwrap(), (c[5].to_owned(), c[6].to_owned()))
-        })
-        .collect();
+    let exported = read_export(&export);
     assert_eq!(exported.len(), DEVICES);
     let mut news = std::collections::HashSet::new();
     let mut failures = 0;
     for d in fx.devices() {
-        let (status, pw) = &exported[&d.http_addr().port()];
+        let (status, pw, _) = &exported[&d.http_addr().port()];
         let now = d.password("admin").unwrap();
         let s = d.stats();
         assert!(
@@ -489,15 +508,6 @@ async fn rotation_killed_20_times_resumes_to_every_new_password() {
             d.host()
         );
         failures += s.auth_failures;
-        if manual.contains(&d.host()) {
-            assert_eq!(
-                (status.as_str(), pw.as_str()),
-                ("unknown", ""),
-                "{}",
-                d.host()
-            );
-            continue;
-        }
         assert_eq!(status, "rotated", "{}", d.host());
         assert_eq!(
             now.expose(),
@@ -508,15 +518,355 @@ async fn rotation_killed_20_times_resumes_to_every_new_password() {
         assert_ne!(now.expose(), SITES[d.index() % 3].1, "{} rotated", d.host());
         news.insert(pw.clone());
     }
-    assert_eq!(
-        news.len(),
-        DEVICES - manual.len(),
-        "every device has its own password"
-    );
+    assert_eq!(news.len(), DEVICES, "every device has its own password");
     assert!(
         failures >= 1,
         "the first kill left a change the journal had not recorded"
     );
+}
+
+/// The export's rows by port: (status, password, candidate).
+fn read_export(path: &Path) -> HashMap<u16, (String, String, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("host,port,user,site,label,status,password,candidate")
+    );
+    lines
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            (
+                c[1].parse().unwrap(),
+                (c[5].to_owned(), c[6].to_owned(), c[7].to_owned()),
+            )
+        })
+        .collect()
+}
+
+/// Every way a settling can be interrupted, one device (and journal) each, driven by the
+/// journal's crash hook at exact records: the two settleable ones end on the new password with
+/// one failed login; exactly the two that no order of tries can settle without risking a
+/// second failed login are reported for a manual check (both candidates in the export), and
+/// nothing more is sent to them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interrupted_settlings_end_rotated_or_exactly_in_the_two_unsettleable_cases() {
+    let fx = Fixture::start(4).await;
+    // (crash hook of each run; the first run starts the rotation, the others resume it)
+    let scenarios: [&[&str]; 4] = [
+        // change landed; the old password refused and its verdict lost; the new one accepted
+        &["2:before-write", "2:before-write"],
+        // change never sent; the old password accepted and its verdict lost; the new one
+        // refused, so the change is sent again
+        &["1:unsynced", "2:before-write"],
+        // change landed; the old password's try recorded and its verdict lost, then the same for
+        // the new one: both verdicts lost
+        &["2:before-write", "1:unsynced", "1:unsynced"],
+        // change never sent; the old password's verdict lost; the new one refused (the one
+        // failed login), then the change sent again interrupted
+        &["1:unsynced", "1:unsynced", "3:unsynced"],
+    ];
+    for (d, hooks) in fx.devices().iter().zip(scenarios) {
+        let i = d.index();
+        let file = fx.path(&format!("one{i}.csv"));
+        let all = std::fs::read_to_string(fx.path("devices.csv")).unwrap();
+        let row = all.lines().nth(i + 1).unwrap();
+        std::fs::write(&file, format!("{}\n{row}\n", all.lines().next().unwrap())).unwrap();
+        let journal = fx.path(&format!("one{i}.journal"));
+        let j = journal.to_str().unwrap();
+        for (n, hook) in hooks.iter().enumerate() {
+            let mut args = vec!["--journal", j, "--yes", "--json"];
+            if n > 0 {
+                args.push("--resume");
+            }
+            let mut cmd = fx.command_for(&file, "rotate", &args);
+            cmd.env("HIKPROTO_TEST_JOURNAL_CRASH", hook);
+            let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+                .await
+                .unwrap();
+            assert_eq!(out.status.code(), None, "device {i} run {n}: {out:?}");
+        }
+        let export = fx.path(&format!("one{i}.csv.out"));
+        let mut cmd = fx.command_for(
+            &file,
+            "rotate",
+            &["--journal", j, "--yes", "--json", "--resume", "--export"],
+        );
+        cmd.arg(&export);
+        let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+            .await
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let row = &v["devices"][0];
+        let (status, pw, candidate) = read_export(&export)[&d.http_addr().port()].clone();
+        let now = d.password("admin").unwrap();
+        let s = d.stats();
+        assert_eq!((s.locks, s.locked_rejections), (0, 0), "device {i}");
+        let journal_new = journal_state(&journal)[&key(d)]
+            .new_password
+            .clone()
+            .unwrap();
+        if i < 2 {
+            assert_eq!(out.status.code(), Some(0), "device {i}: {v}");
+            let expected = if i == 0 { "recovered" } else { "rotated" };
+            assert_eq!(row["status"], expected, "{v}");
+            assert_eq!(status, "rotated", "device {i}");
+            assert_eq!(now.expose(), pw, "device {i}");
+            assert_eq!(now.expose(), journal_new.expose(), "device {i}");
+            assert_eq!(s.auth_failures, 1, "device {i}: its one failed login");
+        } else {
+            assert_eq!(out.status.code(), Some(8), "device {i}: {v}");
+            assert_eq!(row["status"], "failed", "{v}");
+            let e = row["error"].as_str().unwrap();
+            assert!(e.contains("could cost a second failed login"), "{e}");
+            assert_eq!(
+                (status.as_str(), pw.as_str()),
+                ("unknown", ""),
+                "device {i}"
+            );
+            assert_eq!(candidate, journal_new.expose(), "device {i}");
+            let (expected, failures) = if i == 2 {
+                (journal_new.expose(), 0) // the change had landed; no try reached the device
+            } else {
+                (SITES[i % 3].1, 1) // the change never landed; the new password was refused
+            };
+            assert_eq!(now.expose(), expected, "device {i}");
+            assert_eq!(s.auth_failures, failures, "device {i}");
+            // a further resume sends nothing to it
+            let before = d.stats().requests;
+            let again = fx
+                .run_for(
+                    &file,
+                    "rotate",
+                    &["--journal", j, "--yes", "--json", "--resume"],
+                )
+                .await;
+            assert_eq!(again.code, 8, "{again:?}");
+            assert_eq!(d.stats().requests, before, "device {i}: nothing sent");
+        }
+    }
+}
+
+/// Sends SIGINT (Ctrl-C) to a process.
+fn sigint(pid: u32) {
+    let ok = Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -INT {pid}");
+}
+
+/// Lines of a child's stdout until `enough` of them are read, then Ctrl-C, then the rest:
+/// (exit code, stdout lines, stderr).
+fn interrupt_after_lines(mut cmd: Command, enough: usize) -> (Option<i32>, Vec<String>, String) {
+    use std::io::{BufRead as _, Read as _};
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    while lines.len() < enough {
+        line.clear();
+        if out.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        lines.push(line.trim_end().to_owned());
+    }
+    sigint(child.id());
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    lines.extend(rest.lines().map(str::to_owned));
+    let (code, err) = finish(child, &mut String::new());
+    (code, lines, err)
+}
+
+/// Appends everything a child's pipe still gives to `into`.
+fn read_all(pipe: Option<impl std::io::Read>, into: &mut String) {
+    if let Some(mut p) = pipe {
+        p.read_to_string(into).unwrap();
+    }
+}
+
+/// Reads what is left of a child's stdout (into `out`) and its stderr, then waits for it:
+/// (exit code, stderr).
+fn finish(mut child: std::process::Child, out: &mut String) -> (Option<i32>, String) {
+    read_all(child.stdout.take(), out);
+    let mut err = String::new();
+    read_all(child.stderr.take(), &mut err);
+    (child.wait().unwrap().code(), err)
+}
+
+/// Complete records in a journal (0 before it exists).
+fn journal_records(path: &Path) -> usize {
+    std::fs::read(path)
+        .map(|b| b.iter().filter(|&&c| c == b'\n').count())
+        .unwrap_or(0)
+}
+
+/// Waits until the journal holds `n` records or the child has ended (bounded, for a hang).
+fn wait_for_records(child: &mut std::process::Child, journal: &Path, n: usize) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while journal_records(journal) < n
+        && child.try_wait().unwrap().is_none()
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_inventory_and_rotation_with_what_finished() {
+    const N: usize = 40;
+    let fx = Fixture::start(N).await;
+    let by_addr: HashMap<String, &SimDevice> = fx.devices().iter().map(|d| (d.host(), d)).collect();
+    for d in fx.devices() {
+        d.set_fault(Fault::Latency(Duration::from_millis(20)));
+    }
+
+    // inventory: Ctrl-C once five rows have streamed out
+    let cmd = fx.command("inventory", &["--format", "ndjson", "--concurrency", "2"]);
+    let (code, lines, err) = tokio::task::spawn_blocking(move || interrupt_after_lines(cmd, 5))
+        .await
+        .unwrap();
+    assert_eq!(code, Some(130), "{err}");
+    assert!(lines.len() >= 5 && lines.len() < N, "{lines:?}");
+    for l in &lines {
+        let row: Value = serde_json::from_str(l).unwrap();
+        check_row(by_addr[row["address"].as_str().unwrap()], &row);
+    }
+    assert!(
+        err.contains(&format!(
+            "interrupted: {} of {N} devices finished",
+            lines.len()
+        )),
+        "{err}"
+    );
+
+    // rotation: Ctrl-C once the journal holds ten records
+    let journal = fx.path("ctrl-c.journal");
+    let j = journal.to_str().unwrap().to_owned();
+    let cmd = fx.command(
+        "rotate",
+        &["--journal", &j, "--yes", "--json", "--concurrency", "2"],
+    );
+    let watched = journal.clone();
+    let (code, out, err) = tokio::task::spawn_blocking(move || {
+        let mut cmd = cmd;
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        wait_for_records(&mut child, &watched, 10);
+        sigint(child.id());
+        let mut out = String::new();
+        let (code, err) = finish(child, &mut out);
+        (code, out, err)
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(130), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["summary"]["interrupted"], true, "{v}");
+    let done = v["devices"].as_array().unwrap();
+    assert!(!done.is_empty() && done.len() < N, "{v}");
+    assert!(
+        err.contains(&format!(
+            "interrupted: {} of {N} devices finished",
+            done.len()
+        )) && err.contains("--resume"),
+        "{err}"
+    );
+    // every device reported rotated is journalled so, and has the journal's password
+    let state = journal_state(&journal);
+    for row in done {
+        assert_eq!(row["status"], "rotated", "{row}");
+        let d = fx
+            .devices()
+            .iter()
+            .find(|d| key(d) == row["device"].as_str().unwrap())
+            .unwrap();
+        let s = &state[&key(d)];
+        assert_eq!(s.stage, Stage::Changed, "{row}");
+        assert_eq!(
+            d.password("admin").unwrap().expose(),
+            s.new_password.as_ref().unwrap().expose()
+        );
+    }
+    // and the rotation resumes cleanly to the end
+    let resumed = fx
+        .run("rotate", &["--journal", &j, "--yes", "--json", "--resume"])
+        .await;
+    assert_eq!(resumed.code, 0, "{resumed:?}");
+    let state = journal_state(&journal);
+    for d in fx.devices() {
+        let s = &state[&key(d)];
+        assert_eq!(s.stage, Stage::Changed, "{}", d.host());
+        assert_eq!(
+            d.password("admin").unwrap().expose(),
+            s.new_password.as_ref().unwrap().expose(),
+            "{}",
+            d.host()
+        );
+        let st = d.stats();
+        assert!(st.auth_failures <= 1, "{}", d.host());
+        assert_eq!((st.locks, st.locked_rejections), (0, 0), "{}", d.host());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_per_site_limit_holds_at_the_devices() {
+    let fx = Fixture::start(30).await;
+    for d in fx.devices() {
+        d.set_fault(Fault::Latency(Duration::from_millis(20)));
+    }
+    let metered = |fx: &Fixture| -> Vec<LoadMeter> {
+        let meters: Vec<LoadMeter> = (0..3).map(|_| LoadMeter::new()).collect();
+        for d in fx.devices() {
+            d.attach_meter(&meters[d.index() % 3]);
+        }
+        meters
+    };
+    // without the limit a site serves several requests at once: the meter sees it
+    let free = metered(&fx);
+    let r = fx
+        .run("inventory", &["--format", "csv", "--concurrency", "12"])
+        .await;
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(free.iter().any(|m| m.peak() > 2), "{free:?}");
+
+    let limited = metered(&fx);
+    let r = fx
+        .run(
+            "inventory",
+            &["--format", "csv", "--concurrency", "12", "--per-site", "2"],
+        )
+        .await;
+    assert_eq!(r.code, 0, "{r:?}");
+    for m in &limited {
+        assert!(m.requests() >= 10 && m.peak() <= 2, "{m:?}");
+    }
+    assert!(limited.iter().any(|m| m.peak() == 2), "{limited:?}");
+
+    let rotated = metered(&fx);
+    let j = fx.path("sites.journal");
+    let r = fx
+        .run(
+            "rotate",
+            &[
+                "--journal",
+                j.to_str().unwrap(),
+                "--yes",
+                "--json",
+                "--concurrency",
+                "12",
+                "--per-site",
+                "1",
+            ],
+        )
+        .await;
+    assert_eq!(r.code, 0, "{r:?}");
+    for m in &rotated {
+        assert!(m.requests() >= 10 && m.peak() == 1, "{m:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -211,7 +211,8 @@ enum hikproto_result
   HIKPROTO_RESULT_PANIC = 900,
   // The library's internal runtime could not start, or was entered from inside itself.
   HIKPROTO_RESULT_RUNTIME = 901,
-  // The call was cancelled with `hikproto_device_cancel` before it finished.
+  // The call was cancelled before it finished (`hikproto_device_cancel`,
+  // `hikproto_discovery_cancel`, `hikproto_sadp_client_cancel`, `hikproto_fleet_cancel`).
   HIKPROTO_RESULT_CANCELLED = 902,
   // `hikproto_shutdown` was called: the library no longer runs calls.
   HIKPROTO_RESULT_SHUT_DOWN = 903,
@@ -292,10 +293,12 @@ typedef struct hikproto_device_builder hikproto_device_builder;
 // 37020, listening for 3 s). With targets (`_add_target`) it asks only those addresses, by
 // unicast. Devices are identified by MAC and reported once each.
 //
-// Methods: `_new`, `_add_target`, `_set_timeout_ms`, `_set_expect`, `_run`, `_count`,
-// `_results_json`, `_free`; `hikproto_discovery_target` makes a SADP command target of a result.
+// Methods: `_new`, `_add_target`, `_set_timeout_ms`, `_set_expect`, `_run`, `_cancel`,
+// `_count`, `_results_json`, `_free`; `hikproto_discovery_target` makes a SADP command target
+// of a result.
 // Ownership: the caller owns it and releases it with `hikproto_discovery_free`.
-// Thread-safety: not safe for concurrent use; one thread at a time.
+// Thread-safety: one thread at a time, except `hikproto_discovery_cancel`, which is meant for
+// another thread while `_run` blocks.
 typedef struct hikproto_discovery hikproto_discovery;
 
 // Details of one failed call: code, message, HTTP status, the device's `ResponseStatus`
@@ -314,7 +317,8 @@ typedef struct hikproto_error hikproto_error;
 // A set of devices to run one operation over, with its limits.
 //
 // Methods: `_new`, `_add_device`, `_len`, `_set_concurrency`, `_set_per_host_limit`,
-// `_set_deadline_ms`, `_set_progress_callback`, `_device_info`, `_get_json`, `_free`.
+// `_set_deadline_ms`, `_set_progress_callback`, `_device_info`, `_get_json`, `_doctor`,
+// `_inventory`, `_cancel`, `_free`.
 //
 // Defaults: 32 devices at once, one operation at a time per device address, no deadline
 // beyond each device's own timeouts. One device's failure never affects the others.
@@ -322,7 +326,7 @@ typedef struct hikproto_error hikproto_error;
 // Ownership: the caller owns the fleet and releases it with `hikproto_fleet_free`; devices
 // added are shared with the caller's handles, which may be freed independently.
 // Thread-safety: setters and `_add_device` must not race with each other or with a run; runs
-// themselves only read the fleet.
+// themselves only read the fleet, and `hikproto_fleet_cancel` may be called from any thread.
 typedef struct hikproto_fleet hikproto_fleet;
 
 // The outcomes of one fleet run, in the order the devices were added.
@@ -355,12 +359,14 @@ typedef struct hikproto_response hikproto_response;
 // A SADP command client: one UDP socket on an ephemeral port of all interfaces, and a receive
 // task matching replies to commands by UUID and MAC.
 //
-// Methods: `hikproto_sadp_client_new` (constructor), the `hikproto_sadp_*` commands, `_free`.
+// Methods: `hikproto_sadp_client_new` (constructor), the `hikproto_sadp_*` commands,
+// `hikproto_sadp_client_allow_plaintext_secrets`, `hikproto_sadp_client_cancel`, `_free`.
 // Ownership: the caller owns it and releases it with `hikproto_sadp_client_free`.
 // Thread-safety: safe to use from several threads at once (commands to one device are
 // serialised inside; commands to different devices run in parallel); it must not be freed
-// while a command runs. Every command blocks the calling thread until the device answers or
-// the client's timeout passes (`HIKPROTO_RESULT_TIMEOUT`).
+// while a command runs. Every command blocks the calling thread until the device answers, the
+// client's timeout passes (`HIKPROTO_RESULT_TIMEOUT`) or `hikproto_sadp_client_cancel` is
+// called (`HIKPROTO_RESULT_CANCELLED`).
 typedef struct hikproto_sadp_client hikproto_sadp_client;
 
 // The device a SADP command goes to: its MAC, the address it answers on, and what its
@@ -496,9 +502,10 @@ hikproto_result hikproto_device_base_url(const struct hikproto_device *device,
 // JSON shape (schema `hikproto_device_info_json.json`): the `DeviceInfo` element names as the
 // device wrote them, for example `{"deviceName": "…", "deviceID": "…", "model": "…",
 // "serialNumber": "…", "macAddress": "aa:bb:cc:dd:ee:ff", "firmwareVersion": "…",
-// "firmwareReleasedDate": "…", "hardwareVersion": "…", "deviceType": "…", …}`; an element the
-// device did not send is absent. `"abnormalStatus":` is an object of booleans, `"extra":` an
-// object of any other elements (text), `"namespace":` the XML namespace the device used.
+// "firmwareReleasedDate": "…", "hardwareVersion": "…", "deviceType": "…", …}`. Every element
+// of the official list has its key, `null` when the device did not send it (firmware differs
+// in what it sends). `"abnormalStatus":` is an object of booleans, `"extra":` an object of
+// any other elements (text), `"namespace":` the XML namespace the device used (or `null`).
 //
 // Buffer contract as for `hikproto_device_base_url`. A too-small buffer costs a repeat of the
 // request: size it generously (4 KiB holds any device's answer seen so far).
@@ -686,8 +693,9 @@ hikproto_result hikproto_isup_key_generate(size_t key_len,
 
 // Lists the network interfaces (`GET /ISAPI/System/Network/interfaces`) as a JSON array
 // into `buf`; each entry has `id`, `ip` (its addressing, as `hikproto_device_ip_addressing_json`
-// writes it, or `null`), `macAddress` and `link` (an object of the link fields the device
-// sent). Buffer contract: on success `*out_n` is the text length; when `len` is too small,
+// writes it, or `null`), `macAddress` (or `null`) and `link` (an object of the link fields the
+// device sent, such as `{"MTU": 1500, "speed": 0, "duplex": "full", "autoNegotiation": true}`:
+// `MTU` and `speed` are numbers, `autoNegotiation` a boolean, other fields text). Buffer contract: on success `*out_n` is the text length; when `len` is too small,
 // `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included (a retry
 // asks again). Blocks until done.
 hikproto_result hikproto_device_network_interfaces_json(const struct hikproto_device *device,
@@ -853,7 +861,14 @@ hikproto_result hikproto_device_get_json_alloc(const struct hikproto_device *dev
 // Gathers the device's password-recovery facts over ISAPI (reset capabilities, security
 // questions, reserved e-mail, GUID, Hik-Connect) and writes the recovery plan as JSON into
 // `buf`: the routes this device offers, in the order to try them, each with what it needs and
-// why it is or is not available. Buffer contract as for `hikproto_device_get_json`.
+// why it is or is not available (schema `hikproto_device_recovery_plan_json.json`):
+// `{"device": {"serial", "model", "deviceType", "firmware"}, "routes": [{"method", "status",
+// "supported", "configured", "transports", "prerequisites", "evidence", "notes",
+// "provenance", "unverified"}, …], "minMethodsRequired", "methodsConfigured",
+// "syncCameraPasswords", "warnings", "gaps"}`. Facts are `"yes"`, `"no"` or `"unknown"`. Each
+// route's `"provenance":` lists its requests with where each is known from (`"documented"`,
+// `"observed"` or `"inferred"`); `"unverified": true` marks a route with an inferred request,
+// unverified on real firmware. Buffer contract as for `hikproto_device_get_json`.
 // Blocks until done.
 hikproto_result hikproto_device_recovery_plan_json(const struct hikproto_device *device,
                                                    char *buf,
@@ -1101,7 +1116,9 @@ hikproto_result hikproto_device_reboot(const struct hikproto_device *device,
 // Resets the admin password by answering the security questions
 // (`PUT /ISAPI/Security/questionCertification`): question `ids[i]` answered by `answers[i]`
 // for `i < n` (1 to 16, distinct ids, none empty). A wrong answer is `DEVICE_REFUSED` with the
-// attempts left in the error object. Thread-safety: any thread. Blocks until done.
+// attempts left in the error object. The request's method and body are inferred, unverified on
+// real firmware: a device that refuses it as malformed gets an error message saying so.
+// Thread-safety: any thread. Blocks until done.
 hikproto_result hikproto_device_reset_by_answers(const struct hikproto_device *device,
                                                  const uint32_t *ids,
                                                  const char *const *answers,
@@ -1117,7 +1134,9 @@ hikproto_result hikproto_device_reset_by_answers(const struct hikproto_device *d
 // file is `INVALID_ARGUMENT` and nothing is sent. A GUID the device does not recognise (another
 // device's, or replaced by a newer export) is `DEVICE_REFUSED`. The device's serial is not
 // known before login, so matching the file's sidecar against it is the caller's part
-// (`hikproto_guid_file_check_json`). Thread-safety: any thread. Blocks until done.
+// (`hikproto_guid_file_check_json`). The request's path and body are inferred, unverified on
+// real firmware: a device that refuses it as malformed gets an error message saying so.
+// Thread-safety: any thread. Blocks until done.
 hikproto_result hikproto_device_reset_with_guid_file(const struct hikproto_device *device,
                                                      const char *path,
                                                      const char *new_password,
@@ -1150,8 +1169,9 @@ hikproto_result hikproto_device_email_reset_qr_json_alloc(const struct hikproto_
 
 // Resets the admin password with the code mailed to the reserved address
 // (`PUT /ISAPI/Security/emailCertification`). `code`: 4 to 64 printable characters
-// (checked first). A wrong or expired code is `DEVICE_REFUSED` with the attempts left.
-// Thread-safety: any thread. Blocks until done.
+// (checked first). A wrong or expired code is `DEVICE_REFUSED` with the attempts left. The
+// request body is inferred, unverified on real firmware: a device that refuses it as malformed
+// gets an error message saying so. Thread-safety: any thread. Blocks until done.
 hikproto_result hikproto_device_reset_by_email_code(const struct hikproto_device *device,
                                                     const char *code,
                                                     const char *new_password,
@@ -1181,8 +1201,9 @@ hikproto_result hikproto_device_app_reset_qr_json_alloc(const struct hikproto_de
 
 // Resets the admin password with the code the Hik-Connect app showed for the QR payload of
 // `hikproto_device_app_reset_qr_json`. `code` as for `hikproto_device_reset_by_email_code`;
-// a wrong or expired code is `DEVICE_REFUSED` with the attempts left.
-// Thread-safety: any thread. Blocks until done.
+// a wrong or expired code is `DEVICE_REFUSED` with the attempts left. The request body is
+// inferred, unverified on real firmware: a device that refuses it as malformed gets an error
+// message saying so. Thread-safety: any thread. Blocks until done.
 hikproto_result hikproto_device_reset_by_app_code(const struct hikproto_device *device,
                                                   const char *code,
                                                   const char *new_password,
@@ -1251,9 +1272,18 @@ hikproto_result hikproto_discovery_set_expect(struct hikproto_discovery *discove
 
 // Runs the search, blocking for up to the timeout, and keeps the devices found (replacing the
 // previous run's). Finding nothing is a success with a count of 0; failing to open the socket
-// is `HIKPROTO_RESULT_TRANSPORT`.
+// is `HIKPROTO_RESULT_TRANSPORT`; `hikproto_discovery_cancel` from another thread ends it at
+// once with `HIKPROTO_RESULT_CANCELLED` (the previous run's results stay).
 hikproto_result hikproto_discovery_run(struct hikproto_discovery *discovery,
                                        struct hikproto_error **err_out);
+
+// Cancels a `hikproto_discovery_run` in progress on `discovery`: it returns
+// `HIKPROTO_RESULT_CANCELLED` promptly and keeps the previous run's results. A run started
+// afterwards is not affected. NULL is a no-op.
+//
+// Thread-safety: any thread; it is meant for a thread other than the blocked run's. It does
+// not block. Not async-signal-safe.
+void hikproto_discovery_cancel(const struct hikproto_discovery *discovery);
 
 // The number of devices the last run found (0 for NULL or before a run).
 size_t hikproto_discovery_count(const struct hikproto_discovery *discovery);
@@ -1356,7 +1386,9 @@ hikproto_result hikproto_key_file_check_json(const char *path,
 
 // Reads and checks support's reply file at `reply_path` without using it, and writes
 // `{"path", "nameSerial", "contentSerial", "bytes"}` as JSON into `buf` (the serials found
-// in its file name and content; never the code itself).
+// in its file name and content, each `null` when none is found; never the code itself). The
+// file-name pattern (`Encrypt_<9-digit short serial>_<suffix>.xml`) is inferred from one
+// vendor sample, unverified on real firmware.
 //
 // `key_file_path`: the key file it answers (as `hikproto_key_file_write` or
 // `hikproto_sadp_export_key_file` wrote it), or NULL; it enables the age and "answers an
@@ -1381,6 +1413,15 @@ hikproto_result hikproto_guid_file_check_json(const char *path,
                                               size_t len,
                                               size_t *out_n,
                                               struct hikproto_error **err_out);
+
+// Cancels the run in progress on `fleet` (`_device_info`, `_get_json`, `_doctor`,
+// `_inventory`): it returns `HIKPROTO_RESULT_CANCELLED` promptly, without a results object;
+// the devices' requests still running are abandoned (a write a device already received may
+// still take effect). Runs started afterwards are not affected. NULL is a no-op.
+//
+// Thread-safety: any thread; it is meant for a thread other than the blocked run's (a UI
+// thread, a watchdog). It does not block. Not async-signal-safe.
+void hikproto_fleet_cancel(const struct hikproto_fleet *fleet);
 
 // Creates an empty fleet. Writes it to `*out` on success only.
 // Ownership: the caller frees it with `hikproto_fleet_free`.
@@ -1459,10 +1500,10 @@ hikproto_result hikproto_fleet_results_code(const struct hikproto_fleet_results 
                                             size_t index);
 
 // Writes all outcomes as a JSON array into `buf` (NUL-terminated). Each entry:
-// `{"index", "device", "ok", "elapsedMs", "value"}` on success, or
-// `{"index", "device", "ok": false, "elapsedMs", "error": {"code", "name", "message",
-// "httpStatus", "statusCode", "subStatusCode", "errorCode", "retryAfterSecs", "attemptsLeft",
-// "retryable"}}`. Buffer contract: on success `*out_n` is the text length; when `len` is too
+// `{"index", "device", "ok", "elapsedMs", "value", "error"}`: on success `"value":` is the
+// device's result and `"error":` is `null`; on failure `"value":` is `null` and `"error":` is
+// `{"code", "name", "message", "httpStatus", "statusCode", "subStatusCode", "errorCode",
+// "retryAfterSecs", "attemptsLeft", "retryable"}`. Buffer contract: on success `*out_n` is the text length; when `len` is too
 // small, `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included
 // (the results stay in the object: ask again with a larger buffer).
 hikproto_result hikproto_fleet_results_json(const struct hikproto_fleet_results *results,
@@ -1558,8 +1599,10 @@ hikproto_result hikproto_verification_code_generate(size_t code_len,
 // fails with `HIKPROTO_RESULT_RUNTIME` if another Rust library in the process installed one
 // first. Records carry no secrets (see `hikproto_log_cb`).
 //
-// Thread-safety: any thread; records already being delivered on other threads may still
-// reach the previous callback briefly.
+// Thread-safety: any thread but the callback's own (from inside the callback it fails with
+// `HIKPROTO_RESULT_RUNTIME`). When it returns, the previous callback is no longer running on
+// any thread and is not called again, so its `userdata` may be released. A record the callback
+// itself causes is not delivered.
 hikproto_result hikproto_set_log_callback(hikproto_log_cb cb,
                                           uint32_t max_level,
                                           void *userdata,
@@ -1653,6 +1696,15 @@ hikproto_result hikproto_sadp_client_new(uint32_t timeout_ms,
                                          struct hikproto_sadp_client **out,
                                          struct hikproto_error **err_out);
 
+// Cancels every command in progress on `client` at this moment: each returns
+// `HIKPROTO_RESULT_CANCELLED` promptly, its wait for the reply abandoned (a command the device
+// already received may still take effect). Commands started afterwards are not affected.
+// NULL is a no-op.
+//
+// Thread-safety: any thread; it is meant for a thread other than the blocked command's. It
+// does not block. Not async-signal-safe.
+void hikproto_sadp_client_cancel(const struct hikproto_sadp_client *client);
+
 // Makes a second client handle on the same socket whose commands may send **in clear** a secret
 // SADP 3.0 cannot seal: a reset code to a device that does not advertise `codeEncrypt`
 // (`hikproto_sadp_reset_with_code`, `_with_reply_file`, `_by_mail_code`, `_by_phone_code`), the
@@ -1660,7 +1712,8 @@ hikproto_result hikproto_sadp_client_new(uint32_t timeout_ms,
 // `HIKPROTO_RESULT_INVALID_ARGUMENT` before anything is sent. Passwords, answers, e-mail addresses
 // and verification codes are always sealed and need no opt-in. Use it for one command on a
 // trusted LAN only. Writes `*out` on success only; the caller frees it with
-// `hikproto_sadp_client_free` (independently of `client`).
+// `hikproto_sadp_client_free` (independently of `client`); `hikproto_sadp_client_cancel` on one
+// handle does not reach the other's commands.
 hikproto_result hikproto_sadp_client_allow_plaintext_secrets(const struct hikproto_sadp_client *client,
                                                              struct hikproto_sadp_client **out,
                                                              struct hikproto_error **err_out);
@@ -1766,8 +1819,8 @@ hikproto_result hikproto_sadp_encrypt_string_alloc(const struct hikproto_sadp_cl
                                                    struct hikproto_error **err_out);
 
 // Writes which reset methods the device has configured (SADP `getPasswordResetType`) as JSON
-// into `buf`: `{"reset_type_enabled", "security_question", "guid_file", "security_email",
-// "hc_verification_code"}`, each a bool or `null` when the device did not say. Buffer
+// into `buf`: `{"resetTypeEnabled": …, "securityQuestion": …, "guidFile": …, "securityEmail": …,
+// "hcVerificationCode": …}`, each a bool or `null` when the device did not say. Buffer
 // contract as for `hikproto_sadp_device_code`. Blocks until done.
 hikproto_result hikproto_sadp_password_reset_types_json(const struct hikproto_sadp_client *client,
                                                         const struct hikproto_sadp_target *target,
@@ -1999,8 +2052,8 @@ hikproto_result hikproto_sadp_phone_reset_qr_json_alloc(const struct hikproto_sa
                                                         struct hikproto_error **err_out);
 
 // Resets the admin password with the code the Hik-Connect app showed (SADP `PhoneNoReset`;
-// its protocol-3.0 form is inferred from `MailReset`, so devices may differ). Blocks until
-// done.
+// its protocol-3.0 form is inferred from `MailReset`, unverified on real firmware, so devices
+// may differ). Blocks until done.
 hikproto_result hikproto_sadp_reset_by_phone_code(const struct hikproto_sadp_client *client,
                                                   const struct hikproto_sadp_target *target,
                                                   const char *code,

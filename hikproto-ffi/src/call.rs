@@ -7,7 +7,6 @@
 //! the operation run.
 
 use std::ffi::c_char;
-use std::future::Future;
 
 use hikproto_core::isapi::status::ResponseStatus;
 use hikproto_core::reset::ResetOutcome;
@@ -16,7 +15,6 @@ use serde::Serialize;
 use crate::buffer::write_str;
 use crate::error::Fail;
 use crate::handle::write_value;
-use crate::runtime::block_on;
 
 /// Where an operation's result goes.
 pub(crate) trait Deliver<T> {
@@ -195,23 +193,4 @@ impl<T> Deliver<T> for Discard {
     fn deliver(self, _: T) -> Result<(), Fail> {
         Ok(())
     }
-}
-
-/// Runs one operation on `ctx` (a borrowed handle): checks `out`, lets `op` parse its arguments
-/// and build the future, blocks on the shared runtime until it completes, delivers the result.
-pub(crate) fn run_op<C, T, E, Fut, D>(
-    ctx: C,
-    out: D,
-    op: impl FnOnce(C) -> Result<Fut, Fail>,
-) -> Result<(), Fail>
-where
-    Fut: Future<Output = Result<T, E>> + Send,
-    T: Send,
-    E: Send,
-    Fail: From<E>,
-    D: Deliver<T>,
-{
-    out.check()?;
-    let fut = op(ctx)?;
-    out.deliver(block_on(fut)??)
 }

@@ -2,16 +2,17 @@
 
 use std::ffi::c_char;
 use std::net::SocketAddr;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use hikproto_core::sadp::{DiscoverOptions, DiscoveredDevice, discover};
 
 use crate::buffer::{str_arg, write_str};
+use crate::cancel::Canceller;
 use crate::error::{Fail, hikproto_error};
 use crate::handle::{BoxCastable, check_out, free_box, try_mut, try_ref, write_out};
 use crate::panic::{ffi_call, ffi_value};
 use crate::result::hikproto_result;
-use crate::runtime::block_on;
 
 /// A SADP search: its settings, and the devices found by the last run.
 ///
@@ -19,10 +20,12 @@ use crate::runtime::block_on;
 /// 37020, listening for 3 s). With targets (`_add_target`) it asks only those addresses, by
 /// unicast. Devices are identified by MAC and reported once each.
 ///
-/// Methods: `_new`, `_add_target`, `_set_timeout_ms`, `_set_expect`, `_run`, `_count`,
-/// `_results_json`, `_free`; `hikproto_discovery_target` makes a SADP command target of a result.
+/// Methods: `_new`, `_add_target`, `_set_timeout_ms`, `_set_expect`, `_run`, `_cancel`,
+/// `_count`, `_results_json`, `_free`; `hikproto_discovery_target` makes a SADP command target
+/// of a result.
 /// Ownership: the caller owns it and releases it with `hikproto_discovery_free`.
-/// Thread-safety: not safe for concurrent use; one thread at a time.
+/// Thread-safety: one thread at a time, except `hikproto_discovery_cancel`, which is meant for
+/// another thread while `_run` blocks.
 pub struct hikproto_discovery {
     _private: [u8; 0],
 }
@@ -32,7 +35,8 @@ pub(crate) struct DiscoveryInner {
     targets: Vec<SocketAddr>,
     timeout: Duration,
     expect: Option<usize>,
-    found: Vec<DiscoveredDevice>,
+    found: Mutex<Vec<DiscoveredDevice>>,
+    cancel: Canceller,
 }
 
 impl BoxCastable for hikproto_discovery {
@@ -40,8 +44,8 @@ impl BoxCastable for hikproto_discovery {
 }
 
 /// The devices the last run found.
-pub(crate) fn found(d: &DiscoveryInner) -> &[DiscoveredDevice] {
-    &d.found
+pub(crate) fn found(d: &DiscoveryInner) -> MutexGuard<'_, Vec<DiscoveredDevice>> {
+    d.found.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl DiscoveryInner {
@@ -74,7 +78,8 @@ pub extern "C" fn hikproto_discovery_new(
                 targets: Vec::new(),
                 timeout: Duration::from_secs(3),
                 expect: None,
-                found: Vec::new(),
+                found: Mutex::default(),
+                cancel: Canceller::default(),
             },
         );
         Ok(())
@@ -131,25 +136,45 @@ pub extern "C" fn hikproto_discovery_set_expect(
 
 /// Runs the search, blocking for up to the timeout, and keeps the devices found (replacing the
 /// previous run's). Finding nothing is a success with a count of 0; failing to open the socket
-/// is `HIKPROTO_RESULT_TRANSPORT`.
+/// is `HIKPROTO_RESULT_TRANSPORT`; `hikproto_discovery_cancel` from another thread ends it at
+/// once with `HIKPROTO_RESULT_CANCELLED` (the previous run's results stay).
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_discovery_run(
     discovery: *mut hikproto_discovery,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
     ffi_call(err_out, || {
-        let d = try_mut(discovery, "discovery")?;
+        // shared access while it blocks: `hikproto_discovery_cancel` reads the handle meanwhile
+        let d = try_ref(discovery.cast_const(), "discovery")?;
         let options = d.options();
-        d.found = block_on(async move { discover(&options).await })??;
+        let devices = d
+            .cancel
+            .run("hikproto_discovery_cancel", discover(&options))??;
+        *found(d) = devices;
         Ok(())
     })
+}
+
+/// Cancels a `hikproto_discovery_run` in progress on `discovery`: it returns
+/// `HIKPROTO_RESULT_CANCELLED` promptly and keeps the previous run's results. A run started
+/// afterwards is not affected. NULL is a no-op.
+///
+/// Thread-safety: any thread; it is meant for a thread other than the blocked run's. It does
+/// not block. Not async-signal-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_discovery_cancel(discovery: *const hikproto_discovery) {
+    ffi_value((), || {
+        if let Ok(d) = try_ref(discovery, "discovery") {
+            d.cancel.cancel();
+        }
+    });
 }
 
 /// The number of devices the last run found (0 for NULL or before a run).
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_discovery_count(discovery: *const hikproto_discovery) -> usize {
     ffi_value(0, || {
-        try_ref(discovery, "discovery").map_or(0, |d| d.found.len())
+        try_ref(discovery, "discovery").map_or(0, |d| found(d).len())
     })
 }
 
@@ -174,7 +199,7 @@ pub extern "C" fn hikproto_discovery_results_json(
 ) -> hikproto_result {
     ffi_call(err_out, || {
         let d = try_ref(discovery, "discovery")?;
-        let json = crate::json::c_json(&d.found)?;
+        let json = crate::json::c_json(&*found(d))?;
         write_str(&json, buf, len, out_n)
     })
 }

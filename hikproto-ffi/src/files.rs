@@ -117,7 +117,9 @@ pub extern "C" fn hikproto_key_file_check_json(
 
 /// Reads and checks support's reply file at `reply_path` without using it, and writes
 /// `{"path", "nameSerial", "contentSerial", "bytes"}` as JSON into `buf` (the serials found
-/// in its file name and content; never the code itself).
+/// in its file name and content, each `null` when none is found; never the code itself). The
+/// file-name pattern (`Encrypt_<9-digit short serial>_<suffix>.xml`) is inferred from one
+/// vendor sample, unverified on real firmware.
 ///
 /// `key_file_path`: the key file it answers (as `hikproto_key_file_write` or
 /// `hikproto_sadp_export_key_file` wrote it), or NULL; it enables the age and "answers an

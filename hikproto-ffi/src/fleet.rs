@@ -7,6 +7,7 @@ use hikproto_core::fleet::{DeviceResult, Fleet};
 use serde_json::{Value, json};
 
 use crate::buffer::{str_arg, write_str};
+use crate::cancel::Canceller;
 use crate::decode::decode_document;
 use crate::device::hikproto_device;
 use crate::error::{Fail, hikproto_error};
@@ -15,7 +16,6 @@ use crate::handle::{
 };
 use crate::panic::{ffi_call, ffi_value};
 use crate::result::hikproto_result;
-use crate::runtime::block_on;
 
 /// Progress callback of a fleet run: called once per device as it finishes, with the caller's
 /// `userdata`, the number of devices finished so far, the total, the device's base URL
@@ -36,7 +36,8 @@ pub type hikproto_fleet_progress_cb = Option<
 /// A set of devices to run one operation over, with its limits.
 ///
 /// Methods: `_new`, `_add_device`, `_len`, `_set_concurrency`, `_set_per_host_limit`,
-/// `_set_deadline_ms`, `_set_progress_callback`, `_device_info`, `_get_json`, `_free`.
+/// `_set_deadline_ms`, `_set_progress_callback`, `_device_info`, `_get_json`, `_doctor`,
+/// `_inventory`, `_cancel`, `_free`.
 ///
 /// Defaults: 32 devices at once, one operation at a time per device address, no deadline
 /// beyond each device's own timeouts. One device's failure never affects the others.
@@ -44,7 +45,7 @@ pub type hikproto_fleet_progress_cb = Option<
 /// Ownership: the caller owns the fleet and releases it with `hikproto_fleet_free`; devices
 /// added are shared with the caller's handles, which may be freed independently.
 /// Thread-safety: setters and `_add_device` must not race with each other or with a run; runs
-/// themselves only read the fleet.
+/// themselves only read the fleet, and `hikproto_fleet_cancel` may be called from any thread.
 pub struct hikproto_fleet {
     _private: [u8; 0],
 }
@@ -76,6 +77,7 @@ pub(crate) struct FleetInner {
     per_host: usize,
     deadline: Option<Duration>,
     progress: Option<Progress>,
+    cancel: Canceller,
 }
 
 impl BoxCastable for hikproto_fleet {
@@ -124,7 +126,9 @@ impl FleetInner {
     {
         let runner = self.runner();
         let devices = self.devices.clone();
-        let results = block_on(async move { runner.run(devices, op).await })?;
+        let results = self.cancel.run("hikproto_fleet_cancel", async move {
+            runner.run(devices, op).await
+        })?;
         Ok(collect(results))
     }
 }
@@ -139,7 +143,7 @@ pub(crate) fn collect(results: Vec<DeviceResult<Value>>) -> ResultsInner {
                 codes.push(hikproto_result::Ok);
                 items.push(json!({
                     "index": r.index, "device": r.device, "ok": true,
-                    "elapsedMs": elapsed_ms, "value": value,
+                    "elapsedMs": elapsed_ms, "value": value, "error": null,
                 }));
             }
             Err(e) => {
@@ -147,7 +151,7 @@ pub(crate) fn collect(results: Vec<DeviceResult<Value>>) -> ResultsInner {
                 codes.push(f.code);
                 items.push(json!({
                     "index": r.index, "device": r.device, "ok": false,
-                    "elapsedMs": elapsed_ms, "error": error_json(&f),
+                    "elapsedMs": elapsed_ms, "value": null, "error": error_json(&f),
                 }));
             }
         }
@@ -197,6 +201,22 @@ where
     })
 }
 
+/// Cancels the run in progress on `fleet` (`_device_info`, `_get_json`, `_doctor`,
+/// `_inventory`): it returns `HIKPROTO_RESULT_CANCELLED` promptly, without a results object;
+/// the devices' requests still running are abandoned (a write a device already received may
+/// still take effect). Runs started afterwards are not affected. NULL is a no-op.
+///
+/// Thread-safety: any thread; it is meant for a thread other than the blocked run's (a UI
+/// thread, a watchdog). It does not block. Not async-signal-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_fleet_cancel(fleet: *const hikproto_fleet) {
+    ffi_value((), || {
+        if let Ok(f) = try_ref(fleet, "fleet") {
+            f.cancel.cancel();
+        }
+    });
+}
+
 /// A device's typed result as a JSON value (`what` names it in a decode error).
 pub(crate) fn to_value<T: serde::Serialize>(
     what: &'static str,
@@ -222,6 +242,7 @@ pub extern "C" fn hikproto_fleet_new(
                 per_host: 1,
                 deadline: None,
                 progress: None,
+                cancel: Canceller::default(),
             },
         );
         Ok(())
@@ -322,9 +343,12 @@ pub extern "C" fn hikproto_fleet_device_info(
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
     run_export(fleet, out, err_out, || {
-        Ok(
-            |dev: hikproto_core::Device| async move { to_value("DeviceInfo", dev.device_info().await?) },
-        )
+        Ok(|dev: hikproto_core::Device| async move {
+            to_value(
+                "DeviceInfo",
+                crate::shape::InfoJson(dev.device_info().await?),
+            )
+        })
     })
 }
 
@@ -347,6 +371,7 @@ pub extern "C" fn hikproto_fleet_doctor(
                 "Report",
                 report.for_audience(hikproto_core::doctor::Audience::C),
             )
+            .map(crate::shape::doctor_value)
         })
     })
 }
@@ -429,10 +454,10 @@ pub extern "C" fn hikproto_fleet_results_code(
 }
 
 /// Writes all outcomes as a JSON array into `buf` (NUL-terminated). Each entry:
-/// `{"index", "device", "ok", "elapsedMs", "value"}` on success, or
-/// `{"index", "device", "ok": false, "elapsedMs", "error": {"code", "name", "message",
-/// "httpStatus", "statusCode", "subStatusCode", "errorCode", "retryAfterSecs", "attemptsLeft",
-/// "retryable"}}`. Buffer contract: on success `*out_n` is the text length; when `len` is too
+/// `{"index", "device", "ok", "elapsedMs", "value", "error"}`: on success `"value":` is the
+/// device's result and `"error":` is `null`; on failure `"value":` is `null` and `"error":` is
+/// `{"code", "name", "message", "httpStatus", "statusCode", "subStatusCode", "errorCode",
+/// "retryAfterSecs", "attemptsLeft", "retryable"}`. Buffer contract: on success `*out_n` is the text length; when `len` is too
 /// small, `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included
 /// (the results stay in the object: ask again with a larger buffer).
 #[unsafe(no_mangle)]

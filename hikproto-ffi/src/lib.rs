@@ -26,9 +26,10 @@
 //!   (`HIKPROTO_RESULT_PANIC`, or a neutral value for getters).
 //! - **Threads and lifecycle.** The library owns one multi-threaded runtime (two worker
 //!   threads, started on first network use, ended by `hikproto_shutdown`; see [`runtime`]).
-//!   Calls block the calling thread; any number of C threads may call at once;
-//!   `hikproto_device_cancel` ends the calls in progress on a handle. Do not use the library
-//!   in the child after `fork()`.
+//!   Calls block the calling thread; any number of C threads may call at once; the handle's
+//!   cancel (`hikproto_device_cancel`, `hikproto_discovery_cancel`,
+//!   `hikproto_sadp_client_cancel`, `hikproto_fleet_cancel`; see the `cancel` module) ends the
+//!   calls in progress on it. Do not use the library in the child after `fork()`.
 //! - **SIGPIPE** is set to ignored on the first call if the program left it at its default
 //!   (see the `runtime` module); a program's own handler is kept.
 #![allow(
@@ -44,6 +45,7 @@
 
 mod buffer;
 mod call;
+mod cancel;
 pub mod decode;
 pub mod device;
 pub mod discovery;
@@ -61,6 +63,9 @@ pub mod response;
 pub mod result;
 pub mod runtime;
 pub mod sadp;
+#[cfg(test)]
+mod schema_nulls;
+mod shape;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod version;

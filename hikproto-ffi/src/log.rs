@@ -6,6 +6,7 @@
 //! logs passwords, codes and keys only through their redacting `Debug`, and never logs
 //! headers or bodies that hold them.
 
+use std::cell::Cell;
 use std::ffi::{CString, c_char, c_void};
 use std::fmt::Write as _;
 use std::sync::{PoisonError, RwLock};
@@ -64,12 +65,25 @@ unsafe impl Sync for Sink {}
 
 static SINK: RwLock<Option<Sink>> = RwLock::new(None);
 
+thread_local! {
+    /// True on a thread while it runs the callback: a record made meanwhile is dropped, and
+    /// changing the callback from inside it is refused (it would wait for itself).
+    static IN_CALLBACK: Cell<bool> = const { Cell::new(false) };
+}
+
 fn current() -> Option<Sink> {
     *SINK.read().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Replaces the sink. Waits for the deliveries in progress (they hold the lock for reading), so
+/// once it returns the previous callback is neither running nor called again.
 fn set(sink: Option<Sink>) {
     *SINK.write().unwrap_or_else(PoisonError::into_inner) = sink;
+}
+
+/// True while this thread runs the log callback.
+pub(crate) fn in_callback() -> bool {
+    IN_CALLBACK.with(Cell::get)
 }
 
 /// Drops the callback (on `hikproto_shutdown`).
@@ -134,7 +148,12 @@ impl Subscriber for CallbackSubscriber {
     fn record_follows_from(&self, _: &Id, _: &Id) {}
 
     fn event(&self, event: &Event<'_>) {
-        let Some(sink) = current() else { return };
+        if in_callback() {
+            return;
+        }
+        // held for reading while the callback runs: `set` waits for it
+        let guard = SINK.read().unwrap_or_else(PoisonError::into_inner);
+        let Some(sink) = *guard else { return };
         let meta = event.metadata();
         if *meta.level() > sink.max {
             return;
@@ -144,6 +163,7 @@ impl Subscriber for CallbackSubscriber {
         line.message.push_str(&line.fields);
         let text = |s: &str| CString::new(s.replace('\0', "\u{fffd}")).unwrap_or_default();
         let (target, message) = (text(meta.target()), text(line.message.trim_start()));
+        IN_CALLBACK.with(|c| c.set(true));
         // SAFETY: the callback's contract (see `hikproto_log_cb`); the strings outlive the call.
         unsafe {
             (sink.cb)(
@@ -153,6 +173,8 @@ impl Subscriber for CallbackSubscriber {
                 message.as_ptr(),
             );
         }
+        IN_CALLBACK.with(|c| c.set(false));
+        drop(guard);
     }
 
     fn enter(&self, _: &Id) {}
@@ -168,8 +190,10 @@ impl Subscriber for CallbackSubscriber {
 /// fails with `HIKPROTO_RESULT_RUNTIME` if another Rust library in the process installed one
 /// first. Records carry no secrets (see `hikproto_log_cb`).
 ///
-/// Thread-safety: any thread; records already being delivered on other threads may still
-/// reach the previous callback briefly.
+/// Thread-safety: any thread but the callback's own (from inside the callback it fails with
+/// `HIKPROTO_RESULT_RUNTIME`). When it returns, the previous callback is no longer running on
+/// any thread and is not called again, so its `userdata` may be released. A record the callback
+/// itself causes is not delivered.
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_set_log_callback(
     cb: hikproto_log_cb,
@@ -186,6 +210,12 @@ pub extern "C" fn hikproto_set_log_callback(
             HIKPROTO_LOG_TRACE => Level::TRACE,
             n => return Err(Fail::invalid(format!("unknown log level {n}"))),
         };
+        if in_callback() {
+            return Err(Fail::new(
+                hikproto_result::Runtime,
+                "called from inside the log callback",
+            ));
+        }
         install()?;
         set(cb.map(|cb| Sink { cb, max, userdata }));
         // callsites cached before this registration are asked again

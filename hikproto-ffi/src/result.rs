@@ -76,7 +76,8 @@ pub enum hikproto_result {
     Panic = 900,
     /// The library's internal runtime could not start, or was entered from inside itself.
     Runtime = 901,
-    /// The call was cancelled with `hikproto_device_cancel` before it finished.
+    /// The call was cancelled before it finished (`hikproto_device_cancel`,
+    /// `hikproto_discovery_cancel`, `hikproto_sadp_client_cancel`, `hikproto_fleet_cancel`).
     Cancelled = 902,
     /// `hikproto_shutdown` was called: the library no longer runs calls.
     ShutDown = 903,

@@ -135,7 +135,8 @@ pub(crate) fn drop_in_runtime<T>(value: T) {
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_shutdown() {
     ffi_value((), || {
-        if refuse_reentry().is_err() {
+        // from inside a callback: nothing (the log callback's own lock would wait for itself)
+        if refuse_reentry().is_err() || crate::log::in_callback() {
             return;
         }
         let previous = {

@@ -10,7 +10,12 @@
 # the Makefile's staticlib-api) defines no global symbol outside hikproto_*. The tests then use
 # a build with the `sim` feature (-DHIKPROTO_SIM). Plus one static link of test_basics through
 # the generated hikproto.pc (pkg-config --static), which keeps Libs.private true, and a check
-# of every JSON document the tests printed against its schema (tests/c/check-json.py).
+# of every JSON document the tests printed against its schema (tests/c/check-json.py), and the
+# packaging end to end: `make install PREFIX=<tmp>` of the build this script already made (the
+# Makefile's PROFILE, so nothing is compiled again), then a small C program built against the
+# installed header through the installed hikproto.pc and, with cmake, the installed
+# hikprotoConfig.cmake, and run; the installed library's SONAME, its being stripped with a
+# separate .debug file linked by .gnu_debuglink, and the artefact sizes (printed, not judged).
 #
 # Usage: hikproto-ffi/tests/run-c-tests.sh [--release]   (default: debug build)
 # Env:   CC (default cc), CARGO_TARGET_DIR, HIKPROTO_C_NO_VALGRIND=1 / HIKPROTO_C_NO_ASAN=1 to
@@ -41,6 +46,21 @@ failures=()
 pass() { passed=$((passed + 1)); echo "PASS $1"; }
 fail() { failed=$((failed + 1)); failures+=("$1"); echo "FAIL $1"; }
 skip() { skipped=$((skipped + 1)); echo "SKIPPED: $1: $2"; }
+
+# run NAME LOG CMD... : runs one program with a deadline, keeps its output in LOG.
+run() {
+  local name=$1 log=$2
+  shift 2
+  if timeout "$PER_RUN_TIMEOUT" "$@" >"$log" 2>&1; then
+    pass "$name"
+  else
+    local rc=$?
+    fail "$name"
+    echo "---- $name (exit $rc), last lines of $log:"
+    tail -n 40 "$log"
+    echo "----"
+  fi
+}
 
 finish() {
   echo
@@ -93,6 +113,104 @@ else
   fail "static library packaging (make staticlib-api)"
 fi
 
+# Packaging end to end: install what `make dist` makes from the build above into a fresh prefix
+# and build a program against it as a user would.
+package_check() {
+  local prefix=$BUILD/prefix log=$BUILD/logs/install.log
+  local cargo_profile=dev
+  [ "$PROFILE" = release ] && cargo_profile=release
+  # the shipped (default features) build just made: make's cargo step finds it fresh
+  if ! make -s -C "$FFI" install PREFIX="$prefix" PROFILE="$cargo_profile" DIST="$BUILD/dist" \
+    >"$log" 2>&1; then
+    fail "make install PREFIX=<tmp>"
+    tail -n 20 "$log"
+    return
+  fi
+  pass "make install PREFIX=<tmp>"
+  local lib=$prefix/lib/libhikproto.so.$VERSION
+  if readelf -d "$lib" | grep -q 'SONAME.*\[libhikproto\.so\.0\]' &&
+    [ "$(readlink "$prefix/lib/libhikproto.so.0")" = "libhikproto.so.$VERSION" ] &&
+    [ "$(readlink "$prefix/lib/libhikproto.so")" = libhikproto.so.0 ]; then
+    pass "installed: SONAME libhikproto.so.0, libhikproto.so -> .so.0 -> .so.$VERSION"
+  else
+    fail "installed: SONAME and links"
+    ls -l "$prefix/lib"
+  fi
+  # debug info sections (not .debug_gdb_scripts, which is loaded and stays)
+  local dwarf='\] \.debug_(info|abbrev|line|str|ranges|rnglists|loc|loclists|aranges) '
+  if ! readelf -S --wide "$lib" | grep -Eq "$dwarf" &&
+    readelf -S --wide "$lib" | grep -q ' \.gnu_debuglink' &&
+    readelf -S --wide "$lib.debug" | grep -Eq "$dwarf" &&
+    ! readelf -S --wide "$prefix/lib/libhikproto.a" | grep -Eq "$dwarf"; then
+    pass "installed: libraries stripped, debug info in libhikproto.so.$VERSION.debug"
+  else
+    fail "installed: libraries stripped, debug info in libhikproto.so.$VERSION.debug"
+  fi
+  if [ "$(nm -D --defined-only "$lib" | grep -c ' hikproto_sim_')" = 0 ]; then
+    pass "installed: no hikproto_sim_* export"
+  else
+    fail "installed: no hikproto_sim_* export"
+  fi
+  echo "::: installed artefact sizes (bytes)"
+  (cd "$prefix/lib" && stat -c '  %s %n' "libhikproto.so.$VERSION" "libhikproto.so.$VERSION.debug" libhikproto.a)
+  local n
+  n=$(find "$prefix/include/hikproto/schema" -name '*.json' | wc -l)
+  if [ -f "$prefix/include/hikproto.h" ] && [ "$n" = "$(find "$FFI/schema" -name '*.json' | wc -l)" ]; then
+    pass "installed: header and $n schemas"
+  else
+    fail "installed: header and schemas ($n schemas)"
+  fi
+  # a user's program: the version, a size query and an error object, without any device
+  local app=$BUILD/installed-app
+  mkdir -p "$app"
+  cat >"$app/app.c" <<'EOF_C'
+#include <stdio.h>
+#include <string.h>
+#include <hikproto.h>
+int main(void) {
+  hikproto_device *dev = NULL;
+  hikproto_error *err = NULL;
+  hikproto_result r = hikproto_device_new("bad host!", 80, NULL, NULL, &dev, &err);
+  int ok = r == HIKPROTO_RESULT_INVALID_ARGUMENT && dev == NULL && err != NULL;
+  hikproto_error_free(err);
+  const char *v = hikproto_version();
+  ok = ok && v != NULL && strlen(v) > 0;
+  hikproto_shutdown();
+  printf("installed libhikproto %s: %s\n", v ? v : "?", ok ? "ok" : "FAILED");
+  return ok ? 0 : 1;
+}
+EOF_C
+  local pcflags
+  if pcflags=$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs hikproto) &&
+    # shellcheck disable=SC2086 # word splitting of pkg-config output is intended
+    "$CC" -std=c11 -Wall -Wextra -Werror "$app/app.c" -o "$app/app" $pcflags >"$app/build.log" 2>&1; then
+    LD_LIBRARY_PATH="$prefix/lib" run "installed: C program through pkg-config" "$BUILD/logs/installed-app.log" "$app/app"
+  else
+    fail "installed: C program through pkg-config (build)"
+    cat "$app/build.log"
+  fi
+  if command -v cmake >/dev/null 2>&1; then
+    cat >"$app/CMakeLists.txt" <<'EOF_CMAKE'
+cmake_minimum_required(VERSION 3.16)
+project(installed_app C)
+find_package(hikproto CONFIG REQUIRED)
+add_executable(app app.c)
+target_link_libraries(app PRIVATE hikproto::hikproto)
+EOF_CMAKE
+    if cmake -S "$app" -B "$app/cmake" -DCMAKE_PREFIX_PATH="$prefix" >"$app/cmake.log" 2>&1 &&
+      cmake --build "$app/cmake" >>"$app/cmake.log" 2>&1; then
+      run "installed: C program through hikprotoConfig.cmake" "$BUILD/logs/installed-cmake.log" "$app/cmake/app"
+    else
+      fail "installed: C program through hikprotoConfig.cmake (build)"
+      tail -n 20 "$app/cmake.log"
+    fi
+  else
+    fail "installed: hikprotoConfig.cmake (cmake is not installed: apt-get install cmake)"
+  fi
+}
+VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' "$ROOT/Cargo.toml" | head -n1)
+package_check
+
 echo "::: building libhikproto for the tests ($PROFILE, --features sim)"
 if ! (cd "$ROOT" && cargo build -p hikproto-ffi --features sim --locked "${CARGO_FLAGS[@]}"); then
   fail "cargo build --features sim"
@@ -106,21 +224,6 @@ ln -sf libhikproto.so "$LIBDIR/libhikproto.so.0"
 
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -g -O1 -DHIKPROTO_SIM -I"$FFI/include" -I"$FFI/tests/c")
 DYN_LIBS=(-L"$LIBDIR" -lhikproto -Wl,-rpath,"$LIBDIR" -lpthread -ldl -lm)
-
-# run NAME LOG CMD... : runs one program with a deadline, keeps its output in LOG.
-run() {
-  local name=$1 log=$2
-  shift 2
-  if timeout "$PER_RUN_TIMEOUT" "$@" >"$log" 2>&1; then
-    pass "$name"
-  else
-    local rc=$?
-    fail "$name"
-    echo "---- $name (exit $rc), last lines of $log:"
-    tail -n 40 "$log"
-    echo "----"
-  fi
-}
 
 SOURCES=("$FFI"/tests/c/test_*.c)
 [ -f "$FFI/examples/c/info.c" ] && SOURCES+=("$FFI/examples/c/info.c")
@@ -160,7 +263,8 @@ for src in "${SOURCES[@]}"; do
   fi
   # 2. valgrind
   if mode_gate "$name (valgrind)" "$valgrind_mode"; then
-    run "$name (valgrind)" "$BUILD/logs/$name.valgrind.log" \
+    # valgrind runs one thread at a time, many times slower: hang deadlines scaled (clock.h)
+    HIKPROTO_TEST_DEADLINE_SCALE=10 run "$name (valgrind)" "$BUILD/logs/$name.valgrind.log" \
       valgrind --quiet --leak-check=full --error-exitcode=1 \
       --suppressions="$FFI/tests/c/valgrind.supp" "$BUILD/plain/$name" "${args[@]}"
   fi

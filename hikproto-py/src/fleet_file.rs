@@ -2,7 +2,7 @@
 //! journaled rotation), results as each device finishes through a [`PyFleetRun`] iterator.
 
 use std::io::Write as _;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use pyo3::prelude::*;
@@ -19,14 +19,15 @@ use hikproto::{Device, Secret};
 
 use crate::convert::to_py;
 use crate::errors::{invalid, to_py_err};
-use crate::runtime::runtime;
+use crate::runtime::{Flavour, runtime};
 
 /// A running fleet operation; iterating gives each device's result as it finishes.
 #[pyclass(module = "hikproto._hikproto", name = "FleetRun")]
 pub(crate) struct PyFleetRun {
-    stream: Mutex<Option<AnyStream>>,
-    keys: Vec<String>,
-    codes: Mutex<Option<std::fs::File>>,
+    stream: Arc<tokio::sync::Mutex<Option<AnyStream>>>,
+    stop: tokio::task::AbortHandle,
+    keys: Arc<Vec<String>>,
+    codes: Arc<Mutex<Option<std::fs::File>>>,
     total: usize,
 }
 
@@ -84,7 +85,7 @@ type Boxed = std::pin::Pin<Box<dyn Future<Output = hikproto::Result<Value>> + Se
 
 /// Starts `op` (`inventory`, `plan`, `apply`, `rotate`) on every device of the devices file.
 #[pyfunction]
-#[pyo3(signature = (op, devices, credentials=None, *, concurrency=16, per_account_limit=None, timeout=15.0, options=None))]
+#[pyo3(signature = (op, devices, credentials=None, *, concurrency=16, per_account_limit=None, per_site_limit=None, timeout=15.0, options=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fleet_file_start(
     py: Python<'_>,
@@ -93,6 +94,7 @@ pub(crate) fn fleet_file_start(
     credentials: Option<&str>,
     concurrency: usize,
     per_account_limit: Option<usize>,
+    per_site_limit: Option<usize>,
     timeout: f64,
     options: Option<Bound<'_, PyDict>>,
 ) -> PyResult<PyFleetRun> {
@@ -105,6 +107,10 @@ pub(crate) fn fleet_file_start(
     if let Some(n) = per_account_limit {
         fleet = fleet.per_account_limit(n);
     }
+    if let Some(n) = per_site_limit {
+        fleet = fleet.per_site_limit(n);
+    }
+    let sites: Vec<Option<String>> = file.devices.iter().map(|d| d.site.clone()).collect();
     let keys: Vec<String> = file.devices.iter().map(|d| d.key()).collect();
     let handles = file
         .devices
@@ -123,7 +129,7 @@ pub(crate) fn fleet_file_start(
     let mut codes = None;
     let _guard = runtime().enter();
     let stream = match op {
-        "inventory" => AnyStream::Values(fleet.stream_indexed(handles, |_, d| {
+        "inventory" => AnyStream::Values(fleet.stream_sited(handles, &sites, |_, d| {
             Box::pin(async move { Ok(json!(inventory(&d).await)) }) as Boxed
         })),
         "plan" | "apply" => {
@@ -138,7 +144,7 @@ pub(crate) fn fleet_file_start(
                 codes = Some(f);
             }
             let apply = op == "apply";
-            AnyStream::Values(fleet.stream_indexed(handles, move |_, d| {
+            AnyStream::Values(fleet.stream_sited(handles, &sites, move |_, d| {
                 let want = want.clone();
                 Box::pin(async move {
                     if apply {
@@ -178,10 +184,11 @@ pub(crate) fn fleet_file_start(
         }
     };
     Ok(PyFleetRun {
-        stream: Mutex::new(Some(stream)),
+        stop: stream.abort_handle(),
+        stream: Arc::new(tokio::sync::Mutex::new(Some(stream))),
         total: keys.len(),
-        keys,
-        codes: Mutex::new(codes),
+        keys: Arc::new(keys),
+        codes: Arc::new(Mutex::new(codes)),
     })
 }
 
@@ -203,6 +210,13 @@ enum AnyStream {
 }
 
 impl AnyStream {
+    fn abort_handle(&self) -> tokio::task::AbortHandle {
+        match self {
+            Self::Values(s) => s.abort_handle(),
+            Self::Rotation(s) => s.abort_handle(),
+        }
+    }
+
     async fn next(&mut self) -> Option<DeviceResult<Value>> {
         match self {
             Self::Values(s) => s.next().await,
@@ -242,26 +256,46 @@ impl PyFleetRun {
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
         loop {
             let next = py.detach(|| {
-                let mut guard = self.stream.lock().unwrap_or_else(|p| p.into_inner());
-                let Some(stream) = guard.as_mut() else {
-                    return Ok(None);
-                };
-                runtime()
-                    .block_on(async {
-                        tokio::time::timeout(Duration::from_millis(100), stream.next()).await
-                    })
-                    .map(|r| r.map(Some).unwrap_or_default())
-                    .map_err(|_| ())
+                runtime().block_on(async {
+                    let mut guard = self.stream.lock().await;
+                    let Some(stream) = guard.as_mut() else {
+                        return Ok(None);
+                    };
+                    match tokio::time::timeout(Duration::from_millis(100), stream.next()).await {
+                        Ok(Some(r)) => Ok(Some(r)),
+                        Ok(None) => {
+                            guard.take();
+                            Ok(None)
+                        }
+                        Err(_) => Err(()),
+                    }
+                })
             });
             match next {
                 Err(()) => py.check_signals()?, // nothing yet: let Ctrl-C through
-                Ok(None) => {
-                    self.stream.lock().unwrap_or_else(|p| p.into_inner()).take();
-                    return Ok(None);
-                }
-                Ok(Some(r)) => return self.item(py, r).map(Some),
+                Ok(None) => return Ok(None),
+                Ok(Some(r)) => return item(py, &self.keys, &self.codes, r).map(Some),
             }
         }
+    }
+
+    /// An awaitable of the next device's result (as `__next__`), or `None` once every device
+    /// has finished. Cancelling the awaiting task leaves the run as it was; `close` stops it.
+    fn next_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let (stream, keys, codes) = (self.stream.clone(), self.keys.clone(), self.codes.clone());
+        Flavour::Asyncio.run(py, move |_| async move {
+            let r = {
+                let mut guard = stream.lock().await;
+                match guard.as_mut() {
+                    Some(s) => s.next().await,
+                    None => None,
+                }
+            };
+            Python::attach(|py| match r {
+                Some(r) => item(py, &keys, &codes, r).map(Some),
+                None => Ok(None),
+            })
+        })
     }
 
     /// Devices in the run.
@@ -270,41 +304,47 @@ impl PyFleetRun {
         self.total
     }
 
-    /// Stops the devices still running.
+    /// Stops the devices still running (what finished stays finished: a rotation's journal
+    /// is left ready for a resume).
     fn close(&self) {
-        self.stream.lock().unwrap_or_else(|p| p.into_inner()).take();
+        self.stop.abort();
+        if let Ok(mut guard) = self.stream.try_lock() {
+            guard.take();
+        }
     }
 }
 
-impl PyFleetRun {
-    fn item(&self, py: Python<'_>, r: DeviceResult<Value>) -> PyResult<Py<PyAny>> {
-        let key = self.keys.get(r.index).cloned().unwrap_or_default();
-        let (value, error) = match r.outcome {
-            Ok(mut v) => {
-                if let Some(code) = v.get_mut("new_code").map(Value::take) {
-                    if let (Some(c), Some(f)) = (
-                        code.as_str(),
-                        self.codes
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .as_mut(),
-                    ) {
-                        writeln!(f, "{key},{c}")
-                            .and_then(|()| f.sync_data())
-                            .map_err(|e| invalid(format!("cannot write the codes file: {e}")))?;
-                    }
-                    if let Some(o) = v.as_object_mut() {
-                        o.remove("new_code");
-                    }
+/// The Python row of one device's result; a generated verification code goes to the codes file
+/// only.
+fn item(
+    py: Python<'_>,
+    keys: &[String],
+    codes: &Mutex<Option<std::fs::File>>,
+    r: DeviceResult<Value>,
+) -> PyResult<Py<PyAny>> {
+    let key = keys.get(r.index).cloned().unwrap_or_default();
+    let (value, error) = match r.outcome {
+        Ok(mut v) => {
+            if let Some(code) = v.get_mut("new_code").map(Value::take) {
+                if let (Some(c), Some(f)) = (
+                    code.as_str(),
+                    codes.lock().unwrap_or_else(|p| p.into_inner()).as_mut(),
+                ) {
+                    writeln!(f, "{key},{c}")
+                        .and_then(|()| f.sync_data())
+                        .map_err(|e| invalid(format!("cannot write the codes file: {e}")))?;
                 }
-                (v, Value::Null)
+                if let Some(o) = v.as_object_mut() {
+                    o.remove("new_code");
+                }
             }
-            Err(e) => (Value::Null, Value::String(e.to_string())),
-        };
-        let ok = error.is_null();
-        to_py(
-            py,
-            &json!({ "index": r.index, "device": key, "ok": ok, "value": value, "error": error }),
-        )
-    }
+            (v, Value::Null)
+        }
+        Err(e) => (Value::Null, Value::String(e.to_string())),
+    };
+    let ok = error.is_null();
+    to_py(
+        py,
+        &json!({ "index": r.index, "device": key, "ok": ok, "value": value, "error": error }),
+    )
 }

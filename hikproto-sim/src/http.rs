@@ -317,6 +317,12 @@ async fn handle(
     https: bool,
     req: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<SimBody>, Abort> {
+    let meters = shared
+        .meters
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    let _busy = crate::meter::Busy::enter(meters);
     let (parts, body) = req.into_parts();
     let header = |name: &str| {
         parts

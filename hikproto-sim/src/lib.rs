@@ -52,6 +52,7 @@ pub mod faults;
 mod handlers;
 mod http;
 mod listen;
+mod meter;
 mod persist;
 pub mod platform;
 mod reqlog;
@@ -69,6 +70,7 @@ pub use config::{
 };
 pub use error::{Result, SimError};
 pub use faults::Fault;
+pub use meter::LoadMeter;
 pub use platform::{Platform, PlatformError, PlatformRecord};
 pub use reqlog::ReceivedRequest;
 pub use site::{BlockingSite, SimDevice, Site, SiteBuilder};

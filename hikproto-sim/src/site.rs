@@ -254,6 +254,16 @@ impl SimDevice {
         self.shared.stats.snapshot()
     }
 
+    /// Counts this device's requests on `meter` too (attach one meter to several devices to
+    /// see their load together).
+    pub fn attach_meter(&self, meter: &crate::LoadMeter) {
+        self.shared
+            .meters
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(meter.clone());
+    }
+
     /// Sets every counter back to zero.
     pub fn reset_stats(&self) {
         self.shared.stats.reset();

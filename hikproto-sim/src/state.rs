@@ -37,6 +37,8 @@ pub(crate) struct DeviceShared {
     dirty: AtomicBool,
     /// The site's state-file writer, when the site has a state file.
     persister: OnceLock<Arc<crate::persist::Persister>>,
+    /// The load meters this device counts its requests on.
+    pub(crate) meters: Mutex<Vec<crate::meter::LoadMeter>>,
 }
 
 impl DeviceShared {
@@ -50,6 +52,7 @@ impl DeviceShared {
             platform,
             dirty: AtomicBool::new(false),
             persister: OnceLock::new(),
+            meters: Mutex::new(Vec::new()),
         }
     }
 

@@ -25,16 +25,14 @@ pub mod devices_file;
 pub mod inventory;
 pub mod journal;
 pub mod rotation;
+mod runner;
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-use tokio::sync::Semaphore;
+use std::time::Duration;
 
 use crate::client::Device;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Progress of a fleet run, given to the progress hook after each device finishes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +68,7 @@ pub struct Fleet {
     concurrency: usize,
     per_host: usize,
     per_account: Option<usize>,
+    per_site: Option<usize>,
     deadline: Option<Duration>,
     progress: Option<ProgressHook>,
     keep_connections: bool,
@@ -81,6 +80,7 @@ impl std::fmt::Debug for Fleet {
             .field("concurrency", &self.concurrency)
             .field("per_host", &self.per_host)
             .field("per_account", &self.per_account)
+            .field("per_site", &self.per_site)
             .field("deadline", &self.deadline)
             .finish_non_exhaustive()
     }
@@ -99,6 +99,7 @@ impl Fleet {
             concurrency: 32,
             per_host: 1,
             per_account: None,
+            per_site: None,
             deadline: None,
             progress: None,
             keep_connections: false,
@@ -126,7 +127,18 @@ impl Fleet {
         self
     }
 
-    /// A deadline for each device's whole operation; past it the device gets [`Error::Timeout`].
+    /// How many operations run at once on the devices of one site (a site's network, NVR or
+    /// uplink is often the real bottleneck). Sites are given with [`Fleet::run_sited`] and
+    /// [`Fleet::stream_sited`] (the devices file's `site` column); devices without one are not
+    /// limited by it.
+    #[must_use]
+    pub fn per_site_limit(mut self, n: usize) -> Self {
+        self.per_site = Some(n.max(1));
+        self
+    }
+
+    /// A deadline for each device's whole operation; past it the device gets
+    /// [`Error::Timeout`](crate::Error::Timeout).
     #[must_use]
     pub fn deadline(mut self, d: Duration) -> Self {
         self.deadline = Some(d);
@@ -168,8 +180,26 @@ impl Fleet {
         F: Fn(usize, Device) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<T>> + Send + 'static,
     {
+        self.run_sited(devices, &[], op).await
+    }
+
+    /// Like [`Fleet::run_indexed`], with each device's site (`sites[i]` for `devices[i]`; a
+    /// device without one is in no site) for [`Fleet::per_site_limit`].
+    pub async fn run_sited<T, F, Fut>(
+        &self,
+        devices: Vec<Device>,
+        sites: &[Option<String>],
+        op: F,
+    ) -> Vec<DeviceResult<T>>
+    where
+        T: Send + 'static,
+        F: Fn(usize, Device) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<T>> + Send + 'static,
+    {
         let total = devices.len();
-        let mut set = self.spawn_all(devices, op);
+        let mut slots = runner::Slots::new(self, total);
+        let mut set = tokio::task::JoinSet::new();
+        slots.spawn(&mut set, runner::numbered(devices, sites), &Arc::new(op));
         let mut out: Vec<DeviceResult<T>> = Vec::with_capacity(total);
         while let Some(r) = set.join_next().await {
             match r {
@@ -191,115 +221,71 @@ impl Fleet {
         F: Fn(usize, Device) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<T>> + Send + 'static,
     {
-        let total = devices.len();
-        let mut set = self.spawn_all(devices, op);
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let task = tokio::spawn(async move {
-            while let Some(r) = set.join_next().await {
-                match r {
-                    Ok(r) => {
-                        if tx.send(r).is_err() {
-                            break;
-                        }
-                    }
-                    Err(e) => tracing::error!("fleet task was cancelled: {e}"),
-                }
-            }
-        });
-        FleetStream { rx, task, total }
+        self.stream_sited(devices, &[], op)
     }
 
-    /// Spawns one task per device, each waiting for its slots.
-    fn spawn_all<T, F, Fut>(
+    /// Like [`Fleet::stream_indexed`], with each device's site (see [`Fleet::run_sited`]).
+    ///
+    /// Must be called inside a tokio runtime.
+    pub fn stream_sited<T, F, Fut>(
         &self,
         devices: Vec<Device>,
+        sites: &[Option<String>],
         op: F,
-    ) -> tokio::task::JoinSet<DeviceResult<T>>
+    ) -> FleetStream<T>
+    where
+        T: Send + 'static,
+        F: Fn(usize, Device) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<T>> + Send + 'static,
+    {
+        let all = devices.iter().map(|_| true).collect();
+        self.stream_phased(devices, sites, all, op)
+    }
+
+    /// Like [`Fleet::stream_sited`] in two phases: the devices with `first[i]` set, then, once
+    /// all of those have finished, the others (under the same limits). Results stream as each
+    /// device finishes.
+    pub(crate) fn stream_phased<T, F, Fut>(
+        &self,
+        devices: Vec<Device>,
+        sites: &[Option<String>],
+        first: Vec<bool>,
+        op: F,
+    ) -> FleetStream<T>
     where
         T: Send + 'static,
         F: Fn(usize, Device) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<T>> + Send + 'static,
     {
         let total = devices.len();
-        let global = Arc::new(Semaphore::new(self.concurrency));
-        let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
-        let mut accounts: HashMap<String, Arc<Semaphore>> = HashMap::new();
+        let mut slots = runner::Slots::new(self, total);
+        let (now, later): (Vec<_>, Vec<_>) = runner::numbered(devices, sites)
+            .into_iter()
+            .partition(|(i, _, _)| first.get(*i).copied().unwrap_or(true));
         let op = Arc::new(op);
-        let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let mut set = tokio::task::JoinSet::new();
-        for (index, dev) in devices.into_iter().enumerate() {
-            let host_sem = hosts
-                .entry(dev.base_url().to_owned())
-                .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
-                .clone();
-            let acct_sem = match (self.per_account, dev.user()) {
-                (Some(n), Some(user)) => Some(
-                    accounts
-                        .entry(user)
-                        .or_insert_with(|| Arc::new(Semaphore::new(n)))
-                        .clone(),
-                ),
-                _ => None,
-            };
-            let global = global.clone();
-            let op = op.clone();
-            let deadline = self.deadline;
-            let progress = self.progress.clone();
-            let done = done.clone();
-            let release = (!self.keep_connections).then(|| dev.clone());
-            set.spawn(async move {
-                let name = dev.base_url().to_owned();
-                // Acquire in a fixed order (account, host, global) so runs cannot deadlock.
-                let _a = match &acct_sem {
-                    Some(s) => s.acquire().await.ok(),
-                    None => None,
-                };
-                let _h = host_sem.acquire().await.ok();
-                let _g = global.acquire().await.ok();
-                let t0 = Instant::now();
-                // A panicking operation becomes that device's error; the run goes on.
-                let fut = async move {
-                    use futures_util::FutureExt as _;
-                    match std::panic::AssertUnwindSafe(op(index, dev))
-                        .catch_unwind()
-                        .await
-                    {
-                        Ok(r) => r,
-                        Err(_) => Err(Error::invalid("the operation panicked")),
+        slots.spawn(&mut set, now, &op);
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let task = tokio::spawn(async move {
+            let mut later = Some(later);
+            loop {
+                while let Some(r) = set.join_next().await {
+                    match r {
+                        Ok(r) => {
+                            if tx.send(r).is_err() {
+                                return;
+                            }
+                        }
+                        Err(e) => tracing::error!("fleet task was cancelled: {e}"),
                     }
-                };
-                let outcome = match deadline {
-                    Some(d) => match tokio::time::timeout(d, fut).await {
-                        Ok(r) => r,
-                        Err(_) => Err(Error::Timeout {
-                            operation: format!("fleet operation on {name}"),
-                            after: d,
-                        }),
-                    },
-                    None => fut.await,
-                };
-                let elapsed = t0.elapsed();
-                if let Some(dev) = release {
-                    dev.release_connections();
                 }
-                let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-                if let Some(p) = progress {
-                    p(&Progress {
-                        done: n,
-                        total,
-                        device: name.clone(),
-                        ok: outcome.is_ok(),
-                    });
+                match later.take() {
+                    Some(l) if !l.is_empty() => slots.spawn(&mut set, l, &op),
+                    _ => return,
                 }
-                DeviceResult {
-                    index,
-                    device: name,
-                    outcome,
-                    elapsed,
-                }
-            });
-        }
-        set
+            }
+        });
+        FleetStream { rx, task, total }
     }
 }
 
@@ -325,6 +311,13 @@ impl<T> FleetStream<T> {
     /// Devices in the run.
     pub fn total(&self) -> usize {
         self.total
+    }
+
+    /// A handle that stops the run from elsewhere, as dropping the stream does: the devices
+    /// still running are stopped and [`FleetStream::next`] gives `None` once the results already
+    /// finished are taken.
+    pub fn abort_handle(&self) -> tokio::task::AbortHandle {
+        self.task.abort_handle()
     }
 }
 
@@ -368,6 +361,7 @@ impl Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
 
     fn dev(host: &str) -> Device {
         Device::builder(host).build().unwrap()
@@ -417,5 +411,70 @@ mod tests {
         let mut p = seen.lock().unwrap().clone();
         p.sort_unstable();
         assert_eq!(p, (1..=20).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn per_site_limit_holds_and_phases_run_in_order() {
+        use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+        let sites: Vec<Option<String>> = (0..24)
+            .map(|i| (i % 4 != 3).then(|| format!("s{}", i % 3)))
+            .collect();
+        let devices: Vec<Device> = (0..24)
+            .map(|i| dev(&format!("127.0.0.1:{}", 2000 + i)))
+            .collect();
+        let running: Arc<Vec<AtomicUsize>> =
+            Arc::new((0..4).map(|_| AtomicUsize::new(0)).collect());
+        let peak: Arc<Vec<AtomicUsize>> = Arc::new((0..4).map(|_| AtomicUsize::new(0)).collect());
+        let group = Arc::new(
+            sites
+                .iter()
+                .map(|s| match s.as_deref() {
+                    Some("s0") => 0,
+                    Some("s1") => 1,
+                    Some("s2") => 2,
+                    _ => 3,
+                })
+                .collect::<Vec<usize>>(),
+        );
+        let (r2, p2, g2) = (running.clone(), peak.clone(), group.clone());
+        let first: Vec<bool> = (0..24).map(|i| i < 6).collect();
+        let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let o2 = order.clone();
+        let mut stream = Fleet::new()
+            .concurrency(16)
+            .per_site_limit(2)
+            .stream_phased(devices, &sites, first, move |i, _d| {
+                let (running, peak, g) = (r2.clone(), p2.clone(), g2[i]);
+                let order = o2.clone();
+                async move {
+                    order.lock().unwrap().push(i);
+                    let now = running[g].fetch_add(1, SeqCst) + 1;
+                    peak[g].fetch_max(now, SeqCst);
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    running[g].fetch_sub(1, SeqCst);
+                    Ok(i)
+                }
+            });
+        let mut n = 0;
+        while let Some(r) = stream.next().await {
+            assert_eq!(r.outcome.unwrap(), r.index);
+            n += 1;
+        }
+        assert_eq!(n, 24);
+        for g in 0..3 {
+            assert_eq!(peak[g].load(SeqCst), 2, "site s{g}");
+        }
+        assert!(
+            peak[3].load(SeqCst) > 2,
+            "devices without a site are not limited by it"
+        );
+        let order = order.lock().unwrap().clone();
+        let mut head = order[..6].to_vec();
+        head.sort_unstable();
+        assert_eq!(
+            head,
+            (0..6).collect::<Vec<_>>(),
+            "the first phase runs first"
+        );
     }
 }

@@ -128,7 +128,11 @@ async fn capture_round_trip_for_every_personality() {
                 }
                 assert_eq!(ra["users"].as_array().map(Vec::len), Some(2), "{name}");
                 // capture cuts the secret elements: B never serves the binding code
-                assert!(rb["ezviz"]["operateCode"].is_null(), "{name}: {}", rb["ezviz"]);
+                assert!(
+                    rb["ezviz"]["operateCode"].is_null(),
+                    "{name}: {}",
+                    rb["ezviz"]
+                );
                 ra["ezviz"]["operateCode"] = Value::Null;
                 assert_eq!(ra, rb, "{name}: reads differ");
             }

@@ -21,9 +21,9 @@ pub use users::*;
 use std::ffi::c_char;
 use std::future::Future;
 
+use crate::cancel::Canceller;
 use bytes::Bytes;
 use hikproto_core::client::{Body, Method, Request};
-use tokio::sync::Notify;
 
 use crate::buffer::{bytes_arg, opt_str_arg, secret_arg, str_arg, write_str};
 use crate::call::{Deliver, JsonOut};
@@ -32,7 +32,6 @@ use crate::handle::{BoxCastable, check_out, free_box_in_runtime, try_ref, write_
 use crate::panic::{ffi_call, ffi_value};
 use crate::response::hikproto_response;
 use crate::result::hikproto_result;
-use crate::runtime::block_on;
 
 /// A handle to one device: its address, credentials, connection pool and authentication state.
 ///
@@ -67,14 +66,14 @@ impl BoxCastable for hikproto_device {
 #[derive(Debug)]
 pub(crate) struct DeviceInner {
     device: hikproto_core::Device,
-    cancel: Notify,
+    cancel: Canceller,
 }
 
 impl DeviceInner {
     pub(crate) fn new(device: hikproto_core::Device) -> Self {
         Self {
             device,
-            cancel: Notify::new(),
+            cancel: Canceller::default(),
         }
     }
 
@@ -90,17 +89,7 @@ impl DeviceInner {
         F: Future + Send,
         F::Output: Send,
     {
-        // registered before the call starts: a cancel from now on reaches it
-        let cancelled = self.cancel.notified();
-        block_on(async move {
-            tokio::select! {
-                out = fut => Ok(out),
-                () = cancelled => Err(Fail::new(
-                    hikproto_result::Cancelled,
-                    "cancelled with hikproto_device_cancel",
-                )),
-            }
-        })?
+        self.cancel.run("hikproto_device_cancel", fut)
     }
 }
 
@@ -115,7 +104,7 @@ impl DeviceInner {
 pub extern "C" fn hikproto_device_cancel(device: *const hikproto_device) {
     ffi_value((), || {
         if let Ok(d) = try_ref(device, "device") {
-            d.cancel.notify_waiters();
+            d.cancel.cancel();
         }
     });
 }
@@ -187,9 +176,10 @@ pub extern "C" fn hikproto_device_base_url(
 /// JSON shape (schema `hikproto_device_info_json.json`): the `DeviceInfo` element names as the
 /// device wrote them, for example `{"deviceName": "…", "deviceID": "…", "model": "…",
 /// "serialNumber": "…", "macAddress": "aa:bb:cc:dd:ee:ff", "firmwareVersion": "…",
-/// "firmwareReleasedDate": "…", "hardwareVersion": "…", "deviceType": "…", …}`; an element the
-/// device did not send is absent. `"abnormalStatus":` is an object of booleans, `"extra":` an
-/// object of any other elements (text), `"namespace":` the XML namespace the device used.
+/// "firmwareReleasedDate": "…", "hardwareVersion": "…", "deviceType": "…", …}`. Every element
+/// of the official list has its key, `null` when the device did not send it (firmware differs
+/// in what it sends). `"abnormalStatus":` is an object of booleans, `"extra":` an object of
+/// any other elements (text), `"namespace":` the XML namespace the device used (or `null`).
 ///
 /// Buffer contract as for `hikproto_device_base_url`. A too-small buffer costs a repeat of the
 /// request: size it generously (4 KiB holds any device's answer seen so far).
@@ -223,7 +213,9 @@ fn hikproto_device_info_json_to(
     out: JsonOut,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, out, |d| Ok(d.device_info()))
+    device_op(device, err_out, out, |d| {
+        Ok(async move { d.device_info().await.map(crate::shape::InfoJson) })
+    })
 }
 
 /// Sends a raw ISAPI request and returns the device's answer as a `hikproto_response`.

@@ -31,8 +31,9 @@ fn ip(s: &str, what: &str) -> Result<IpAddr, Fail> {
 
 /// Lists the network interfaces (`GET /ISAPI/System/Network/interfaces`) as a JSON array
 /// into `buf`; each entry has `id`, `ip` (its addressing, as `hikproto_device_ip_addressing_json`
-/// writes it, or `null`), `macAddress` and `link` (an object of the link fields the device
-/// sent). Buffer contract: on success `*out_n` is the text length; when `len` is too small,
+/// writes it, or `null`), `macAddress` (or `null`) and `link` (an object of the link fields the
+/// device sent, such as `{"MTU": 1500, "speed": 0, "duplex": "full", "autoNegotiation": true}`:
+/// `MTU` and `speed` are numbers, `autoNegotiation` a boolean, other fields text). Buffer contract: on success `*out_n` is the text length; when `len` is too small,
 /// `HIKPROTO_RESULT_INSUFFICIENT_SIZE` and `*out_n` is the size needed, NUL included (a retry
 /// asks again). Blocks until done.
 #[unsafe(no_mangle)]
@@ -63,7 +64,13 @@ fn hikproto_device_network_interfaces_json_to(
     out: JsonOut,
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
-    device_op(device, err_out, out, |d| Ok(d.network_interfaces()))
+    device_op(device, err_out, out, |d| {
+        Ok(async move {
+            d.network_interfaces()
+                .await
+                .map(crate::shape::InterfacesJson)
+        })
+    })
 }
 
 /// Reads the addressing of interface `interface_id` (NULL means `"1"`) as a JSON object into

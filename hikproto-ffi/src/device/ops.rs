@@ -132,7 +132,14 @@ fn hikproto_device_get_json_to(
 /// Gathers the device's password-recovery facts over ISAPI (reset capabilities, security
 /// questions, reserved e-mail, GUID, Hik-Connect) and writes the recovery plan as JSON into
 /// `buf`: the routes this device offers, in the order to try them, each with what it needs and
-/// why it is or is not available. Buffer contract as for `hikproto_device_get_json`.
+/// why it is or is not available (schema `hikproto_device_recovery_plan_json.json`):
+/// `{"device": {"serial", "model", "deviceType", "firmware"}, "routes": [{"method", "status",
+/// "supported", "configured", "transports", "prerequisites", "evidence", "notes",
+/// "provenance", "unverified"}, …], "minMethodsRequired", "methodsConfigured",
+/// "syncCameraPasswords", "warnings", "gaps"}`. Facts are `"yes"`, `"no"` or `"unknown"`. Each
+/// route's `"provenance":` lists its requests with where each is known from (`"documented"`,
+/// `"observed"` or `"inferred"`); `"unverified": true` marks a route with an inferred request,
+/// unverified on real firmware. Buffer contract as for `hikproto_device_get_json`.
 /// Blocks until done.
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_device_recovery_plan_json(

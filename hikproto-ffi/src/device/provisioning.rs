@@ -209,7 +209,10 @@ fn hikproto_device_doctor_json_to(
         };
         Ok(async move {
             let report = d.doctor(&inputs).await;
-            Ok::<_, Fail>(report.for_audience(hikproto_core::doctor::Audience::C))
+            let shown = report.for_audience(hikproto_core::doctor::Audience::C);
+            let value = serde_json::to_value(shown)
+                .map_err(|e| Fail::new(hikproto_result::Decode, e.to_string()))?;
+            Ok::<_, Fail>(crate::shape::doctor_value(value))
         })
     })
 }

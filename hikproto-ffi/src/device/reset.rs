@@ -49,7 +49,9 @@ fn reset_code(p: *const c_char) -> Result<ResetCode, Fail> {
 /// Resets the admin password by answering the security questions
 /// (`PUT /ISAPI/Security/questionCertification`): question `ids[i]` answered by `answers[i]`
 /// for `i < n` (1 to 16, distinct ids, none empty). A wrong answer is `DEVICE_REFUSED` with the
-/// attempts left in the error object. Thread-safety: any thread. Blocks until done.
+/// attempts left in the error object. The request's method and body are inferred, unverified on
+/// real firmware: a device that refuses it as malformed gets an error message saying so.
+/// Thread-safety: any thread. Blocks until done.
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments, reason = "a flat C signature")]
 pub extern "C" fn hikproto_device_reset_by_answers(
@@ -75,7 +77,9 @@ pub extern "C" fn hikproto_device_reset_by_answers(
 /// file is `INVALID_ARGUMENT` and nothing is sent. A GUID the device does not recognise (another
 /// device's, or replaced by a newer export) is `DEVICE_REFUSED`. The device's serial is not
 /// known before login, so matching the file's sidecar against it is the caller's part
-/// (`hikproto_guid_file_check_json`). Thread-safety: any thread. Blocks until done.
+/// (`hikproto_guid_file_check_json`). The request's path and body are inferred, unverified on
+/// real firmware: a device that refuses it as malformed gets an error message saying so.
+/// Thread-safety: any thread. Blocks until done.
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_device_reset_with_guid_file(
     device: *const hikproto_device,
@@ -136,8 +140,9 @@ fn hikproto_device_email_reset_qr_json_to(
 
 /// Resets the admin password with the code mailed to the reserved address
 /// (`PUT /ISAPI/Security/emailCertification`). `code`: 4 to 64 printable characters
-/// (checked first). A wrong or expired code is `DEVICE_REFUSED` with the attempts left.
-/// Thread-safety: any thread. Blocks until done.
+/// (checked first). A wrong or expired code is `DEVICE_REFUSED` with the attempts left. The
+/// request body is inferred, unverified on real firmware: a device that refuses it as malformed
+/// gets an error message saying so. Thread-safety: any thread. Blocks until done.
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_device_reset_by_email_code(
     device: *const hikproto_device,
@@ -194,8 +199,9 @@ fn hikproto_device_app_reset_qr_json_to(
 
 /// Resets the admin password with the code the Hik-Connect app showed for the QR payload of
 /// `hikproto_device_app_reset_qr_json`. `code` as for `hikproto_device_reset_by_email_code`;
-/// a wrong or expired code is `DEVICE_REFUSED` with the attempts left.
-/// Thread-safety: any thread. Blocks until done.
+/// a wrong or expired code is `DEVICE_REFUSED` with the attempts left. The request body is
+/// inferred, unverified on real firmware: a device that refuses it as malformed gets an error
+/// message saying so. Thread-safety: any thread. Blocks until done.
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_device_reset_by_app_code(
     device: *const hikproto_device,

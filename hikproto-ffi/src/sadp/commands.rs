@@ -205,8 +205,8 @@ fn hikproto_sadp_encrypt_string_to(
 }
 
 /// Writes which reset methods the device has configured (SADP `getPasswordResetType`) as JSON
-/// into `buf`: `{"reset_type_enabled", "security_question", "guid_file", "security_email",
-/// "hc_verification_code"}`, each a bool or `null` when the device did not say. Buffer
+/// into `buf`: `{"resetTypeEnabled": …, "securityQuestion": …, "guidFile": …, "securityEmail": …,
+/// "hcVerificationCode": …}`, each a bool or `null` when the device did not say. Buffer
 /// contract as for `hikproto_sadp_device_code`. Blocks until done.
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_sadp_password_reset_types_json(

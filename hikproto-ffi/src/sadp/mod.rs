@@ -22,7 +22,8 @@ use hikproto_core::sadp::{
 use serde::Deserialize;
 
 use crate::buffer::str_arg;
-use crate::call::{Deliver, run_op};
+use crate::call::Deliver;
+use crate::cancel::Canceller;
 use crate::discovery::hikproto_discovery;
 use crate::error::{Fail, hikproto_error};
 use crate::handle::{
@@ -35,18 +36,26 @@ use crate::runtime::block_on;
 /// A SADP command client: one UDP socket on an ephemeral port of all interfaces, and a receive
 /// task matching replies to commands by UUID and MAC.
 ///
-/// Methods: `hikproto_sadp_client_new` (constructor), the `hikproto_sadp_*` commands, `_free`.
+/// Methods: `hikproto_sadp_client_new` (constructor), the `hikproto_sadp_*` commands,
+/// `hikproto_sadp_client_allow_plaintext_secrets`, `hikproto_sadp_client_cancel`, `_free`.
 /// Ownership: the caller owns it and releases it with `hikproto_sadp_client_free`.
 /// Thread-safety: safe to use from several threads at once (commands to one device are
 /// serialised inside; commands to different devices run in parallel); it must not be freed
-/// while a command runs. Every command blocks the calling thread until the device answers or
-/// the client's timeout passes (`HIKPROTO_RESULT_TIMEOUT`).
+/// while a command runs. Every command blocks the calling thread until the device answers, the
+/// client's timeout passes (`HIKPROTO_RESULT_TIMEOUT`) or `hikproto_sadp_client_cancel` is
+/// called (`HIKPROTO_RESULT_CANCELLED`).
 pub struct hikproto_sadp_client {
     _private: [u8; 0],
 }
 
 impl BoxCastable for hikproto_sadp_client {
-    type Inner = SadpClient;
+    type Inner = ClientInner;
+}
+
+/// The value behind a `hikproto_sadp_client *`: the core's client and what cancels its waits.
+pub(crate) struct ClientInner {
+    client: SadpClient,
+    cancel: Canceller,
 }
 
 /// The device a SADP command goes to: its MAC, the address it answers on, and what its
@@ -111,9 +120,11 @@ where
     D: Deliver<T>,
 {
     ffi_call(err_out, || {
-        let c: &'a SadpClient = try_ref(client, "client")?;
+        let c: &'a ClientInner = try_ref(client, "client")?;
         let t: &'a TargetInner = try_ref(target, "target")?;
-        run_op((c, t), out, |(c, t)| op(c, t))
+        out.check()?;
+        let fut = op(&c.client, t)?;
+        out.deliver(c.cancel.run("hikproto_sadp_client_cancel", fut)??)
     })
 }
 
@@ -139,9 +150,31 @@ pub extern "C" fn hikproto_sadp_client_new(
             options.timeout = Duration::from_millis(u64::from(timeout_ms));
         }
         let client = block_on(SadpClient::new(options))??;
-        write_out(out, client);
+        write_out(
+            out,
+            ClientInner {
+                client,
+                cancel: Canceller::default(),
+            },
+        );
         Ok(())
     })
+}
+
+/// Cancels every command in progress on `client` at this moment: each returns
+/// `HIKPROTO_RESULT_CANCELLED` promptly, its wait for the reply abandoned (a command the device
+/// already received may still take effect). Commands started afterwards are not affected.
+/// NULL is a no-op.
+///
+/// Thread-safety: any thread; it is meant for a thread other than the blocked command's. It
+/// does not block. Not async-signal-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn hikproto_sadp_client_cancel(client: *const hikproto_sadp_client) {
+    ffi_value((), || {
+        if let Ok(c) = try_ref(client, "client") {
+            c.cancel.cancel();
+        }
+    });
 }
 
 /// Makes a second client handle on the same socket whose commands may send **in clear** a secret
@@ -151,7 +184,8 @@ pub extern "C" fn hikproto_sadp_client_new(
 /// `HIKPROTO_RESULT_INVALID_ARGUMENT` before anything is sent. Passwords, answers, e-mail addresses
 /// and verification codes are always sealed and need no opt-in. Use it for one command on a
 /// trusted LAN only. Writes `*out` on success only; the caller frees it with
-/// `hikproto_sadp_client_free` (independently of `client`).
+/// `hikproto_sadp_client_free` (independently of `client`); `hikproto_sadp_client_cancel` on one
+/// handle does not reach the other's commands.
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_sadp_client_allow_plaintext_secrets(
     client: *const hikproto_sadp_client,
@@ -159,9 +193,15 @@ pub extern "C" fn hikproto_sadp_client_allow_plaintext_secrets(
     err_out: *mut *mut hikproto_error,
 ) -> hikproto_result {
     ffi_call(err_out, || {
-        let c: &SadpClient = try_ref(client, "client")?;
+        let c: &ClientInner = try_ref(client, "client")?;
         check_out(out, "out")?;
-        write_out(out, c.allow_plaintext_secrets());
+        write_out(
+            out,
+            ClientInner {
+                client: c.client.allow_plaintext_secrets(),
+                cancel: Canceller::default(),
+            },
+        );
         Ok(())
     })
 }

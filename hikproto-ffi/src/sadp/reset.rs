@@ -318,8 +318,8 @@ fn hikproto_sadp_phone_reset_qr_json_to(
 }
 
 /// Resets the admin password with the code the Hik-Connect app showed (SADP `PhoneNoReset`;
-/// its protocol-3.0 form is inferred from `MailReset`, so devices may differ). Blocks until
-/// done.
+/// its protocol-3.0 form is inferred from `MailReset`, unverified on real firmware, so devices
+/// may differ). Blocks until done.
 #[unsafe(no_mangle)]
 pub extern "C" fn hikproto_sadp_reset_by_phone_code(
     client: *const hikproto_sadp_client,

@@ -3,8 +3,12 @@
 
 1. Every JSON document the C tests kept (save_json / CHECK_JSON in check.h, written to the
    folder given as the first argument) is valid against the schema of the function that made
-   it, hikproto-ffi/schema/<function>.json. A document without a schema fails.
-2. The header's prose names only keys that exist: in the documentation of every function that
+   it, hikproto-ffi/schema/<function>.json. A document without a schema fails, and so does a
+   schema without any document (every JSON-returning function is exercised by the suite).
+2. Keys are always present: in every schema, an object with a fixed set of keys
+   (`additionalProperties: false`) lists every one as required; a value that can be absent is
+   `null` (the schema's type admits null), never a missing key.
+3. The header's prose names only keys that exist: in the documentation of every function that
    has a schema, each `"name":` (a quoted key followed by a colon, the form the header uses for
    JSON shapes) must be a property name somewhere in that function's schema.
 
@@ -37,6 +41,25 @@ def property_names(schema, out):
         for key in ("anyOf", "oneOf", "allOf"):
             for sub in schema.get(key, []):
                 property_names(sub, out)
+    return out
+
+
+def optional_keys(schema, path, out):
+    """Paths of keys an object with a fixed key set declares but does not require."""
+    if isinstance(schema, dict):
+        props = schema.get("properties")
+        if props is not None and schema.get("additionalProperties") is False:
+            required = set(schema.get("required", []))
+            out.extend(f"{path}.{k}" for k in props if k not in required)
+        for name, sub in (props or {}).items():
+            optional_keys(sub, f"{path}.{name}", out)
+        for key in ("items", "additionalProperties"):
+            optional_keys(schema.get(key), f"{path}[]" if key == "items" else f"{path}{{}}", out)
+        for key in ("anyOf", "oneOf", "allOf"):
+            for sub in schema.get(key, []):
+                optional_keys(sub, path, out)
+        for name, sub in schema.get("$defs", {}).items():
+            optional_keys(sub, f"#{name}", out)
     return out
 
 
@@ -73,6 +96,12 @@ def main():
             checked += 1
         except (jsonschema.ValidationError, json.JSONDecodeError) as e:
             failures.append(f"{doc.name}: {str(e).splitlines()[0]}")
+    seen = {doc.name.split(".")[0] for doc in folder.glob("*.json")}
+    for function in sorted(set(schemas) - seen):
+        failures.append(f"schema {function}.json: no document of the C suite was checked against it")
+    for function, schema in schemas.items():
+        for key in optional_keys(schema, function, []):
+            failures.append(f"schema {key}: a fixed key that is not required (keys are always present)")
     docs = header_docs()
     keys_checked = 0
     for function, schema in schemas.items():

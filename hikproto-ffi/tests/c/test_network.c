@@ -84,6 +84,16 @@ static void test_network(hikproto_device *dev) {
   print_error("interfaces", err);
   hikproto_error_free(err);
   CHECK(json[0] == '[' && strstr(json, "\"id\":\"1\"") != NULL);
+  /* numbers are numbers: the link's MTU and speed, not their text */
+  CHECK(strstr(json, "\"MTU\":1500") != NULL && strstr(json, "\"MTU\":\"") == NULL);
+  CHECK(strstr(json, "\"speed\":0") != NULL);
+  /* an element the device did not send is there as null (this camera sends no deviceStatus) */
+  {
+    char info[4096];
+    size_t info_n = 0;
+    CHECK_JSON(hikproto_device_info_json, hikproto_device_info_json(dev, info, sizeof info, &info_n, NULL), info);
+    CHECK(strstr(info, "\"deviceStatus\":null") != NULL && strstr(info, "\"model\":\"") != NULL);
+  }
   /* a size query, then the exact size */
   size_t need = 0;
   CHECK_RESULT(hikproto_device_network_interfaces_json(dev, NULL, 0, &need, NULL),

@@ -133,8 +133,8 @@ static void test_platform(hikproto_device *dev) {
                HIKPROTO_RESULT_NULL_PARAMETER);
 
   hikproto_error *err = NULL;
-  CHECK_RESULT(hikproto_device_wait_until_registered(dev, 5000, buf, sizeof buf, &n, &err),
-               HIKPROTO_RESULT_OK);
+  CHECK_JSON(hikproto_device_wait_until_registered,
+             hikproto_device_wait_until_registered(dev, 5000, buf, sizeof buf, &n, &err), buf);
   print_error("wait registered", err);
   hikproto_error_free(err);
   CHECK(strstr(buf, "\"registerStatus\":true") != NULL);
@@ -408,6 +408,21 @@ static void test_restarts(void) {
   hikproto_device_free(dev);
 }
 
+/* the recovery plan: every route with its provenance; the questions route, whose request is
+ * inferred, is marked unverified; a library-allocated copy is the same text */
+static void test_plan(hikproto_device *dev) {
+  char *text = NULL;
+  CHECK_JSON(hikproto_device_recovery_plan_json,
+             hikproto_device_recovery_plan_json(dev, buf, sizeof buf, &n, NULL), buf);
+  CHECK(strstr(buf, "\"method\":\"securityQuestions\"") != NULL);
+  CHECK(strstr(buf, "\"provenance\":\"inferred\"") != NULL);
+  CHECK(strstr(buf, "\"unverified\":true") != NULL);
+  CHECK_JSON(hikproto_device_recovery_plan_json,
+             hikproto_device_recovery_plan_json_alloc(dev, &text, NULL), text);
+  CHECK(text != NULL && strstr(text, "\"routes\":[") != NULL);
+  hikproto_string_free(text);
+}
+
 int main(void) {
   char dir[] = "/tmp/hikproto-recovery-XXXXXX";
   if (mkdtemp(dir) == NULL) {
@@ -441,6 +456,7 @@ int main(void) {
     hikproto_device *dev = admin(PW0);
     test_platform(dev);
     test_questions(dev);
+    test_plan(dev);
     hikproto_device_free(dev);
     test_email();
     test_guid(dir);

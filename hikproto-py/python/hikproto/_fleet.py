@@ -54,6 +54,7 @@ class Fleet(FleetBase):
         *,
         concurrency: int = 16,
         per_account_limit: Optional[int] = None,
+        per_site_limit: Optional[int] = None,
         timeout: float = 15.0,
     ) -> DevicesFleet:
         """A fleet from a devices file (CSV or TOML) with per-device credential references:
@@ -63,6 +64,7 @@ class Fleet(FleetBase):
             credentials,
             concurrency=concurrency,
             per_account_limit=per_account_limit,
+            per_site_limit=per_site_limit,
             timeout=timeout,
         )
 

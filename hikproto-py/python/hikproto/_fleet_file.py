@@ -17,11 +17,35 @@ ProgressCallback = Callable[[int, int, str, bool], object]
 PathLike = Union[str, "os.PathLike[str]"]
 
 
+def change_options(
+    hik_connect: Optional[bool],
+    dns: Optional[Sequence[str]],
+    ntp: Optional[str],
+    code: Optional[str],
+    codes_out: Optional[PathLike] = None,
+) -> Dict[str, Any]:
+    """The options of ``plan`` and ``apply`` as the extension takes them."""
+    return {
+        "hik_connect": hik_connect,
+        "dns": dns,
+        "ntp": ntp,
+        "code": code,
+        "codes_out": None if codes_out is None else os.fspath(codes_out),
+    }
+
+
+def rotate_options(journal: PathLike, resume: bool) -> Dict[str, Any]:
+    """The options of ``rotate`` as the extension takes them."""
+    return {"journal": os.fspath(journal), "resume": resume}
+
+
 class DevicesFleet:
     """The devices of a devices file (CSV or TOML), with their credentials resolved.
 
     Bad rows and a credentials file readable by others raise ``InvalidArgumentError`` naming
-    ``file:line`` before anything runs.
+    ``file:line`` before anything runs. ``concurrency`` devices are worked on at once, at most
+    ``per_account_limit`` with one user name and ``per_site_limit`` of one ``site`` of the file
+    (devices without a site are not limited by it).
     """
 
     __slots__ = ("_devices", "_credentials", "_limits", "_total")
@@ -33,6 +57,7 @@ class DevicesFleet:
         *,
         concurrency: int = 16,
         per_account_limit: Optional[int] = None,
+        per_site_limit: Optional[int] = None,
         timeout: float = 15.0,
     ) -> None:
         self._devices = os.fspath(devices)
@@ -40,6 +65,7 @@ class DevicesFleet:
         self._limits: Dict[str, Any] = {
             "concurrency": concurrency,
             "per_account_limit": per_account_limit,
+            "per_site_limit": per_site_limit,
             "timeout": timeout,
         }
         # checks the file now: a bad devices file fails here, before any device is contacted
@@ -95,8 +121,7 @@ class DevicesFleet:
     ) -> List[Dict[str, Any]]:
         """What ``apply`` would change on each device (nothing is written). ``code`` is a
         verification code, or ``"generate"`` for a new one where none is set."""
-        opts = {"hik_connect": hik_connect, "dns": dns, "ntp": ntp, "code": code}
-        return self._collect("plan", progress, opts)
+        return self._collect("plan", progress, change_options(hik_connect, dns, ntp, code))
 
     def apply(
         self,
@@ -110,13 +135,7 @@ class DevicesFleet:
     ) -> List[Dict[str, Any]]:
         """Makes the planned changes (applying twice changes nothing the second time).
         Generated codes are written only to ``codes_out``, a new private file."""
-        opts = {
-            "hik_connect": hik_connect,
-            "dns": dns,
-            "ntp": ntp,
-            "code": code,
-            "codes_out": None if codes_out is None else os.fspath(codes_out),
-        }
+        opts = change_options(hik_connect, dns, ntp, code, codes_out)
         return self._collect("apply", progress, opts)
 
     def rotate(
@@ -130,8 +149,7 @@ class DevicesFleet:
         """Gives every device a new random password, journaled (see the README's "Managing a
         fleet"); ``resume=True`` continues after a crash. ``export`` writes the final
         credentials to a new private CSV file once the run is over."""
-        opts = {"journal": os.fspath(journal), "resume": resume}
-        rows = self._collect("rotate", progress, opts)
+        rows = self._collect("rotate", progress, rotate_options(journal, resume))
         if export is not None:
             self.export(journal, export)
         return rows
@@ -143,4 +161,4 @@ class DevicesFleet:
         )
 
 
-__all__ = ["DevicesFleet"]
+__all__ = ["DevicesFleet", "change_options", "rotate_options"]

@@ -29,7 +29,7 @@ use crate::client::{Device, Request};
 use crate::error::{Error, ErrorReport};
 use crate::isapi::capabilities::DeviceCap;
 use crate::isapi::ezviz::{self, Ezviz};
-use crate::isapi::network::IpAddressing;
+use crate::isapi::network::{AddressPair, IpAddressing};
 use crate::isapi::time::TimeMode;
 use crate::isapi::user_check::{self, LoginOutcome, UserCheck};
 use crate::keys::VerificationCode;
@@ -372,16 +372,14 @@ async fn parameter_test(dev: &Device, caps: Option<&DeviceCap>) -> Fact<Paramete
 }
 
 fn network_facts(ip: &IpAddressing) -> NetworkFacts {
-    let v4 = |p: &Option<crate::isapi::network::AddressPair>| {
-        p.as_ref().and_then(|a| a.ip_address.clone())
-    };
+    let (primary_dns, secondary_dns) = ip.dns_ipv4();
     NetworkFacts {
         addressing: ip.addressing_type.clone(),
         ipv4_address: ip.ip_address.clone(),
         subnet_mask: ip.subnet_mask.clone(),
-        gateway: v4(&ip.default_gateway),
-        primary_dns: v4(&ip.primary_dns),
-        secondary_dns: v4(&ip.secondary_dns),
+        gateway: AddressPair::ipv4_of(&ip.default_gateway),
+        primary_dns,
+        secondary_dns,
     }
 }
 

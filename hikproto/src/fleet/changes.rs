@@ -84,13 +84,8 @@ async fn read(dev: &Device, want: &Desired) -> Result<Current> {
         None
     };
     let dns = if want.dns.is_some() {
-        let ip = dev.ip_addressing(MAIN_INTERFACE).await?;
-        let v4 = |p: &Option<crate::isapi::network::AddressPair>| {
-            p.as_ref()
-                .and_then(|a| a.ip_address.clone())
-                .unwrap_or_default()
-        };
-        Some((v4(&ip.primary_dns), v4(&ip.secondary_dns)))
+        let (dns1, dns2) = dev.ip_addressing(MAIN_INTERFACE).await?.dns_ipv4();
+        Some((dns1.unwrap_or_default(), dns2.unwrap_or_default()))
     } else {
         None
     };

@@ -221,11 +221,9 @@ pub async fn inventory(dev: &Device) -> Inventory {
     }
     inv.isup_enabled = dev.ehome(None).await.ok().and_then(|e| e.enabled);
     if let Ok(ip) = dev.ip_addressing(MAIN_INTERFACE).await {
-        let v4 = |p: &Option<crate::isapi::network::AddressPair>| {
-            p.as_ref().and_then(|a| a.ip_address.clone())
-        };
-        inv.dns1 = v4(&ip.primary_dns);
-        inv.dns2 = v4(&ip.secondary_dns).filter(|s| !s.is_empty());
+        let (dns1, dns2) = ip.dns_ipv4();
+        inv.dns1 = dns1;
+        inv.dns2 = dns2.filter(|s| !s.is_empty());
     }
     if let Ok(t) = dev.time().await {
         let zone = t.time_zone.as_deref().and_then(clock::zone_offset);

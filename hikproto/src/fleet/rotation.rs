@@ -2,10 +2,46 @@
 //!
 //! Each device gets a new random password. Before it is sent, the password is recorded in the
 //! [journal](super::journal) and flushed to disk; the device's answer is recorded after. A
-//! resume reads the journal and, for a device whose change was in flight, finds the valid
-//! password by trying each candidate at most once: the old one first (if it is refused, the
-//! change went through and the new one is valid, and that device's rotation is over), so a
-//! device sees at most one failed login over all runs and resumes of a rotation.
+//! resume reads the journal and settles every device whose change was in flight (sent, but
+//! its answer not recorded) before it starts on any other device, so that a crash during the
+//! new changes never interrupts a settling.
+//!
+//! # Settling a device whose change was in flight
+//!
+//! Either the old password or the new one is valid. Each candidate is tried at most once over
+//! all resumes, and a `probe` record goes to the journal before each try, so a crash between
+//! the try and its verdict never makes a later resume send that candidate again:
+//!
+//! 1. **The old password first.** Accepted: the change never landed; the device is sent the
+//!    same new password again. Refused: the change landed, the new password is valid, and the
+//!    device has counted one failed login — its only one, since nothing else is tried.
+//! 2. **The new password, when the old one's verdict was lost.** Accepted: done (the old try,
+//!    if it reached the device, was its one failed login). Refused: the change never landed,
+//!    so the old try had been accepted; this refusal is the device's one failed login, and the
+//!    old password — which the device's own refusal of the other candidate shows valid — is
+//!    used to send the change again.
+//!
+//! A device therefore counts at most one failed login over a whole rotation, and it always
+//! ends on its new password, except in two cases that no order of tries can settle without
+//! risking a second failed login. Both need the device's settling itself to be interrupted
+//! (by a crash, `kill -9` or Ctrl-C between a try and its verdict) after its change was
+//! interrupted:
+//!
+//! * **Both verdicts lost**: the old password was tried and its verdict lost, then the new
+//!   one was tried and its verdict lost too. One of the two tries may have been refused (and
+//!   counted), and nothing in the journal says which: trying either candidate again may be
+//!   the second refusal of that device.
+//! * **A second change interrupted after a refusal**: step 2 found the device on its old
+//!   password (its new password refused: one failed login counted), and the change sent again
+//!   was interrupted. Either password may be valid now, and the device already counted its
+//!   one failed login: whichever is tried first may be the second.
+//!
+//! Such a device is reported with an error that asks for a manual login with either
+//! candidate (the old password is the devices file's, the new one is the `candidate` column of
+//! the [export](Rotation::export_csv)); its [final credential](Rotation::final_credentials) is
+//! `unknown`. Nothing else is sent to it.
+//! The lock-out rule (a credential the device may have counted as a failed login is never sent
+//! again, see [`LockoutGuard`]) is kept across processes by the journal exactly as within one.
 //!
 //! Each device of a rotation has a lock-out guard of its own (see [`LockoutGuard`]): the journal
 //! keeps the one-try-per-candidate rule for it, and a refusal by one device never stands for
@@ -125,48 +161,52 @@ impl Rotation {
             .map_err(|e| Error::invalid(format!("cannot write the journal: {e}")))
     }
 
-    /// Rotates every target under `fleet`'s limits; one result per target, in order. Fails
-    /// before any device is contacted when a target's address does not build.
+    /// Rotates every target under `fleet`'s limits (sites from the devices file's `site`
+    /// column); one result per target, in order. Fails before any device is contacted when a
+    /// target's address does not build.
     pub async fn run(
         &self,
         fleet: &Fleet,
         targets: Vec<Target>,
     ) -> Result<Vec<DeviceResult<Report>>> {
-        let (devices, op) = self.prepare(targets)?;
-        Ok(fleet.run_indexed(devices, op).await)
+        let mut stream = self.stream(fleet, targets)?;
+        let mut out = Vec::with_capacity(stream.total());
+        while let Some(r) = stream.next().await {
+            out.push(r);
+        }
+        out.sort_by_key(|r| r.index);
+        Ok(out)
     }
 
-    /// Like [`Rotation::run`], each result as soon as its device finishes.
+    /// Like [`Rotation::run`], each result as soon as its device finishes. The devices whose
+    /// change was in flight when the journal was last written are settled first; the others
+    /// start once all of those have finished (see the [module docs](self)).
+    ///
+    /// Must be called inside a tokio runtime.
     pub fn stream(&self, fleet: &Fleet, targets: Vec<Target>) -> Result<FleetStream<Report>> {
-        let (devices, op) = self.prepare(targets)?;
-        Ok(fleet.stream_indexed(devices, op))
-    }
-
-    #[allow(clippy::type_complexity)]
-    fn prepare(
-        &self,
-        targets: Vec<Target>,
-    ) -> Result<(
-        Vec<Device>,
-        impl Fn(usize, Device) -> std::pin::Pin<Box<dyn Future<Output = Result<Report>> + Send>>
-        + Send
-        + Sync
-        + 'static,
-    )> {
         // The fleet's handles only key its limits (address, user); each login builds its own.
         let devices = targets
             .iter()
             .map(|t| t.entry.builder(t.old.clone()).build())
             .collect::<Result<Vec<_>>>()?;
+        let sites: Vec<Option<String>> = targets.iter().map(|t| t.entry.site.clone()).collect();
+        let state = self.state();
+        let first: Vec<bool> = targets
+            .iter()
+            .map(|t| {
+                state
+                    .get(&t.entry.key())
+                    .is_some_and(|s| s.stage == Stage::InFlight)
+            })
+            .collect();
         let targets = Arc::new(targets);
         let this = self.clone();
         let op = move |i: usize, _dev: Device| {
             let this = this.clone();
             let targets = targets.clone();
-            Box::pin(async move { this.one(&targets[i]).await })
-                as std::pin::Pin<Box<dyn Future<Output = Result<Report>> + Send>>
+            async move { this.one(&targets[i]).await }
         };
-        Ok((devices, op))
+        Ok(fleet.stream_phased(devices, &sites, first, op))
     }
 
     async fn login(&self, t: &Target, password: &Secret) -> Result<Device> {
@@ -227,11 +267,11 @@ impl Rotation {
             new_valid,
         };
         if prior.failed_logins > 0 {
-            return Err(Error::invalid(format!(
-                "{key}: the change was interrupted again after this device already refused one \
-                 login of this rotation; trying a candidate could cost a second failed login: \
-                 log in by hand with the old password or the journal's new one"
-            )));
+            return Err(unsettled(
+                &key,
+                "the change was interrupted again after this device refused one login of this \
+                 rotation",
+            ));
         }
         if !prior.probed_old {
             // old first: if the device refuses it, the change went through and only the
@@ -282,11 +322,10 @@ impl Rotation {
                 Err(e) => Err(e),
             };
         }
-        Err(Error::invalid(format!(
-            "{key}: both candidate passwords were tried once and both verdicts were lost; \
-             trying a candidate again could cost a second failed login: log in by hand with the \
-             old password or the journal's new one"
-        )))
+        Err(unsettled(
+            &key,
+            "both candidate passwords were tried once and both verdicts were lost",
+        ))
     }
 
     /// Records the new password, sends it, records the answer.
@@ -338,30 +377,33 @@ impl Rotation {
             .iter()
             .map(|t| {
                 let s = state.get(&t.entry.key()).cloned().unwrap_or_default();
-                let (status, password) = match s.stage {
-                    Stage::Changed => ("rotated", s.new_password),
-                    Stage::Untouched | Stage::OnOld { .. } => ("unchanged", Some(t.old.clone())),
-                    Stage::InFlight => ("unknown", None),
+                let (status, password, candidate) = match s.stage {
+                    Stage::Changed => ("rotated", s.new_password, None),
+                    Stage::Untouched | Stage::OnOld { .. } => {
+                        ("unchanged", Some(t.old.clone()), None)
+                    }
+                    Stage::InFlight => ("unknown", None, s.new_password),
                 };
                 FinalCredential {
                     entry: t.entry.clone(),
                     status,
                     password,
+                    candidate,
                 }
             })
             .collect()
     }
 
     /// Writes [`Rotation::final_credentials`] as CSV to a new private file (mode 0600):
-    /// `host,port,user,site,label,status,password`.
+    /// `host,port,user,site,label,status,password,candidate`.
     pub fn export_csv(&self, targets: &[Target], path: &Path) -> Result<usize> {
         use std::io::Write as _;
         let creds = self.final_credentials(targets);
-        let mut text = String::from("host,port,user,site,label,status,password\n");
+        let mut text = String::from("host,port,user,site,label,status,password,candidate\n");
         for c in &creds {
             let e = &c.entry;
             text.push_str(&format!(
-                "{},{},{},{},{},{},{}\n",
+                "{},{},{},{},{},{},{},{}\n",
                 e.host,
                 e.port,
                 e.user,
@@ -369,6 +411,7 @@ impl Rotation {
                 e.label.as_deref().unwrap_or(""),
                 c.status,
                 c.password.as_ref().map_or("", Secret::expose),
+                c.candidate.as_ref().map_or("", Secret::expose),
             ));
         }
         let res = create_private(path)
@@ -377,6 +420,15 @@ impl Rotation {
         res.map_err(|e| Error::invalid(format!("cannot write {}: {e}", path.display())))?;
         Ok(creds.len())
     }
+}
+
+/// The error of a device no order of tries can settle without risking a second failed login
+/// (see the [module docs](self)).
+fn unsettled(key: &str, why: &str) -> Error {
+    Error::invalid(format!(
+        "{key}: {why}; trying a candidate again could cost a second failed login: log in by \
+         hand with the old password or the new one (the `candidate` column of the export)"
+    ))
 }
 
 /// A device's credential after a rotation.
@@ -388,6 +440,9 @@ pub struct FinalCredential {
     pub status: &'static str,
     /// The valid password, when known.
     pub password: Option<Secret>,
+    /// For an `unknown` device, the new password that may have reached it (the other candidate
+    /// is its old password).
+    pub candidate: Option<Secret>,
 }
 
 /// A random password that passes the device policy for `user`.

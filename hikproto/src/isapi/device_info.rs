@@ -85,7 +85,9 @@ pub struct DeviceInfo {
     pub namespace: Option<String>,
 }
 
-const KNOWN: &[&str] = &[
+/// The elements of the official `DeviceInfo` list (isapi.md §8.8), each a named field of
+/// [`DeviceInfo`] serialized under the same name (`DetailAbnormalStatus` as `abnormalStatus`).
+pub const ELEMENTS: &[&str] = &[
     "deviceName",
     "deviceID",
     "deviceDescription",
@@ -152,7 +154,7 @@ impl FromXml for DeviceInfo {
         let s = |k: &str| el.string_at(k);
         let mut extra = BTreeMap::new();
         for c in &el.children {
-            if !KNOWN.contains(&c.name.as_str()) && c.children.is_empty() {
+            if !ELEMENTS.contains(&c.name.as_str()) && c.children.is_empty() {
                 extra.insert(c.name.clone(), c.text.clone());
             }
         }

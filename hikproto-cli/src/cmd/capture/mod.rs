@@ -48,7 +48,10 @@ pub(crate) const OPEN: &[&str] = &["/SDK/activateStatus", "/ISAPI/Security/exter
 /// Elements whose values are secrets, per document: cut before anything is kept.
 const SECRET_ELEMENTS: &[(&str, &[&str])] = &[
     // `operateCode` binds the device to an account: treated as a secret like the code
-    ("/ISAPI/System/Network/EZVIZ", &["verificationCode", "operateCode"]),
+    (
+        "/ISAPI/System/Network/EZVIZ",
+        &["verificationCode", "operateCode"],
+    ),
     ("/ISAPI/System/Network/Ehome", &["key"]),
     (
         "/ISAPI/Security/users",

@@ -122,16 +122,13 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
 
     // 1. the plan
     let progress = Progress::new(total, interactive(out));
-    let (w, sites) = (want.clone(), a.fleet.site_limits(&entries));
+    let (w, sites) = (want.clone(), FleetArgs::sites(&loaded));
     let stream = a
         .fleet
         .fleet()
-        .stream_indexed(a.fleet.devices(&loaded)?, move |i, dev| {
-            let (w, sites) = (w.clone(), sites.clone());
-            async move {
-                let _slot = sites.acquire(i).await;
-                changes::plan(&dev, &w).await
-            }
+        .stream_sited(a.fleet.devices(&loaded)?, &sites, move |_, dev| {
+            let w = w.clone();
+            async move { changes::plan(&dev, &w).await }
         });
     let mut plans: Vec<(usize, Result<Vec<Change>, String>)> = Vec::new();
     let stopped = drive(
@@ -213,16 +210,14 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
         .map(|(i, (d, _))| (i, d))
         .collect();
     let index: Vec<usize> = devices.iter().map(|(i, _)| *i).collect();
-    let chosen_entries: Vec<_> = index.iter().map(|i| entries[*i].clone()).collect();
-    let (w, sites) = (want.clone(), a.fleet.site_limits(&chosen_entries));
-    let stream = a.fleet.fleet().stream_indexed(
+    let chosen_sites: Vec<_> = index.iter().map(|i| sites[*i].clone()).collect();
+    let w = want.clone();
+    let stream = a.fleet.fleet().stream_sited(
         devices.into_iter().map(|(_, d)| d).collect(),
-        move |k, dev| {
-            let (w, sites) = (w.clone(), sites.clone());
-            async move {
-                let _slot = sites.acquire(k).await;
-                changes::apply(&dev, &w).await
-            }
+        &chosen_sites,
+        move |_, dev| {
+            let w = w.clone();
+            async move { changes::apply(&dev, &w).await }
         },
     );
     let mut results = Vec::new();

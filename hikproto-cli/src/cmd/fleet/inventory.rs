@@ -135,14 +135,12 @@ pub(crate) async fn run(a: Args, out: &Output) -> Result<ExitCode, CliError> {
         (None, false) => Format::Table,
     };
     let progress = Progress::new(total, interactive(out));
-    let sites = a.fleet.site_limits(&entries);
-    let stream = a.fleet.fleet().stream_indexed(devices, move |i, dev| {
-        let sites = sites.clone();
-        async move {
-            let _slot = sites.acquire(i).await;
-            Ok(inventory(&dev).await)
-        }
-    });
+    let stream =
+        a.fleet
+            .fleet()
+            .stream_sited(devices, &FleetArgs::sites(&loaded), |_, dev| async move {
+                Ok(inventory(&dev).await)
+            });
     if format == Format::Csv {
         crate::outln!("{}", csv_header());
     }

@@ -11,17 +11,14 @@ mod pins;
 mod progress;
 mod rotate;
 
-use std::collections::HashMap;
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
-use hikproto::fleet::devices_file::{CredentialsFile, DeviceEntry, DevicesFile};
+use hikproto::fleet::devices_file::{CredentialsFile, DevicesFile};
 use hikproto::fleet::{DeviceResult, Fleet, FleetStream};
 use hikproto::{Device, Secret};
-use tokio::sync::Semaphore;
 
 use crate::output::{CliError, Output};
 pub(crate) use progress::Progress;
@@ -76,7 +73,8 @@ pub(crate) struct FleetArgs {
     /// At most this many devices at once with the same user name.
     #[arg(long, value_name = "N")]
     per_account: Option<usize>,
-    /// At most this many devices at once per site.
+    /// At most this many devices at once per site (devices without a site are not limited by
+    /// it).
     #[arg(long, value_name = "N")]
     per_site: Option<usize>,
     /// Deadline for each request, in seconds.
@@ -113,6 +111,9 @@ impl FleetArgs {
         if let Some(n) = self.per_account {
             f = f.per_account_limit(n);
         }
+        if let Some(n) = self.per_site {
+            f = f.per_site_limit(n);
+        }
         f
     }
 
@@ -131,47 +132,14 @@ impl FleetArgs {
             .collect()
     }
 
-    /// The per-site limit, when asked for.
-    pub(crate) fn site_limits(&self, entries: &[DeviceEntry]) -> SiteLimits {
-        SiteLimits::new(self.per_site, entries)
+    /// Each device's site (the devices file's `site` column), for the per-site limit.
+    pub(crate) fn sites(l: &Loaded) -> Vec<Option<String>> {
+        l.file.devices.iter().map(|e| e.site.clone()).collect()
     }
 }
 
 fn file_errors(e: hikproto::fleet::devices_file::FileErrors) -> CliError {
     CliError::Usage(format!("{e}\nnothing was run: fix the file first"))
-}
-
-/// At most N devices at once per site (sites are the devices file's `site` column).
-#[derive(Clone)]
-pub(crate) struct SiteLimits(Arc<Vec<Option<Arc<Semaphore>>>>);
-
-impl SiteLimits {
-    fn new(limit: Option<usize>, entries: &[DeviceEntry]) -> Self {
-        let mut sites: HashMap<String, Arc<Semaphore>> = HashMap::new();
-        Self(Arc::new(
-            entries
-                .iter()
-                .map(|e| {
-                    let n = limit?;
-                    let site = e.site.clone().unwrap_or_default();
-                    Some(
-                        sites
-                            .entry(site)
-                            .or_insert_with(|| Arc::new(Semaphore::new(n.max(1))))
-                            .clone(),
-                    )
-                })
-                .collect(),
-        ))
-    }
-
-    /// Waits for a slot of device `i`'s site.
-    pub(crate) async fn acquire(&self, i: usize) -> Option<tokio::sync::OwnedSemaphorePermit> {
-        match self.0.get(i).cloned().flatten() {
-            Some(s) => s.acquire_owned().await.ok(),
-            None => None,
-        }
-    }
 }
 
 /// Feeds each finished device to `each` and the progress display until the run ends or Ctrl-C;

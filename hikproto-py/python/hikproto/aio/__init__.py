@@ -8,7 +8,8 @@ in flight from one event loop, and cancelling the awaiting task cancels the Rust
         info = await dev.device_info()
 
 ``hikproto.aio.sadp`` is ``hikproto.sadp`` as awaitables: ``await discover()`` and a ``Client``
-with the same commands.
+with the same commands. ``hikproto.aio.Fleet.from_devices_file`` gives the fleet-file operations
+(inventory, plan, apply, journaled rotation, export) as awaitables.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .._hikproto import SadpDevice
 from .._models import DeviceInfo, FleetResult, Record, Response, ResponseStatus, Secret
 from .._ops import convert
 from . import sadp
+from .fleet_file import DevicesFleet
 
 __all__ = ["Device", "Fleet", "sadp"]
 
@@ -394,6 +396,26 @@ class Fleet(FleetBase):
         name, cb, each = self._args(op, progress, per_device, kwargs)
         rows = await self._inner.run_async(name, kwargs, cb, each)
         return self._results(name, rows)
+
+    @staticmethod
+    def from_devices_file(
+        devices: PathLike,
+        credentials: Optional[PathLike] = None,
+        *,
+        concurrency: int = 16,
+        per_account_limit: Optional[int] = None,
+        per_site_limit: Optional[int] = None,
+        timeout: float = 15.0,
+    ) -> DevicesFleet:
+        """Like ``hikproto.Fleet.from_devices_file``, with awaitable operations."""
+        return DevicesFleet(
+            devices,
+            credentials,
+            concurrency=concurrency,
+            per_account_limit=per_account_limit,
+            per_site_limit=per_site_limit,
+            timeout=timeout,
+        )
 
     async def map(
         self,

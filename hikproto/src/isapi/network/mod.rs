@@ -61,6 +61,11 @@ impl AddressPair {
             ipv6_address: None,
         }
     }
+
+    /// The IPv4 address of an optional pair (`None` when the pair or its address is absent).
+    pub fn ipv4_of(pair: &Option<Self>) -> Option<String> {
+        pair.as_ref().and_then(|p| p.ip_address.clone())
+    }
 }
 
 /// `IPAddress`: how one interface is addressed.
@@ -89,6 +94,17 @@ pub struct IpAddressing {
     pub extra: BTreeMap<String, String>,
     #[serde(skip)]
     raw: Element,
+}
+
+impl IpAddressing {
+    /// The IPv4 DNS servers as the device reports them: (`PrimaryDNS`, `SecondaryDNS`), each
+    /// `None` when absent.
+    pub fn dns_ipv4(&self) -> (Option<String>, Option<String>) {
+        (
+            AddressPair::ipv4_of(&self.primary_dns),
+            AddressPair::ipv4_of(&self.secondary_dns),
+        )
+    }
 }
 
 const IP_KNOWN: &[&str] = &[
