@@ -41,3 +41,16 @@ pub fn assert_no_repeat(dev: &SimDevice) {
         "a rejected credential was sent again: {s:?}"
     );
 }
+
+/// A SADP command client on loopback with a short deadline and its own lock-out guard.
+pub async fn sadp_client() -> hikproto::sadp::SadpClient {
+    hikproto::sadp::SadpClient::new(hikproto::sadp::ClientOptions {
+        bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        timeout: std::time::Duration::from_secs(3),
+        resend_interval: std::time::Duration::from_millis(300),
+        lockout_guard: LockoutGuard::new(),
+        ..hikproto::sadp::ClientOptions::default()
+    })
+    .await
+    .expect("client starts")
+}

@@ -13,9 +13,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hikproto::sadp::{
-    ClientOptions, DeviceTarget, DiscoverOptions, SadpClient, SadpErrorCode, discover,
-};
+use hikproto::sadp::{DeviceTarget, DiscoverOptions, SadpClient, SadpErrorCode, discover};
 use hikproto::{Error, Secret};
 
 use hikproto_sim::sadp::{
@@ -50,16 +48,8 @@ pub(crate) async fn activated(index: u32) -> One {
 }
 
 pub(crate) async fn client() -> SadpClient {
-    SadpClient::new(ClientOptions {
-        bind: SocketAddr::from(([127, 0, 0, 1], 0)),
-        timeout: Duration::from_secs(3),
-        resend_interval: Duration::from_millis(300),
-        // tests stay independent of each other
-        lockout_guard: hikproto::LockoutGuard::new(),
-        ..ClientOptions::default()
-    })
-    .await
-    .expect("client starts")
+    // tests stay independent of each other: each client has its own lock-out guard
+    hikproto_tests::clients::sadp_client().await
 }
 
 /// Discovers the device behind one responder and returns its command target.

@@ -7,9 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hikproto::sadp::{
-    ClientOptions, DeviceTarget, DiscoverOptions, GuidFile, SadpClient, discover,
-};
+use hikproto::sadp::{DeviceTarget, DiscoverOptions, GuidFile, SadpClient, discover};
 use hikproto::{Error, Secret};
 use hikproto_sim::sadp::{
     DeviceView, MemoryDevice, Quirks, Registration, Responder, ResponderConfig, tokens,
@@ -58,15 +56,7 @@ async fn device(index: u32, code_encrypt: bool) -> Dev {
 }
 
 async fn client() -> SadpClient {
-    SadpClient::new(ClientOptions {
-        bind: SocketAddr::from(([127, 0, 0, 1], 0)),
-        timeout: Duration::from_secs(3),
-        resend_interval: Duration::from_millis(300),
-        lockout_guard: hikproto::LockoutGuard::new(),
-        ..ClientOptions::default()
-    })
-    .await
-    .expect("client starts")
+    hikproto_tests::clients::sadp_client().await
 }
 
 fn s(v: &str) -> Secret {
